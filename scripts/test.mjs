@@ -1,0 +1,34 @@
+// The test command (`npm test`): build, type-check, make sure the real programs the integration tests use
+// are installed (installing them when we are root), then run every vitest suite and print one summary line.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+
+const root = new URL('..', import.meta.url).pathname;
+const run = (command, args) => {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+};
+const has = (binary) => spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
+
+run('npm', ['run', '--silent', 'build']);
+run('npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit']);
+
+const needed = ['prometheus', 'promtool', 'prometheus-node-exporter'];
+if (needed.some((b) => !has(b))) {
+  if (process.getuid?.() === 0) run('bash', ['scripts/install-test-deps.sh']);
+  else console.warn('SKIPPED: integration suites that need prometheus are skipped (not root; run scripts/install-test-deps.sh as root)');
+}
+
+mkdirSync(`${root}/test-output`, { recursive: true });
+const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-output/vitest.json', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+try {
+  const report = JSON.parse(readFileSync(`${root}/test-output/vitest.json`, 'utf8'));
+  const skipped = report.numPendingTests + report.numTodoTests;
+  console.log(`${report.numPassedTests} passed, ${report.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+} catch {
+  console.log('0 passed, 1 failed');
+}
+process.exit(vitest.status ?? 1);

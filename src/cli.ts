@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+import { checkConfig } from './commands/check-config.js';
+import { serve } from './commands/serve.js';
+import { UsageError } from './cli/parse-flags.js';
+import { ConfigError } from './config/problems.js';
+import { readBuildInfo } from './build-info.js';
+
+const USAGE = `usage: ide-monitor <command> [flags]
+
+Commands:
+  serve          Run the exporter (and, later, the alert bridge) on /metrics.
+  lsp-proxy      Relay an editor's stdio to a language server and measure every request.
+  generate       Write Prometheus rules, Grafana dashboards and Kubernetes manifests.
+  check-config   Validate a configuration file.
+
+Run 'ide-monitor <command> --help' for the command's flags.`;
+
+type Command = (argv: readonly string[]) => number | Promise<number>;
+
+const notBuiltYet =
+  (name: string): Command =>
+  () => {
+    process.stderr.write(`ide-monitor ${name}: not built yet\n`);
+    return 2;
+  };
+
+const COMMANDS: Record<string, Command> = {
+  serve,
+  'check-config': checkConfig,
+  'lsp-proxy': notBuiltYet('lsp-proxy'),
+  generate: notBuiltYet('generate'),
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--version') {
+    const build = readBuildInfo();
+    process.stdout.write(`ide-monitor ${build.version} (revision ${build.revision}, node ${build.nodeVersion})\n`);
+    return 0;
+  }
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return first === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[first];
+  if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(first)}; commands: ${Object.keys(COMMANDS).join(', ')}`);
+  return command(rest);
+}
+
+// Exit explicitly: a statfs stuck on a dead network mount would otherwise keep the process alive.
+// stdout and stderr are synchronous for files and pipes on Linux, so nothing written is lost.
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    } else if (error instanceof UsageError) {
+      process.stderr.write(`ide-monitor: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`ide-monitor: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,44 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Setting } from '../config/settings.js';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface ParsedFlags {
+  /** Setting name → value given on the command line (booleans resolved from `--x` / `--no-x`). */
+  readonly settings: Map<string, string | boolean>;
+  /** The command's own options (not settings), e.g. `config.file`, `help`. */
+  readonly options: Record<string, string | boolean | undefined>;
+  readonly positionals: string[];
+}
+
+export type ExtraOptions = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parses node_exporter-style flags: `--name=value` or `--name value`, `--name` / `--no-name` for booleans.
+ * Unknown flags are an error that says how to get help.
+ */
+export function parseFlags(argv: readonly string[], settings: readonly Setting[], extra: ExtraOptions): ParsedFlags {
+  const options: ExtraOptions = { ...extra, help: { type: 'boolean', short: 'h' } };
+  for (const s of settings) {
+    options[s.name] = { type: s.kind };
+    if (s.kind === 'boolean') options[`no-${s.name}`] = { type: 'boolean' };
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]}; see --help`);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const given = new Map<string, string | boolean>();
+  for (const s of settings) {
+    const value = values[s.name] ?? (values[`no-${s.name}`] === true ? false : undefined);
+    if (value !== undefined) given.set(s.name, value);
+  }
+  const own: Record<string, string | boolean | undefined> = {};
+  for (const key of Object.keys(extra)) own[key] = values[key];
+  own['help'] = values['help'];
+  return { settings: given, options: own, positionals: parsed.positionals };
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** The default port: 9100–9999 is fully allocated on Prometheus' port list, so we sit just past it. */
+export const DEFAULT_PORT = 10451;
+
+const regex = z.string().superRefine((text, ctx) => {
+  try {
+    new RegExp(text);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression ${JSON.stringify(text)}: ${reason}` });
+  }
+});
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(text)}: use a number and a unit, e.g. 500ms, 5s, 1m` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const listenAddress = z.string().refine((text) => /^(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/.test(text) && Number(text.split(':').pop()) <= 65535, {
+  message: 'invalid listen address: use host:port, :port or [ipv6]:port, e.g. ":10451" or "127.0.0.1:10451"',
+});
+
+const enabled = (on: boolean) => z.boolean().default(on);
+
+/** node_exporter's defaults: virtual and container-internal filesystems say nothing about disk space. */
+export const DEFAULT_MOUNT_POINTS_EXCLUDE = '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)';
+export const DEFAULT_FS_TYPES_EXCLUDE =
+  '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$';
+/** Partitions and ram/loop devices double-count their parent disk's I/O. */
+export const DEFAULT_DISK_DEVICE_EXCLUDE = '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$';
+export const DEFAULT_NETWORK_DEVICE_EXCLUDE = '^(lo|veth.*)$';
+
+const plainCollector = (on: boolean) => z.strictObject({ enabled: enabled(on) }).prefault({});
+
+export const collectorsSchema = z
+  .strictObject({
+    timeout: duration.default(5000),
+    cpu: plainCollector(true),
+    load: plainCollector(true),
+    stat: plainCollector(true),
+    memory: plainCollector(true),
+    filesystem: z
+      .strictObject({
+        enabled: enabled(true),
+        mount_points_exclude: regex.default(DEFAULT_MOUNT_POINTS_EXCLUDE),
+        fs_types_exclude: regex.default(DEFAULT_FS_TYPES_EXCLUDE),
+      })
+      .prefault({}),
+    diskio: z
+      .strictObject({ enabled: enabled(true), device_exclude: regex.default(DEFAULT_DISK_DEVICE_EXCLUDE) })
+      .prefault({}),
+    network: z
+      .strictObject({ enabled: enabled(true), device_exclude: regex.default(DEFAULT_NETWORK_DEVICE_EXCLUDE) })
+      .prefault({}),
+    filefd: plainCollector(true),
+    pressure: plainCollector(true),
+    hostinfo: plainCollector(true),
+  })
+  .prefault({});
+
+export const configSchema = z
+  .strictObject({
+    web: z
+      .strictObject({
+        listen_address: listenAddress.default(`:${DEFAULT_PORT}`),
+        telemetry_path: z.string().startsWith('/', 'must start with "/"').default('/metrics'),
+        config_file: z.string().min(1).optional(),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({
+        level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+        format: z.enum(['logfmt', 'json']).default('logfmt'),
+      })
+      .prefault({}),
+    paths: z
+      .strictObject({
+        procfs: z.string().min(1).default('/proc'),
+        sysfs: z.string().min(1).default('/sys'),
+        rootfs: z.string().min(1).default('/'),
+      })
+      .prefault({}),
+    collectors: collectorsSchema,
+  })
+  .prefault({});
+
+export type Config = z.output<typeof configSchema>;
+export type CollectorsConfig = Config['collectors'];
+export type CollectorName = Exclude<keyof CollectorsConfig, 'timeout'>;

@@ -1,0 +1,39 @@
+import { COLLECTOR_DESCRIPTIONS } from './collector-descriptions.js';
+
+/**
+ * Every setting a flag or an environment variable can set, node_exporter style. A setting lives at one
+ * path in the YAML config; the flag is `--<name>`, the variable `IDE_MONITOR_<NAME>` (upper case, `.` and
+ * `-` as `_`), and booleans also take `--no-<name>`.
+ */
+export interface Setting {
+  readonly name: string;
+  readonly path: readonly string[];
+  readonly kind: 'string' | 'boolean';
+  readonly help: string;
+}
+
+export const SERVE_SETTINGS: readonly Setting[] = [
+  { name: 'web.listen-address', path: ['web', 'listen_address'], kind: 'string', help: 'Address to listen on for the web interface and telemetry.' },
+  { name: 'web.telemetry-path', path: ['web', 'telemetry_path'], kind: 'string', help: 'Path under which to expose metrics.' },
+  { name: 'web.config.file', path: ['web', 'config_file'], kind: 'string', help: 'Exporter-toolkit web config file (TLS, basic auth).' },
+  { name: 'log.level', path: ['log', 'level'], kind: 'string', help: 'Only log messages with the given severity or above: debug, info, warn, error.' },
+  { name: 'log.format', path: ['log', 'format'], kind: 'string', help: 'Output format of log messages: logfmt or json.' },
+  { name: 'path.procfs', path: ['paths', 'procfs'], kind: 'string', help: 'procfs mount point (the host\'s /proc in a container).' },
+  { name: 'path.sysfs', path: ['paths', 'sysfs'], kind: 'string', help: 'sysfs mount point.' },
+  { name: 'path.rootfs', path: ['paths', 'rootfs'], kind: 'string', help: 'Root filesystem mount point; mount points are resolved under it.' },
+  { name: 'collector.timeout', path: ['collectors', 'timeout'], kind: 'string', help: 'Time a collector may take before it is reported as failed.' },
+  ...Object.entries(COLLECTOR_DESCRIPTIONS).map(([collector, description]) => ({
+    name: `collector.${collector}`,
+    path: ['collectors', collector, 'enabled'],
+    kind: 'boolean' as const,
+    help: `Enable the ${collector} collector: ${description}`,
+  })),
+  { name: 'collector.filesystem.mount-points-exclude', path: ['collectors', 'filesystem', 'mount_points_exclude'], kind: 'string', help: 'Regexp of mount points to exclude.' },
+  { name: 'collector.filesystem.fs-types-exclude', path: ['collectors', 'filesystem', 'fs_types_exclude'], kind: 'string', help: 'Regexp of filesystem types to exclude.' },
+  { name: 'collector.diskio.device-exclude', path: ['collectors', 'diskio', 'device_exclude'], kind: 'string', help: 'Regexp of block devices to exclude.' },
+  { name: 'collector.network.device-exclude', path: ['collectors', 'network', 'device_exclude'], kind: 'string', help: 'Regexp of network devices to exclude.' },
+];
+
+export function envNameOf(setting: Setting): string {
+  return `IDE_MONITOR_${setting.name.toUpperCase().replace(/[.-]/g, '_')}`;
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { load, YAMLException } from 'js-yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from './problems.js';
+
+export type PathSegment = string | number;
+
+/** Where each value of a merged configuration came from, for error messages. */
+export type SourceOf = (path: readonly PathSegment[]) => string | undefined;
+
+/**
+ * Reads a YAML file with js-yaml. Syntax errors become a ConfigProblem with the file and line; a missing
+ * or unreadable file names the file and the reason.
+ */
+export function readYamlFile(file: string): { data: unknown; text: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([{ source: file, path: '', message: `cannot read the file: ${(error as Error).message}` }]);
+  }
+  try {
+    return { data: load(text, { filename: file }) ?? {}, text };
+  } catch (error) {
+    if (error instanceof YAMLException) {
+      const line = (error.mark?.line ?? 0) + 1;
+      throw new ConfigError([{ source: `${file}:${line}`, path: '', message: `YAML syntax error: ${error.reason}` }]);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Validates data against a schema and turns every issue into a problem naming its source and path.
+ * `sourceOf` names a flag or environment variable for the values that came from there; everything else
+ * is located in the YAML text (when there is one) by its path.
+ */
+export function validate<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  origin: { file?: string; text?: string; sourceOf?: SourceOf },
+): z.output<S> {
+  const result = schema.safeParse(data, { reportInput: true });
+  if (result.success) return result.data;
+  const locate = origin.text !== undefined ? lineLocator(origin.text) : () => undefined;
+  const problems: ConfigProblem[] = [];
+  for (const issue of result.error.issues) {
+    const paths =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => [...issue.path, key] as PathSegment[])
+        : [issue.path as PathSegment[]];
+    for (const path of paths) {
+      const named = origin.sourceOf?.(path);
+      const line = locate(path);
+      const source = named ?? (origin.file === undefined ? 'config' : line === undefined ? origin.file : `${origin.file}:${line}`);
+      problems.push({ source, path: path.join('.'), message: describe(issue) });
+    }
+  }
+  throw new ConfigError(problems);
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return 'unknown setting; check its spelling and indentation against the README';
+    case 'invalid_type':
+      return issue.input === undefined ? `missing; expected ${issue.expected}` : `expected ${issue.expected}, got ${typeName(issue.input)}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return issue.message;
+  }
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** Finds the line of the deepest node on `path` (the key's line, so a bad value points at its setting). */
+function lineLocator(text: string): (path: readonly PathSegment[]) => number | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  return (path) => {
+    let node: unknown = doc.contents;
+    let offset: number | undefined = (node as YamlNode | null)?.range?.[0];
+    for (const segment of path) {
+      if (!isMap(node)) break;
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      if (pair === undefined) break;
+      offset = (pair.key as YamlNode).range?.[0] ?? offset;
+      node = pair.value;
+    }
+    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+  };
+}

@@ -1,0 +1,34 @@
+// Reads /proc/stat directly: systeminformation's currentLoad() spawns processes and returns percentages, not counters.
+import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
+import type { CollectorDefinition } from '../collector.js';
+import { counter, sample, type MetricFamily, type Sample } from '../metric-family.js';
+import { fields, lines, nonEmpty, toNumber } from './parse.js';
+
+/** Ticks per second of /proc/stat's CPU times: USER_HZ is 100 on every architecture Linux ships, as node_exporter assumes. */
+const USER_HZ = 100;
+
+/** The columns of a `cpuN` line, in the kernel's order; guest time is already inside user and nice. */
+const MODES = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
+
+export function cpuFamilies(stat: string): MetricFamily[] {
+  const samples: Sample[] = [];
+  for (const line of lines(stat)) {
+    const [head, ...ticks] = fields(line);
+    const cpu = /^cpu(\d+)$/.exec(head ?? '')?.[1];
+    if (cpu === undefined) continue;
+    MODES.forEach((mode, column) => {
+      const value = toNumber(ticks[column]);
+      if (value !== undefined) samples.push(sample(value / USER_HZ, { cpu, mode }));
+    });
+  }
+  return nonEmpty([counter('ide_host_cpu_seconds_total', 'Time each CPU core spent in each mode, in seconds.', samples)]);
+}
+
+export const cpuCollector: CollectorDefinition<'cpu'> = {
+  name: 'cpu',
+  description: COLLECTOR_DESCRIPTIONS.cpu,
+  create: () => ({
+    name: 'cpu',
+    collect: async (ctx) => cpuFamilies(await ctx.files.proc('stat')),
+  }),
+};

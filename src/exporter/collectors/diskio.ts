@@ -1,0 +1,50 @@
+// Reads /proc/diskstats directly: systeminformation's disksIO() spawns a shell pipeline (lsblk, cat, sed) per call.
+import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
+import type { CollectorDefinition } from '../collector.js';
+import { counter, sample, type MetricFamily, type Sample } from '../metric-family.js';
+import { fields, lines, nonEmpty, toNumber } from './parse.js';
+
+const sectorsToBytes = (sectors: number): number => sectors * 512; // diskstats sectors are 512 bytes whatever the device's
+const msToSeconds = (ms: number): number => ms / 1000;
+const asIs = (n: number): number => n;
+
+/** Column in a diskstats line (after major, minor and name: iostats.rst fields 1–11) → metric. */
+const SERIES = [
+  [3, asIs, 'ide_host_disk_reads_completed_total', 'Reads completed by the device, in operations.'],
+  [5, sectorsToBytes, 'ide_host_disk_read_bytes_total', 'Data read from the device, in bytes.'],
+  [7, asIs, 'ide_host_disk_writes_completed_total', 'Writes completed by the device, in operations.'],
+  [9, sectorsToBytes, 'ide_host_disk_written_bytes_total', 'Data written to the device, in bytes.'],
+  [12, msToSeconds, 'ide_host_disk_io_time_seconds_total', 'Time the device had I/O in progress, in seconds.'],
+  [
+    13,
+    msToSeconds,
+    'ide_host_disk_io_time_weighted_seconds_total',
+    'Time spent on I/O multiplied by the requests in flight, in seconds; its rate is the average queue depth.',
+  ],
+] as const;
+
+export function diskioFamilies(diskstats: string, deviceExclude: RegExp): MetricFamily[] {
+  const samples = SERIES.map((): Sample[] => []);
+  for (const line of lines(diskstats)) {
+    const columns = fields(line);
+    const device = columns[2];
+    if (device === undefined || deviceExclude.test(device)) continue;
+    SERIES.forEach(([column, toBase], i) => {
+      const value = toNumber(columns[column]);
+      if (value !== undefined) samples[i]?.push(sample(toBase(value), { device }));
+    });
+  }
+  return nonEmpty(SERIES.map(([, , name, help], i) => counter(name, help, samples[i] ?? [])));
+}
+
+export const diskioCollector: CollectorDefinition<'diskio'> = {
+  name: 'diskio',
+  description: COLLECTOR_DESCRIPTIONS.diskio,
+  create: (config) => {
+    const deviceExclude = new RegExp(config.diskio.device_exclude);
+    return {
+      name: 'diskio',
+      collect: async (ctx) => diskioFamilies(await ctx.files.proc('diskstats'), deviceExclude),
+    };
+  },
+};

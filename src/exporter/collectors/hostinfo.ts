@@ -1,0 +1,45 @@
+// Uses systeminformation once and caches: osInfo() and cpu() spawn processes, but what they report never changes while we run.
+import si, { type Systeminformation } from 'systeminformation';
+import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
+import type { Collector, CollectorDefinition } from '../collector.js';
+import { gauge, sample, type MetricFamily } from '../metric-family.js';
+
+/** The part of systeminformation this collector uses; tests pass a fake. */
+export interface HostFactsSource {
+  osInfo(): Promise<Pick<Systeminformation.OsData, 'platform' | 'distro' | 'release' | 'kernel' | 'arch' | 'hostname'>>;
+  cpu(): Promise<Pick<Systeminformation.CpuData, 'manufacturer' | 'brand' | 'cores' | 'physicalCores'>>;
+}
+
+async function hostFacts(source: HostFactsSource): Promise<MetricFamily[]> {
+  const [os, cpu] = await Promise.all([source.osInfo(), source.cpu()]);
+  const { platform, distro, release, kernel, arch, hostname } = os;
+  return [
+    gauge('ide_host_os_info', 'Operating system facts as labels; the value is always 1.', [
+      sample(1, { platform, distro, release, kernel, arch, hostname }),
+    ]),
+    gauge('ide_host_cpu_info', 'CPU model and core counts as labels; the value is always 1.', [
+      sample(1, { manufacturer: cpu.manufacturer, brand: cpu.brand, cores: String(cpu.cores), physical_cores: String(cpu.physicalCores) }),
+    ]),
+  ];
+}
+
+export function createHostinfoCollector(source: HostFactsSource = si): Collector {
+  /** Settled facts are kept for good; a failed lookup is dropped so the next scrape retries. */
+  let facts: Promise<MetricFamily[]> | undefined;
+  return {
+    name: 'hostinfo',
+    collect: async () => {
+      facts ??= hostFacts(source).catch((error: unknown) => {
+        facts = undefined;
+        throw error;
+      });
+      return [...(await facts)];
+    },
+  };
+}
+
+export const hostinfoCollector: CollectorDefinition<'hostinfo'> = {
+  name: 'hostinfo',
+  description: COLLECTOR_DESCRIPTIONS.hostinfo,
+  create: () => createHostinfoCollector(),
+};

@@ -1,0 +1,46 @@
+// Reads /proc/net/dev directly: systeminformation's networkStats() spawns a cat per interface on every call.
+import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
+import type { CollectorDefinition } from '../collector.js';
+import { counter, sample, type MetricFamily, type Sample } from '../metric-family.js';
+import { fields, lines, nonEmpty, toNumber } from './parse.js';
+
+/** Column after `device:` → metric; receive has 8 columns (bytes packets errs drop fifo frame compressed multicast), then transmit. */
+const SERIES = [
+  [0, 'ide_host_network_receive_bytes_total', 'Data received by the device, in bytes.'],
+  [1, 'ide_host_network_receive_packets_total', 'Packets received by the device, in packets.'],
+  [2, 'ide_host_network_receive_errs_total', 'Receive errors detected by the device, in packets.'],
+  [3, 'ide_host_network_receive_drop_total', 'Received packets dropped, in packets.'],
+  [8, 'ide_host_network_transmit_bytes_total', 'Data transmitted by the device, in bytes.'],
+  [9, 'ide_host_network_transmit_packets_total', 'Packets transmitted by the device, in packets.'],
+  [10, 'ide_host_network_transmit_errs_total', 'Transmit errors detected by the device, in packets.'],
+  [11, 'ide_host_network_transmit_drop_total', 'Transmitted packets dropped, in packets.'],
+] as const;
+
+export function networkFamilies(netDev: string, deviceExclude: RegExp): MetricFamily[] {
+  const samples = SERIES.map((): Sample[] => []);
+  for (const line of lines(netDev)) {
+    // Device names cannot contain ':'; old kernels print no space between it and a large first counter.
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const device = line.slice(0, colon).trim();
+    if (device === '' || deviceExclude.test(device)) continue;
+    const columns = fields(line.slice(colon + 1));
+    SERIES.forEach(([column], i) => {
+      const value = toNumber(columns[column]);
+      if (value !== undefined) samples[i]?.push(sample(value, { device }));
+    });
+  }
+  return nonEmpty(SERIES.map(([, name, help], i) => counter(name, help, samples[i] ?? [])));
+}
+
+export const networkCollector: CollectorDefinition<'network'> = {
+  name: 'network',
+  description: COLLECTOR_DESCRIPTIONS.network,
+  create: (config) => {
+    const deviceExclude = new RegExp(config.network.device_exclude);
+    return {
+      name: 'network',
+      collect: async (ctx) => networkFamilies(await ctx.files.proc('net/dev'), deviceExclude),
+    };
+  },
+};

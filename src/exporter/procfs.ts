@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface HostPaths {
+  /** Where the host's /proc is mounted (`/host/proc` in a container). */
+  readonly procfs: string;
+  /** Where the host's /sys is mounted. */
+  readonly sysfs: string;
+  /** Where the host's / is mounted; mount points read from procfs are resolved under it. */
+  readonly rootfs: string;
+}
+
+export const DEFAULT_HOST_PATHS: HostPaths = { procfs: '/proc', sysfs: '/sys', rootfs: '/' };
+
+/**
+ * Per-scrape file access for collectors. Several collectors read the same kernel file (cpu and stat
+ * both parse /proc/stat); the memo makes each file one read per scrape, and a new scrape gets a new
+ * reader so nothing is ever served stale.
+ */
+export class ProcReader {
+  private readonly memo = new Map<string, Promise<string>>();
+
+  constructor(readonly paths: HostPaths = DEFAULT_HOST_PATHS) {}
+
+  /** Reads `<procfs>/<relative>`; rejects with the fs error (ENOENT when the kernel lacks it). */
+  proc(relative: string): Promise<string> {
+    return this.read(path.join(this.paths.procfs, relative));
+  }
+
+  sys(relative: string): Promise<string> {
+    return this.read(path.join(this.paths.sysfs, relative));
+  }
+
+  /** Maps a mount point as the host sees it to the path this process can reach it by. */
+  hostPath(mountPoint: string): string {
+    return this.paths.rootfs === '/' ? mountPoint : path.join(this.paths.rootfs, mountPoint);
+  }
+
+  private read(file: string): Promise<string> {
+    let pending = this.memo.get(file);
+    if (pending === undefined) {
+      pending = readFile(file, 'utf8');
+      this.memo.set(file, pending);
+    }
+    return pending;
+  }
+}
+
+/** True for the errors that mean "this kernel or platform does not have it", not a failure. */
+export function isMissingFile(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTSUP' || code === 'EOPNOTSUPP';
+}

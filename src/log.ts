@@ -1,0 +1,45 @@
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+
+export type LogFormat = 'logfmt' | 'json';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type { Logger };
+
+/**
+ * Logs go to stderr, never stdout: `lsp-proxy` owns stdout for the editor's JSON-RPC stream, and one rule
+ * for every subcommand is easier to trust. logfmt is the default, as in Prometheus' own programs.
+ */
+export function createLogger(options: { level: LogLevel; format: LogFormat }, destination: NodeJS.WritableStream = process.stderr): Logger {
+  const base = { level: options.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
+  if (options.format === 'json') return pino(base, destination as pino.DestinationStream);
+  return pino({ ...base, formatters: { level: (label) => ({ level: label }) } }, logfmtStream(destination));
+}
+
+/** A logger for tests and for code paths that must stay quiet. */
+export const silentLogger: Logger = pino({ level: 'silent' });
+
+function logfmtStream(destination: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      destination.write(toLogfmt(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>) + '\n');
+      callback();
+    },
+  });
+}
+
+export function toLogfmt(record: Record<string, unknown>): string {
+  const { time, level, msg, ...rest } = record;
+  const parts = [`ts=${String(time)}`, `level=${String(level)}`, `msg=${quote(String(msg ?? ''))}`];
+  for (const [key, value] of Object.entries(rest)) parts.push(`${key}=${quote(stringify(value))}`);
+  return parts.join(' ');
+}
+
+function stringify(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value !== null && typeof value === 'object' && 'message' in value) return String((value as { message: unknown }).message);
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+function quote(text: string): string {
+  return /^[^\s"=\\]+$/.test(text) ? text : JSON.stringify(text);
+}
