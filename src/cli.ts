@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+// Each statfs stuck on a dead network mount holds one libuv threadpool thread until it returns; with the
+// default 4 threads, four dead mounts would stall every /proc read. The pool starts on first use, after this.
+process.env['UV_THREADPOOL_SIZE'] ??= '16';
 import { checkConfig } from './commands/check-config.js';
 import { serve } from './commands/serve.js';
 import { UsageError } from './cli/parse-flags.js';

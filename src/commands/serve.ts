@@ -44,6 +44,9 @@ export async function serve(argv: readonly string[]): Promise<number> {
   const { config, web } = resolved;
   const logger = createLogger(config.log);
   const server = buildServer(config, web, logger);
+  // One scrape before listening: hostinfo's one-off systeminformation calls (which spawn processes) are
+  // paid here, not by Prometheus' first scrape, and a broken collector shows in the log at once.
+  await server.warmUp();
   const address = await server.start();
   const shown = address.family === 'IPv6' && address.address === '::' ? 'localhost' : address.address;
   const scheme = web.tls === undefined ? 'http' : 'https';

@@ -1,0 +1,89 @@
+import { humanSeconds, num, percent } from '../promql.js';
+import { defineAlert, forText, record, type RuleArea, type RuleContext } from './model.js';
+import { REC } from './records.js';
+
+/** The IDE backend's own operations and caches (ingestion API) and its process groups. */
+export function appRules(ctx: RuleContext): RuleArea {
+  const { m } = ctx;
+  const t = ctx.config.thresholds;
+  const byCache = 'job, instance, cache';
+  const byOperation = 'job, instance, operation';
+  const cacheRate = (...matchers: string[]) => `sum by (${byCache}) (rate(${m('ide_app_cache_requests_total', ...matchers)}[5m]))`;
+  const opRate = (...matchers: string[]) => `sum by (${byOperation}) (rate(${m('ide_app_operation_duration_seconds_count', ...matchers)}[5m]))`;
+  return {
+    file: 'app',
+    title: 'Application',
+    recording: [
+      record(REC.cacheRequests, cacheRate()),
+      // `or … * 0`: a cache that never hit has a ratio of 0, not no ratio at all.
+      record(REC.cacheHitRatio, `(${cacheRate('result="hit"')} or ${cacheRate()} * 0) / ${cacheRate()}`),
+      record(REC.operations, opRate()),
+      record(REC.operationErrorRatio, `(${opRate('outcome="error"')} or ${opRate()} * 0) / ${opRate()}`),
+      record(
+        REC.operationP95,
+        `histogram_quantile(0.95, sum by (${byOperation}, le) (rate(${m('ide_app_operation_duration_seconds_bucket')}[5m])))`,
+      ),
+      // Relative growth per hour: the slope of a linear fit over the last hour, over the hour's mean.
+      record(
+        REC.rssGrowth,
+        `deriv(${m('ide_process_resident_memory_bytes')}[1h]) * 3600 / avg_over_time(${m('ide_process_resident_memory_bytes')}[1h])`,
+      ),
+    ],
+    alerts: [
+      ...defineAlert(ctx, {
+        name: 'IdeAppCacheHitRatioLow',
+        dashboard: 'app',
+        levels: t.appCacheHitRatioLow.levels,
+        summary: 'A cache serves too few hits.',
+        expr: (l) => `
+          (
+            ${REC.cacheHitRatio} < ${num(l.value)}
+          and
+            ${REC.cacheRequests} > ${num(t.appCacheHitRatioLow.minRequestRate)}
+          )`,
+        description: (l) =>
+          `Cache {{ $labels.cache }} on {{ $labels.instance }} has served only {{ $value | humanizePercentage }} hits for more than ${forText(l)} (threshold ${percent(l.value)}).`,
+        condition: (l) => `hit ratio < ${percent(l.value)} (at least ${num(t.appCacheHitRatioLow.minRequestRate)} req/s)`,
+      }),
+      ...defineAlert(ctx, {
+        name: 'IdeAppUiRefreshSlow',
+        dashboard: 'app',
+        levels: t.appUiRefreshSlow.levels,
+        summary: 'The IDE takes too long to refresh its UI.',
+        expr: (l) => `${REC.operationP95}{operation="${t.appUiRefreshSlow.operation}"} > ${num(l.value)}`,
+        description: (l) =>
+          `The p95 duration of {{ $labels.operation }} on {{ $labels.instance }} has been {{ $value | humanizeDuration }} for more than ${forText(l)} (budget ${humanSeconds(l.value)}).`,
+        condition: (l) => `p95 of operation "${t.appUiRefreshSlow.operation}" > ${humanSeconds(l.value)}`,
+      }),
+      ...defineAlert(ctx, {
+        name: 'IdeProcessGroupGone',
+        dashboard: 'app',
+        levels: t.processGroupGone.levels,
+        summary: 'A watched process group has no process.',
+        expr: () => `${m('ide_process_count')} == 0`,
+        description: (l) => `No process of group {{ $labels.group }} has been running on {{ $labels.instance }} for more than ${forText(l)}.`,
+        condition: () => 'ide_process_count == 0',
+      }),
+      ...defineAlert(ctx, {
+        name: 'IdeProcessMemoryLeak',
+        dashboard: 'app',
+        levels: t.processMemoryLeak.levels,
+        summary: 'A process group keeps growing its memory.',
+        expr: (l) => `${REC.rssGrowth} > ${num(l.value)}`,
+        description: (l) =>
+          `The resident memory of group {{ $labels.group }} on {{ $labels.instance }} has been growing by {{ $value | humanizePercentage }} per hour for more than ${forText(l)}.`,
+        condition: (l) => `resident memory growing > ${percent(l.value)} per hour (linear fit over 1h)`,
+      }),
+      ...defineAlert(ctx, {
+        name: 'IdeProcessRestartLoop',
+        dashboard: 'app',
+        levels: t.processRestartLoop.levels,
+        summary: 'A process group keeps restarting.',
+        expr: (l) => `increase(${m('ide_process_restarts_total')}[${t.processRestartLoop.window}]) > ${num(l.value)}`,
+        description: () =>
+          `Group {{ $labels.group }} on {{ $labels.instance }} restarted {{ printf "%.0f" $value }} times in the last ${t.processRestartLoop.window}.`,
+        condition: (l) => `more than ${num(l.value)} restarts in ${t.processRestartLoop.window}`,
+      }),
+    ],
+  };
+}

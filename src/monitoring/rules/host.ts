@@ -1,0 +1,111 @@
+import { humanSeconds, num, percent, seconds } from '../promql.js';
+import { defineAlert, forText, record, type RuleArea, type RuleContext } from './model.js';
+import { REC } from './records.js';
+
+/** USE for the developer's machine: utilisation and saturation of CPU, memory, disks and descriptors. */
+export function hostRules(ctx: RuleContext): RuleArea {
+  const { m } = ctx;
+  const t = ctx.config.thresholds;
+  const fsLabels = 'job, instance, device, mountpoint, fstype';
+  return {
+    file: 'host',
+    title: 'Host resources',
+    recording: [
+      // Busy = everything but idle, iowait and steal, averaged over cores (node-mixin's utilisation).
+      record(REC.cpuBusy, `1 - avg without (cpu) (sum without (mode) (rate(${m('ide_host_cpu_seconds_total', 'mode=~"idle|iowait|steal"')}[5m])))`),
+      record(REC.memoryUsed, `1 - ${m('ide_host_memory_available_bytes')} / ${m('ide_host_memory_total_bytes')}`),
+      record(REC.load1PerCpu, `${m('ide_host_load1')} / on (job, instance) count without (cpu, mode) (${m('ide_host_cpu_seconds_total', 'mode="idle"')})`),
+      record(REC.fdUsed, `${m('ide_host_file_descriptors_allocated')} / ${m('ide_host_file_descriptors_max')}`),
+      // Zero-sized filesystems (some pseudo mounts slip through the exclude pattern) would divide by zero.
+      record(REC.fsUsed, `1 - ${m('ide_host_filesystem_avail_bytes')} / (${m('ide_host_filesystem_size_bytes')} > 0)`),
+      record(REC.diskIoTime, `rate(${m('ide_host_disk_io_time_seconds_total')}[5m])`),
+      record(REC.diskIoWeighted, `rate(${m('ide_host_disk_io_time_weighted_seconds_total')}[5m])`),
+    ],
+    alerts: [
+      ...defineAlert(ctx, {
+        name: 'IdeHostCpuHighUsage',
+        dashboard: 'host',
+        levels: t.hostCpuHighUsage.levels,
+        summary: 'CPU usage is high.',
+        expr: (l) => `${REC.cpuBusy} > ${num(l.value)}`,
+        description: (l) =>
+          `CPU on {{ $labels.instance }} has been {{ $value | humanizePercentage }} busy for more than ${forText(l)} (threshold ${percent(l.value)}).`,
+        condition: (l) => `CPU busy > ${percent(l.value)}`,
+      }),
+      ...defineAlert(ctx, {
+        name: 'IdeHostMemoryHighUsage',
+        dashboard: 'host',
+        levels: t.hostMemoryHighUsage.levels,
+        summary: 'Memory usage is high.',
+        expr: (l) => `${REC.memoryUsed} > ${num(l.value)}`,
+        description: (l) =>
+          `{{ $value | humanizePercentage }} of the memory of {{ $labels.instance }} has been in use for more than ${forText(l)} (threshold ${percent(l.value)}).`,
+        condition: (l) => `memory used (1 − available/total) > ${percent(l.value)}`,
+      }),
+      ...defineAlert(ctx, {
+        name: 'IdeHostFilesystemAlmostFull',
+        dashboard: 'host',
+        levels: t.hostFilesystemAlmostFull.levels,
+        summary: 'A filesystem is almost full.',
+        // Read-only mounts (snaps, ISO images) are full by design and cannot be cleaned.
+        expr: (l) => `
+          (
+            ${REC.fsUsed} > ${num(l.value)}
+          and
+            ${m('ide_host_filesystem_readonly')} == 0
+          )`,
+        description: () =>
+          'Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} is {{ $value | humanizePercentage }} full.',
+        condition: (l) => `filesystem used > ${percent(l.value)}, writable mounts only`,
+      }),
+      ...defineAlert(ctx, {
+        name: 'IdeHostFilesystemFillingUp',
+        dashboard: 'host',
+        levels: t.hostFilesystemFillingUp.levels,
+        summary: 'A filesystem is predicted to run out of space.',
+        expr: (l) => `
+          (
+            ${REC.fsUsed} > ${num(l.value)}
+          and on (${fsLabels})
+            predict_linear(${m('ide_host_filesystem_avail_bytes')}[${t.hostFilesystemFillingUp.window}], ${seconds(l.horizon)}) < 0
+          and on (${fsLabels})
+            ${m('ide_host_filesystem_readonly')} == 0
+          )`,
+        description: (l) =>
+          `Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} is {{ $value | humanizePercentage }} full and, at the rate of the last ${t.hostFilesystemFillingUp.window}, will be full within ${humanSeconds(seconds(l.horizon))}.`,
+        condition: (l) =>
+          `used > ${percent(l.value)} and predicted full within ${humanSeconds(seconds(l.horizon))} (trend over ${t.hostFilesystemFillingUp.window}), writable mounts only`,
+      }),
+      ...defineAlert(ctx, {
+        name: 'IdeHostDiskIoSaturated',
+        dashboard: 'host',
+        levels: t.hostDiskIoSaturated.levels,
+        summary: 'A disk is saturated with I/O requests.',
+        expr: (l) => `${REC.diskIoWeighted} > ${num(l.value)}`,
+        description: (l) =>
+          `Disk {{ $labels.device }} on {{ $labels.instance }} has had {{ printf "%.1f" $value }} I/O requests queued on average for more than ${forText(l)}.`,
+        condition: (l) => `average I/O queue depth (rate of weighted I/O time) > ${num(l.value)}`,
+      }),
+      ...defineAlert(ctx, {
+        name: 'IdeHostLoadHigh',
+        dashboard: 'host',
+        levels: t.hostLoadHigh.levels,
+        summary: 'The system load per CPU core is high.',
+        expr: (l) => `${REC.load1PerCpu} > ${num(l.value)}`,
+        description: (l) =>
+          `The 1-minute load average of {{ $labels.instance }} has been {{ printf "%.2f" $value }} per core for more than ${forText(l)}.`,
+        condition: (l) => `1-minute load per core > ${num(l.value)}`,
+      }),
+      ...defineAlert(ctx, {
+        name: 'IdeHostFileDescriptorsNearLimit',
+        dashboard: 'host',
+        levels: t.hostFileDescriptorsNearLimit.levels,
+        summary: 'The system is running out of file descriptors.',
+        expr: (l) => `${REC.fdUsed} > ${num(l.value)}`,
+        description: () =>
+          '{{ $value | humanizePercentage }} of the system-wide file descriptor limit of {{ $labels.instance }} is allocated.',
+        condition: (l) => `allocated / maximum file descriptors > ${percent(l.value)}`,
+      }),
+    ],
+  };
+}
