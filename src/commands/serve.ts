@@ -11,9 +11,10 @@ import { createInstrumentation } from '../exporter/instrumentation.js';
 import { ExporterServer } from '../exporter/server.js';
 import { loadWebConfig, type WebConfig } from '../exporter/web-config.js';
 import { createLogger, type Logger } from '../log.js';
+import { exitPromptlyDespiteStuckIo } from './stuck-io.js';
 
 /** Time a SIGTERM leaves in-flight scrapes before connections are cut; the process exits within 5 s. */
-const SHUTDOWN_GRACE_MS = 4000;
+const SHUTDOWN_GRACE_MS = 3500;
 
 export const SERVE_USAGE = `usage: ide-monitor serve [flags]
 
@@ -61,6 +62,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
   logger.info({ signal }, 'shutting down: no new connections, finishing in-flight scrapes');
   await server.stop(SHUTDOWN_GRACE_MS);
   logger.info('stopped');
+  await exitPromptlyDespiteStuckIo(logger);
   return 0;
 }
 

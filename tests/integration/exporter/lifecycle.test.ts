@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CLI, startExporter } from '../../support/exporter.js';
 
@@ -11,16 +13,49 @@ function cli(...args: string[]) {
 }
 
 describe('the ide-monitor program', () => {
-  it('exits 0 within 5 s of SIGTERM, after an in-flight scrape', async () => {
-    const exporter = await startExporter();
-    const scrape = fetch(`${exporter.url}/metrics`).then((r) => r.status);
+  // A procfs whose loadavg is a FIFO: a scrape blocks reading it until the test writes a line, which lets
+  // the test hold a scrape in flight for as long as it likes.
+  async function exporterOnFifo() {
+    const procfs = mkdtempSync(path.join(tmpdir(), 'ide-monitor-procfs-'));
+    const fifo = path.join(procfs, 'loadavg');
+    spawnSync('mkfifo', [fifo]);
+    const feed = () => writeFile(fifo, '0.5 0.25 0.125 1/100 4242\n');
+    const warmUp = feed();
+    const exporter = await startExporter({ args: [`--path.procfs=${procfs}`, '--collector.timeout=10s', '--no-collector.hostinfo'] });
+    await warmUp;
+    const socket = connect(exporter.port, '127.0.0.1');
+    let response = '';
+    socket.on('data', (d: Buffer) => (response += d.toString()));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 300));
+    return { exporter, feed, closed, response: () => response };
+  }
+
+  it('on SIGTERM finishes the in-flight scrape, then exits 0 within 5 s', async () => {
+    const { exporter, feed, closed, response } = await exporterOnFifo();
     const started = Date.now();
     exporter.process.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(response()).toBe('');
+    await feed();
     const code = await exporter.process.exited;
+    await closed;
     expect(Date.now() - started).toBeLessThan(5000);
     expect(code).toBe(0);
-    expect(await scrape.catch(() => 'connection closed')).toBeDefined();
+    expect(response()).toMatch(/^HTTP\/1.1 200 OK/);
+    expect(response()).toContain('ide_host_load1 0.5\n');
     expect(exporter.process.output()).toContain('msg=stopped');
+  });
+
+  it('on SIGTERM with a read stuck forever (a dead mount), still ends within 5 s and says why', async () => {
+    const { exporter } = await exporterOnFifo();
+    const started = Date.now();
+    exporter.process.child.kill('SIGTERM');
+    await exporter.process.exited;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(exporter.process.child.signalCode).toBe('SIGKILL');
+    expect(exporter.process.output()).toContain('filesystem calls are stuck (a dead mount?); exiting without waiting for them');
   });
 
   it('refuses to start on a bad config, naming file, line and path; exit 1', () => {
