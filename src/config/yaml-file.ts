@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { load, YAMLException } from 'js-yaml';
-import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { YAMLException } from 'js-yaml';
+import type { Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
+import { lazy } from '../lazy-require.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
+
+const jsYaml = lazy<typeof import('js-yaml')>('js-yaml');
+/** Only to point an error at its line; js-yaml loads the configuration. */
+const yamlCst = lazy<typeof import('yaml')>('yaml');
 
 export type PathSegment = string | number;
 
@@ -21,11 +26,12 @@ export function readYamlFile(file: string): { data: unknown; text: string } {
     throw new ConfigError([{ source: file, path: '', message: `cannot read the file: ${(error as Error).message}` }]);
   }
   try {
-    return { data: load(text, { filename: file }) ?? {}, text };
+    return { data: jsYaml().load(text, { filename: file }) ?? {}, text };
   } catch (error) {
-    if (error instanceof YAMLException) {
-      const line = (error.mark?.line ?? 0) + 1;
-      throw new ConfigError([{ source: `${file}:${line}`, path: '', message: `YAML syntax error: ${error.reason}` }]);
+    if (error instanceof jsYaml().YAMLException) {
+      const yamlError = error as YAMLException;
+      const line = (yamlError.mark?.line ?? 0) + 1;
+      throw new ConfigError([{ source: `${file}:${line}`, path: '', message: `YAML syntax error: ${yamlError.reason}` }]);
     }
     throw error;
   }
@@ -82,6 +88,7 @@ function typeName(value: unknown): string {
 
 /** Finds the line of the deepest node on `path` (the key's line, so a bad value points at its setting). */
 function lineLocator(text: string): (path: readonly PathSegment[]) => number | undefined {
+  const { isMap, isScalar, LineCounter, parseDocument } = yamlCst();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   return (path) => {

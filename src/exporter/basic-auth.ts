@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import bcrypt from 'bcryptjs';
+import { lazy } from '../lazy-require.js';
+
+const bcrypt = lazy<typeof import('bcryptjs')>('bcryptjs');
 
 const CACHE_LIMIT = 256;
 
@@ -11,7 +13,7 @@ const CACHE_LIMIT = 256;
 export class BasicAuthVerifier {
   private readonly verified = new Map<string, true>();
   /** Compared against for unknown users, so the response time does not reveal which users exist. */
-  private readonly decoyHash = bcrypt.hashSync(randomBytes(16).toString('hex'), 10);
+  private readonly decoyHash = bcrypt().hashSync(randomBytes(16).toString('hex'), 10);
 
   constructor(private readonly users: ReadonlyMap<string, string>) {}
 
@@ -21,7 +23,7 @@ export class BasicAuthVerifier {
     const key = createHash('sha256').update(`${credentials.user}\u0000${credentials.password}`).digest('hex');
     if (this.verified.has(key)) return true;
     const hash = this.users.get(credentials.user);
-    const ok = await bcrypt.compare(credentials.password, hash ?? this.decoyHash);
+    const ok = await bcrypt().compare(credentials.password, hash ?? this.decoyHash);
     if (!ok || hash === undefined) return false;
     if (this.verified.size >= CACHE_LIMIT) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(key, true);

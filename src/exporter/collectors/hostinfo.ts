@@ -1,5 +1,6 @@
 // Uses systeminformation once and caches: osInfo() and cpu() spawn processes, but what they report never changes while we run.
-import si, { type Systeminformation } from 'systeminformation';
+import type { Systeminformation } from 'systeminformation';
+import { lazy } from '../../lazy-require.js';
 import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
 import type { Collector, CollectorDefinition } from '../collector.js';
 import { gauge, sample, type MetricFamily } from '../metric-family.js';
@@ -23,7 +24,14 @@ async function hostFacts(source: HostFactsSource): Promise<MetricFamily[]> {
   ];
 }
 
-export function createHostinfoCollector(source: HostFactsSource = si): Collector {
+const systeminformation = lazy<typeof import('systeminformation')>('systeminformation');
+/** Loaded on first collect, so `--no-collector.hostinfo` keeps systeminformation out of memory. */
+const defaultSource: HostFactsSource = {
+  osInfo: () => systeminformation().osInfo(),
+  cpu: () => systeminformation().cpu(),
+};
+
+export function createHostinfoCollector(source: HostFactsSource = defaultSource): Collector {
   /** Settled facts are kept for good; a failed lookup is dropped so the next scrape retries. */
   let facts: Promise<MetricFamily[]> | undefined;
   return {
