@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { load } from 'js-yaml';
+import { loadAll } from 'js-yaml';
 import { z } from 'zod';
 import { DEFAULT_THRESHOLDS, promDuration, thresholdsSchema } from './thresholds.js';
 
@@ -100,14 +100,17 @@ export async function loadMonitoringConfig(file: string | undefined, profile: Pr
 
 /** Parses the override file's text: a mapping with one key, `_config`. */
 export function parseOverrides(text: string, file: string): unknown {
-  let doc: unknown;
+  let docs: unknown[];
   try {
-    doc = load(text);
+    docs = loadAll(text);
   } catch (error) {
     throw new MonitoringConfigError(`${file}: invalid YAML: ${(error as Error).message}`);
   }
+  if (docs.length > 1) throw new MonitoringConfigError(`${file}: expected one YAML document, found ${docs.length}`);
+  const doc = docs[0];
+  // An empty file (or one with only comments) overrides nothing.
   if (doc === undefined || doc === null) return {};
-  const shape = z.strictObject({ _config: z.record(z.string(), z.unknown()).optional() }).safeParse(doc);
+  const shape = z.strictObject({ _config: z.record(z.string(), z.unknown()).nullish() }).safeParse(doc);
   if (!shape.success) throw new MonitoringConfigError(formatIssues(file, shape.error.issues, []));
   return shape.data._config ?? {};
 }
@@ -145,11 +148,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], prefix: readonly string[]): string {
-  const lines = issues.map((issue) => {
-    const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-    return `${file}: ${formatPath([...prefix, ...issue.path])}: ${issue.message}${keys}`;
-  });
-  return lines.join('\n');
+  return issues.map((issue) => `${file}: ${formatPath([...prefix, ...issue.path])}: ${issue.message}`).join('\n');
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

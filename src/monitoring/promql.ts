@@ -26,12 +26,12 @@ export function percent(ratio: number): string {
   return `${num(ratio * 100)}%`;
 }
 
-/** Human form of a duration in seconds, for docs and descriptions: 0.25 → 250ms, 90 → 1m30s. */
+/** Human form of a duration in seconds, for docs and descriptions: 0.25 → 250ms, 90 → 1m30s, 86400 → 24h. */
 export function humanSeconds(value: number): string {
   if (value < 1) return `${num(value * 1000)}ms`;
   const parts: string[] = [];
   let rest = value;
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
+  for (const [unit, size] of [['h', 3600], ['m', 60]] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

@@ -34,20 +34,27 @@ export function exporterHealthRow(board: Board): Board {
       description: 'Time each collector took on the last scrape; collectors run concurrently, so the slowest sets the pace.',
       unit: 's',
       queries: [q(`max by (collector) (${d('ide_exporter_collector_duration_seconds')})`, '{{collector}}')],
-      width: 8,
+      width: 6,
+    })
+    .timeseries({
+      title: 'Event loop lag',
+      description: '99th-percentile delay of the exporter\u2019s Node.js event loop; a busy loop delays scrapes and the bridge alike.',
+      unit: 's',
+      queries: [q(d('nodejs_eventloop_lag_p99_seconds'), '{{instance}}')],
+      width: 6,
     })
     .timeseries({
       title: 'Exporter CPU',
       description: 'CPU time the exporter process uses, as a fraction of one core.',
       unit: 'percentunit',
       queries: [q(`rate(${d('process_cpu_seconds_total')}[$__rate_interval])`, '{{instance}}')],
-      width: 8,
+      width: 6,
     })
     .timeseries({
       title: 'Exporter memory',
       description: 'Resident memory of the exporter process.',
       unit: 'bytes',
       queries: [q(d('process_resident_memory_bytes'), '{{instance}}')],
-      width: 8,
+      width: 6,
     });
 }

@@ -69,7 +69,7 @@ export function overviewDashboard(config: MonitoringConfig): Dashboard {
       queries: [q(`sum by (method) (${d(REC.lspRequests)})`, '{{method}}')],
     })
     .timeseries({
-      title: 'CPU busy',
+      title: 'CPU busy over time',
       description: 'Share of CPU time not idle; dashed lines are the IdeHostCpuHighUsage thresholds.',
       unit: 'percentunit',
       queries: [q(d(REC.cpuBusy), '{{instance}}')],
@@ -78,7 +78,7 @@ export function overviewDashboard(config: MonitoringConfig): Dashboard {
       max: 1,
     })
     .timeseries({
-      title: 'Memory used',
+      title: 'Memory used over time',
       description: 'Share of memory in use; dashed lines are the IdeHostMemoryHighUsage thresholds.',
       unit: 'percentunit',
       queries: [q(d(REC.memoryUsed), '{{instance}}')],

@@ -1,6 +1,8 @@
 import { num } from '../promql.js';
 import { defineAlert, forText, type RuleArea, type RuleContext } from './model.js';
 
+const atLeast = (value: number) => (value === 0 ? 'any' : `more than ${num(value)}`);
+
 /** The monitoring pipeline watching itself: exporter, collectors, alert bridge, LSP proxy reporting. */
 export function selfRules(ctx: RuleContext): RuleArea {
   const { m } = ctx;
@@ -38,8 +40,8 @@ export function selfRules(ctx: RuleContext): RuleArea {
         expr: (l) =>
           `sum without (outcome) (increase(${m('ide_bridge_notifications_total', 'outcome=~"failed|dead_lettered"')}[${t.bridgeDeliveryFailing.window}])) > ${num(l.value)}`,
         description: () =>
-          `{{ printf "%.0f" $value }} notifications to channel {{ $labels.channel }} on {{ $labels.instance }} failed or were dead-lettered in the last ${t.bridgeDeliveryFailing.window}.`,
-        condition: (l) => `more than ${num(l.value)} failed or dead-lettered notifications per channel in ${t.bridgeDeliveryFailing.window}`,
+          `Channel {{ $labels.channel }} on {{ $labels.instance }}: {{ printf "%.0f" $value }} notifications failed or were dead-lettered in the last ${t.bridgeDeliveryFailing.window}.`,
+        condition: (l) => `${atLeast(l.value)} failed or dead-lettered notifications per channel in ${t.bridgeDeliveryFailing.window}`,
       }),
       ...defineAlert(ctx, {
         name: 'IdeBridgeOutboxBacklogGrowing',
@@ -65,7 +67,7 @@ export function selfRules(ctx: RuleContext): RuleArea {
           `increase(${m('ide_lsp_proxy_observations_dropped_total')}[${t.lspProxyDroppingObservations.window}]) > ${num(l.value)}`,
         description: () =>
           `The proxy of {{ $labels.server }} reporting to {{ $labels.instance }} dropped {{ printf "%.0f" $value }} observations in the last ${t.lspProxyDroppingObservations.window}; LSP metrics undercount.`,
-        condition: (l) => `more than ${num(l.value)} observations dropped in ${t.lspProxyDroppingObservations.window}`,
+        condition: (l) => `${atLeast(l.value)} observations dropped in ${t.lspProxyDroppingObservations.window}`,
       }),
     ],
   };
