@@ -1,6 +1,5 @@
 // Reads /proc/stat directly: systeminformation's currentLoad() spawns processes and returns percentages, not counters.
-import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
-import type { CollectorDefinition } from '../collector.js';
+import { procFileCollector } from '../collector.js';
 import { counter, sample, type MetricFamily, type Sample } from '../metric-family.js';
 import { fields, lines, nonEmpty, toNumber } from './parse.js';
 
@@ -24,11 +23,4 @@ export function cpuFamilies(stat: string): MetricFamily[] {
   return nonEmpty([counter('ide_host_cpu_seconds_total', 'Time each CPU core spent in each mode, in seconds.', samples)]);
 }
 
-export const cpuCollector: CollectorDefinition<'cpu'> = {
-  name: 'cpu',
-  description: COLLECTOR_DESCRIPTIONS.cpu,
-  create: () => ({
-    name: 'cpu',
-    collect: async (ctx) => cpuFamilies(await ctx.files.proc('stat')),
-  }),
-};
+export const cpuCollector = procFileCollector('cpu', 'stat', () => cpuFamilies);

@@ -1,6 +1,5 @@
 // Reads /proc/diskstats directly: systeminformation's disksIO() spawns a shell pipeline (lsblk, cat, sed) per call.
-import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
-import type { CollectorDefinition } from '../collector.js';
+import { procFileCollector } from '../collector.js';
 import { counter, sample, type MetricFamily, type Sample } from '../metric-family.js';
 import { fields, lines, nonEmpty, toNumber } from './parse.js';
 
@@ -37,14 +36,7 @@ export function diskioFamilies(diskstats: string, deviceExclude: RegExp): Metric
   return nonEmpty(SERIES.map(([, , name, help], i) => counter(name, help, samples[i] ?? [])));
 }
 
-export const diskioCollector: CollectorDefinition<'diskio'> = {
-  name: 'diskio',
-  description: COLLECTOR_DESCRIPTIONS.diskio,
-  create: (config) => {
-    const deviceExclude = new RegExp(config.diskio.device_exclude);
-    return {
-      name: 'diskio',
-      collect: async (ctx) => diskioFamilies(await ctx.files.proc('diskstats'), deviceExclude),
-    };
-  },
-};
+export const diskioCollector = procFileCollector('diskio', 'diskstats', (config) => {
+  const deviceExclude = new RegExp(config.diskio.device_exclude);
+  return (text) => diskioFamilies(text, deviceExclude);
+});

@@ -1,6 +1,5 @@
 // Reads /proc/sys/fs/file-nr directly: systeminformation has no equivalent, and it is one tiny file.
-import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
-import type { CollectorDefinition } from '../collector.js';
+import { procFileCollector } from '../collector.js';
 import { gauge, sample, type MetricFamily } from '../metric-family.js';
 import { fields, toNumber } from './parse.js';
 
@@ -17,11 +16,4 @@ export function filefdFamilies(fileNr: string): MetricFamily[] {
   return families;
 }
 
-export const filefdCollector: CollectorDefinition<'filefd'> = {
-  name: 'filefd',
-  description: COLLECTOR_DESCRIPTIONS.filefd,
-  create: () => ({
-    name: 'filefd',
-    collect: async (ctx) => filefdFamilies(await ctx.files.proc('sys/fs/file-nr')),
-  }),
-};
+export const filefdCollector = procFileCollector('filefd', 'sys/fs/file-nr', () => filefdFamilies);

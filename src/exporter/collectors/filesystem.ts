@@ -1,7 +1,6 @@
 // Reads the mount table from procfs and calls statfs(2) itself: systeminformation's fsSize() spawns df per call, and df blocks on a dead network mount.
 import { promises as fsPromises, type StatsFs } from 'node:fs';
 import type { Logger } from 'pino';
-import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
 import type { CollectorsConfig } from '../../config/schema.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from '../collector.js';
 import { gauge, sample, type Labels, type MetricFamily, type Sample } from '../metric-family.js';
@@ -181,6 +180,5 @@ export function createFilesystemCollector(
 
 export const filesystemCollector: CollectorDefinition<'filesystem'> = {
   name: 'filesystem',
-  description: COLLECTOR_DESCRIPTIONS.filesystem,
   create: (config, logger) => createFilesystemCollector(config, logger),
 };

@@ -1,7 +1,6 @@
 // Uses systeminformation once and caches: osInfo() and cpu() spawn processes, but what they report never changes while we run.
 import type { Systeminformation } from 'systeminformation';
 import { lazy } from '../../lazy-require.js';
-import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
 import type { Collector, CollectorDefinition } from '../collector.js';
 import { gauge, sample, type MetricFamily } from '../metric-family.js';
 
@@ -48,6 +47,5 @@ export function createHostinfoCollector(source: HostFactsSource = defaultSource)
 
 export const hostinfoCollector: CollectorDefinition<'hostinfo'> = {
   name: 'hostinfo',
-  description: COLLECTOR_DESCRIPTIONS.hostinfo,
   create: () => createHostinfoCollector(),
 };

@@ -1,6 +1,5 @@
 // Reads /proc/loadavg directly: one small file per scrape, where systeminformation's currentLoad() spawns processes.
-import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
-import type { CollectorDefinition } from '../collector.js';
+import { procFileCollector } from '../collector.js';
 import { gauge, sample, type MetricFamily } from '../metric-family.js';
 import { fields, toNumber } from './parse.js';
 
@@ -20,11 +19,4 @@ export function loadFamilies(loadavg: string): MetricFamily[] {
   return families;
 }
 
-export const loadCollector: CollectorDefinition<'load'> = {
-  name: 'load',
-  description: COLLECTOR_DESCRIPTIONS.load,
-  create: () => ({
-    name: 'load',
-    collect: async (ctx) => loadFamilies(await ctx.files.proc('loadavg')),
-  }),
-};
+export const loadCollector = procFileCollector('load', 'loadavg', () => loadFamilies);

@@ -1,6 +1,5 @@
 // Reads /proc/meminfo directly: one file read per scrape, with the kernel's own fields rather than si.mem()'s derived ones.
-import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
-import type { CollectorDefinition } from '../collector.js';
+import { procFileCollector } from '../collector.js';
 import { gauge, sample, type MetricFamily } from '../metric-family.js';
 import { fields, parseKeyValueLines, toNumber } from './parse.js';
 
@@ -27,11 +26,4 @@ export function memoryFamilies(meminfo: string): MetricFamily[] {
   return families;
 }
 
-export const memoryCollector: CollectorDefinition<'memory'> = {
-  name: 'memory',
-  description: COLLECTOR_DESCRIPTIONS.memory,
-  create: () => ({
-    name: 'memory',
-    collect: async (ctx) => memoryFamilies(await ctx.files.proc('meminfo')),
-  }),
-};
+export const memoryCollector = procFileCollector('memory', 'meminfo', () => memoryFamilies);

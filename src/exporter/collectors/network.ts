@@ -1,6 +1,5 @@
 // Reads /proc/net/dev directly: systeminformation's networkStats() spawns a cat per interface on every call.
-import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
-import type { CollectorDefinition } from '../collector.js';
+import { procFileCollector } from '../collector.js';
 import { counter, sample, type MetricFamily, type Sample } from '../metric-family.js';
 import { fields, lines, nonEmpty, toNumber } from './parse.js';
 
@@ -33,14 +32,7 @@ export function networkFamilies(netDev: string, deviceExclude: RegExp): MetricFa
   return nonEmpty(SERIES.map(([, name, help], i) => counter(name, help, samples[i] ?? [])));
 }
 
-export const networkCollector: CollectorDefinition<'network'> = {
-  name: 'network',
-  description: COLLECTOR_DESCRIPTIONS.network,
-  create: (config) => {
-    const deviceExclude = new RegExp(config.network.device_exclude);
-    return {
-      name: 'network',
-      collect: async (ctx) => networkFamilies(await ctx.files.proc('net/dev'), deviceExclude),
-    };
-  },
-};
+export const networkCollector = procFileCollector('network', 'net/dev', (config) => {
+  const deviceExclude = new RegExp(config.network.device_exclude);
+  return (text) => networkFamilies(text, deviceExclude);
+});

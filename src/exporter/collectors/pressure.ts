@@ -1,5 +1,4 @@
 // Reads /proc/pressure/* directly: systeminformation has no PSI support, and the totals are cumulative counters.
-import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
 import type { CollectorDefinition } from '../collector.js';
 import { counter, sample, type MetricFamily } from '../metric-family.js';
 import type { ProcReader } from '../procfs.js';
@@ -56,7 +55,6 @@ export function pressureFamilies(byResource: ReadonlyMap<Resource, ReadonlyMap<L
 
 export const pressureCollector: CollectorDefinition<'pressure'> = {
   name: 'pressure',
-  description: COLLECTOR_DESCRIPTIONS.pressure,
   create: () => ({
     name: 'pressure',
     collect: async (ctx) => pressureFamilies(await readPressure(ctx.files)),

@@ -1,6 +1,5 @@
 // Reads /proc/stat directly: the kernel's own cumulative counters, which systeminformation does not expose.
-import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
-import type { CollectorDefinition } from '../collector.js';
+import { procFileCollector } from '../collector.js';
 import { counter, gauge, sample, type MetricFamily } from '../metric-family.js';
 import { fields, parseKeyValueLines, toNumber } from './parse.js';
 
@@ -25,11 +24,4 @@ export function statFamilies(stat: string): MetricFamily[] {
   return families;
 }
 
-export const statCollector: CollectorDefinition<'stat'> = {
-  name: 'stat',
-  description: COLLECTOR_DESCRIPTIONS.stat,
-  create: () => ({
-    name: 'stat',
-    collect: async (ctx) => statFamilies(await ctx.files.proc('stat')),
-  }),
-};
+export const statCollector = procFileCollector('stat', 'stat', () => statFamilies);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COLLECTOR_DESCRIPTIONS } from '../../../src/config/collector-descriptions.js';
 import { COLLECTORS } from '../../../src/exporter/collectors/index.js';
+import { selectCollectors } from '../../../src/exporter/collector-registry.js';
 import { collectorsConfig, silent } from './support.js';
 
 describe('collector registry', () => {
@@ -10,10 +11,18 @@ describe('collector registry', () => {
     expect(Object.keys(collectorsConfig()).filter((k) => k !== 'timeout')).toEqual(order);
   });
 
-  it('creates collectors that carry their definition name and description', () => {
+  it('creates collectors that carry their definition name, each with a description for --help', () => {
     for (const definition of COLLECTORS) {
       expect(definition.create(collectorsConfig(), silent).name).toBe(definition.name);
-      expect(definition.description).toBe(COLLECTOR_DESCRIPTIONS[definition.name]);
+      expect(COLLECTOR_DESCRIPTIONS[definition.name]).toMatch(/\.$/);
     }
+  });
+
+  it('instantiates only the enabled collectors, in registration order', () => {
+    const config = collectorsConfig({ cpu: { enabled: false }, pressure: { enabled: false } });
+    expect(selectCollectors(COLLECTORS, config, silent).map((c) => c.name)).toEqual([
+      'load', 'stat', 'memory', 'filesystem', 'diskio', 'network', 'filefd', 'hostinfo',
+    ]);
+    expect(selectCollectors(COLLECTORS, collectorsConfig(), silent)).toHaveLength(COLLECTORS.length);
   });
 });
