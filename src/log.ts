@@ -10,9 +10,14 @@ export type { Logger };
  * for every subcommand is easier to trust. logfmt is the default, as in Prometheus' own programs.
  */
 export function createLogger(options: { level: LogLevel; format: LogFormat }, destination: NodeJS.WritableStream = process.stderr): Logger {
-  const base = { level: options.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
+  const base = {
+    level: options.level,
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
   if (options.format === 'json') return pino(base, destination as pino.DestinationStream);
-  return pino({ ...base, formatters: { level: (label) => ({ level: label }) } }, logfmtStream(destination));
+  return pino(base, logfmtStream(destination));
 }
 
 /** A logger for tests and for code paths that must stay quiet. */
