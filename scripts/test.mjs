@@ -12,6 +12,8 @@ const has = (binary) => spawnSync('sh', ['-c', `command -v ${binary}`], { stdio:
 
 run('npm', ['run', '--silent', 'build']);
 run('npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit']);
+// The checked-in rules, dashboards and manifests must be exactly what the sources generate.
+run(process.execPath, ['dist/cli.js', 'generate', '--check']);
 
 const needed = ['prometheus', 'promtool', 'prometheus-node-exporter'];
 if (needed.some((b) => !has(b))) {

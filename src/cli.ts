@@ -32,7 +32,7 @@ const COMMANDS: Record<string, Command> = {
   serve: async (argv) => (await import('./commands/serve.js')).serve(argv),
   'check-config': async (argv) => (await import('./commands/check-config.js')).checkConfig(argv),
   'lsp-proxy': notBuiltYet('lsp-proxy'),
-  generate: notBuiltYet('generate'),
+  generate: async (argv) => (await import('./commands/generate.js')).generate(argv),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

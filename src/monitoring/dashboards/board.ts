@@ -1,4 +1,5 @@
 import {
+  AnnotationQueryBuilder,
   DashboardBuilder,
   DashboardCursorSync,
   DashboardLinkBuilder,
@@ -109,6 +110,17 @@ export class Board {
       .time({ from: 'now-6h', to: 'now' })
       .timezone('browser')
       .tooltip(DashboardCursorSync.Crosshair)
+      // Grafana's own built-in annotation list; without a list some Grafana versions fail to load the dashboard.
+      .annotation(
+        new AnnotationQueryBuilder()
+          .name('Annotations & Alerts')
+          .datasource({ type: 'grafana', uid: '-- Grafana --' })
+          .enable(true)
+          .hide(true)
+          .iconColor('rgba(0, 211, 255, 1)')
+          .type('dashboard')
+          .builtIn(1),
+      )
       .link(new DashboardLinkBuilder('IDE Monitor').type(DashboardLinkType.Dashboards).tags([DASHBOARD_TAG]).asDropdown(true).includeVars(true).keepTime(true))
       .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'))
       .withVariable(this.queryVariable('job', 'Job', 'label_values(ide_exporter_build_info, job)'))
@@ -153,12 +165,12 @@ export class Board {
       .withTransformation({
         id: 'organize',
         options: {
-          excludeByName: { Time: true },
-          indexByName: Object.fromEntries([...spec.labels, ...spec.columns.map((_, i) => valueField(i))].map((f, i) => [f, i])),
-          renameByName: Object.fromEntries(spec.columns.map((c, i) => [valueField(i), c.title])),
+          excludeByName: { Time: true, job: true },
+          indexByName: Object.fromEntries([...spec.labels, ...spec.columns.map((_, i) => valueField(i, spec.queries.length))].map((f, i) => [f, i])),
+          renameByName: Object.fromEntries(spec.columns.map((c, i) => [valueField(i, spec.queries.length), c.title])),
         },
       });
-    spec.columns.forEach((column, i) => panel.overrideByName(valueField(i), [{ id: 'unit', value: column.unit }]));
+    spec.columns.forEach((column, i) => panel.overrideByName(valueField(i, spec.queries.length), [{ id: 'unit', value: column.unit }]));
     return this.add(panel);
   }
 
@@ -218,7 +230,7 @@ function refId(i: number): string {
   return String.fromCharCode('A'.charCodeAt(0) + i);
 }
 
-/** The field Grafana names a query's value after a merge of several instant queries. */
-function valueField(i: number): string {
-  return `Value #${refId(i)}`;
+/** The field Grafana's Prometheus table format names a query's value: "Value", or "Value #A" among several. */
+function valueField(i: number, queries: number): string {
+  return queries > 1 ? `Value #${refId(i)}` : 'Value';
 }

@@ -1,0 +1,209 @@
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { MonitoringConfig } from '../config.js';
+import { dashboardSelector as d } from '../promql.js';
+import { REC } from '../rules/records.js';
+import { Board, q, type TimeseriesSpec } from './board.js';
+import { exporterHealthRow } from './exporter-row.js';
+import { above } from './steps.js';
+
+/** USE per resource: utilisation, saturation and errors of CPU, memory, disks, filesystems and network. */
+export function hostDashboard(config: MonitoringConfig): Dashboard {
+  const t = config.thresholds;
+  const rate = (metric: string, ...matchers: string[]) => `rate(${d(metric, ...matchers)}[$__rate_interval])`;
+  const pair = (title: string, description: string, unit: string, metric: (side: string) => string, by: string): TimeseriesSpec => ({
+    title,
+    description,
+    unit,
+    queries: ['receive', 'transmit'].map((side) => q(`sum by (instance, ${by}) (${rate(metric(side))})`, `{{instance}} {{${by}}} ${side}`)),
+    width: 6,
+  });
+  const board = new Board('host', 'USE method for the developer machine: utilisation, saturation and errors per resource.')
+    .row('CPU')
+    .timeseries({
+      title: 'CPU utilisation',
+      description: 'Share of CPU time not idle, iowait or steal, averaged over cores; dashed lines are the IdeHostCpuHighUsage thresholds.',
+      unit: 'percentunit',
+      queries: [q(d(REC.cpuBusy), '{{instance}}')],
+      steps: above(t.hostCpuHighUsage.levels),
+      min: 0,
+      max: 1,
+      width: 8,
+    })
+    .timeseries({
+      title: 'CPU time by mode',
+      description: 'CPU seconds per second by mode, summed over cores (2 = two cores fully used).',
+      unit: 'short',
+      queries: [q(`sum by (instance, mode) (${rate('ide_host_cpu_seconds_total', 'mode!="idle"')})`, '{{instance}} {{mode}}')],
+      stack: true,
+      width: 8,
+    })
+    .timeseries({
+      title: 'Load per core',
+      description: '1-minute load average divided by the number of cores; above 1 work queues for CPU (IdeHostLoadHigh).',
+      unit: 'short',
+      queries: [q(d(REC.load1PerCpu), '{{instance}}')],
+      steps: above(t.hostLoadHigh.levels),
+      width: 8,
+    })
+    .timeseries({
+      title: 'CPU pressure',
+      description: 'Share of time some runnable task waited for a CPU (Linux PSI).',
+      unit: 'percentunit',
+      queries: [q(rate('ide_host_pressure_cpu_waiting_seconds_total'), '{{instance}}')],
+    })
+    .timeseries({
+      title: 'Context switches and interrupts',
+      description: 'Context switches and interrupts per second.',
+      unit: 'ops',
+      queries: [
+        q(rate('ide_host_context_switches_total'), '{{instance}} context switches'),
+        q(rate('ide_host_interrupts_total'), '{{instance}} interrupts'),
+      ],
+    })
+    .row('Memory')
+    .timeseries({
+      title: 'Memory utilisation',
+      description: 'Share of memory not available to new work; dashed lines are the IdeHostMemoryHighUsage thresholds.',
+      unit: 'percentunit',
+      queries: [q(d(REC.memoryUsed), '{{instance}}')],
+      steps: above(t.hostMemoryHighUsage.levels),
+      min: 0,
+      max: 1,
+      width: 8,
+    })
+    .timeseries({
+      title: 'Memory breakdown',
+      description: 'Total, available, free, buffers and page cache.',
+      unit: 'bytes',
+      queries: ['total', 'available', 'free', 'buffers', 'cached'].map((kind) => q(d(`ide_host_memory_${kind}_bytes`), `{{instance}} ${kind}`)),
+      width: 8,
+    })
+    .timeseries({
+      title: 'Memory pressure',
+      description: 'Share of time some tasks waited for memory (Linux PSI), and all tasks stalled at once.',
+      unit: 'percentunit',
+      queries: [
+        q(rate('ide_host_pressure_memory_waiting_seconds_total'), '{{instance}} some waiting'),
+        q(rate('ide_host_pressure_memory_stalled_seconds_total'), '{{instance}} all stalled'),
+      ],
+      width: 8,
+    })
+    .timeseries({
+      title: 'Swap used',
+      description: 'Bytes of swap in use; steady swapping slows the IDE more than any CPU limit.',
+      unit: 'bytes',
+      queries: [q(`${d('ide_host_swap_total_bytes')} - ${d('ide_host_swap_free_bytes')}`, '{{instance}}')],
+      width: 24,
+    })
+    .row('Disks')
+    .timeseries({
+      title: 'Disk utilisation',
+      description: 'Share of time each disk was busy with I/O.',
+      unit: 'percentunit',
+      queries: [q(d(REC.diskIoTime), '{{instance}} {{device}}')],
+      min: 0,
+      width: 8,
+    })
+    .timeseries({
+      title: 'Disk saturation',
+      description: 'Average number of I/O requests queued or in service; dashed line is the IdeHostDiskIoSaturated threshold.',
+      unit: 'short',
+      queries: [q(d(REC.diskIoWeighted), '{{instance}} {{device}}')],
+      steps: above(t.hostDiskIoSaturated.levels),
+      width: 8,
+    })
+    .timeseries({
+      title: 'I/O pressure',
+      description: 'Share of time some tasks waited for I/O (Linux PSI), and all tasks stalled at once.',
+      unit: 'percentunit',
+      queries: [
+        q(rate('ide_host_pressure_io_waiting_seconds_total'), '{{instance}} some waiting'),
+        q(rate('ide_host_pressure_io_stalled_seconds_total'), '{{instance}} all stalled'),
+      ],
+      width: 8,
+    })
+    .timeseries({
+      title: 'Disk throughput',
+      description: 'Bytes read and written per second per disk.',
+      unit: 'Bps',
+      queries: [
+        q(rate('ide_host_disk_read_bytes_total'), '{{instance}} {{device}} read'),
+        q(rate('ide_host_disk_written_bytes_total'), '{{instance}} {{device}} written'),
+      ],
+    })
+    .timeseries({
+      title: 'Disk IOPS',
+      description: 'Reads and writes completed per second per disk.',
+      unit: 'iops',
+      queries: [
+        q(rate('ide_host_disk_reads_completed_total'), '{{instance}} {{device}} reads'),
+        q(rate('ide_host_disk_writes_completed_total'), '{{instance}} {{device}} writes'),
+      ],
+    })
+    .row('Filesystems')
+    .timeseries({
+      title: 'Filesystem space used',
+      description: 'Share of each filesystem in use; dashed lines are the IdeHostFilesystemAlmostFull thresholds.',
+      unit: 'percentunit',
+      queries: [q(d(REC.fsUsed), '{{instance}} {{mountpoint}}')],
+      steps: above(t.hostFilesystemAlmostFull.levels),
+      min: 0,
+      max: 1,
+      width: 8,
+    })
+    .timeseries({
+      title: 'Filesystem inodes used',
+      description: 'Share of each filesystem\u2019s inodes in use; running out of inodes fails writes with space left.',
+      unit: 'percentunit',
+      queries: [q(`1 - ${d('ide_host_filesystem_files_free')} / (${d('ide_host_filesystem_files')} > 0)`, '{{instance}} {{mountpoint}}')],
+      min: 0,
+      max: 1,
+      width: 8,
+    })
+    .timeseries({
+      title: 'Filesystem errors and read-only mounts',
+      description: 'Mounts whose statistics could not be read (device error), and mounts that are read-only.',
+      unit: 'none',
+      queries: [
+        q(`sum by (instance) (${d('ide_host_filesystem_device_error')})`, '{{instance}} device errors'),
+        q(`sum by (instance) (${d('ide_host_filesystem_readonly')})`, '{{instance}} read-only'),
+      ],
+      width: 8,
+    })
+    .row('Network')
+    .timeseries(pair('Network throughput', 'Bytes received and sent per second per interface.', 'Bps', (s) => `ide_host_network_${s}_bytes_total`, 'device'))
+    .timeseries(pair('Network packets', 'Packets received and sent per second per interface.', 'pps', (s) => `ide_host_network_${s}_packets_total`, 'device'))
+    .timeseries(pair('Network errors', 'Receive and transmit errors per second per interface.', 'pps', (s) => `ide_host_network_${s}_errs_total`, 'device'))
+    .timeseries(pair('Network drops', 'Packets dropped on receive and transmit per second per interface.', 'pps', (s) => `ide_host_network_${s}_drop_total`, 'device'))
+    .row('System')
+    .timeseries({
+      title: 'File descriptors allocated',
+      description: 'System-wide allocated file descriptors over the maximum; dashed lines are the IdeHostFileDescriptorsNearLimit thresholds.',
+      unit: 'percentunit',
+      queries: [q(d(REC.fdUsed), '{{instance}}')],
+      steps: above(t.hostFileDescriptorsNearLimit.levels),
+      min: 0,
+      width: 8,
+    })
+    .timeseries({
+      title: 'Processes running and blocked',
+      description: 'Processes runnable and blocked on I/O right now.',
+      unit: 'none',
+      queries: [q(d('ide_host_procs_running'), '{{instance}} running'), q(d('ide_host_procs_blocked'), '{{instance}} blocked')],
+      width: 8,
+    })
+    .table({
+      title: 'Hosts',
+      description: 'Operating system, CPU and time since boot of each host.',
+      unit: 'none',
+      labels: ['instance', 'hostname', 'distro', 'release', 'kernel', 'arch', 'brand', 'cores'],
+      columns: [{ title: 'Uptime', unit: 's' }],
+      queries: [
+        q(
+          `(time() - ${d('ide_host_boot_time_seconds')}) * on (job, instance) group_left (hostname, distro, release, kernel, arch) ${d('ide_host_os_info')} * on (job, instance) group_left (brand, cores) ${d('ide_host_cpu_info')}`,
+        ),
+      ],
+      width: 8,
+    });
+  return exporterHealthRow(board).build();
+}

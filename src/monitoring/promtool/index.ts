@@ -1,0 +1,63 @@
+import type { MonitoringConfig } from '../config.js';
+import { ruleAreas } from '../rules/index.js';
+import type { AlertingRule } from '../rules/model.js';
+import { yaml } from '../render/yaml.js';
+import { appTests } from './app.js';
+import { hostTests } from './host.js';
+import { lspTests } from './lsp.js';
+import type { Scenario, TestFile } from './model.js';
+import { predictiveTests, weeklyTests } from './predictive.js';
+import { selfTests } from './self.js';
+
+export const TESTS_DIR = 'prometheus/tests';
+
+export const TEST_FILES: readonly TestFile[] = [hostTests, lspTests, appTests, predictiveTests, weeklyTests, selfTests];
+
+/** The promtool test files for the rules rendered from `config` (the default config: see generate.ts). */
+export function renderPromtoolTests(config: MonitoringConfig): Map<string, string> {
+  const rules = new Map<string, AlertingRule>();
+  for (const area of ruleAreas(config)) for (const { rule } of area.alerts) rules.set(`${rule.alert}/${rule.labels.severity}`, rule);
+  return new Map(
+    TEST_FILES.map((file) => [
+      `${TESTS_DIR}/${file.file}.yml`,
+      yaml({
+        rule_files: file.ruleFiles.map((name) => `../rules/${name}.yml`),
+        evaluation_interval: file.evaluationInterval ?? '1m',
+        tests: file.scenarios.map((scenario) => renderScenario(scenario, rules)),
+      }),
+    ]),
+  );
+}
+
+function renderScenario(scenario: Scenario, rules: Map<string, AlertingRule>) {
+  return {
+    name: scenario.name,
+    interval: scenario.interval ?? '1m',
+    input_series: scenario.series.map(([series, values]) => ({ series, values })),
+    ...(scenario.alerts === undefined
+      ? {}
+      : {
+          alert_rule_test: scenario.alerts.map((check) => ({
+            eval_time: check.at,
+            alertname: check.alert,
+            exp_alerts: check.expect.map((expected) => {
+              const rule = rules.get(`${check.alert}/${expected.severity}`);
+              if (rule === undefined) throw new Error(`promtool test "${scenario.name}" expects ${check.alert} at severity ${expected.severity}, which no rule defines`);
+              return {
+                exp_labels: { ...expected.labels, severity: expected.severity },
+                exp_annotations: { ...rule.annotations, description: expected.description },
+              };
+            }),
+          })),
+        }),
+    ...(scenario.exprs === undefined
+      ? {}
+      : {
+          promql_expr_test: scenario.exprs.map((check) => ({
+            expr: check.expr,
+            eval_time: check.at,
+            exp_samples: check.samples.map((s) => ({ labels: s.labels, value: s.value })),
+          })),
+        }),
+  };
+}

@@ -1,0 +1,101 @@
+import { num } from '../promql.js';
+import { constant, fires, line, quiet, series, type Scenario, type TestFile } from './model.js';
+
+const HOVER = { server: 'tsserver', method: 'textDocument/hover' };
+const DAY = 1440;
+const WEEK = 7 * DAY;
+
+/**
+ * One request a second to textDocument/hover: for `before` minutes every observation falls in the lowest
+ * bucket (0, `from`], then for `after` minutes in the bucket (`to[0]`, `to[1]`]. Only the buckets that
+ * matter are written; histogram_quantile interpolates within the bucket (p95 of (a, b] = a + 0.95·(b − a)).
+ */
+function shift(before: number, after: number, from: number, to: readonly [number, number]): [string, string][] {
+  const bucket = (le: string) => series('ide_lsp_request_duration_seconds_bucket', { ...HOVER, outcome: 'ok', le });
+  const total = `0+60x${before + after}`;
+  const frozen = `0+60x${before} ${num(60 * before)}x${after - 1}`;
+  return [
+    [bucket(num(from)), frozen],
+    ...(to[0] === from ? [] : [[bucket(num(to[0])), frozen] as [string, string]]),
+    [bucket(num(to[1])), total],
+    [bucket('+Inf'), total],
+    [series('ide_lsp_request_duration_seconds_count', { ...HOVER, outcome: 'ok' }), total],
+  ];
+}
+
+const at = (minutes: number) => `${minutes}m`;
+
+const memory = (perMinute: number): [string, string][] => [
+  [series('ide_host_memory_total_bytes'), constant(1e10, 40)],
+  [series('ide_host_memory_available_bytes'), line(4e9, -perMinute, 40)],
+];
+
+const anomaly = (to: readonly [number, number]): Scenario['series'] => shift(DAY, 60, 0.01, to);
+
+export const predictiveTests: TestFile = {
+  file: 'predictive',
+  ruleFiles: ['host', 'lsp', 'predictive'],
+  // promtool evaluates every rule at every step: days of history every minute would take it tens of seconds.
+  evaluationInterval: '5m',
+  scenarios: [
+    {
+      // 4 GB available, losing 20 MB a minute: 4.8 GB in the next 4 hours.
+      name: 'Memory running out within four hours',
+      series: memory(2e7),
+      alerts: [
+        ...quiet('IdeHostMemoryExhaustionPredicted', '10m'),
+        {
+          at: '30m',
+          alert: 'IdeHostMemoryExhaustionPredicted',
+          expect: [fires('high', {}, 'At the rate of the last 1h, dev:10451 will run out of available memory within 4h.')],
+        },
+      ],
+    },
+    { name: 'Memory shrinking too slowly to run out within four hours', series: memory(1e7), alerts: quiet('IdeHostMemoryExhaustionPredicted', '30m') },
+    {
+      // A day at about 10 ms, then 487.5 ms: far beyond mean + 3σ of the day.
+      name: 'Hover p95 jumping far above its 1-day baseline',
+      series: anomaly([0.25, 0.5]),
+      alerts: [
+        ...quiet('IdeLspLatencyAnomaly', at(DAY + 10)),
+        {
+          at: at(DAY + 35),
+          alert: 'IdeLspLatencyAnomaly',
+          expect: [
+            fires('low', HOVER, 'The p95 latency of textDocument/hover on tsserver (dev:10451) has been 487.5ms, more than 3 standard deviations above its 1-day average, for more than 15m.'),
+          ],
+        },
+      ],
+    },
+    {
+      // Five times the baseline, yet under 50 ms nobody notices.
+      name: 'Hover p95 jumping above its baseline but under the 50ms floor',
+      series: anomaly([0.025, 0.05]),
+      alerts: quiet('IdeLspLatencyAnomaly', at(DAY + 35)),
+    },
+  ],
+};
+
+/** Apart from the rest so promtool runs the slowest scenario (a week of history) in parallel with them. */
+export const weeklyTests: TestFile = {
+  file: 'predictive-weekly',
+  ruleFiles: ['lsp', 'predictive'],
+  evaluationInterval: '5m',
+  scenarios: [
+    {
+      // A week at 95 ms, then 242.5 ms: 155% slower than the same time last week.
+      name: 'Hover p95 regressing week over week',
+      series: shift(WEEK, 90, 0.1, [0.1, 0.25]),
+      alerts: [
+        ...quiet('IdeLspLatencyRegression', at(WEEK + 30)),
+        {
+          at: at(WEEK + 85),
+          alert: 'IdeLspLatencyRegression',
+          expect: [
+            fires('low', HOVER, 'The p95 latency of textDocument/hover on tsserver (dev:10451) has been 242.5ms, more than 50% above the same time last week, for more than 1h.'),
+          ],
+        },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,34 @@
+import type { RuleArea } from '../rules/model.js';
+import { GENERATED_NOTICE } from './yaml.js';
+
+export const ALERTS_DOC = 'docs/alerts.md';
+
+/** The alert table users read: one row per alert and severity, in the words of the thresholds. */
+export function renderAlertsDoc(areas: readonly RuleArea[]): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const lines = [
+    '# Alerts',
+    '',
+    `<!-- ${GENERATED_NOTICE} -->`,
+    '',
+    'Every alert ide-monitor ships, generated from the thresholds in `src/monitoring/thresholds.ts` (override them',
+    'with `ide-monitor generate --config FILE`). An alert with several severities fires one rule per level;',
+    'each name links to its section of the [runbook](runbook.md). Severities: critical pages someone now, high',
+    'needs attention within the hour, medium within the day, low is a trend to look at.',
+    '',
+    'The `test` profile of `generate` renders the same rules with every `for` cut to a few seconds, for',
+    'end-to-end tests that need alerts to fire quickly; never deploy it.',
+  ];
+  for (const area of areas) {
+    if (area.alerts.length === 0) continue;
+    lines.push('', `## ${area.title}`, '', '| Alert | Severity | Fires when | For | Summary |', '|---|---|---|---|---|');
+    for (const { rule, condition } of area.alerts) {
+      const link = `[${rule.alert}](runbook.md#${rule.alert.toLowerCase()})`;
+      lines.push(`| ${link} | ${rule.labels.severity} | ${cell(condition)} | ${rule.for} | ${cell(rule.annotations.summary)} |`);
+    }
+  }
+  lines.push('', '## Recording rules', '', 'Shared by the alerts and the dashboards (`level:metric:operations`).', '');
+  lines.push('| Rule | File |', '|---|---|');
+  for (const area of areas) for (const r of area.recording) lines.push(`| \`${r.record}\` | \`prometheus/rules/${area.file}.yml\` |`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_CONFIG,
+  loadMonitoringConfig,
+  MonitoringConfigError,
+  monitoringConfigSchema,
+  TEST_PROFILE_FOR,
+} from '../../../src/monitoring/config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ide-monitor-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function errorOf(path: string): Promise<string> {
+  const error = await loadMonitoringConfig(path).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MonitoringConfigError);
+  return (error as Error).message;
+}
+
+describe('monitoring config', () => {
+  it('has valid defaults', () => {
+    expect(monitoringConfigSchema.parse(DEFAULT_CONFIG)).toEqual(DEFAULT_CONFIG);
+  });
+
+  it('merges a _config override into the defaults, replacing lists', async () => {
+    const path = file(
+      'override.yml',
+      [
+        '_config:',
+        '  grafanaUrl: https://grafana.example.com',
+        '  thresholds:',
+        '    hostCpuHighUsage:',
+        '      levels: [{ severity: critical, value: 0.97, for: 10m }]',
+        '    lspLatencyBudgets:',
+        '      textDocument/codeAction: { levels: [{ severity: low, value: 1, for: 10m }] }',
+      ].join('\n'),
+    );
+    const config = await loadMonitoringConfig(path);
+    expect(config.grafanaUrl).toBe('https://grafana.example.com');
+    expect(config.thresholds.hostCpuHighUsage.levels).toEqual([{ severity: 'critical', value: 0.97, for: '10m' }]);
+    expect(config.thresholds.hostMemoryHighUsage).toEqual(DEFAULT_CONFIG.thresholds.hostMemoryHighUsage);
+    expect(Object.keys(config.thresholds.lspLatencyBudgets)).toContain('textDocument/completion');
+    expect(Object.keys(config.thresholds.lspLatencyBudgets)).toContain('textDocument/codeAction');
+  });
+
+  it('accepts an empty file', async () => {
+    expect(await loadMonitoringConfig(file('empty.yml', '# nothing to override\n'))).toEqual(DEFAULT_CONFIG);
+    expect(await loadMonitoringConfig(file('empty-config.yml', '_config:\n'))).toEqual(DEFAULT_CONFIG);
+  });
+
+  it('names the file and the path of a wrong value', async () => {
+    const path = file('bad-value.yml', '_config:\n  thresholds:\n    hostCpuHighUsage:\n      levels: [{ severity: critical, value: high, for: 5m }]\n');
+    expect(await errorOf(path)).toMatch(new RegExp(`^${path}: _config\\.thresholds\\.hostCpuHighUsage\\.levels\\[0\\]\\.value: .*number`));
+  });
+
+  it('rejects unknown keys, bad durations, bad severities and duplicate levels', async () => {
+    const message = await errorOf(
+      file(
+        'bad-many.yml',
+        [
+          '_config:',
+          '  thresholds:',
+          '    hostCpuHighUsge: {}',
+          '    hostMemoryHighUsage:',
+          '      levels: [{ severity: urgent, value: 0.9, for: 5 minutes }]',
+        ].join('\n'),
+      ),
+    );
+    expect(message).toContain('_config.thresholds: ');
+    expect(message).toContain('hostCpuHighUsge');
+    expect(message).toContain('_config.thresholds.hostMemoryHighUsage.levels[0].severity');
+    expect(message).toContain('_config.thresholds.hostMemoryHighUsage.levels[0].for: expected a Prometheus duration');
+    const duplicate = file('duplicate.yml', '_config:\n  thresholds:\n    hostLoadHigh:\n      levels: [{ severity: high, value: 2, for: 5m }, { severity: high, value: 3, for: 5m }]\n');
+    expect(await errorOf(duplicate)).toContain('_config.thresholds.hostLoadHigh.levels: each severity may appear once');
+  });
+
+  it('rejects a file without _config at the top', async () => {
+    expect(await errorOf(file('no-config.yml', 'thresholds: {}\n'))).toMatch(/no-config\.yml: .*thresholds/);
+  });
+
+  it('reports invalid YAML and a missing file with the file name', async () => {
+    expect(await errorOf(file('broken.yml', '_config: [\n'))).toMatch(/broken\.yml: invalid YAML/);
+    expect(await errorOf(file('two.yml', '_config: {}\n---\n_config: {}\n'))).toMatch(/two\.yml: expected one YAML document/);
+    expect(await errorOf(join(dir, 'absent.yml'))).toMatch(/absent\.yml: cannot read/);
+  });
+
+  it('shortens every for in the test profile, and nothing else', async () => {
+    const config = await loadMonitoringConfig(undefined, 'test');
+    const fors = JSON.stringify(config.thresholds).match(/"for":"[^"]+"/g) ?? [];
+    expect(fors.length).toBeGreaterThan(30);
+    expect(new Set(fors)).toEqual(new Set([`"for":"${TEST_PROFILE_FOR}"`]));
+    expect(config.thresholds.hostFilesystemFillingUp.window).toBe(DEFAULT_CONFIG.thresholds.hostFilesystemFillingUp.window);
+  });
+});

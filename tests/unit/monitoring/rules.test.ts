@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../../src/monitoring/config.js';
+import { DASHBOARDS } from '../../../src/monitoring/dashboards/catalog.js';
+import { TEST_FILES } from '../../../src/monitoring/promtool/index.js';
+import { ruleAreas } from '../../../src/monitoring/rules/index.js';
+import { methodAlertName } from '../../../src/monitoring/rules/lsp.js';
+import { SEVERITIES } from '../../../src/monitoring/thresholds.js';
+import { CONTRACT, HOST_EXTRAS, isKnownMetric } from './contract.js';
+import { COUNTER_FUNCTIONS, durationSeconds, parsePromql } from './promql-lint.js';
+
+const areas = ruleAreas(DEFAULT_CONFIG);
+const alerts = areas.flatMap((a) => a.alerts.map((d) => d.rule));
+const recording = areas.flatMap((a) => a.recording);
+const recordNames = new Set(recording.map((r) => r.record));
+const alertNames = [...new Set(alerts.map((a) => a.alert))];
+const root = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+
+describe('alert rules follow the mixtool guidelines', () => {
+  it.each(alerts.map((a) => [`${a.alert}/${a.labels.severity}`, a] as const))('%s', (_, rule) => {
+    expect(rule.alert).toMatch(/^Ide([A-Z]+[a-z0-9]+)+$/); // alert-name-camelcase, with our prefix
+    expect(SEVERITIES).toContain(rule.labels.severity); // alert-severity-rule
+    expect(rule.annotations.summary).toMatch(/^[A-Z][^{}]+\.$/); // alert-summary-style, no templating
+    expect(rule.annotations.description).toContain('{{'); // alert-description-templating
+    expect(rule.annotations.runbook_url).toBe(`${DEFAULT_CONFIG.runbookUrl}#${rule.alert.toLowerCase()}`);
+    expect(Object.values(DASHBOARDS).map((d) => `${DEFAULT_CONFIG.grafanaUrl}/d/${d.uid}`)).toContain(rule.annotations.dashboard_url);
+    // Fewer than two scrapes cannot tell a blip from a state.
+    expect(durationSeconds(rule.for)).toBeGreaterThanOrEqual(2 * durationSeconds(DEFAULT_CONFIG.scrapeInterval));
+  });
+
+  it('has one rule per alert name and severity', () => {
+    const keys = alerts.map((a) => `${a.alert}/${a.labels.severity}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('covers the areas the issue asks for', () => {
+    for (const name of [
+      'IdeHostCpuHighUsage', 'IdeHostMemoryHighUsage', 'IdeHostFilesystemAlmostFull', 'IdeHostFilesystemFillingUp',
+      'IdeHostDiskIoSaturated', 'IdeHostLoadHigh', 'IdeHostFileDescriptorsNearLimit',
+      'IdeLspCompletionSlow', 'IdeLspHoverSlow', 'IdeLspDefinitionSlow', 'IdeLspReferencesSlow', 'IdeLspWorkspaceSymbolSlow',
+      'IdeLspErrorRatioHigh', 'IdeLspServerDown', 'IdeLspServerRestarting', 'IdeLspRequestsStuck',
+      'IdeAppCacheHitRatioLow', 'IdeAppUiRefreshSlow', 'IdeProcessGroupGone', 'IdeProcessMemoryLeak', 'IdeProcessRestartLoop',
+      'IdeHostMemoryExhaustionPredicted', 'IdeLspLatencyAnomaly', 'IdeLspLatencyRegression',
+      'IdeExporterDown', 'IdeExporterCollectorFailing', 'IdeBridgeDeliveryFailing', 'IdeBridgeOutboxBacklogGrowing',
+      'IdeLspProxyDroppingObservations',
+    ]) expect(alertNames).toContain(name);
+    expect(alerts.filter((a) => a.alert === 'IdeHostCpuHighUsage').map((a) => [a.labels.severity, a.expr, a.for])).toEqual([
+      ['medium', 'instance:ide_host_cpu_busy:ratio_rate5m > 0.75', '5m'],
+      ['high', 'instance:ide_host_cpu_busy:ratio_rate5m > 0.85', '5m'],
+      ['critical', 'instance:ide_host_cpu_busy:ratio_rate5m > 0.95', '5m'],
+    ]);
+    const errors = alerts.find((a) => a.alert === 'IdeLspErrorRatioHigh');
+    expect([errors?.labels.severity, errors?.for]).toEqual(['critical', '2m']);
+  });
+
+  it('names LSP budget alerts after the method', () => {
+    expect(methodAlertName('textDocument/completion')).toBe('Completion');
+    expect(methodAlertName('workspace/symbol')).toBe('WorkspaceSymbol');
+    expect(methodAlertName('textDocument/documentSymbol')).toBe('DocumentSymbol');
+  });
+
+  it('names recording rules level:metric:operations', () => {
+    for (const r of recording) expect(r.record).toMatch(/^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$/);
+    expect(recordNames.size).toBe(recording.length);
+  });
+});
+
+describe('rule expressions', () => {
+  const exprs = [...recording.map((r) => [r.record, r.expr] as const), ...alerts.map((a) => [`${a.alert}/${a.labels.severity}`, a.expr] as const)];
+
+  it.each(exprs)('%s parses, uses contract metrics, rates counters over enough samples', (_, expr) => {
+    const parsed = parsePromql(expr);
+    expect(parsed.errors).toEqual([]);
+    for (const s of parsed.selectors) {
+      expect(isKnownMetric(s.metric, recordNames), `unknown metric ${s.metric}`).toBe(true);
+      if (s.metric.endsWith('_total')) expect(COUNTER_FUNCTIONS, `${s.metric} outside rate/increase`).toContain(s.func);
+      // Raw series carry the exporter's job selector; recording rules' outputs are already filtered.
+      if (!recordNames.has(s.metric)) expect(s.matchers).toContainEqual({ name: 'job', op: '=', value: 'ide-monitor' });
+    }
+    // pint's promql/rate: a window shorter than a few scrapes is a bug waiting for a missed scrape.
+    for (const call of parsed.rangeCalls) expect(durationSeconds(call.range)).toBeGreaterThanOrEqual(4 * durationSeconds(DEFAULT_CONFIG.scrapeInterval));
+  });
+
+  it('reads every recording rule it depends on from a rule that exists', () => {
+    for (const [, expr] of exprs) {
+      for (const s of parsePromql(expr).selectors) if (s.metric.includes(':')) expect(recordNames).toContain(s.metric);
+    }
+  });
+});
+
+describe('runbook', () => {
+  const runbook = readFileSync(root('docs/runbook.md'), 'utf8');
+  const headings = [...runbook.matchAll(/^## (\S+)\s*$/gm)].map((m) => m[1]);
+
+  it('has one heading per alert, and none for alerts that do not exist', () => {
+    expect([...headings].sort()).toEqual([...alertNames].sort());
+  });
+
+  it.each(alertNames)('%s says what it means, how to check and what to do', (name) => {
+    const section = runbook.split(/^## /m).find((s) => s.startsWith(`${name}\n`)) ?? '';
+    for (const part of ['Meaning', 'Check', 'Act']) expect(section, `${name} lacks **${part}**`).toContain(`**${part}**`);
+  });
+});
+
+describe('promtool tests', () => {
+  const checks = TEST_FILES.flatMap((f) => f.scenarios.flatMap((s) => s.alerts ?? []));
+
+  // A rule without a test is a rule nobody has seen fire.
+  it.each(alerts.map((a) => [a.alert, a.labels.severity] as const))('%s (%s) has a firing and a not-firing case', (alert, severity) => {
+    const mine = checks.filter((c) => c.alert === alert);
+    expect(mine.some((c) => c.expect.some((e) => e.severity === severity)), 'no case where it fires').toBe(true);
+    expect(mine.some((c) => !c.expect.some((e) => e.severity === severity)), 'no case where it stays quiet').toBe(true);
+  });
+});
+
+describe('metric contract', () => {
+  const shared = fileURLToPath(new URL('../../../../shared/METRICS.md', import.meta.url));
+
+  // The contract lives beside the repository while the team works on it; CI checks out the repository alone.
+  it.skipIf(!existsSync(shared))('matches ../shared/METRICS.md', () => {
+    const names = new Set(readFileSync(shared, 'utf8').match(/ide_[a-z0-9_]+/g));
+    expect(CONTRACT.filter((n) => !names.has(n))).toEqual([]);
+    expect([...names].filter((n) => !CONTRACT.includes(n) && !HOST_EXTRAS.includes(n))).toEqual([]);
+  });
+});
