@@ -1,4 +1,4 @@
-import { configSchema } from '../config/schema.js';
+import { configSchema, type Config } from '../config/schema.js';
 import { envNameOf, type Setting } from '../config/settings.js';
 
 const DEFAULTS = configSchema.parse(undefined) as unknown as Record<string, unknown>;
@@ -17,7 +17,13 @@ function defaultOf(setting: Setting): string {
   let node: unknown = DEFAULTS;
   for (const key of setting.path) node = (node as Record<string, unknown> | undefined)?.[key];
   if (node === undefined) return '(none)';
-  // Durations are held in milliseconds; show them the way they are written.
-  if (setting.path.join('.') === 'collectors.timeout' && typeof node === 'number') return `${node / 1000}s`;
-  return typeof node === 'string' ? JSON.stringify(node) : String(node);
+  return SHOWN[setting.kind](node);
 }
+
+/** Each kind's parsed default, written back the way a user writes it. */
+const SHOWN: Record<Setting['kind'], (value: unknown) => string> = {
+  string: (value) => JSON.stringify(value),
+  boolean: (value) => String(value),
+  duration: (ms) => (Number(ms) % 1000 === 0 ? `${Number(ms) / 1000}s` : `${String(ms)}ms`),
+  address: (address) => JSON.stringify((address as Config['web']['listen_address']).text),
+};

@@ -22,7 +22,7 @@ export type ExtraOptions = NonNullable<ParseArgsConfig['options']>;
 export function parseFlags(argv: readonly string[], settings: readonly Setting[], extra: ExtraOptions): ParsedFlags {
   const options: ExtraOptions = { ...extra, help: { type: 'boolean', short: 'h' } };
   for (const s of settings) {
-    options[s.name] = { type: s.kind };
+    options[s.name] = { type: s.kind === 'boolean' ? 'boolean' : 'string' };
     if (s.kind === 'boolean') options[`no-${s.name}`] = { type: 'boolean' };
   }
   let parsed;

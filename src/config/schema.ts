@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { parseListenAddress } from './listen-address.js';
 
 /** The default port: 9100–9999 is fully allocated on Prometheus' port list, so we sit just past it. */
 export const DEFAULT_PORT = 10451;
@@ -22,8 +23,13 @@ const duration = z.string().transform((text, ctx) => {
   return ms;
 });
 
-const listenAddress = z.string().refine((text) => /^(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/.test(text) && Number(text.split(':').pop()) <= 65535, {
-  message: 'invalid listen address: use host:port, :port or [ipv6]:port, e.g. ":10451" or "127.0.0.1:10451"',
+const listenAddress = z.string().transform((text, ctx) => {
+  const parsed = parseListenAddress(text);
+  if (parsed === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'invalid listen address: use host:port, :port or [ipv6]:port, e.g. ":10451" or "127.0.0.1:10451"' });
+    return z.NEVER;
+  }
+  return { text, ...parsed };
 });
 
 const enabled = (on: boolean) => z.boolean().default(on);
@@ -68,7 +74,7 @@ export const configSchema = z
   .strictObject({
     web: z
       .strictObject({
-        listen_address: listenAddress.default(`:${DEFAULT_PORT}`),
+        listen_address: listenAddress.prefault(`:${DEFAULT_PORT}`),
         telemetry_path: z.string().startsWith('/', 'must start with "/"').default('/metrics'),
         config_file: z.string().min(1).optional(),
       })
@@ -82,7 +88,6 @@ export const configSchema = z
     paths: z
       .strictObject({
         procfs: z.string().min(1).default('/proc'),
-        sysfs: z.string().min(1).default('/sys'),
         rootfs: z.string().min(1).default('/'),
       })
       .prefault({}),

@@ -8,20 +8,20 @@ import { COLLECTOR_DESCRIPTIONS } from './collector-descriptions.js';
 export interface Setting {
   readonly name: string;
   readonly path: readonly string[];
-  readonly kind: 'string' | 'boolean';
+  /** How the value is written; all but booleans reach the schema as text. */
+  readonly kind: 'string' | 'boolean' | 'duration' | 'address';
   readonly help: string;
 }
 
 export const SERVE_SETTINGS: readonly Setting[] = [
-  { name: 'web.listen-address', path: ['web', 'listen_address'], kind: 'string', help: 'Address to listen on for the web interface and telemetry.' },
+  { name: 'web.listen-address', path: ['web', 'listen_address'], kind: 'address', help: 'Address to listen on for the web interface and telemetry.' },
   { name: 'web.telemetry-path', path: ['web', 'telemetry_path'], kind: 'string', help: 'Path under which to expose metrics.' },
   { name: 'web.config.file', path: ['web', 'config_file'], kind: 'string', help: 'Exporter-toolkit web config file (TLS, basic auth).' },
   { name: 'log.level', path: ['log', 'level'], kind: 'string', help: 'Only log messages with the given severity or above: debug, info, warn, error.' },
   { name: 'log.format', path: ['log', 'format'], kind: 'string', help: 'Output format of log messages: logfmt or json.' },
   { name: 'path.procfs', path: ['paths', 'procfs'], kind: 'string', help: 'procfs mount point (the host\'s /proc in a container).' },
-  { name: 'path.sysfs', path: ['paths', 'sysfs'], kind: 'string', help: 'sysfs mount point.' },
   { name: 'path.rootfs', path: ['paths', 'rootfs'], kind: 'string', help: 'Root filesystem mount point; mount points are resolved under it.' },
-  { name: 'collector.timeout', path: ['collectors', 'timeout'], kind: 'string', help: 'Time a collector may take before it is reported as failed.' },
+  { name: 'collector.timeout', path: ['collectors', 'timeout'], kind: 'duration', help: 'Time a collector may take before it is reported as failed.' },
   ...Object.entries(COLLECTOR_DESCRIPTIONS).map(([collector, description]) => ({
     name: `collector.${collector}`,
     path: ['collectors', collector, 'enabled'],

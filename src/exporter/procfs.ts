@@ -4,13 +4,11 @@ import path from 'node:path';
 export interface HostPaths {
   /** Where the host's /proc is mounted (`/host/proc` in a container). */
   readonly procfs: string;
-  /** Where the host's /sys is mounted. */
-  readonly sysfs: string;
   /** Where the host's / is mounted; mount points read from procfs are resolved under it. */
   readonly rootfs: string;
 }
 
-export const DEFAULT_HOST_PATHS: HostPaths = { procfs: '/proc', sysfs: '/sys', rootfs: '/' };
+export const DEFAULT_HOST_PATHS: HostPaths = { procfs: '/proc', rootfs: '/' };
 
 /**
  * Per-scrape file access for collectors. Several collectors read the same kernel file (cpu and stat
@@ -27,9 +25,6 @@ export class ProcReader {
     return this.read(path.join(this.paths.procfs, relative));
   }
 
-  sys(relative: string): Promise<string> {
-    return this.read(path.join(this.paths.sysfs, relative));
-  }
 
   /** Maps a mount point as the host sees it to the path this process can reach it by. */
   hostPath(mountPoint: string): string {

@@ -7,18 +7,18 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { BuildInfo } from '../build-info.js';
+import type { ListenAddress } from '../config/listen-address.js';
 import { BasicAuthVerifier } from './basic-auth.js';
 import type { ScrapeRunner } from './collector.js';
 import { contentTypeOf, negotiateFormat, render } from './exposition.js';
 import { registryFamilies } from './instrumentation.js';
 import { landingPage } from './landing-page.js';
-import { parseListenAddress } from './listen-address.js';
 import type { WebConfig } from './web-config.js';
 
 const gzipAsync = promisify(gzip);
 
 export interface ExporterServerOptions {
-  readonly listenAddress: string;
+  readonly listenAddress: ListenAddress;
   readonly telemetryPath: string;
   readonly web: WebConfig;
   readonly runner: ScrapeRunner;
@@ -45,7 +45,7 @@ export class ExporterServer {
   }
 
   async start(): Promise<AddressInfo> {
-    const { host, port } = parseListenAddress(this.options.listenAddress);
+    const { host, port } = this.options.listenAddress;
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen({ host, port }, () => {

@@ -10,7 +10,7 @@ export const FIXTURES = fileURLToPath(new URL('../../fixtures/procfs/', import.m
 
 /** A reader over `tests/fixtures/procfs/<tree>/proc`, resolving mount points under `rootfs`. */
 export function fixtureReader(tree: string, rootfs = '/'): ProcReader {
-  return new ProcReader({ procfs: path.join(FIXTURES, tree, 'proc'), sysfs: path.join(FIXTURES, tree, 'sys'), rootfs });
+  return new ProcReader({ procfs: path.join(FIXTURES, tree, 'proc'), rootfs });
 }
 
 export function contextOf(files: ProcReader, signal: AbortSignal = new AbortController().signal): ScrapeContext {

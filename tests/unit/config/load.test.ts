@@ -26,7 +26,7 @@ function problemsOf(fn: () => unknown): string[] {
 describe('loadConfig', () => {
   it('gives sane defaults with no file, env or flags', () => {
     const config = load();
-    expect(config.web).toEqual({ listen_address: `:${DEFAULT_PORT}`, telemetry_path: '/metrics' });
+    expect(config.web).toEqual({ listen_address: { text: `:${DEFAULT_PORT}`, host: undefined, port: DEFAULT_PORT }, telemetry_path: '/metrics' });
     expect(config.log).toEqual({ level: 'info', format: 'logfmt' });
     expect(config.collectors.timeout).toBe(5000);
     expect(config.collectors.cpu.enabled).toBe(true);
@@ -35,10 +35,10 @@ describe('loadConfig', () => {
 
   it('reads a good file and keeps defaults for what it does not set', () => {
     const config = load({ file: fixture('good.yml') });
-    expect(config.web.listen_address).toBe('127.0.0.1:19100');
+    expect(config.web.listen_address).toEqual({ text: '127.0.0.1:19100', host: '127.0.0.1', port: 19100 });
     expect(config.web.telemetry_path).toBe('/custom-metrics');
     expect(config.log).toEqual({ level: 'debug', format: 'json' });
-    expect(config.paths).toEqual({ procfs: '/host/proc', sysfs: '/sys', rootfs: '/' });
+    expect(config.paths).toEqual({ procfs: '/host/proc', rootfs: '/' });
     expect(config.collectors.timeout).toBe(1500);
     expect(config.collectors.pressure.enabled).toBe(false);
     expect(config.collectors.memory.enabled).toBe(true);
@@ -48,12 +48,12 @@ describe('loadConfig', () => {
 
   it('applies precedence flag > env > file > default', () => {
     const file = fixture('good.yml');
-    expect(load({ file }).web.listen_address).toBe('127.0.0.1:19100');
+    expect(load({ file }).web.listen_address.text).toBe('127.0.0.1:19100');
     const env = { IDE_MONITOR_WEB_LISTEN_ADDRESS: '127.0.0.1:19200', IDE_MONITOR_COLLECTOR_CPU: 'false' };
-    expect(load({ file, env }).web.listen_address).toBe('127.0.0.1:19200');
+    expect(load({ file, env }).web.listen_address.text).toBe('127.0.0.1:19200');
     expect(load({ file, env }).collectors.cpu.enabled).toBe(false);
     const config = load({ file, env, argv: ['--web.listen-address=127.0.0.1:19300', '--collector.cpu', '--no-collector.memory'] });
-    expect(config.web.listen_address).toBe('127.0.0.1:19300');
+    expect(config.web.listen_address.text).toBe('127.0.0.1:19300');
     expect(config.collectors.cpu.enabled).toBe(true);
     expect(config.collectors.memory.enabled).toBe(false);
   });
