@@ -44,10 +44,11 @@ export async function serve(argv: readonly string[]): Promise<number> {
   }
   const { config, web } = resolved;
   const logger = createLogger(config.log);
-  const server = buildServer(config, web, logger);
+  const runner = createRunner(config, logger);
   // One scrape before listening: hostinfo's one-off systeminformation calls (which spawn processes) are
   // paid here, not by Prometheus' first scrape, and a broken collector shows in the log at once.
-  await server.warmUp();
+  await runner.scrape();
+  const server = createServer(config, web, runner, logger);
   const address = await server.start();
   const shown = address.family === 'IPv6' && address.address === '::' ? 'localhost' : address.address;
   const scheme = web.tls === undefined ? 'http' : 'https';
@@ -66,10 +67,13 @@ export async function serve(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-function buildServer(config: Config, web: WebConfig, logger: Logger): ExporterServer {
+function createRunner(config: Config, logger: Logger): ScrapeRunner {
   const collectors = selectCollectors(COLLECTORS, config.collectors, logger);
   logger.info({ collectors: collectors.map((c) => c.name).join(',') }, 'collectors enabled');
-  const runner = new ScrapeRunner(collectors, { timeoutMs: config.collectors.timeout, paths: config.paths, logger });
+  return new ScrapeRunner(collectors, { timeoutMs: config.collectors.timeout, paths: config.paths, logger });
+}
+
+function createServer(config: Config, web: WebConfig, runner: ScrapeRunner, logger: Logger): ExporterServer {
   const build = readBuildInfo();
   return new ExporterServer({
     listenAddress: config.web.listen_address,

@@ -40,10 +40,6 @@ export class ExporterServer {
     this.server = options.web.tls === undefined ? createHttpServer(app) : createHttpsServer({ ...options.web.tls }, app);
   }
 
-  async warmUp(): Promise<void> {
-    await this.options.runner.scrape();
-  }
-
   async start(): Promise<AddressInfo> {
     const { host, port } = this.options.listenAddress;
     await new Promise<void>((resolve, reject) => {
