@@ -15,7 +15,10 @@ export class BasicAuthVerifier {
   /** Compared against for unknown users, so the response time does not reveal which users exist. */
   private readonly decoyHash = bcrypt().hashSync(randomBytes(16).toString('hex'), 10);
 
-  constructor(private readonly users: ReadonlyMap<string, string>) {}
+  constructor(
+    private readonly users: ReadonlyMap<string, string>,
+    private readonly compare: (password: string, hash: string) => Promise<boolean> = (password, hash) => bcrypt().compare(password, hash),
+  ) {}
 
   async verify(authorization: string | undefined): Promise<boolean> {
     const credentials = parseBasic(authorization);
@@ -23,7 +26,7 @@ export class BasicAuthVerifier {
     const key = createHash('sha256').update(`${credentials.user}\u0000${credentials.password}`).digest('hex');
     if (this.verified.has(key)) return true;
     const hash = this.users.get(credentials.user);
-    const ok = await bcrypt().compare(credentials.password, hash ?? this.decoyHash);
+    const ok = await this.compare(credentials.password, hash ?? this.decoyHash);
     if (!ok || hash === undefined) return false;
     if (this.verified.size >= CACHE_LIMIT) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(key, true);

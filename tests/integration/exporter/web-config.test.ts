@@ -57,15 +57,6 @@ describe('--web.config.file (exporter-toolkit format): TLS and basic auth', () =
     expect((await httpsGet(url)).status).toBe(401);
   });
 
-  it('answers repeat scrapes from the cache instead of paying bcrypt each time', async () => {
-    const url = `https://127.0.0.1:${exporter.port}/-/healthy`;
-    await httpsGet(url, basic('prometheus', 's3cret'));
-    const started = performance.now();
-    for (let i = 0; i < 20; i++) expect((await httpsGet(url, basic('prometheus', 's3cret'))).status).toBe(200);
-    // 20 uncached bcrypt(10) checks would take well over a second.
-    expect(performance.now() - started).toBeLessThan(1000);
-  });
-
   it('refuses plain HTTP on the TLS port', async () => {
     await expect(fetch(`http://127.0.0.1:${exporter.port}/metrics`)).rejects.toThrow();
   });
