@@ -17,6 +17,7 @@ function defaultOf(setting: Setting): string {
   let node: unknown = DEFAULTS;
   for (const key of setting.path) node = (node as Record<string, unknown> | undefined)?.[key];
   if (node === undefined) return '(none)';
+  if (setting.secret === true) return '(set)';
   return SHOWN[setting.kind](node);
 }
 

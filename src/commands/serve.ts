@@ -10,6 +10,7 @@ import { selectCollectors } from '../exporter/collector-registry.js';
 import { createInstrumentation } from '../exporter/instrumentation.js';
 import { ExporterServer } from '../exporter/server.js';
 import { loadWebConfig, type WebConfig } from '../exporter/web-config.js';
+import { createFeatures } from './serve-features.js';
 import { createLogger, type Logger } from '../log.js';
 import { exitPromptlyDespiteStuckIo } from './stuck-io.js';
 
@@ -48,7 +49,20 @@ export async function serve(argv: readonly string[]): Promise<number> {
   // One scrape before listening: hostinfo's one-off systeminformation calls (which spawn processes) are
   // paid here, not by Prometheus' first scrape, and a broken collector shows in the log at once.
   await runner.scrape();
-  const server = createServer(config, web, runner, logger);
+  const build = readBuildInfo();
+  const registry = createInstrumentation(build);
+  const features = await createFeatures({ config, registry, build, logger });
+  for (const feature of features) await feature.start?.();
+  const server = new ExporterServer({
+    listenAddress: config.web.listen_address,
+    telemetryPath: config.web.telemetry_path,
+    web,
+    runner,
+    registry,
+    build,
+    logger,
+    extensions: features.map((f) => f.extension),
+  });
   const address = await server.start();
   const shown = address.family === 'IPv6' && address.address === '::' ? 'localhost' : address.address;
   const scheme = web.tls === undefined ? 'http' : 'https';
@@ -62,6 +76,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
   });
   logger.info({ signal }, 'shutting down: no new connections, finishing in-flight scrapes');
   await server.stop(SHUTDOWN_GRACE_MS);
+  for (const feature of [...features].reverse()) await feature.stop?.();
   logger.info('stopped');
   await exitPromptlyDespiteStuckIo(logger);
   return 0;
@@ -71,17 +86,4 @@ function createRunner(config: Config, logger: Logger): ScrapeRunner {
   const collectors = selectCollectors(COLLECTORS, config.collectors, logger);
   logger.info({ collectors: collectors.map((c) => c.name).join(',') }, 'collectors enabled');
   return new ScrapeRunner(collectors, { timeoutMs: config.collectors.timeout, paths: config.paths, logger });
-}
-
-function createServer(config: Config, web: WebConfig, runner: ScrapeRunner, logger: Logger): ExporterServer {
-  const build = readBuildInfo();
-  return new ExporterServer({
-    listenAddress: config.web.listen_address,
-    telemetryPath: config.web.telemetry_path,
-    web,
-    runner,
-    registry: createInstrumentation(build),
-    build,
-    logger,
-  });
 }

@@ -1,38 +1,10 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
-import { parseListenAddress } from './listen-address.js';
+import { duration, enabled, listenAddress, regex } from './schema-types.js';
+import { bridgeSchema } from './sections/bridge.js';
+import { ingestSchema } from './sections/ingest.js';
 
 /** The default port: 9100–9999 is fully allocated on Prometheus' port list, so we sit just past it. */
 export const DEFAULT_PORT = 10451;
-
-const regex = z.string().superRefine((text, ctx) => {
-  try {
-    new RegExp(text);
-  } catch (error) {
-    const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
-    ctx.addIssue({ code: 'custom', message: `invalid regular expression ${JSON.stringify(text)}: ${reason}` });
-  }
-});
-
-const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(text)}: use a number and a unit, e.g. 500ms, 5s, 1m` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const listenAddress = z.string().transform((text, ctx) => {
-  const parsed = parseListenAddress(text);
-  if (parsed === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'invalid listen address: use host:port, :port or [ipv6]:port, e.g. ":10451" or "127.0.0.1:10451"' });
-    return z.NEVER;
-  }
-  return { text, ...parsed };
-});
-
-const enabled = (on: boolean) => z.boolean().default(on);
 
 /** node_exporter's defaults: virtual and container-internal filesystems say nothing about disk space. */
 export const DEFAULT_MOUNT_POINTS_EXCLUDE = '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)';
@@ -92,6 +64,8 @@ export const configSchema = z
       })
       .prefault({}),
     collectors: collectorsSchema,
+    ingest: ingestSchema,
+    bridge: bridgeSchema,
   })
   .prefault({});
 

@@ -1,4 +1,6 @@
 import { COLLECTOR_DESCRIPTIONS } from './collector-descriptions.js';
+import { BRIDGE_SETTINGS } from './sections/bridge.js';
+import { INGEST_SETTINGS } from './sections/ingest.js';
 
 /**
  * Every setting a flag or an environment variable can set, node_exporter style. A setting lives at one
@@ -11,6 +13,8 @@ export interface Setting {
   /** How the value is written; all but booleans reach the schema as text. */
   readonly kind: 'string' | 'boolean' | 'duration' | 'address';
   readonly help: string;
+  /** A secret is never shown as a default or logged. */
+  readonly secret?: boolean;
 }
 
 export const SERVE_SETTINGS: readonly Setting[] = [
@@ -32,6 +36,8 @@ export const SERVE_SETTINGS: readonly Setting[] = [
   { name: 'collector.filesystem.fs-types-exclude', path: ['collectors', 'filesystem', 'fs_types_exclude'], kind: 'string', help: 'Regexp of filesystem types to exclude.' },
   { name: 'collector.diskio.device-exclude', path: ['collectors', 'diskio', 'device_exclude'], kind: 'string', help: 'Regexp of block devices to exclude.' },
   { name: 'collector.network.device-exclude', path: ['collectors', 'network', 'device_exclude'], kind: 'string', help: 'Regexp of network devices to exclude.' },
+  ...INGEST_SETTINGS,
+  ...BRIDGE_SETTINGS,
 ];
 
 export function envNameOf(setting: Setting): string {

@@ -12,7 +12,7 @@ import { BasicAuthVerifier } from './basic-auth.js';
 import type { ScrapeRunner } from './collector.js';
 import { contentTypeOf, negotiateFormat, render } from './exposition.js';
 import { registryFamilies } from './instrumentation.js';
-import { landingPage } from './landing-page.js';
+import { landingPage, type LandingLink } from './landing-page.js';
 import type { WebConfig } from './web-config.js';
 
 const gzipAsync = promisify(gzip);
@@ -25,6 +25,20 @@ export interface ExporterServerOptions {
   readonly registry: Registry;
   readonly build: BuildInfo;
   readonly logger: Logger;
+  /** Features that add their own routes (ingestion API, alert bridge, status page). */
+  readonly extensions?: readonly ServerExtension[];
+}
+
+/**
+ * A feature's HTTP surface. `mountApi` routes carry their own auth (bearer token or loopback-only) and
+ * are mounted before the web config's basic auth; `mountPages` routes sit behind it like `/metrics`.
+ * `links` are shown on the landing page.
+ */
+export interface ServerExtension {
+  readonly name: string;
+  mountApi?(app: express.Express): void;
+  mountPages?(app: express.Express): void;
+  readonly links?: readonly LandingLink[];
 }
 
 /**
@@ -71,6 +85,7 @@ export class ExporterServer {
 
   private buildApp(): express.Express {
     const { telemetryPath, web, build, logger } = this.options;
+    const extensions = this.options.extensions ?? [];
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
@@ -78,7 +93,9 @@ export class ExporterServer {
       for (const [name, value] of Object.entries(web.headers)) res.setHeader(name, value);
       next();
     });
+    for (const extension of extensions) extension.mountApi?.(app);
     if (web.basicAuthUsers !== undefined) app.use(basicAuth(new BasicAuthVerifier(web.basicAuthUsers)));
+    for (const extension of extensions) extension.mountPages?.(app);
 
     app.get(telemetryPath, (req, res) => this.scrape(req, res));
     app.get('/-/healthy', (_req, res) => {
@@ -92,6 +109,7 @@ export class ExporterServer {
       { href: telemetryPath.replace(/^\//, ''), title: 'Metrics' },
       { href: '-/healthy', title: 'Health' },
       { href: '-/ready', title: 'Readiness' },
+      ...extensions.flatMap((e) => e.links ?? []),
     ];
     app.get('/', (_req, res) => {
       res.type('html').send(landingPage(build, links));
