@@ -20,18 +20,11 @@ Run 'ide-monitor <command> --help' for the command's flags.`;
 
 type Command = (argv: readonly string[]) => number | Promise<number>;
 
-const notBuiltYet =
-  (name: string): Command =>
-  () => {
-    process.stderr.write(`ide-monitor ${name}: not built yet\n`);
-    return 2;
-  };
-
 // Commands load on demand: `serve` should not carry the generator's Grafana SDK in memory, nor the reverse.
 const COMMANDS: Record<string, Command> = {
   serve: async (argv) => (await import('./commands/serve.js')).serve(argv),
   'check-config': async (argv) => (await import('./commands/check-config.js')).checkConfig(argv),
-  'lsp-proxy': notBuiltYet('lsp-proxy'),
+  'lsp-proxy': async (argv) => (await import('./commands/lsp-proxy.js')).lspProxy(argv),
   generate: async (argv) => (await import('./commands/generate.js')).generate(argv),
 };
 

@@ -1,0 +1,128 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../cli/parse-flags.js';
+import { createLogger, type Logger, type LogLevel } from '../log.js';
+import { runProxy, type ProxyLogger } from '../lsp/proxy.js';
+import { boundedName } from '../lsp/traffic-monitor.js';
+
+export const DEFAULT_EXPORTER_URL = 'http://127.0.0.1:10451';
+
+export const LSP_PROXY_USAGE = `usage: ide-monitor lsp-proxy [flags] -- <server command> [args…]
+
+Launch this instead of a language server: it starts the server, relays stdio both ways byte for byte,
+and reports request latency, errors, notifications, bytes and diagnostics to an ide-monitor exporter
+(POST <exporter>/api/v1/ingest). Exits with the server's exit code. Nothing but the server's own
+output is ever written to stdout.
+
+Flags:
+  --server-name NAME   The server label (default: the command's basename, e.g. typescript-language-server).
+  --exporter URL       Exporter base URL, or "off" to only relay (default "${DEFAULT_EXPORTER_URL}",
+                       env IDE_MONITOR_LSP_PROXY_EXPORTER).
+  --log-file FILE      Append the proxy's own log here instead of stderr.
+  --log-level LEVEL    debug, info, warn, error (default "warn").
+  --max-buffered N     Observations kept while the exporter is unreachable; the oldest beyond are
+                       dropped and counted (default 10000).
+  -h, --help           Show this help.
+
+Environment:
+  IDE_MONITOR_INGEST_TOKEN   Bearer token for the exporter (its --ingest.token).`;
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const split = argv.indexOf('--');
+  const own = split < 0 ? [...argv] : argv.slice(0, split);
+  const command = split < 0 ? [] : argv.slice(split + 1);
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: own,
+      options: {
+        'server-name': { type: 'string' },
+        exporter: { type: 'string' },
+        'log-file': { type: 'string' },
+        'log-level': { type: 'string' },
+        'max-buffered': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(`lsp-proxy: ${(error as Error).message.split('\n')[0]}; see --help`);
+  }
+  if (values['help'] === true) {
+    process.stderr.write(`${LSP_PROXY_USAGE}\n`);
+    return 0;
+  }
+  const [program, ...args] = command;
+  if (program === undefined || program === '') {
+    throw new UsageError('lsp-proxy needs the language server command after "--", e.g. `ide-monitor lsp-proxy -- typescript-language-server --stdio`; see --help');
+  }
+  const level = (values['log-level'] as string | undefined) ?? 'warn';
+  if (!LEVELS.includes(level as LogLevel)) throw new UsageError(`lsp-proxy: --log-level must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  const exporter = (values['exporter'] as string | undefined) ?? env['IDE_MONITOR_LSP_PROXY_EXPORTER'] ?? DEFAULT_EXPORTER_URL;
+  if (exporter !== 'off') {
+    try {
+      const url = new URL(exporter);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    } catch {
+      throw new UsageError(`lsp-proxy: --exporter must be an http(s) URL or "off", got ${JSON.stringify(exporter)}`);
+    }
+  }
+  const maxBuffered = Number((values['max-buffered'] as string | undefined) ?? 10_000);
+  if (!Number.isInteger(maxBuffered) || maxBuffered < 1) throw new UsageError(`lsp-proxy: --max-buffered must be a positive integer, got ${JSON.stringify(values['max-buffered'])}`);
+  const server = boundedName((values['server-name'] as string | undefined) || path.basename(program));
+
+  const logFile = values['log-file'] as string | undefined;
+  const fd = logFile !== undefined ? openLogFile(logFile) : undefined;
+  // Synchronous writes: the proxy's log lines are rare, and none may be lost when it exits.
+  const destination = fd !== undefined ? syncFileStream(fd) : process.stderr;
+  const log = createLogger({ level: level as LogLevel, format: 'logfmt' }, destination);
+  try {
+    const result = await runProxy({
+      command: program,
+      args,
+      server,
+      logger: adapt(log),
+      reporting:
+        exporter === 'off'
+          ? undefined
+          : { url: exporter, token: env['IDE_MONITOR_INGEST_TOKEN'] || undefined, instance: `lsp-proxy:${hostname()}:${process.pid}`, maxBuffered },
+    });
+    const t = result.traffic;
+    log.debug({ ...t.messages, malformed_c2s: t.malformed.client_to_server, malformed_s2c: t.malformed.server_to_client }, 'lsp-proxy: done');
+    return result.exitCode;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function openLogFile(file: string): number {
+  try {
+    return openSync(file, 'a');
+  } catch (error) {
+    throw new UsageError(`lsp-proxy: cannot open --log-file ${JSON.stringify(file)}: ${(error as Error).message}`);
+  }
+}
+
+function syncFileStream(fd: number): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      if (typeof chunk === 'string') writeSync(fd, chunk);
+      else writeSync(fd, chunk);
+      callback();
+    },
+  });
+}
+
+function adapt(log: Logger): ProxyLogger {
+  return {
+    warn: (m) => log.warn(m),
+    info: (m) => log.info(m),
+    debug: (m) => log.debug(m),
+  };
+}

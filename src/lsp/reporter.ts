@@ -1,0 +1,289 @@
+import http from 'node:http';
+import https from 'node:https';
+import { performance } from 'node:perf_hooks';
+import { INGEST_VERSION, observationSchema, type ObservationInput } from '../ingest/schema.js';
+import { BoundedQueue } from './bounded-queue.js';
+
+/** console and pino loggers both fit. */
+export interface ReporterLogger {
+  warn(message: string): void;
+  info?(message: string): void;
+}
+
+export interface IngestReporterOptions {
+  /** The exporter's base URL, e.g. http://127.0.0.1:10451; batches go to `<url>/api/v1/ingest`. */
+  readonly url: string;
+  /** Sent as `Authorization: Bearer <token>` (the exporter's `--ingest.token`). */
+  readonly token?: string | undefined;
+  /** Names this reporting process (e.g. `lsp-proxy:host:pid`); the exporter keys `lsp_state` by it. */
+  readonly instance?: string | undefined;
+  /** A batch leaves at least this often while there is something to send. Default 1000. */
+  readonly flushIntervalMs?: number;
+  /** …or as soon as this many observations are waiting. Default 500. */
+  readonly maxBatch?: number;
+  /** Observations kept while the exporter is unreachable; beyond it the oldest are dropped. Default 10,000. */
+  readonly maxBuffered?: number;
+  /** Per request; one request is in flight at a time. Default 2000. */
+  readonly timeoutMs?: number;
+  /** With `state`, a batch (possibly only the state) leaves at least this often. Default 10,000. */
+  readonly heartbeatMs?: number;
+  /** When set, drops are reported to the exporter as `lsp_dropped{server}` once it is reachable again. */
+  readonly server?: string | undefined;
+  /** Called before each batch: counter deltas to add to the buffer (kept and retried like any other). */
+  readonly collect?: () => ObservationInput[];
+  /** Called for each batch: absolute gauges (`lsp_state`) attached to it, never buffered. */
+  readonly state?: () => ObservationInput;
+  readonly logger?: ReporterLogger;
+}
+
+export interface ReporterStats {
+  /** Waiting to be sent. */
+  readonly buffered: number;
+  /** Dropped because the buffer was full (the exporter unreachable for too long). */
+  readonly dropped: number;
+  /** Accepted by the exporter. */
+  readonly sent: number;
+  /** Refused by the exporter with a 4xx other than 408/429 (retrying cannot help); logged. */
+  readonly rejected: number;
+  /** Refused by record() for not matching the ingest schema; logged. */
+  readonly invalid: number;
+  readonly batchesSent: number;
+  readonly batchesFailed: number;
+}
+
+type Delivery = 'ok' | 'retry' | 'reject';
+
+const INGEST_PATH = '/api/v1/ingest';
+
+/**
+ * A small client for `POST /api/v1/ingest`, used by `ide-monitor lsp-proxy` and by Node-based IDE
+ * backends. record() only queues: it never waits for the network, so it can sit on a hot path. Batches
+ * leave every `flushIntervalMs` or every `maxBatch` observations, one request at a time; while the
+ * exporter is unreachable the buffer keeps the newest `maxBuffered` and counts what it drops.
+ */
+export class IngestReporter {
+  private readonly queue: BoundedQueue<ObservationInput>;
+  private readonly endpoint: URL;
+  private readonly agent: http.Agent;
+  private readonly timer: NodeJS.Timeout;
+  private readonly opts: Required<Pick<IngestReporterOptions, 'flushIntervalMs' | 'maxBatch' | 'maxBuffered' | 'timeoutMs' | 'heartbeatMs'>>;
+  private inFlight: Promise<void> | undefined;
+  private flushSoon = false;
+  private closed = false;
+  private reachable = true;
+  private lastSentAt = 0;
+  /** Drops not yet reported to the exporter. */
+  private unreportedDrops = 0;
+  private counters = { dropped: 0, sent: 0, rejected: 0, invalid: 0, batchesSent: 0, batchesFailed: 0 };
+
+  constructor(private readonly options: IngestReporterOptions) {
+    this.endpoint = new URL(INGEST_PATH, options.url.endsWith('/') ? options.url : `${options.url}/`);
+    if (this.endpoint.protocol !== 'http:' && this.endpoint.protocol !== 'https:') {
+      throw new TypeError(`exporter URL must be http:// or https://, got ${JSON.stringify(options.url)}`);
+    }
+    this.opts = {
+      flushIntervalMs: positive(options.flushIntervalMs, 1000, 'flushIntervalMs'),
+      maxBatch: positive(options.maxBatch, 500, 'maxBatch'),
+      maxBuffered: positive(options.maxBuffered, 10_000, 'maxBuffered'),
+      timeoutMs: positive(options.timeoutMs, 2000, 'timeoutMs'),
+      heartbeatMs: positive(options.heartbeatMs, 10_000, 'heartbeatMs'),
+    };
+    this.queue = new BoundedQueue(this.opts.maxBuffered);
+    const Agent = this.endpoint.protocol === 'https:' ? https.Agent : http.Agent;
+    this.agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    this.timer = setInterval(() => void this.flush(), this.opts.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Queues one observation; invalid ones are refused here so they cannot spoil a whole batch. */
+  record(observation: ObservationInput): void {
+    if (this.closed) return;
+    const parsed = observationSchema.safeParse(observation);
+    if (!parsed.success) {
+      this.counters.invalid++;
+      if (this.counters.invalid <= 5) this.options.logger?.warn(`ingest reporter: observation refused: ${parsed.error.issues[0]?.message ?? 'invalid'} (${JSON.stringify(observation).slice(0, 200)})`);
+      return;
+    }
+    this.push(parsed.data);
+    if (this.queue.size >= this.opts.maxBatch && !this.flushSoon && this.inFlight === undefined) {
+      this.flushSoon = true;
+      setImmediate(() => {
+        this.flushSoon = false;
+        void this.flush();
+      }).unref();
+    }
+  }
+
+  /** Times `fn` (sync or async) and records an `operation` observation with outcome ok or error; rethrows. */
+  timeOperation<T>(name: string, fn: () => T): T {
+    const start = performance.now();
+    const done = (outcome: 'ok' | 'error') =>
+      this.record({ kind: 'operation', operation: name, outcome, duration_seconds: (performance.now() - start) / 1000 });
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      done('error');
+      throw error;
+    }
+    if (isThenable(result)) {
+      return result.then(
+        (value) => {
+          done('ok');
+          return value;
+        },
+        (error: unknown) => {
+          done('error');
+          throw error;
+        },
+      ) as T;
+    }
+    done('ok');
+    return result;
+  }
+
+  /** Counts one lookup of cache `name`: a hit or a miss. */
+  recordCache(name: string, hit: boolean): void {
+    this.record({ kind: 'cache', cache: name, result: hit ? 'hit' : 'miss', count: 1 });
+  }
+
+  stats(): ReporterStats {
+    return { buffered: this.queue.size, ...this.counters };
+  }
+
+  /**
+   * Sends what is due now (one request at a time: a call while one is in flight waits for it). Resolves
+   * once the attempt ends, delivered or not; never rejects.
+   */
+  flush(force = false): Promise<void> {
+    if (this.inFlight !== undefined) return this.inFlight;
+    const attempt = this.sendBatch(force).finally(() => {
+      this.inFlight = undefined;
+    });
+    this.inFlight = attempt;
+    return attempt;
+  }
+
+  /** Stops the timer and sends what is left (state included), for at most `timeoutMs`. */
+  async close(timeoutMs = 2000): Promise<ReporterStats> {
+    clearInterval(this.timer);
+    const deadline = performance.now() + timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    const drain = async () => {
+      if (this.inFlight !== undefined) await this.inFlight;
+      this.closed = true;
+      // At least one final batch (the state of a proxy whose server just exited), then whatever is left.
+      let first = true;
+      while ((first || this.queue.size > 0) && performance.now() < deadline) {
+        first = false;
+        const before = this.counters.batchesFailed;
+        await this.flush(true);
+        if (this.counters.batchesFailed > before) break;
+      }
+    };
+    await Promise.race([drain(), expired]);
+    clearTimeout(timer);
+    this.closed = true;
+    this.agent.destroy();
+    return this.stats();
+  }
+
+  private push(observation: ObservationInput): void {
+    const dropped = this.queue.push(observation);
+    if (dropped > 0) this.noteDrops(dropped);
+  }
+
+  private noteDrops(n: number): void {
+    this.counters.dropped += n;
+    this.unreportedDrops += n;
+  }
+
+  private async sendBatch(force: boolean): Promise<void> {
+    if (this.options.collect !== undefined) for (const o of this.options.collect()) this.push(o);
+    const heartbeatDue = this.options.state !== undefined && performance.now() - this.lastSentAt >= this.opts.heartbeatMs;
+    const dropsToReport = this.options.server !== undefined ? this.unreportedDrops : 0;
+    if (!force && this.queue.size === 0 && dropsToReport === 0 && !heartbeatDue) return;
+    const batch = this.queue.take(this.opts.maxBatch);
+    const observations: ObservationInput[] = batch.slice();
+    if (dropsToReport > 0) observations.push({ kind: 'lsp_dropped', server: this.options.server!, count: dropsToReport });
+    if (this.options.state !== undefined) observations.push(this.options.state());
+    if (observations.length === 0) return;
+    const body = JSON.stringify({ version: INGEST_VERSION, ...(this.options.instance !== undefined ? { instance: this.options.instance } : {}), observations });
+    const delivery = await this.post(body);
+    if (delivery === 'ok' || delivery === 'reject') {
+      this.lastSentAt = performance.now();
+      this.unreportedDrops -= dropsToReport;
+      if (delivery === 'ok') {
+        this.counters.sent += batch.length;
+        this.counters.batchesSent++;
+        if (!this.reachable) {
+          this.reachable = true;
+          this.options.logger?.info?.(`ingest reporter: ${this.endpoint.origin} reachable again (${this.counters.dropped} observations dropped so far)`);
+        }
+      } else {
+        this.counters.rejected += batch.length;
+      }
+      // Size-triggered: more than a batch was waiting, send the next one right away.
+      if (this.queue.size >= this.opts.maxBatch && !this.closed) setImmediate(() => void this.flush()).unref();
+      return;
+    }
+    this.counters.batchesFailed++;
+    const lost = this.queue.unshiftAll(batch);
+    if (lost > 0) this.noteDrops(lost);
+  }
+
+  private post(body: string): Promise<Delivery> {
+    const transport = this.endpoint.protocol === 'https:' ? https : http;
+    return new Promise<Delivery>((resolve) => {
+      const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      if (this.options.token) headers['authorization'] = `Bearer ${this.options.token}`;
+      const request = transport.request(this.endpoint, { method: 'POST', agent: this.agent, headers, timeout: this.opts.timeoutMs });
+      request.on('timeout', () => request.destroy(new Error(`no answer within ${this.opts.timeoutMs} ms`)));
+      request.on('error', (error) => {
+        this.unreachable(error.message);
+        resolve('retry');
+      });
+      request.on('response', (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (d: string) => {
+          if (text.length < 500) text += d;
+        });
+        response.on('error', () => resolve('retry'));
+        response.on('end', () => {
+          const status = response.statusCode ?? 0;
+          if (status >= 200 && status < 300) return resolve('ok');
+          if (status >= 500 || status === 429 || status === 408) {
+            this.unreachable(`HTTP ${status}`);
+            return resolve('retry');
+          }
+          // Retrying a batch the exporter refuses (bad token, invalid) cannot help; say why, once in a while.
+          if (this.counters.rejected === 0 || this.counters.batchesSent % 100 === 0) {
+            this.options.logger?.warn(`ingest reporter: ${this.endpoint.href} refused a batch with HTTP ${status}: ${text.slice(0, 200)}`);
+          }
+          resolve('reject');
+        });
+      });
+      request.end(body);
+    });
+  }
+
+  private unreachable(reason: string): void {
+    if (!this.reachable) return;
+    this.reachable = false;
+    this.options.logger?.warn(`ingest reporter: cannot deliver to ${this.endpoint.href} (${reason}); keeping up to ${this.opts.maxBuffered} observations, dropping the oldest beyond`);
+  }
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}

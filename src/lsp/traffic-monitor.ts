@@ -1,0 +1,233 @@
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import type { ObservationInput } from '../ingest/schema.js';
+import { DiagnosticsTracker } from './diagnostics.js';
+import { MessageFramer } from './framing.js';
+import { describeParsed, scanMessage, type ScannedMessage } from './json-scan.js';
+import { DIRECTIONS, PendingRequests, type Direction } from './pending-requests.js';
+
+/** The schema's bound for names; longer method names are cut rather than rejected with the whole batch. */
+export const MAX_NAME_LENGTH = 200;
+/** Distinct notification methods aggregated per flush before the rest folds into `other`. */
+const MAX_NOTIFICATION_KEYS = 1_000;
+const REQUEST_CANCELLED = -32800;
+const MAX_SECONDS = 86_400;
+
+/** The only notifications whose params the proxy reads; they are rare and small, so they are parsed fully. */
+const cancelParams = z.object({ id: z.union([z.number(), z.string()]) });
+const publishDiagnosticsParams = z.object({ uri: z.string(), diagnostics: z.array(z.object({ severity: z.unknown().optional() })) });
+const didCloseParams = z.object({ textDocument: z.object({ uri: z.string() }) });
+const PARSE_PARAMS_OF: ReadonlySet<string> = new Set(['$/cancelRequest', 'textDocument/publishDiagnostics', 'textDocument/didClose']);
+
+export interface MonitorLogger {
+  warn(message: string): void;
+}
+
+export interface TrafficStats {
+  messages: Record<Direction, number>;
+  /** Bodies that are not JSON (forwarded untouched all the same). */
+  malformed: Record<Direction, number>;
+  /** JSON that is neither a request, a response nor a notification. */
+  unrecognised: number;
+  /** Responses whose id matches no pending request. */
+  unmatchedResponses: number;
+  framingProblems: number;
+  /** Bodies over the inspection limit: counted in bytes, not inspected. */
+  uninspected: number;
+}
+
+export interface TrafficMonitorOptions {
+  readonly server: string;
+  /** Receives each finished request (lsp_request) as it completes. */
+  readonly record: (observation: ObservationInput) => void;
+  readonly logger?: MonitorLogger;
+  readonly now?: () => number;
+}
+
+/**
+ * Watches a copy of both byte streams: frames them, classifies each message from a cheap scan, pairs
+ * requests with responses, counts notifications and bytes, tracks diagnostics. Nothing here can throw
+ * into the relay: the worst a strange message does is land in a counter.
+ */
+export class TrafficMonitor {
+  readonly pending = new PendingRequests();
+  readonly diagnostics = new DiagnosticsTracker();
+  readonly stats: TrafficStats = {
+    messages: { client_to_server: 0, server_to_client: 0 },
+    malformed: { client_to_server: 0, server_to_client: 0 },
+    unrecognised: 0,
+    unmatchedResponses: 0,
+    framingProblems: 0,
+    uninspected: 0,
+  };
+  private readonly framers: Record<Direction, MessageFramer>;
+  private readonly bytes: Record<Direction, number> = { client_to_server: 0, server_to_client: 0 };
+  /** direction + '\n' + method → count since the last drain. */
+  private notifications = new Map<string, number>();
+  private readonly now: () => number;
+  /** Time of the chunk being framed: one clock read per chunk, not per message. */
+  private chunkTime = 0;
+
+  constructor(private readonly options: TrafficMonitorOptions) {
+    this.now = options.now ?? (() => performance.now());
+    const framer = (direction: Direction) =>
+      new MessageFramer({
+        onMessage: (body) => this.onMessage(direction, body),
+        onProblem: (reason, skipped) => {
+          this.stats.framingProblems++;
+          this.warnSometimes(this.stats.framingProblems, `lsp-proxy: lost framing ${direction}: ${reason}; skipped ${skipped} bytes (they were forwarded untouched)`);
+        },
+      });
+    this.framers = { client_to_server: framer('client_to_server'), server_to_client: framer('server_to_client') };
+  }
+
+  /** A chunk that has just been forwarded in `direction`. */
+  feed(direction: Direction, chunk: Buffer): void {
+    this.bytes[direction] += chunk.length;
+    this.chunkTime = this.now();
+    try {
+      this.framers[direction].push(chunk);
+    } catch (error) {
+      // A bug here must never reach the relay; it costs the measurement, not the session.
+      this.options.logger?.warn(`lsp-proxy: monitor error ${direction}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Counter deltas since the last call (bytes and notifications), for the reporter's next batch. */
+  drainAggregates(): ObservationInput[] {
+    const out: ObservationInput[] = [];
+    const server = this.options.server;
+    for (const direction of DIRECTIONS) {
+      if (this.bytes[direction] > 0) out.push({ kind: 'lsp_bytes', server, direction, bytes: this.bytes[direction] });
+      this.bytes[direction] = 0;
+    }
+    for (const [key, count] of this.notifications) {
+      const cut = key.indexOf('\n');
+      out.push({ kind: 'lsp_notification', server, direction: key.slice(0, cut) as Direction, method: key.slice(cut + 1), count });
+    }
+    this.notifications = new Map();
+    return out;
+  }
+
+  /** The absolute gauges (lsp_state) as they are now. */
+  state(up: boolean): ObservationInput {
+    return {
+      kind: 'lsp_state',
+      server: this.options.server,
+      up,
+      in_flight: { client_to_server: this.pending.inFlight('client_to_server'), server_to_client: this.pending.inFlight('server_to_client') },
+      diagnostics: this.diagnostics.totals(),
+    };
+  }
+
+  /** The server is gone: nothing pending will be answered and its diagnostics no longer hold. */
+  serverGone(): void {
+    this.pending.clear();
+    this.diagnostics.clear();
+  }
+
+  private onMessage(direction: Direction, body: Buffer | undefined): void {
+    this.stats.messages[direction]++;
+    if (body === undefined) {
+      this.stats.uninspected++;
+      return;
+    }
+    let message = scanMessage(body);
+    let parsed: unknown;
+    if (message === undefined || (message.method !== undefined && PARSE_PARAMS_OF.has(message.method))) {
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        this.stats.malformed[direction]++;
+        this.warnSometimes(this.stats.malformed[direction], `lsp-proxy: a ${body.length}-byte message ${direction} is not JSON; forwarded untouched (${this.stats.malformed[direction]} so far)`);
+        return;
+      }
+      if (Array.isArray(parsed)) {
+        // JSON-RPC batches are not LSP, but cost nothing to understand.
+        for (const element of parsed) this.classify(direction, describeParsed(element), element);
+        return;
+      }
+      message = describeParsed(parsed);
+    }
+    this.classify(direction, message, parsed);
+  }
+
+  private classify(direction: Direction, m: ScannedMessage | undefined, parsed: unknown): void {
+    if (m === undefined) {
+      this.stats.unrecognised++;
+      return;
+    }
+    const id = m.id;
+    if (m.method !== undefined) {
+      const method = boundedName(m.method);
+      if (!m.hasId) {
+        this.countNotification(direction, method);
+        if (parsed !== undefined) this.readParams(direction, m.method, (parsed as { params?: unknown }).params);
+      } else if (typeof id === 'number' || typeof id === 'string') {
+        this.pending.start(direction, id, method, this.chunkTime);
+      } else {
+        this.stats.unrecognised++;
+      }
+      return;
+    }
+    if (m.hasId && (m.hasResult || m.hasError) && (typeof id === 'number' || typeof id === 'string')) {
+      const done = this.pending.complete(direction, id, this.chunkTime);
+      if (done === undefined) {
+        this.stats.unmatchedResponses++;
+        return;
+      }
+      const code = m.hasError && m.errorCode !== undefined && Number.isInteger(m.errorCode) ? m.errorCode : undefined;
+      const outcome = done.cancelled || code === REQUEST_CANCELLED ? 'cancelled' : m.hasError ? 'error' : 'ok';
+      const seconds = Math.min(Math.max(done.durationMs, 0) / 1000, MAX_SECONDS);
+      const observation: ObservationInput = {
+        kind: 'lsp_request',
+        server: this.options.server,
+        method: done.method,
+        direction: direction === 'server_to_client' ? 'client_to_server' : 'server_to_client',
+        outcome,
+        duration_seconds: seconds,
+      };
+      if (code !== undefined) observation.error_code = code;
+      this.options.record(observation);
+      return;
+    }
+    // An error response with a null id (parse error) answers nothing we can pair.
+    if (m.hasId && m.hasError) this.stats.unmatchedResponses++;
+    else this.stats.unrecognised++;
+  }
+
+  private readParams(direction: Direction, method: string, params: unknown): void {
+    if (method === '$/cancelRequest') {
+      const p = cancelParams.safeParse(params);
+      if (p.success) this.pending.cancel(direction, p.data.id);
+    } else if (method === 'textDocument/publishDiagnostics' && direction === 'server_to_client') {
+      const p = publishDiagnosticsParams.safeParse(params);
+      if (p.success) this.diagnostics.publish(p.data.uri, p.data.diagnostics.map((d) => d.severity));
+    } else if (method === 'textDocument/didClose' && direction === 'client_to_server') {
+      const p = didCloseParams.safeParse(params);
+      if (p.success) this.diagnostics.close(p.data.textDocument.uri);
+    }
+  }
+
+  private countNotification(direction: Direction, method: string): void {
+    let key = `${direction}\n${method}`;
+    const seen = this.notifications.get(key);
+    if (seen !== undefined) {
+      this.notifications.set(key, seen + 1);
+      return;
+    }
+    if (this.notifications.size >= MAX_NOTIFICATION_KEYS) key = `${direction}\nother`;
+    this.notifications.set(key, (this.notifications.get(key) ?? 0) + 1);
+  }
+
+  /** The first few problems, then every thousandth: editors keep stderr, it must not flood. */
+  private warnSometimes(count: number, message: string): void {
+    if (count <= 5 || count % 1000 === 0) this.options.logger?.warn(message);
+  }
+}
+
+/** Names as seen, cut to the schema's bound; an empty name would make the whole batch invalid. */
+export function boundedName(name: string): string {
+  if (name.length === 0) return '(empty)';
+  return name.length > MAX_NAME_LENGTH ? name.slice(0, MAX_NAME_LENGTH) : name;
+}
