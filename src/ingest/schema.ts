@@ -9,10 +9,16 @@ import { z } from 'zod';
 export const INGEST_VERSION = 1;
 export const MAX_OBSERVATIONS_PER_BATCH = 10_000;
 
-const name = z.string().min(1).max(200);
+/** Bounds shared with the hand-written fast path (fast-validate.ts), which must accept exactly what zod accepts. */
+export const NAME_MAX_LENGTH = 200;
+export const MAX_SECONDS = 86_400;
+export const MAX_COUNT = 1e12;
+export const EXIT_CODE_MAX_LENGTH = 20;
+
+const name = z.string().min(1).max(NAME_MAX_LENGTH);
 const direction = z.enum(['client_to_server', 'server_to_client']);
-const seconds = z.number().finite().nonnegative().max(86_400);
-const count = z.number().int().nonnegative().max(1e12);
+const seconds = z.number().finite().nonnegative().max(MAX_SECONDS);
+const count = z.number().int().nonnegative().max(MAX_COUNT);
 
 export const lspRequestObservation = z.strictObject({
   kind: z.literal('lsp_request'),
@@ -46,7 +52,7 @@ export const lspServerObservation = z.strictObject({
   kind: z.literal('lsp_server'),
   server: name,
   event: z.enum(['start', 'exit']),
-  code: z.union([z.number().int(), z.string().max(20)]).optional(),
+  code: z.union([z.number().int(), z.string().max(EXIT_CODE_MAX_LENGTH)]).optional(),
 });
 
 /** Latest absolute gauges of one proxy: replaces the instance's previous state. */
@@ -94,9 +100,10 @@ export const ingestBatchSchema = z.strictObject({
   version: z.literal(INGEST_VERSION),
   /**
    * Identifies the reporting process (e.g. `lsp-proxy:<hostname>:<pid>`), the key under which `lsp_state`
-   * is kept; optional for reporters that send no state.
+   * is kept; optional for reporters that send no state (state sent without it is kept per remote
+   * address). Every batch that carries it, even one with no observations, is the instance's heartbeat.
    */
-  instance: z.string().min(1).max(200).optional(),
+  instance: z.string().min(1).max(NAME_MAX_LENGTH).optional(),
   observations: z.array(observationSchema).max(MAX_OBSERVATIONS_PER_BATCH),
 });
 

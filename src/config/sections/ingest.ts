@@ -1,6 +1,40 @@
 import { z } from 'zod';
-import { enabled } from '../schema-types.js';
+import { duration, enabled } from '../schema-types.js';
 import type { Setting } from '../settings.js';
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, kib: 2 ** 10, mb: 1e6, mib: 2 ** 20, gb: 1e9, gib: 2 ** 30 };
+const SIZE = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i;
+
+/** `1MiB`, `512KiB`, `200kB`, or a plain number of bytes (as a number or as text from a flag). */
+export function parseByteSize(text: string): number | undefined {
+  const match = SIZE.exec(text);
+  if (match === null) return undefined;
+  const unit = SIZE_UNITS[(match[2] ?? '').toLowerCase() || 'b'];
+  if (unit === undefined) return undefined;
+  const bytes = Math.floor(Number(match[1]) * unit);
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
+}
+
+const byteSize = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const bytes = typeof value === 'number' ? (Number.isSafeInteger(value) && value > 0 ? value : undefined) : parseByteSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: `invalid size ${JSON.stringify(value)}: use bytes or a number with a unit, e.g. 1MiB, 512KiB` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+/** Flags and variables arrive as text; the file may say 100 or "100". */
+const positiveInt = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    ctx.addIssue({ code: 'custom', message: `expected a positive integer, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const labelValues = z.array(z.string().min(1).max(200)).min(1);
 
 /** `ingest:` — the ingestion API (`POST /api/v1/ingest`) fed by LSP proxies and IDE backends. */
 export const ingestSchema = z
@@ -8,9 +42,31 @@ export const ingestSchema = z
     enabled: enabled(true),
     /** Bearer token callers must send; without one only loopback callers are accepted. */
     token: z.string().min(1).optional(),
+    /** Larger bodies are answered 413 without being read. */
+    max_body_size: byteSize.default(2 ** 20),
+    /** Distinct values a bounded label (server, operation, cache) may take before new ones fold into `other`. */
+    max_label_values: positiveInt.default(100),
+    /** Per label, the only values admitted (the cap does not apply then); the rest fold into `other`. */
+    allowlists: z
+      .strictObject({
+        server: labelValues.optional(),
+        operation: labelValues.optional(),
+        cache: labelValues.optional(),
+      })
+      .prefault({}),
+    /** A reporting instance silent for longer is gone: its gauges vanish and its servers count as not up. */
+    instance_stale_after: duration.default(60_000),
+    /** How long `ide_lsp_server_up` stays 0 after the last instance of a server went down, so the alert can fire. */
+    server_retention: duration.default(15 * 60_000),
   })
   .prefault({});
 
+export type IngestConfig = z.output<typeof ingestSchema>;
+
 export const INGEST_SETTINGS: readonly Setting[] = [
   { name: 'ingest.token', path: ['ingest', 'token'], kind: 'string', secret: true, help: 'Bearer token required by POST /api/v1/ingest (without one, only loopback callers are accepted).' },
+  { name: 'ingest.max-body-size', path: ['ingest', 'max_body_size'], kind: 'string', help: 'Largest ingestion request body, e.g. 1MiB; larger ones are answered 413.' },
+  { name: 'ingest.max-label-values', path: ['ingest', 'max_label_values'], kind: 'string', help: 'Distinct values per ingested label (server, operation, cache) before new ones fold into "other".' },
+  { name: 'ingest.instance-stale-after', path: ['ingest', 'instance_stale_after'], kind: 'duration', help: 'A reporting instance silent for longer is expired: its gauges vanish.' },
+  { name: 'ingest.server-retention', path: ['ingest', 'server_retention'], kind: 'duration', help: 'How long ide_lsp_server_up stays 0 after the last instance of a server went down.' },
 ];
