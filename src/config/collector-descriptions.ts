@@ -12,4 +12,5 @@ export const COLLECTOR_DESCRIPTIONS: Readonly<Record<CollectorName, string>> = {
   filefd: 'allocated and maximum file descriptors (/proc/sys/fs/file-nr).',
   pressure: 'pressure stall information, where the kernel has it (/proc/pressure).',
   hostinfo: 'static OS and CPU facts, read once (systeminformation).',
+  process: 'CPU, memory, file descriptors and restarts of the process groups named in the config (/proc/<pid>).',
 };

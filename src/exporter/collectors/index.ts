@@ -9,6 +9,7 @@ import { loadCollector } from './load.js';
 import { memoryCollector } from './memory.js';
 import { networkCollector } from './network.js';
 import { pressureCollector } from './pressure.js';
+import { processCollector } from './process.js';
 import { statCollector } from './stat.js';
 
 /**
@@ -26,4 +27,5 @@ export const COLLECTORS: readonly CollectorDefinition<CollectorName>[] = [
   filefdCollector,
   pressureCollector,
   hostinfoCollector,
+  processCollector,
 ];

@@ -80,7 +80,7 @@ describe('ide-monitor serve /metrics against this machine\'s kernel', () => {
     const samples = parseSamples((await scrape()).body);
     const success = valuesOf(samples, 'ide_exporter_collector_success');
     expect(success.map((s) => s.labels['collector']).sort()).toEqual(
-      ['cpu', 'diskio', 'filefd', 'filesystem', 'hostinfo', 'load', 'memory', 'network', 'pressure', 'stat'].sort(),
+      ['cpu', 'diskio', 'filefd', 'filesystem', 'hostinfo', 'load', 'memory', 'network', 'pressure', 'process', 'stat'].sort(),
     );
     expect(success.every((s) => s.value === 1)).toBe(true);
     expect(valuesOf(samples, 'ide_exporter_collector_duration_seconds')).toHaveLength(success.length);

@@ -6,7 +6,7 @@ import { collectorsConfig, silent } from './support.js';
 
 describe('collector registry', () => {
   it('registers the host collectors in exposition order, named as in the config schema', () => {
-    const order = ['cpu', 'load', 'stat', 'memory', 'filesystem', 'diskio', 'network', 'filefd', 'pressure', 'hostinfo'];
+    const order = ['cpu', 'load', 'stat', 'memory', 'filesystem', 'diskio', 'network', 'filefd', 'pressure', 'hostinfo', 'process'];
     expect(COLLECTORS.map((c) => c.name)).toEqual(order);
     expect(Object.keys(collectorsConfig()).filter((k) => k !== 'timeout')).toEqual(order);
   });
@@ -21,7 +21,7 @@ describe('collector registry', () => {
   it('instantiates only the enabled collectors, in registration order', () => {
     const config = collectorsConfig({ cpu: { enabled: false }, pressure: { enabled: false } });
     expect(selectCollectors(COLLECTORS, config, silent).map((c) => c.name)).toEqual([
-      'load', 'stat', 'memory', 'filesystem', 'diskio', 'network', 'filefd', 'hostinfo',
+      'load', 'stat', 'memory', 'filesystem', 'diskio', 'network', 'filefd', 'hostinfo', 'process',
     ]);
     expect(selectCollectors(COLLECTORS, collectorsConfig(), silent)).toHaveLength(COLLECTORS.length);
   });
