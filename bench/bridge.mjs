@@ -1,0 +1,181 @@
+// Alert bridge benchmark: how many alerts per second `POST /api/v1/alertmanager/webhook` accepts with the
+// outbox on disk (SQLite, WAL, synchronous=FULL: one fsync per request), and the added latency from the
+// webhook request to the PagerDuty sink receiving the event, with healthy sinks. Loopback only.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { fmt, mark, table } from './markdown.mjs';
+
+const ALERTS_PER_REQUEST = 10;
+const CONNECTIONS = 8;
+const LOAD_SECONDS = 8;
+const LATENCY_SAMPLES = 400;
+const LATENCY_RATE_PER_S = 100;
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+/** A PagerDuty Events v2 stand-in that notes when each dedup_key arrived. */
+async function startSink() {
+  const arrivals = new Map();
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const at = performance.timeOrigin + performance.now();
+      const { dedup_key: key } = JSON.parse(body);
+      if (!arrivals.has(key)) arrivals.set(key, at);
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: key }));
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  const port = await freePort();
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${port}/v2/enqueue`, arrivals, stop: () => new Promise((r) => (server.closeAllConnections(), server.close(r))) };
+}
+
+async function startBridge(sinkUrl) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-bridge-'));
+  const config = path.join(dir, 'ide-monitor.yml');
+  // Every alert to PagerDuty: one delivery per alert, the per-alert path.
+  writeFileSync(config, `bridge:\n  data_dir: ${JSON.stringify(path.join(dir, 'data'))}\n  routes:\n    - channels: [pagerduty]\n`);
+  const port = await freePort();
+  const child = spawn(process.execPath, [cli, 'serve', `--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', '--no-collector.hostinfo'], {
+    env: { ...process.env, IDE_MONITOR_PAGERDUTY_ROUTING_KEY: 'bench-routing-key', IDE_MONITOR_PAGERDUTY_EVENTS_URL: sinkUrl },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr.on('data', (d) => (log += d));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${base}/-/ready`)).ok) break;
+    } catch {}
+    if (child.exitCode !== null) throw new Error(`bridge exited: ${log}`);
+    await sleep(100);
+  }
+  return {
+    base,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let serial = 0;
+/** An Alertmanager v4 payload with fresh fingerprints, shaped as Alertmanager sends it. */
+function payload(alerts) {
+  const group = `Bench${serial % 50}`;
+  const list = [];
+  for (let i = 0; i < alerts; i++) {
+    serial += 1;
+    list.push({
+      status: 'firing',
+      labels: { alertname: group, severity: 'critical', instance: `dev-${serial}:10451`, job: 'ide-monitor' },
+      annotations: { summary: 'CPU usage is high.', description: `CPU on dev-${serial} is above 95%.`, runbook_url: 'https://example.com/runbook#cpu' },
+      startsAt: '2024-05-01T12:00:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus:9090/graph?g0.expr=x',
+      fingerprint: serial.toString(16).padStart(16, '0'),
+    });
+  }
+  return {
+    key: list.map((a) => `ide-monitor/${a.fingerprint}`),
+    body: JSON.stringify({
+      version: '4', groupKey: `{}:{alertname="${group}"}`, truncatedAlerts: 0, status: 'firing', receiver: 'bridge',
+      groupLabels: { alertname: group }, commonLabels: { alertname: group, severity: 'critical', job: 'ide-monitor' },
+      commonAnnotations: { summary: 'CPU usage is high.' }, externalURL: 'http://alertmanager:9093', alerts: list,
+    }),
+  };
+}
+
+async function throughput(bridge) {
+  const result = await autocannon({
+    url: bridge.base,
+    connections: CONNECTIONS,
+    duration: LOAD_SECONDS,
+    requests: [{ method: 'POST', path: '/api/v1/alertmanager/webhook', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: payload(ALERTS_PER_REQUEST).body }) }],
+  });
+  const ok = Number(result['2xx'] ?? 0);
+  return { alertsPerS: (ok * ALERTS_PER_REQUEST) / result.duration, requestsPerS: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+}
+
+async function latency(bridge, sink) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const sent = new Map();
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const { key, body } = payload(1);
+    sent.set(key[0], performance.timeOrigin + performance.now());
+    await new Promise((resolve, reject) => {
+      const req = http.request(`${bridge.base}/api/v1/alertmanager/webhook`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    await sleep(1000 / LATENCY_RATE_PER_S);
+  }
+  for (let i = 0; i < 100 && [...sent.keys()].some((k) => !sink.arrivals.has(k)); i++) await sleep(50);
+  agent.destroy();
+  const deltas = [...sent].filter(([k]) => sink.arrivals.has(k)).map(([k, t]) => sink.arrivals.get(k) - t).sort((a, b) => a - b);
+  const q = (p) => deltas[Math.min(deltas.length - 1, Math.floor(p * deltas.length))];
+  return { deliveryMedian: q(0.5), deliveryP99: q(0.99), delivered: deltas.length, sent: sent.size };
+}
+
+export async function run({ progress = () => {}, rounds = 3 } = {}) {
+  const results = [];
+  for (let round = 1; round <= rounds; round++) {
+    const sink = await startSink();
+    const bridge = await startBridge(sink.url);
+    try {
+      progress(`bridge round ${round}/${rounds}: latency (${LATENCY_SAMPLES} alerts at ${LATENCY_RATE_PER_S}/s)`);
+      const lat = await latency(bridge, sink);
+      progress(`bridge round ${round}/${rounds}: throughput (${LOAD_SECONDS} s, ${CONNECTIONS} connections, ${ALERTS_PER_REQUEST} alerts per request)`);
+      const load = await throughput(bridge);
+      results.push({ ...lat, ...load });
+    } finally {
+      await bridge.stop();
+      await sink.stop();
+    }
+  }
+  const median = (f) => results.map(f).sort((a, b) => a - b)[Math.floor(results.length / 2)];
+  const alertsPerS = median((r) => r.alertsPerS);
+  const deliveryP99 = median((r) => r.deliveryP99);
+  return [
+    `Webhook payloads as Alertmanager sends them (${ALERTS_PER_REQUEST} alerts each, fresh fingerprints), ${CONNECTIONS} loopback connections for ${LOAD_SECONDS} s, outbox on disk (WAL, synchronous=FULL); every alert is routed to PagerDuty (a local sink), so deliveries run during the load. Latency: ${LATENCY_SAMPLES} single-alert payloads at ${LATENCY_RATE_PER_S}/s, from sending the webhook request to the sink receiving the event.`,
+    '',
+    table(
+      ['round', 'alerts/s accepted', 'requests/s', 'webhook p50 ms', 'webhook p99 ms', 'errors', 'receipt→delivery median ms', 'receipt→delivery p99 ms', 'delivered'],
+      results.map((r, i) => [String(i + 1), fmt(r.alertsPerS, 0), fmt(r.requestsPerS, 0), fmt(r.p50, 1), fmt(r.p99, 1), String(r.errors), fmt(r.deliveryMedian, 2), fmt(r.deliveryP99, 2), `${r.delivered}/${r.sent}`]),
+    ),
+    '',
+    table(
+      ['target', 'measured (median of rounds)', 'result'],
+      [
+        ['≥ 2,000 alerts/s accepted', fmt(alertsPerS, 0), mark(alertsPerS >= 2000)],
+        ['receipt→delivery p99 < 50 ms', fmt(deliveryP99, 2), mark(deliveryP99 < 50)],
+      ],
+    ),
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(await run({ progress: (m) => console.error(m), rounds: Number(process.argv[2] ?? 1) }));
+}

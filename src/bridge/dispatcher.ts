@@ -1,0 +1,220 @@
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../log.js';
+import type { AlertStore } from './alert-store.js';
+import { decideRetry, type RetryPolicy } from './backoff.js';
+import type { DeliveryResult } from './channels/notifier.js';
+import type { BridgeMetrics } from './metrics.js';
+import type { Outbox, OutboxChannel, OutboxItem } from './outbox.js';
+
+/** How one outbox channel is worked: its deliverer, its parallelism and its pace. */
+export interface ChannelHandler {
+  readonly channel: OutboxChannel;
+  /** Deliveries in flight at once (different order keys only; one order key is always sequential). */
+  readonly concurrency: number;
+  /** Minimum time between the starts of two deliveries (Slack: about one message per second). */
+  readonly minIntervalMs: number;
+  /**
+   * One attempt, whatever the result: the delivery is finished as `done` and never retried (actions).
+   * Otherwise the retry policy applies.
+   */
+  readonly oneShot: boolean;
+  deliver(item: OutboxItem): Promise<DeliveryResult>;
+}
+
+export interface DispatcherOptions {
+  readonly outbox: Outbox;
+  readonly alerts: AlertStore;
+  readonly policy: RetryPolicy;
+  readonly metrics: BridgeMetrics;
+  readonly logger: Logger;
+}
+
+/** Longest sleep without a reason to wake: a safety net, since enqueues and due retries wake workers anyway. */
+const IDLE_POLL_MS = 30_000;
+const STORE_ERROR_BACKOFF_MS = 1000;
+
+/**
+ * Works the outbox: one worker per channel claims ready deliveries (oldest first, in order per order
+ * key), runs them, and records the result. All retry policy lives here.
+ */
+export class Dispatcher {
+  private readonly workers = new Map<OutboxChannel, ChannelWorker>();
+
+  constructor(handlers: readonly ChannelHandler[], options: DispatcherOptions) {
+    for (const handler of handlers) this.workers.set(handler.channel, new ChannelWorker(handler, options));
+  }
+
+  start(): void {
+    for (const worker of this.workers.values()) worker.wake();
+  }
+
+  /** New deliveries were enqueued for these channels. */
+  wake(channels: Iterable<OutboxChannel>): void {
+    for (const channel of channels) this.workers.get(channel)?.wake();
+  }
+
+  inFlight(): number {
+    let total = 0;
+    for (const worker of this.workers.values()) total += worker.inFlightCount();
+    return total;
+  }
+
+  /** Stops claiming and waits up to `graceMs` for deliveries in flight; the rest are reclaimed at the next start. */
+  async stop(graceMs: number): Promise<boolean> {
+    const drained = [...this.workers.values()].map((w) => w.stop());
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+    const finished = await Promise.race([Promise.all(drained).then(() => true), timeout]);
+    clearTimeout(timer);
+    return finished;
+  }
+}
+
+class ChannelWorker {
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private scheduled = false;
+  private stopped = false;
+  private lastStart = -Infinity;
+  /** Set by a Retry-After: the endpoint asked the whole channel to wait (rate limits are per key or webhook). */
+  private pausedUntil = 0;
+
+  constructor(
+    private readonly handler: ChannelHandler,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  wake(): void {
+    if (this.stopped || this.scheduled) return;
+    this.scheduled = true;
+    // Coalesces a burst of wakes (one webhook request enqueues many) into one claim.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearTimer();
+    await Promise.all([...this.inFlight]);
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    const { outbox, logger } = this.options;
+    const { handler } = this;
+    while (this.inFlight.size < handler.concurrency) {
+      const now = Date.now();
+      const notBefore = Math.max(this.pausedUntil, this.lastStart + handler.minIntervalMs);
+      if (notBefore > now) return this.sleepUntil(notBefore);
+      let items: OutboxItem[];
+      try {
+        const room = handler.minIntervalMs > 0 ? 1 : handler.concurrency - this.inFlight.size;
+        items = outbox.claim(handler.channel, room);
+      } catch (error) {
+        logger.error({ channel: handler.channel, err: error }, 'cannot claim from the outbox; retrying');
+        return this.sleepUntil(now + STORE_ERROR_BACKOFF_MS);
+      }
+      if (items.length === 0) {
+        let due: number | undefined;
+        try {
+          due = outbox.nextDue(handler.channel);
+        } catch {
+          due = now + STORE_ERROR_BACKOFF_MS;
+        }
+        // A due item that was not claimable waits behind an in-flight one of its order key: its end wakes us.
+        return this.sleepUntil(Math.min(due !== undefined && due > now ? due : now + IDLE_POLL_MS, now + IDLE_POLL_MS));
+      }
+      for (const item of items) {
+        this.lastStart = Date.now();
+        const run: Promise<void> = this.run(item).finally(() => {
+          this.inFlight.delete(run);
+          this.wake();
+        });
+        this.inFlight.add(run);
+      }
+    }
+  }
+
+  private sleepUntil(at: number): void {
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    this.clearTimer();
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.pump();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
+  private async run(item: OutboxItem): Promise<void> {
+    const { metrics, logger } = this.options;
+    const { channel } = this.handler;
+    const started = performance.now();
+    let result: DeliveryResult;
+    try {
+      result = await this.handler.deliver(item);
+    } catch (error) {
+      // Deliverers do not throw; if one does, treat it as a transient failure rather than lose the item.
+      result = { outcome: 'retry', reason: `internal error: ${(error as Error).message}` };
+    }
+    if (channel !== 'action') metrics.notificationDuration.observe({ channel }, (performance.now() - started) / 1000);
+    try {
+      this.record(item, result);
+    } catch (error) {
+      // The delivery happened but could not be recorded (store closed or failing): it stays claimed and is
+      // reclaimed at the next start, so it is delivered again: at-least-once.
+      logger.error({ channel, id: item.id, err: error }, 'cannot record a delivery result in the outbox');
+    }
+  }
+
+  private record(item: OutboxItem, result: DeliveryResult): void {
+    const { outbox, metrics, logger, policy } = this.options;
+    const { channel } = this.handler;
+    if (this.handler.oneShot) {
+      outbox.markFinished(item.id, 'done', result.outcome === 'delivered' ? undefined : result.reason);
+      return;
+    }
+    if (result.outcome === 'delivered') {
+      outbox.markDelivered(item.id);
+      metrics.notifications.inc({ channel, outcome: 'delivered' });
+      logger.debug({ channel, id: item.id, attempts: item.attempts + 1 }, 'notification delivered');
+      return;
+    }
+    const attempts = item.attempts + 1;
+    if (result.outcome === 'retry') {
+      if (result.retryAfterMs !== undefined) this.pausedUntil = Date.now() + result.retryAfterMs;
+      const decision = decideRetry(policy, attempts, Date.now() - item.createdAt, result.retryAfterMs);
+      if (decision.retry) {
+        outbox.scheduleRetry(item.id, decision.delayMs, result.reason);
+        metrics.notifications.inc({ channel, outcome: 'retried' });
+        logger.warn({ channel, id: item.id, attempts, retry_in_ms: decision.delayMs, reason: result.reason }, 'notification failed; will retry');
+        return;
+      }
+      this.deadLetter(item, attempts, `${decision.reason}; last error: ${result.reason}`, 'dead_lettered');
+      return;
+    }
+    this.deadLetter(item, attempts, `rejected: ${result.reason}`, 'failed');
+  }
+
+  private deadLetter(item: OutboxItem, attempts: number, reason: string, outcome: 'failed' | 'dead_lettered'): void {
+    const { outbox, alerts, metrics, logger } = this.options;
+    const { channel } = this.handler;
+    outbox.markFinished(item.id, 'dead', reason);
+    alerts.audit('dead_letter', undefined, { channel, delivery: item.id, key: item.dedupKey, attempts, reason });
+    metrics.notifications.inc({ channel, outcome });
+    logger.error({ channel, id: item.id, attempts, reason }, 'notification dead-lettered');
+  }
+}

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+
+/** A secret could not be read from its `*_file`. */
+export class SecretFileError extends Error {
+  constructor(setting: string, file: string, reason: string) {
+    super(`cannot read ${setting} from ${file}: ${reason}`);
+    this.name = 'SecretFileError';
+  }
+}
+
+/**
+ * A secret given inline (YAML, environment, flag) or as `*_file` (a mounted Kubernetes/Docker secret).
+ * The inline value wins, so an environment variable overrides a file named in YAML, as the precedence
+ * of every other setting says. Trailing newlines of the file are dropped.
+ */
+export function resolveSecret(setting: string, inline: string | undefined, file: string | undefined): string | undefined {
+  if (inline !== undefined && inline !== '') return inline;
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SecretFileError(setting, file, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
+  }
+  const value = text.replace(/[\r\n]+$/, '');
+  if (value === '') throw new SecretFileError(setting, file, 'the file is empty');
+  return value;
+}

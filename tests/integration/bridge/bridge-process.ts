@@ -1,0 +1,53 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { dump } from 'js-yaml';
+import { startExporter, type RunningExporter } from '../../support/exporter.js';
+
+export const TOKEN = 'am-bridge-token-0f3c9a';
+export const ROUTING_KEY = 'R0UT1NGKEYFORTESTS0000000000000a';
+
+export interface BridgeOptions {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly slackUrl?: string;
+  readonly pagerdutyUrl?: string;
+  readonly alertmanagerUrl?: string;
+  /** Extra `bridge:` YAML settings (retry timings, Slack pace). */
+  readonly bridge?: Record<string, unknown>;
+}
+
+/**
+ * The real `ide-monitor serve` with the bridge on a fixed port (so Alertmanager's webhook URL stays valid
+ * across a restart); endpoints and secrets come from the environment, timings from a YAML file.
+ */
+export async function startBridge(options: BridgeOptions): Promise<RunningExporter & { url: string }> {
+  const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'bridge-config-')), 'ide-monitor.yml');
+  writeFileSync(configFile, dump({ bridge: { retry: { initial_backoff: '200ms', max_backoff: '2s' }, ...options.bridge } }));
+  const env: NodeJS.ProcessEnv = {
+    IDE_MONITOR_WEBHOOK_TOKEN: TOKEN,
+    IDE_MONITOR_DATA_DIR: options.dataDir,
+    ...(options.slackUrl !== undefined && { IDE_MONITOR_SLACK_WEBHOOK_URL: options.slackUrl }),
+    ...(options.pagerdutyUrl !== undefined && { IDE_MONITOR_PAGERDUTY_ROUTING_KEY: ROUTING_KEY, IDE_MONITOR_PAGERDUTY_EVENTS_URL: options.pagerdutyUrl }),
+    ...(options.alertmanagerUrl !== undefined && { IDE_MONITOR_ALERTMANAGER_URL: options.alertmanagerUrl }),
+  };
+  const exporter = await startExporter({
+    args: [`--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${options.port}`, '--no-collector.hostinfo', '--log.level=debug'],
+    env,
+  });
+  return { ...exporter, url: `http://127.0.0.1:${options.port}` };
+}
+
+export const webhookUrl = (port: number) => `http://127.0.0.1:${port}/api/v1/alertmanager/webhook`;
+
+export async function api(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', ...init.headers } });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: response.status, body };
+}

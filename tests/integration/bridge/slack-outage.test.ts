@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startAlertmanager } from '../../support/alertmanager.js';
+import { requireBinary } from '../../support/binaries.js';
+import { freePort, waitFor } from '../../support/ports.js';
+import { startSlackSink } from '../../support/sinks.js';
+import { startBridge, TOKEN, webhookUrl } from './bridge-process.js';
+
+const amBinary = requireBinary('prometheus-alertmanager', 'prometheus-alertmanager');
+const OUTAGE_MS = 60_000;
+
+describe.skipIf(amBinary === undefined)('a Slack outage', () => {
+  const cleanup: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    for (const step of cleanup.reverse()) await step();
+  });
+
+  it('answers 500 for 60 s; afterwards every message arrives, in order per group', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bridge-outage-'));
+    cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const slack = await startSlackSink();
+    cleanup.push(() => slack.stop());
+    const port = await freePort();
+    const am = await startAlertmanager({ binary: amBinary!, webhookUrl: webhookUrl(port), token: TOKEN });
+    cleanup.push(() => am.stop());
+    const bridge = await startBridge({ port, dataDir, slackUrl: slack.url, bridge: { channels: { slack: { messages_per_second: 20 } } } });
+    cleanup.push(() => bridge.stop());
+
+    slack.failFor(OUTAGE_MS, 500);
+    const outageEnds = Date.now() + OUTAGE_MS;
+    const startsAt = new Date(Date.now() - 10_000).toISOString();
+    const alert = (group: string, instance: string, endsAt?: string) => ({
+      labels: { alertname: group, severity: 'medium', instance },
+      annotations: { summary: `${group} on ${instance}.` },
+      startsAt,
+      ...(endsAt !== undefined && { endsAt }),
+    });
+    const groups = ['OutageA', 'OutageB', 'OutageC'];
+    // Three states per group, a few seconds apart: 1 firing → 2 firing → 1 firing + 1 resolved.
+    await am.postAlerts(groups.map((g) => alert(g, 'dev-1')));
+    await new Promise((r) => setTimeout(r, 3000));
+    await am.postAlerts(groups.flatMap((g) => [alert(g, 'dev-1'), alert(g, 'dev-2')]));
+    await new Promise((r) => setTimeout(r, 3000));
+    await am.postAlerts(groups.flatMap((g) => [alert(g, 'dev-1', new Date().toISOString()), alert(g, 'dev-2')]));
+
+    await waitFor('the outage to end', async () => Date.now() > outageEnds, OUTAGE_MS + 5000, 500);
+    expect(slack.accepted()).toHaveLength(0);
+    expect(slack.requests.filter((r) => r.status === 500).length).toBeGreaterThan(3);
+    await waitFor('all nine messages after the outage', async () => slack.accepted().length >= 9, 20_000, 100);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(slack.accepted()).toHaveLength(9);
+    for (const group of groups) {
+      const titles = slack
+        .accepted()
+        .map((r) => (r.body as { attachments: Array<{ blocks: Array<{ type: string; text?: { text: string } }> }> }).attachments[0]!.blocks[0]!.text!.text)
+        .filter((t) => t.includes(` ${group} `));
+      expect(titles).toEqual([`[FIRING:1] ${group} (medium)`, `[FIRING:2] ${group} (medium)`, `[FIRING:1, 1 resolved] ${group} (medium)`]);
+    }
+  }, 120_000);
+});

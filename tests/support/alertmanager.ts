@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { dump } from 'js-yaml';
+import { freePort, StopWaiting, waitFor } from './ports.js';
+import { startProcess } from './process.js';
+
+export interface AlertmanagerOptions {
+  readonly binary: string;
+  /** The bridge's webhook URL (`…/api/v1/alertmanager/webhook`). */
+  readonly webhookUrl?: string;
+  /** Sent as `Authorization: Bearer` through `http_config.authorization.credentials`. */
+  readonly token?: string;
+  /** Alertmanager's native Slack notifier, posting to this URL (for comparisons). */
+  readonly slackUrl?: string;
+  readonly groupBy?: readonly string[];
+  readonly groupWait?: string;
+  readonly groupInterval?: string;
+  readonly repeatInterval?: string;
+  readonly resolveTimeout?: string;
+}
+
+export interface PostedAlert {
+  readonly labels: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+  readonly startsAt?: string;
+  readonly endsAt?: string;
+  readonly generatorURL?: string;
+}
+
+export interface AmSilence {
+  readonly id: string;
+  readonly status: { state: string };
+  readonly matchers: Array<{ name: string; value: string; isRegex: boolean; isEqual?: boolean }>;
+  readonly createdBy: string;
+  readonly comment: string;
+  readonly startsAt: string;
+  readonly endsAt: string;
+}
+
+export interface RunningAlertmanager {
+  readonly url: string;
+  readonly configFile: string;
+  /** POST /api/v2/alerts. */
+  postAlerts(alerts: readonly PostedAlert[]): Promise<void>;
+  silences(): Promise<AmSilence[]>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real Alertmanager on 127.0.0.1 with a throw-away config and storage directory, clustering off
+ * (`--cluster.listen-address=` empty) and short group timings so tests see notifications within seconds.
+ */
+export async function startAlertmanager(options: AlertmanagerOptions): Promise<RunningAlertmanager> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-am-'));
+  const receiver: Record<string, unknown> = { name: 'bridge' };
+  if (options.webhookUrl !== undefined) {
+    receiver['webhook_configs'] = [
+      {
+        url: options.webhookUrl,
+        send_resolved: true,
+        max_alerts: 0,
+        ...(options.token !== undefined && { http_config: { authorization: { type: 'Bearer', credentials: options.token } } }),
+      },
+    ];
+  }
+  if (options.slackUrl !== undefined) {
+    receiver['slack_configs'] = [{ api_url: options.slackUrl, channel: '#alerts', send_resolved: true }];
+  }
+  const config = {
+    global: { resolve_timeout: options.resolveTimeout ?? '5m' },
+    route: {
+      receiver: 'bridge',
+      group_by: options.groupBy ?? ['alertname'],
+      group_wait: options.groupWait ?? '1s',
+      group_interval: options.groupInterval ?? '1s',
+      repeat_interval: options.repeatInterval ?? '1h',
+    },
+    receivers: [receiver],
+  };
+  const configFile = path.join(dir, 'alertmanager.yml');
+  writeFileSync(configFile, dump(config));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = startProcess(options.binary, [
+    `--config.file=${configFile}`,
+    `--storage.path=${path.join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    `--web.external-url=${url}`,
+    '--cluster.listen-address=',
+    '--log.level=warn',
+  ]);
+  const stop = async () => {
+    await proc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor('Alertmanager to be ready', async () => {
+      if (proc.child.exitCode !== null) throw new StopWaiting(`alertmanager exited: ${proc.output()}`);
+      return (await fetch(`${url}/-/ready`)).ok;
+    }, 30_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    url,
+    configFile,
+    output: proc.output,
+    stop,
+    async postAlerts(alerts) {
+      const response = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(alerts) });
+      if (!response.ok) throw new Error(`Alertmanager refused the alerts: ${response.status} ${await response.text()}`);
+    },
+    async silences() {
+      const response = await fetch(`${url}/api/v2/silences`);
+      if (!response.ok) throw new Error(`cannot list silences: ${response.status}`);
+      return (await response.json()) as AmSilence[];
+    },
+  };
+}
