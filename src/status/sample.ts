@@ -1,0 +1,152 @@
+import type { Labels, MetricFamily } from '../exporter/metric-family.js';
+import { parseLe } from './quantile.js';
+
+/** The LSP latency histogram (METRICS.md); absent until the proxy or the ingestion API reports. */
+export const LSP_HISTOGRAM = 'ide_lsp_request_duration_seconds';
+
+/**
+ * One method's cumulative LSP counters at one moment, summed over servers. Cumulative (not per tick) so
+ * any window is the difference of two samples, the way `rate()` works on Prometheus.
+ */
+export interface LspCumulative {
+  /** Bucket upper bounds, ascending, the last `+Inf`. */
+  readonly bounds: readonly number[];
+  /** Cumulative bucket counts of served requests (not cancelled, not short-circuited), as the p95 rule uses. */
+  readonly served: Float64Array;
+  /** Every request, whatever its outcome: throughput. */
+  requests: number;
+  /** Requests that reached the server (all but short-circuited): the error ratio's denominator. */
+  answered: number;
+  errors: number;
+}
+
+/**
+ * What the page keeps from one scrape: a few numbers, not the scrape. Counters stay cumulative; ratios
+ * that are gauges already (memory, disk) are computed here.
+ */
+export interface RawSample {
+  readonly t: number;
+  /** Cumulative CPU seconds over all cores: busy (not idle, iowait or steal) and total. */
+  readonly cpu?: { readonly busy: number; readonly total: number };
+  /** 1 - available / total, as the IdeHostMemoryHighUsage rule computes it. */
+  readonly memoryUsed?: number;
+  /** The fullest writable filesystem: 1 - avail / size, as IdeHostFilesystemAlmostFull computes it. */
+  readonly disk?: { readonly ratio: number; readonly mountpoint: string };
+  /** Keyed by LSP method. */
+  readonly lsp: ReadonlyMap<string, LspCumulative>;
+}
+
+const NOT_BUSY = new Set(['idle', 'iowait', 'steal']);
+const NOT_SERVED = new Set(['cancelled', 'short_circuited']);
+
+/** Reads the page's compact sample out of a scrape's families; missing families leave fields undefined. */
+export function extractSample(t: number, families: readonly MetricFamily[]): RawSample {
+  const byName = new Map<string, MetricFamily>();
+  for (const f of families) if (!byName.has(f.name)) byName.set(f.name, f);
+  const sample: { -readonly [K in keyof RawSample]: RawSample[K] } = { t, lsp: extractLsp(byName.get(LSP_HISTOGRAM)) };
+  const cpu = extractCpu(byName.get('ide_host_cpu_seconds_total'));
+  if (cpu !== undefined) sample.cpu = cpu;
+  const memory = extractMemory(byName);
+  if (memory !== undefined) sample.memoryUsed = memory;
+  const disk = extractDisk(byName);
+  if (disk !== undefined) sample.disk = disk;
+  return sample;
+}
+
+function extractCpu(family: MetricFamily | undefined): RawSample['cpu'] {
+  if (family === undefined || family.samples.length === 0) return undefined;
+  let busy = 0;
+  let total = 0;
+  for (const s of family.samples) {
+    total += s.value;
+    if (!NOT_BUSY.has(s.labels['mode'] ?? '')) busy += s.value;
+  }
+  return { busy, total };
+}
+
+function single(family: MetricFamily | undefined): number | undefined {
+  const value = family?.samples[0]?.value;
+  return value !== undefined && Number.isFinite(value) ? value : undefined;
+}
+
+function extractMemory(byName: ReadonlyMap<string, MetricFamily>): number | undefined {
+  const total = single(byName.get('ide_host_memory_total_bytes'));
+  const available = single(byName.get('ide_host_memory_available_bytes'));
+  if (total === undefined || available === undefined || total <= 0) return undefined;
+  return clampRatio(1 - available / total);
+}
+
+function extractDisk(byName: ReadonlyMap<string, MetricFamily>): RawSample['disk'] {
+  const key = (l: Labels) => `${l['device']}\u0000${l['mountpoint']}\u0000${l['fstype']}`;
+  const avail = new Map<string, number>();
+  for (const s of byName.get('ide_host_filesystem_avail_bytes')?.samples ?? []) avail.set(key(s.labels), s.value);
+  const readonly = new Map<string, number>();
+  for (const s of byName.get('ide_host_filesystem_readonly')?.samples ?? []) readonly.set(key(s.labels), s.value);
+  let fullest: RawSample['disk'];
+  for (const s of byName.get('ide_host_filesystem_size_bytes')?.samples ?? []) {
+    const k = key(s.labels);
+    const free = avail.get(k);
+    // Read-only mounts are full by design; the alert ignores them, so the page does too.
+    if (free === undefined || s.value <= 0 || readonly.get(k) === 1) continue;
+    const ratio = clampRatio(1 - free / s.value);
+    if (fullest === undefined || ratio > fullest.ratio) fullest = { ratio, mountpoint: s.labels['mountpoint'] ?? '?' };
+  }
+  return fullest;
+}
+
+function extractLsp(family: MetricFamily | undefined): Map<string, LspCumulative> {
+  const out = new Map<string, LspCumulative>();
+  if (family === undefined) return out;
+  const bucketName = `${family.name}_bucket`;
+  const countName = `${family.name}_count`;
+  // Per series (server, method, outcome): its buckets, so bounds are read from the data, not assumed.
+  const buckets = new Map<string, { method: string; served: boolean; les: [number, number][] }>();
+  for (const s of family.samples) {
+    const method = s.labels['method'];
+    const outcome = String(s.labels['outcome'] ?? '');
+    if (method === undefined) continue;
+    if (s.name === countName) {
+      const entry = lspEntry(out, method);
+      if (entry === undefined) continue;
+      entry.requests += s.value;
+      if (outcome !== 'short_circuited') entry.answered += s.value;
+      if (outcome === 'error') entry.errors += s.value;
+    } else if (s.name === bucketName) {
+      const le = parseLe(String(s.labels['le']));
+      if (le === undefined) continue;
+      const series = `${s.labels['server']}\u0000${method}\u0000${outcome}`;
+      let b = buckets.get(series);
+      if (b === undefined) buckets.set(series, (b = { method, served: !NOT_SERVED.has(outcome), les: [] }));
+      b.les.push([le, s.value]);
+    }
+  }
+  for (const b of buckets.values()) {
+    if (!b.served) continue;
+    b.les.sort((x, y) => x[0] - y[0]);
+    const bounds = b.les.map(([le]) => le);
+    let entry = out.get(b.method);
+    if (entry === undefined || entry.bounds.length === 0) {
+      const prior = entry;
+      entry = { bounds, served: new Float64Array(bounds.length), requests: prior?.requests ?? 0, answered: prior?.answered ?? 0, errors: prior?.errors ?? 0 };
+      out.set(b.method, entry);
+    }
+    // Servers of one method share the histogram's buckets; a mismatch would be a different metric.
+    if (!sameBounds(entry.bounds, bounds)) continue;
+    b.les.forEach(([, count], i) => (entry.served[i]! += count));
+  }
+  return out;
+}
+
+function lspEntry(out: Map<string, LspCumulative>, method: string): LspCumulative | undefined {
+  let entry = out.get(method);
+  if (entry === undefined) out.set(method, (entry = { bounds: [], served: new Float64Array(0), requests: 0, answered: 0, errors: 0 }));
+  return entry;
+}
+
+function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function clampRatio(x: number): number {
+  return Math.min(1, Math.max(0, x));
+}
