@@ -8,15 +8,27 @@ import { fileURLToPath } from 'node:url';
 import { benchExporter, exporterMarkdown } from './exporter.mjs';
 
 /**
- * One entry per benchmark; later ones (LSP proxy, ingestion, bridge) are added here. `run` receives a
- * progress callback and the round count, and returns the section's Markdown body.
+ * One entry per benchmark. `run` receives a progress callback and the round count, and returns the
+ * section's Markdown body; the feature benchmarks export `run` from their own module.
  */
+const feature = (name, title, file) => ({
+  name,
+  title,
+  run: async (options) => (await import(file)).run(options),
+});
+
 const SECTIONS = [
   {
     name: 'exporter',
     title: 'Exporter scrape: ide-monitor vs node_exporter',
     run: async ({ progress, rounds }) => exporterMarkdown(await benchExporter({ rounds, onProgress: progress })),
   },
+  feature('process', 'Process collector: cost per scrape by watched processes', './process.mjs'),
+  feature('lsp-proxy', 'LSP proxy: added latency, throughput, real server direct vs proxied', './lsp-proxy.mjs'),
+  feature('ingest', 'Ingestion API throughput', './ingest.mjs'),
+  feature('bridge', 'Alert bridge: accepted notifications and receipt-to-delivery latency', './bridge.mjs'),
+  feature('actions', 'Automated actions: runner overhead', './actions.mjs'),
+  feature('status', 'Status page: 200 stream clients', './status.mjs'),
 ];
 
 function machine() {

@@ -9,6 +9,7 @@ declare -A PACKAGE_OF=(
   [prometheus-alertmanager]=prometheus-alertmanager
   [amtool]=prometheus-alertmanager
   [prometheus-node-exporter]=prometheus-node-exporter
+  [chromium]=chromium
 )
 
 missing=()

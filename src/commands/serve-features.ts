@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { BuildInfo } from '../build-info.js';
 import type { Config } from '../config/schema.js';
+import type { ScrapeRunner } from '../exporter/collector.js';
 import type { ServerExtension } from '../exporter/server.js';
 import type { Logger } from '../log.js';
 
@@ -10,6 +11,25 @@ export interface FeatureContext {
   readonly registry: Registry;
   readonly build: BuildInfo;
   readonly logger: Logger;
+  /** The host/process collectors behind `/metrics`, for features that show the same picture. */
+  readonly runner: ScrapeRunner;
+  /** Firing alerts from the bridge, for the status page; absent when the bridge is disabled. */
+  readonly alerts?: ActiveAlertsView;
+}
+
+/** An alert as the bridge last saw it, for the status page (the bridge provides it when enabled). */
+export interface ActiveAlertSummary {
+  readonly fingerprint: string;
+  readonly alertname: string;
+  readonly severity: string;
+  readonly summary: string;
+  readonly startsAt: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface ActiveAlertsView {
+  /** Firing alerts, newest first. */
+  active(): readonly ActiveAlertSummary[];
 }
 
 /**
@@ -26,6 +46,13 @@ export interface ServeFeature {
 /** The enabled features, in mount order; each module is imported only when enabled. */
 export async function createFeatures(ctx: FeatureContext): Promise<ServeFeature[]> {
   const features: ServeFeature[] = [];
-  void ctx;
+  if (ctx.config.ingest.enabled) features.push((await import('../ingest/feature.js')).createIngestFeature(ctx));
+  let alerts: ActiveAlertsView | undefined;
+  if (ctx.config.bridge.enabled) {
+    const bridge = await (await import('../bridge/feature.js')).createBridgeFeature(ctx);
+    features.push(bridge);
+    alerts = bridge;
+  }
+  if (ctx.config.status.enabled) features.push((await import('../status/feature.js')).createStatusFeature({ ...ctx, alerts }));
   return features;
 }

@@ -51,7 +51,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
   await runner.scrape();
   const build = readBuildInfo();
   const registry = createInstrumentation(build);
-  const features = await createFeatures({ config, registry, build, logger });
+  const features = await createFeatures({ config, registry, build, logger, runner });
   for (const feature of features) await feature.start?.();
   const server = new ExporterServer({
     listenAddress: config.web.listen_address,

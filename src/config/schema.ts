@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { duration, enabled, listenAddress, regex } from './schema-types.js';
 import { bridgeSchema } from './sections/bridge.js';
 import { ingestSchema } from './sections/ingest.js';
+import { processCollectorSchema } from './sections/process.js';
+import { statusSchema } from './sections/status.js';
 
 /** The default port: 9100–9999 is fully allocated on Prometheus' port list, so we sit just past it. */
 export const DEFAULT_PORT = 10451;
@@ -39,6 +41,7 @@ export const collectorsSchema = z
     filefd: plainCollector(true),
     pressure: plainCollector(true),
     hostinfo: plainCollector(true),
+    process: processCollectorSchema,
   })
   .prefault({});
 
@@ -66,6 +69,7 @@ export const configSchema = z
     collectors: collectorsSchema,
     ingest: ingestSchema,
     bridge: bridgeSchema,
+    status: statusSchema,
   })
   .prefault({});
 

@@ -1,6 +1,7 @@
 import { COLLECTOR_DESCRIPTIONS } from './collector-descriptions.js';
 import { BRIDGE_SETTINGS } from './sections/bridge.js';
 import { INGEST_SETTINGS } from './sections/ingest.js';
+import { STATUS_SETTINGS } from './sections/status.js';
 
 /**
  * Every setting a flag or an environment variable can set, node_exporter style. A setting lives at one
@@ -38,6 +39,7 @@ export const SERVE_SETTINGS: readonly Setting[] = [
   { name: 'collector.network.device-exclude', path: ['collectors', 'network', 'device_exclude'], kind: 'string', help: 'Regexp of network devices to exclude.' },
   ...INGEST_SETTINGS,
   ...BRIDGE_SETTINGS,
+  ...STATUS_SETTINGS,
 ];
 
 export function envNameOf(setting: Setting): string {

@@ -88,13 +88,20 @@ function typeName(value: unknown): string {
 
 /** Finds the line of the deepest node on `path` (the key's line, so a bad value points at its setting). */
 function lineLocator(text: string): (path: readonly PathSegment[]) => number | undefined {
-  const { isMap, isScalar, LineCounter, parseDocument } = yamlCst();
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yamlCst();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   return (path) => {
     let node: unknown = doc.contents;
     let offset: number | undefined = (node as YamlNode | null)?.range?.[0];
     for (const segment of path) {
+      if (isSeq(node)) {
+        const item = node.items[Number(segment)] as YamlNode | undefined;
+        if (item === undefined) break;
+        offset = item.range?.[0] ?? offset;
+        node = item;
+        continue;
+      }
       if (!isMap(node)) break;
       const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
       if (pair === undefined) break;

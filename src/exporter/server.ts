@@ -13,6 +13,7 @@ import type { ScrapeRunner } from './collector.js';
 import { contentTypeOf, negotiateFormat, render } from './exposition.js';
 import { registryFamilies } from './instrumentation.js';
 import { landingPage, type LandingLink } from './landing-page.js';
+import type { MetricFamily } from './metric-family.js';
 import type { WebConfig } from './web-config.js';
 
 const gzipAsync = promisify(gzip);
@@ -32,13 +33,15 @@ export interface ExporterServerOptions {
 /**
  * A feature's HTTP surface. `mountApi` routes carry their own auth (bearer token or loopback-only) and
  * are mounted before the web config's basic auth; `mountPages` routes sit behind it like `/metrics`.
- * `links` are shown on the landing page.
+ * `links` are shown on the landing page; `mountPages` gets them all, so a page that replaces `/` can show them.
+ * `onScrape` sees each `/metrics` scrape's families (read-only), so a feature can reuse it rather than scrape again.
  */
 export interface ServerExtension {
   readonly name: string;
   mountApi?(app: express.Express): void;
-  mountPages?(app: express.Express): void;
+  mountPages?(app: express.Express, links: readonly LandingLink[]): void;
   readonly links?: readonly LandingLink[];
+  onScrape?(families: readonly MetricFamily[]): void;
 }
 
 /**
@@ -95,7 +98,13 @@ export class ExporterServer {
     });
     for (const extension of extensions) extension.mountApi?.(app);
     if (web.basicAuthUsers !== undefined) app.use(basicAuth(new BasicAuthVerifier(web.basicAuthUsers)));
-    for (const extension of extensions) extension.mountPages?.(app);
+    const links = [
+      { href: telemetryPath.replace(/^\//, ''), title: 'Metrics' },
+      { href: '-/healthy', title: 'Health' },
+      { href: '-/ready', title: 'Readiness' },
+      ...extensions.flatMap((e) => e.links ?? []),
+    ];
+    for (const extension of extensions) extension.mountPages?.(app, links);
 
     app.get(telemetryPath, (req, res) => this.scrape(req, res));
     app.get('/-/healthy', (_req, res) => {
@@ -105,12 +114,6 @@ export class ExporterServer {
       if (this.ready) res.type('text/plain').send('ide-monitor is Ready.\n');
       else res.status(503).type('text/plain').send('Service Unavailable\n');
     });
-    const links = [
-      { href: telemetryPath.replace(/^\//, ''), title: 'Metrics' },
-      { href: '-/healthy', title: 'Health' },
-      { href: '-/ready', title: 'Readiness' },
-      ...extensions.flatMap((e) => e.links ?? []),
-    ];
     app.get('/', (_req, res) => {
       res.type('html').send(landingPage(build, links));
     });
@@ -128,6 +131,7 @@ export class ExporterServer {
     const format = negotiateFormat(req.get('accept'));
     const families = await this.options.runner.scrape();
     families.push(...(await registryFamilies(this.options.registry)));
+    for (const extension of this.options.extensions ?? []) extension.onScrape?.(families);
     const body = render(families, format);
     res.setHeader('Content-Type', contentTypeOf(format));
     if (/\bgzip\b/.test(req.get('accept-encoding') ?? '')) {

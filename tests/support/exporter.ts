@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, StopWaiting, waitFor } from './ports.js';
 import { startProcess, type RunningProcess } from './process.js';
@@ -16,8 +18,11 @@ export interface RunningExporter {
 export async function startExporter(options: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<RunningExporter> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it)`);
   const port = await freePort();
+  // Each exporter gets its own bridge outbox unless the test shares one on purpose (restart tests).
+  const dataDir = options.env?.['IDE_MONITOR_DATA_DIR'] === undefined ? mkdtempSync(join(tmpdir(), 'ide-monitor-data-')) : undefined;
   const proc = startProcess(process.execPath, [CLI, 'serve', `--web.listen-address=127.0.0.1:${port}`, ...(options.args ?? [])], {
     ...process.env,
+    ...(dataDir !== undefined && { IDE_MONITOR_DATA_DIR: dataDir }),
     ...options.env,
   });
   const url = `http://127.0.0.1:${port}`;
@@ -29,7 +34,13 @@ export async function startExporter(options: { args?: string[]; env?: NodeJS.Pro
     });
   } catch (error) {
     await proc.stop();
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
-  return { url, port, process: proc, stop: () => proc.stop() };
+  const stop = async () => {
+    const code = await proc.stop();
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+    return code;
+  };
+  return { url, port, process: proc, stop };
 }
