@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { ActionRunner } from '../dist/bridge/actions/runner.js';
 import { actionDefinitionSchema } from '../dist/bridge/actions/schema.js';
 import { fmt, spread, table } from './markdown.mjs';
+import { ascending, quantile, spreadOf, upperMedian } from './support.mjs';
 
 const OPS_PER_ROUND = 150;
 const DRY_RUNS_PER_ROUND = 20_000;
@@ -25,16 +26,12 @@ const alert = (i) => ({
   generatorURL: 'http://prometheus:9090/graph',
 });
 
-function stats(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { median: at(0.5), p99: at(0.99), min: sorted[0], max: sorted.at(-1) };
+function latencies(values) {
+  const sorted = ascending(values);
+  return { median: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) };
 }
 
-const across = (rounds, key) => {
-  const values = rounds.map((r) => r[key]);
-  return { median: stats(values).median, min: Math.min(...values), max: Math.max(...values) };
-};
+const across = (rounds, key) => spreadOf(rounds.map((r) => r[key]), upperMedian);
 
 function bareSpawn() {
   return new Promise((resolve, reject) => {
@@ -91,7 +88,7 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
         for (const d of dry.applicable(a)) await dry.run(d, 'trigger', a);
       }
       const dryPerS = (DRY_RUNS_PER_ROUND * 2) / ((performance.now() - dryStart) / 1000);
-      const s = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, stats(v)]));
+      const s = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, latencies(v)]));
       perRound.push({
         bareExecP50: s.bareExec.median, runnerExecP50: s.runnerExec.median, bareExecP99: s.bareExec.p99, runnerExecP99: s.runnerExec.p99,
         bareHttpP50: s.bareHttp.median, runnerHttpP50: s.runnerHttp.median, bareHttpP99: s.bareHttp.p99, runnerHttpP99: s.runnerHttp.p99,

@@ -1,32 +1,21 @@
 // Alert bridge benchmark: how many alerts per second `POST /api/v1/alertmanager/webhook` accepts with the
 // outbox on disk (SQLite, WAL, synchronous=FULL: one fsync per request), and the added latency from the
 // webhook request to the PagerDuty sink receiving the event, with healthy sinks. Loopback only.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { fmt, mark, table } from './markdown.mjs';
+import { freePort, quantile, startServe, upperMedian } from './support.mjs';
 
 const ALERTS_PER_REQUEST = 10;
 const CONNECTIONS = 8;
 const LOAD_SECONDS = 8;
 const LATENCY_SAMPLES = 400;
 const LATENCY_RATE_PER_S = 100;
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 /** A PagerDuty Events v2 stand-in that notes when each dedup_key arrived. */
 async function startSink() {
@@ -53,26 +42,18 @@ async function startBridge(sinkUrl) {
   const config = path.join(dir, 'ide-monitor.yml');
   // Every alert to PagerDuty: one delivery per alert, the per-alert path.
   writeFileSync(config, `bridge:\n  data_dir: ${JSON.stringify(path.join(dir, 'data'))}\n  routes:\n    - channels: [pagerduty]\n`);
-  const port = await freePort();
-  const child = spawn(process.execPath, [cli, 'serve', `--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', '--no-collector.hostinfo'], {
+  const server = await startServe({
+    args: [`--config.file=${config}`, '--no-collector.hostinfo'],
     env: { ...process.env, IDE_MONITOR_PAGERDUTY_ROUTING_KEY: 'bench-routing-key', IDE_MONITOR_PAGERDUTY_EVENTS_URL: sinkUrl },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    viaShebang: false,
+  }).catch((error) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   });
-  let log = '';
-  child.stderr.on('data', (d) => (log += d));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${base}/-/ready`)).ok) break;
-    } catch {}
-    if (child.exitCode !== null) throw new Error(`bridge exited: ${log}`);
-    await sleep(100);
-  }
   return {
-    base,
+    base: server.base,
     stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -135,8 +116,7 @@ async function latency(bridge, sink) {
   for (let i = 0; i < 100 && [...sent.keys()].some((k) => !sink.arrivals.has(k)); i++) await sleep(50);
   agent.destroy();
   const deltas = [...sent].filter(([k]) => sink.arrivals.has(k)).map(([k, t]) => sink.arrivals.get(k) - t).sort((a, b) => a - b);
-  const q = (p) => deltas[Math.min(deltas.length - 1, Math.floor(p * deltas.length))];
-  return { deliveryMedian: q(0.5), deliveryP99: q(0.99), delivered: deltas.length, sent: sent.size };
+  return { deliveryMedian: quantile(deltas, 0.5), deliveryP99: quantile(deltas, 0.99), delivered: deltas.length, sent: sent.size };
 }
 
 export async function run({ progress = () => {}, rounds = 3 } = {}) {
@@ -155,9 +135,8 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
       await sink.stop();
     }
   }
-  const median = (f) => results.map(f).sort((a, b) => a - b)[Math.floor(results.length / 2)];
-  const alertsPerS = median((r) => r.alertsPerS);
-  const deliveryP99 = median((r) => r.deliveryP99);
+  const alertsPerS = upperMedian(results.map((r) => r.alertsPerS));
+  const deliveryP99 = upperMedian(results.map((r) => r.deliveryP99));
   return [
     `Webhook payloads as Alertmanager sends them (${ALERTS_PER_REQUEST} alerts each, fresh fingerprints), ${CONNECTIONS} loopback connections for ${LOAD_SECONDS} s, outbox on disk (WAL, synchronous=FULL); every alert is routed to PagerDuty (a local sink), so deliveries run during the load. Latency: ${LATENCY_SAMPLES} single-alert payloads at ${LATENCY_RATE_PER_S}/s, from sending the webhook request to the sink receiving the event.`,
     '',

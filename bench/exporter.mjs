@@ -1,31 +1,21 @@
 // Scrape benchmark: ide-monitor's exporter against Debian's node_exporter, both running in the same
 // run and scraped alternately, so that whatever else the (noisy, 2-core) machine does hits both alike.
-import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fmt, mark, spread, table } from './markdown.mjs';
+import { CLI, CLK_TCK, cpuTicks, freePort, median, percentile, READY_TIMEOUT_MS, rssMb, ServerProcess, spreadOf } from './support.mjs';
 
 const SCRAPES_PER_ROUND = 200;
 const WARMUP_SCRAPES = 20;
 const RSS_AFTER_SCRAPES = 500;
-const READY_TIMEOUT_MS = 30_000;
-const KILL_GRACE_MS = 5_000;
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-
-// Not hard-coded to 100: the kernel's USER_HZ is a build option.
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** Each entry is the only place an exporter differs; everything below runs the same code for both. */
 const TARGETS = [
   {
     name: 'ide-monitor',
     // Run as users run it, through the shebang, so the V8 flags it carries are measured too.
-    command: fileURLToPath(new URL('../dist/cli.js', import.meta.url)),
+    command: CLI,
     args: (addr) => ['serve', `--web.listen-address=${addr}`, '--log.level=warn'],
   },
   {
@@ -36,57 +26,21 @@ const TARGETS = [
   },
 ];
 
-/** Asks the kernel for an unused loopback port; the tiny race until the child binds it is acceptable here. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function start(spec) {
   const address = `127.0.0.1:${await freePort()}`;
-  const child = spawn(spec.command, spec.args(address), { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
-  const target = {
+  return {
     name: spec.name,
-    child,
+    server: new ServerProcess(spec.name, spec.command, spec.args(address)),
     url: `http://${address}/metrics`,
     // One keep-alive socket per target, as Prometheus keeps its scrape connection open; this measures
     // the exporter's scrape work rather than TCP setup.
     agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
     scrapes: 0,
-    stderr: '',
   };
-  // Kept so a failed start can say why instead of only timing out.
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text) => {
-    target.stderr = (target.stderr + text).slice(-4000);
-  });
-  target.exitedPromise = new Promise((resolve) => {
-    const done = (why) => resolve((target.exited = why));
-    child.once('error', (err) => done(`failed to spawn: ${err.message}`));
-    child.once('exit', (code, signal) => done(`exited with ${signal ?? `code ${code}`}`));
-  });
-  return target;
 }
 
 async function waitReady(target) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (target.exited) throw new Error(`${target.name} ${target.exited} before serving /metrics\n${target.stderr}`);
-    try {
-      const { status } = await get(target);
-      if (status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`${target.name} did not answer ${target.url} within ${READY_TIMEOUT_MS} ms\n${target.stderr}`);
-    await sleep(100);
-  }
+  await target.server.waitReady(async () => (await get(target)).status === 200, `answering ${target.url}`);
 }
 
 /** A plain GET without Accept-Encoding (like curl), timed until the last byte of the body has arrived. */
@@ -110,39 +64,14 @@ async function scrape(target) {
   if (result.status !== 200) throw new Error(`${target.name}: /metrics answered ${result.status}`);
   target.scrapes += 1;
   // Sampled the moment the count is reached, wherever that falls inside a round.
-  if (target.scrapes === RSS_AFTER_SCRAPES) target.rssKb = readRssKb(target.child.pid);
+  if (target.scrapes === RSS_AFTER_SCRAPES) target.rssMb = rssMb(target.server.pid);
   return result;
-}
-
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may contain spaces and parentheses, so count fields after its last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[14 - 3]) + Number(fields[15 - 3]);
-}
-
-function readRssKb(pid) {
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(match[1]);
 }
 
 function countSeries(body) {
   let series = 0;
   for (const line of body.toString('utf8').split('\n')) if (line !== '' && !line.startsWith('#')) series += 1;
   return series;
-}
-
-/** Nearest-rank percentile: with 200 samples, p99 is the 198th fastest, a real observed latency. */
-function percentile(xs, p) {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Scrapes the targets in turn `count` times each: noise at any moment lands on both, not on one. */
@@ -154,7 +83,7 @@ async function alternate(targets, count, onEach = () => {}) {
 
 async function round(targets) {
   const samples = new Map(targets.map((t) => [t, { ms: [], last: undefined }]));
-  const ticksBefore = new Map(targets.map((t) => [t, cpuTicks(t.child.pid)]));
+  const ticksBefore = new Map(targets.map((t) => [t, cpuTicks(t.server.pid)]));
   await alternate(targets, SCRAPES_PER_ROUND, (target, result) => {
     const s = samples.get(target);
     s.ms.push(result.ms);
@@ -163,7 +92,7 @@ async function round(targets) {
   const figures = {};
   for (const target of targets) {
     const { ms, last } = samples.get(target);
-    const ticks = cpuTicks(target.child.pid) - ticksBefore.get(target);
+    const ticks = cpuTicks(target.server.pid) - ticksBefore.get(target);
     figures[target.name] = {
       medianMs: median(ms),
       p99Ms: percentile(ms, 99),
@@ -177,11 +106,7 @@ async function round(targets) {
 
 async function stop(target) {
   target.agent.destroy();
-  if (target.exited) return;
-  target.child.kill('SIGTERM');
-  const timer = setTimeout(() => target.child.kill('SIGKILL'), KILL_GRACE_MS);
-  await target.exitedPromise;
-  clearTimeout(timer);
+  await target.server.stop();
 }
 
 /**
@@ -206,22 +131,19 @@ export async function benchExporter({ rounds = 3, onProgress = () => {} } = {}) 
       onProgress(`scraping on to ${RSS_AFTER_SCRAPES} scrapes for the RSS sample`);
       await alternate(targets, RSS_AFTER_SCRAPES - Math.min(...targets.map((t) => t.scrapes)));
     }
-    const rssMb = Object.fromEntries(targets.map((t) => [t.name, t.rssKb / 1024]));
-    return summarise(perRound, rssMb);
+    return summarise(perRound, Object.fromEntries(targets.map((t) => [t.name, t.rssMb])));
   } finally {
     await Promise.all(targets.map(stop));
   }
 }
 
-const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
-
-function summarise(perRound, rssMb) {
+function summarise(perRound, rssMbByName) {
   const [ours, theirs] = TARGETS.map((t) => t.name);
   const figure = (key) => ({
-    ours: stats(perRound.map((r) => r[ours][key])),
-    theirs: stats(perRound.map((r) => r[theirs][key])),
+    ours: spreadOf(perRound.map((r) => r[ours][key])),
+    theirs: spreadOf(perRound.map((r) => r[theirs][key])),
     // Ratio per round first, then the median: each round's pair saw the same machine conditions.
-    ratio: stats(perRound.map((r) => r[ours][key] / r[theirs][key])),
+    ratio: spreadOf(perRound.map((r) => r[ours][key] / r[theirs][key])),
   });
   return {
     names: { ours, theirs },
@@ -233,7 +155,7 @@ function summarise(perRound, rssMb) {
     cpuMsPerScrape: figure('cpuMsPerScrape'),
     series: figure('series'),
     bodyKb: figure('bodyBytes'),
-    rssMb: { ours: rssMb[ours], theirs: rssMb[theirs] },
+    rssMb: { ours: rssMbByName[ours], theirs: rssMbByName[theirs] },
     perRound,
   };
 }

@@ -1,18 +1,15 @@
 // Ingestion benchmark: how many observations per second `ide-monitor serve` accepts on POST /api/v1/ingest
 // from a loopback load generator (autocannon, batches of 100 mixed observations), with the exporter's CPU and
 // RSS; and, side by side in one process, what each stage of the hot path costs per batch.
-import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { Registry } from 'prom-client';
 import { fastValidate } from '../dist/ingest/fast-validate.js';
 import { ingestBatchSchema } from '../dist/ingest/schema.js';
 import { IngestSink } from '../dist/ingest/sink.js';
 import { fmt, mark, spread, table } from './markdown.mjs';
+import { CLK_TCK, cpuTicks, median, rssMb, spreadOf, startServe } from './support.mjs';
 
 const BATCH_SIZE = 100;
 const DISTINCT_BODIES = 32;
@@ -20,12 +17,7 @@ const CONNECTIONS = 4;
 const ROUND_SECONDS = 5;
 const WARMUP_SECONDS = 2;
 const TARGET_OBS_PER_S = 200_000;
-const READY_TIMEOUT_MS = 30_000;
-const KILL_GRACE_MS = 5_000;
 const STAGE_ITERATIONS = 3_000;
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** A deterministic generator, so every run sends the same bodies. */
 function rng(seed) {
@@ -69,62 +61,6 @@ function makeBatch(index) {
   return { version: 1, instance: `lsp-proxy:bench:${index % 16}`, observations };
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startExporter() {
-  const port = await freePort();
-  // Without the alert bridge: its SQLite outbox would land in ./data, and it is not what is measured.
-  const child = spawn(CLI, ['serve', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', '--no-bridge.enabled'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
-  const target = { child, base: `http://127.0.0.1:${port}`, stderr: '', exited: undefined };
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text) => {
-    target.stderr = (target.stderr + text).slice(-4000);
-  });
-  target.exitedPromise = new Promise((resolve) => {
-    child.once('error', (err) => resolve((target.exited = `failed to spawn: ${err.message}`)));
-    child.once('exit', (code, signal) => resolve((target.exited = `exited with ${signal ?? `code ${code}`}`)));
-  });
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (target.exited) throw new Error(`exporter ${target.exited}\n${target.stderr}`);
-    try {
-      if ((await fetch(`${target.base}/-/ready`)).status === 200) return target;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`exporter not ready within ${READY_TIMEOUT_MS} ms\n${target.stderr}`);
-    await sleep(100);
-  }
-}
-
-async function stopExporter(target) {
-  if (target.exited) return;
-  target.child.kill('SIGTERM');
-  const timer = setTimeout(() => target.child.kill('SIGKILL'), KILL_GRACE_MS);
-  await target.exitedPromise;
-  clearTimeout(timer);
-}
-
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[14 - 3]) + Number(fields[15 - 3]);
-}
-
-function rssMb(pid) {
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
-
 function fire(url, bodies, seconds) {
   return autocannon({
     url,
@@ -135,11 +71,11 @@ function fire(url, bodies, seconds) {
 }
 
 async function loadRound(target, bodies) {
-  const ticks = cpuTicks(target.child.pid);
+  const ticks = cpuTicks(target.pid);
   const t0 = performance.now();
   const result = await fire(target.base, bodies, ROUND_SECONDS);
   const elapsed = (performance.now() - t0) / 1000;
-  const cpu = ((cpuTicks(target.child.pid) - ticks) / CLK_TCK / elapsed) * 100;
+  const cpu = ((cpuTicks(target.pid) - ticks) / CLK_TCK / elapsed) * 100;
   const accepted = result.statusCodeStats?.['204']?.count ?? 0;
   return {
     obsPerS: (Number(accepted) * BATCH_SIZE) / result.duration,
@@ -147,7 +83,7 @@ async function loadRound(target, bodies) {
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     cpuPct: cpu,
-    rssMb: rssMb(target.child.pid),
+    rssMb: rssMb(target.pid),
     rejected: result.non2xx + result.errors + result.timeouts,
     accepted: Number(accepted),
   };
@@ -190,13 +126,7 @@ function stageCosts(bodies) {
       samples[name].push(((performance.now() - t0) * 1000) / perBlock);
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, stats(xs).median]));
-}
-
-function stats(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s[s.length - 1] };
+  return Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, median(xs)]));
 }
 
 export async function run({ progress = () => {}, rounds = 3 } = {}) {
@@ -204,7 +134,8 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
   const meanBytes = bodies.reduce((n, b) => n + b.length, 0) / bodies.length;
   progress('in-process stage costs');
   const stages = stageCosts(bodies);
-  const target = await startExporter();
+  // Without the alert bridge: its SQLite outbox would land in ./data, and it is not what is measured.
+  const target = await startServe({ args: ['--no-bridge.enabled'] });
   const perRound = [];
   let counted;
   try {
@@ -216,9 +147,9 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
     }
     counted = await scrapeCounted(target);
   } finally {
-    await stopExporter(target);
+    await target.stop();
   }
-  const col = (key) => stats(perRound.map((r) => r[key]));
+  const col = (key) => spreadOf(perRound.map((r) => r[key]));
   const obs = col('obsPerS');
   const lines = [
     `POST /api/v1/ingest on the built \`dist/cli.js serve\` (default config but \`--no-bridge.enabled\`, loopback, no token), autocannon in the`,

@@ -9,15 +9,11 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { fmt, mark, table } from './markdown.mjs';
+import { ascending, CLI, quantile, rssMb, upperMedian } from './support.mjs';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const ECHO = fileURLToPath(new URL('../tests/fixtures/lsp-servers/echo-server.mjs', import.meta.url));
 const TSLS = fileURLToPath(new URL('../node_modules/.bin/typescript-language-server', import.meta.url));
 const PROJECT = fileURLToPath(new URL('../tests/fixtures/lsp-project/', import.meta.url));
-
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const sortNum = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => quantile(sortNum(xs), 0.5);
 
 function frame(body) {
   const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
@@ -87,11 +83,6 @@ function rawPeer(command, args) {
 const proxied = (sinkUrl, server) => [CLI, ['lsp-proxy', '--server-name', 'bench', '--exporter', sinkUrl, '--', ...server]];
 const directly = (server) => [server[0], server.slice(1)];
 
-function rssMiB(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m[1]) / 1024;
-}
-
 /** Sequential request round trips against the echo server, alternating direct and proxied. */
 async function addedLatency({ sink, requests, progress }) {
   const echo = [process.execPath, ECHO];
@@ -130,7 +121,7 @@ async function throughput({ sink, messages, size, via }) {
   const warm = Math.min(messages / 5, 100_000);
   for (let sent = 0; sent < warm; sent += perWrite) await peer.writeAll(block);
   await peer.request('bench/count');
-  const rssBefore = via === 'proxy' ? rssMiB(peer.child.pid) : 0;
+  const rssBefore = via === 'proxy' ? rssMb(peer.child.pid) : 0;
   const t = performance.now();
   let sent = 0;
   for (; sent < messages; sent += perWrite) await peer.writeAll(block);
@@ -138,7 +129,7 @@ async function throughput({ sink, messages, size, via }) {
   await peer.request('bench/count');
   const received = sent;
   const seconds = (performance.now() - t) / 1000;
-  const rssAfter = via === 'proxy' ? rssMiB(peer.child.pid) : 0;
+  const rssAfter = via === 'proxy' ? rssMb(peer.child.pid) : 0;
   await peer.stop();
   return { rate: received / seconds, mbps: (received * one.length) / seconds / 2 ** 20, rssGrowth: rssAfter - rssBefore, rssAfter };
 }
@@ -232,8 +223,8 @@ export async function run({ progress = () => {}, rounds = 3, messages = 300_000,
     progress('real server (typescript-language-server)');
     const ts = await realServer({ sink, iterations: tsIterations, progress });
 
-    const ld = sortNum(latency.direct);
-    const lp = sortNum(latency.proxied);
+    const ld = ascending(latency.direct);
+    const lp = ascending(latency.proxied);
     const added50 = quantile(lp, 0.5) - quantile(ld, 0.5);
     const added99 = quantile(lp, 0.99) - quantile(ld, 0.99);
     const maxGrowth = Math.max(...rss.map((x) => x.rssGrowth));
@@ -253,9 +244,9 @@ export async function run({ progress = () => {}, rounds = 3, messages = 300_000,
       table(
         ['stream', 'direct', 'through proxy', 'ratio', 'target'],
         [
-          ['1 KB editor → server', fmt(median(tp.smallDirect), 0), fmt(median(tp.small), 0), fmt(median(tp.small) / median(tp.smallDirect), 2), `≥ 50,000 ${mark(median(tp.small) >= 50_000)}`],
-          ['64 KB editor → server', fmt(median(tp.bigDirect), 0), fmt(median(tp.big), 0), fmt(median(tp.big) / median(tp.bigDirect), 2), ''],
-          ['1 KB server → editor', fmt(median(tp.floodDirect), 0), fmt(median(tp.flood), 0), fmt(median(tp.flood) / median(tp.floodDirect), 2), ''],
+          ['1 KB editor → server', fmt(upperMedian(tp.smallDirect), 0), fmt(upperMedian(tp.small), 0), fmt(upperMedian(tp.small) / upperMedian(tp.smallDirect), 2), `≥ 50,000 ${mark(upperMedian(tp.small) >= 50_000)}`],
+          ['64 KB editor → server', fmt(upperMedian(tp.bigDirect), 0), fmt(upperMedian(tp.big), 0), fmt(upperMedian(tp.big) / upperMedian(tp.bigDirect), 2), ''],
+          ['1 KB server → editor', fmt(upperMedian(tp.floodDirect), 0), fmt(upperMedian(tp.flood), 0), fmt(upperMedian(tp.flood) / upperMedian(tp.floodDirect), 2), ''],
         ],
       ),
     );
@@ -265,8 +256,8 @@ export async function run({ progress = () => {}, rounds = 3, messages = 300_000,
       table(
         ['method', 'direct median / p95 (ms)', 'proxied median / p95 (ms)', 'added median (ms)'],
         Object.entries(ts).map(([name, t]) => {
-          const d = sortNum(t.direct);
-          const p = sortNum(t.proxied);
+          const d = ascending(t.direct);
+          const p = ascending(t.proxied);
           return [name, `${fmt(quantile(d, 0.5), 2)} / ${fmt(quantile(d, 0.95), 2)}`, `${fmt(quantile(p, 0.5), 2)} / ${fmt(quantile(p, 0.95), 2)}`, fmt(quantile(p, 0.5) - quantile(d, 0.5), 2)];
         }),
       ),

@@ -12,6 +12,7 @@ import { createProcessCollector } from '../dist/exporter/collectors/process.js';
 import { countFds } from '../dist/exporter/collectors/process/pid-files.js';
 import { ProcReader } from '../dist/exporter/procfs.js';
 import { fmt, mark, spread, table } from './markdown.mjs';
+import { quantile, spreadOf, upperMedian } from './support.mjs';
 
 const WATCHED = 500;
 const SCRAPES_PER_ROUND = 100;
@@ -102,14 +103,8 @@ function variants() {
   ];
 }
 
-function quantile(sorted, q) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-function summary(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { median: quantile(sorted, 0.5), min: sorted[0], max: sorted[sorted.length - 1] };
-}
+/** Across rounds: the median is an observed round's figure (the upper middle for an even count). */
+const spreadUpper = (values) => spreadOf(values, upperMedian);
 
 export async function run({ progress = () => {}, rounds = 3 } = {}) {
   if (process.platform !== 'linux') return '_Skipped: the process collector reads Linux procfs._';
@@ -149,13 +144,13 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
 
     const processes = pidsOf().length;
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    const watchedMedian = summary(perRound.get('watched').medians).median;
+    const watchedMedian = spreadUpper(perRound.get('watched').medians).median;
     const rows = list.map((v) => {
       const r = perRound.get(v.key);
-      const median = summary(r.medians);
-      return [v.name, spread(median, 2), spread(summary(r.p99s), 2), `${fmt(median.median / watchedMedian, 2)}×`];
+      const median = spreadUpper(r.medians);
+      return [v.name, spread(median, 2), spread(spreadUpper(r.p99s), 2), `${fmt(median.median / watchedMedian, 2)}×`];
     });
-    const p99 = summary(perRound.get('watched').p99s).median;
+    const p99 = spreadUpper(perRound.get('watched').p99s).median;
     return [
       `${WATCHED} \`sleep\` processes watched by one cmdline group, ${processes} processes on the machine; ` +
         `${SCRAPES_PER_ROUND} scrapes per variant per round after ${WARMUP_SCRAPES} warm-up, variants interleaved, ${rounds} rounds. ` +

@@ -2,79 +2,19 @@
 // `ide-monitor serve`, for `duration` seconds (default 60). Measures the server's CPU with no viewer and
 // with the clients side by side in one run, the update latency (server timestamp `ts` in each event vs
 // the client's receive time, same clock), RSS growth, and whether any client was dropped.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fmt, mark, table } from './markdown.mjs';
+import { cpuSeconds, percentile, rssMb, startServe } from './support.mjs';
 
 const CLIENTS = 200;
 const IDLE_SECONDS = 10;
-const READY_TIMEOUT_MS = 30_000;
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const METHODS = ['textDocument/completion', 'textDocument/hover', 'textDocument/definition', 'textDocument/references'];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function rssMb(pid) {
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
-
-function percentile(xs, p) {
-  if (xs.length === 0) return NaN;
-  const sorted = Float64Array.from(xs).sort();
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function startServe(port, dataDir, maxClients) {
-  const child = spawn(process.execPath, [CLI, 'serve', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', `--data-dir=${dataDir}`, `--status.max-clients=${maxClients}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (t) => (stderr = (stderr + t).slice(-4000)));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`serve exited: ${stderr}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`serve not ready within ${READY_TIMEOUT_MS} ms: ${stderr}`);
-    await sleep(100);
-  }
-  return {
-    child,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 /** LSP traffic through the ingestion API, so each event carries a realistic table (4 methods). */
 async function feed(base) {
@@ -126,11 +66,12 @@ function openClient(port, stats) {
 }
 
 export async function benchStatus({ duration = 60, clients = CLIENTS, onProgress = () => {} } = {}) {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'ide-monitor-bench-status-'));
-  const server = await startServe(port, dataDir, clients);
-  const pid = server.child.pid;
+  const server = await startServe({ args: [`--data-dir=${dataDir}`, `--status.max-clients=${clients}`], viaShebang: false }).catch((error) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  const { port, base, pid } = server;
   const feeder = setInterval(() => void feed(base), 1000);
   const open = [];
   try {

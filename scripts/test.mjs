@@ -15,10 +15,11 @@ run('npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit']);
 // The checked-in rules, dashboards and manifests must be exactly what the sources generate.
 run(process.execPath, ['dist/cli.js', 'generate', '--check']);
 
-const needed = ['prometheus', 'promtool', 'prometheus-node-exporter'];
+// The same programs scripts/install-test-deps.sh installs.
+const needed = ['prometheus', 'promtool', 'prometheus-node-exporter', 'prometheus-alertmanager', 'amtool', 'chromium', 'docker-compose'];
 if (needed.some((b) => !has(b))) {
   if (process.getuid?.() === 0) run('bash', ['scripts/install-test-deps.sh']);
-  else console.warn('SKIPPED: integration suites that need prometheus are skipped (not root; run scripts/install-test-deps.sh as root)');
+  else console.warn('SKIPPED: integration suites that need prometheus, alertmanager, chromium or docker-compose are skipped (not root; run scripts/install-test-deps.sh as root)');
 }
 
 mkdirSync(`${root}/test-output`, { recursive: true });

@@ -1,16 +1,20 @@
 import type { Db } from './db.js';
 import type { WebhookAlert } from './payload.js';
 
-export interface StoredAlert {
+/** What an alert's latest state and each of its recorded events both carry. */
+export interface AlertFields {
   readonly fingerprint: string;
-  readonly status: 'firing' | 'resolved';
   readonly alertname: string;
   readonly severity: string;
   readonly startsAt: string;
   readonly endsAt: string;
-  readonly updatedAt: string;
   readonly labels: Record<string, string>;
   readonly annotations: Record<string, string>;
+}
+
+export interface StoredAlert extends AlertFields {
+  readonly status: 'firing' | 'resolved';
+  readonly updatedAt: string;
   readonly generatorURL: string;
   readonly groupKey: string;
   readonly externalURL: string;
@@ -25,17 +29,10 @@ export interface DeliveryState {
   readonly updatedAt: string;
 }
 
-export interface AlertEvent {
+export interface AlertEvent extends AlertFields {
   readonly id: number;
-  readonly fingerprint: string;
   readonly status: string;
-  readonly alertname: string;
-  readonly severity: string;
-  readonly startsAt: string;
-  readonly endsAt: string;
   readonly receivedAt: string;
-  readonly labels: Record<string, string>;
-  readonly annotations: Record<string, string>;
 }
 
 export interface AuditEntry {
@@ -46,16 +43,20 @@ export interface AuditEntry {
   readonly detail: unknown;
 }
 
-interface AlertRow {
+/** The columns `alerts` and `alert_events` share (db.ts), as SQLite returns them. */
+interface AlertColumns {
   fingerprint: string;
-  status: 'firing' | 'resolved';
   alertname: string;
   severity: string;
   starts_at: string;
   ends_at: string;
-  updated_at: number;
   labels: string;
   annotations: string;
+}
+
+interface AlertRow extends AlertColumns {
+  status: 'firing' | 'resolved';
+  updated_at: number;
   generator_url: string;
   group_key: string;
   external_url: string;
@@ -146,30 +147,8 @@ export class AlertStore {
   history(limit: number, beforeId?: number): AlertEvent[] {
     const rows = this.db
       .prepare(`SELECT * FROM alert_events WHERE id < ? ORDER BY id DESC LIMIT ?`)
-      .all(beforeId ?? Number.MAX_SAFE_INTEGER, limit) as Array<{
-      id: number;
-      fingerprint: string;
-      status: string;
-      alertname: string;
-      severity: string;
-      starts_at: string;
-      ends_at: string;
-      received_at: number;
-      labels: string;
-      annotations: string;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      fingerprint: r.fingerprint,
-      status: r.status,
-      alertname: r.alertname,
-      severity: r.severity,
-      startsAt: r.starts_at,
-      endsAt: r.ends_at,
-      receivedAt: iso(r.received_at),
-      labels: JSON.parse(r.labels) as Record<string, string>,
-      annotations: JSON.parse(r.annotations) as Record<string, string>,
-    }));
+      .all(beforeId ?? Number.MAX_SAFE_INTEGER, limit) as Array<AlertColumns & { id: number; status: string; received_at: number }>;
+    return rows.map((r) => ({ id: r.id, ...alertFields(r, { receivedAt: iso(r.received_at) }) }));
   }
 
   auditLog(limit: number, beforeId?: number, kind?: string): AuditEntry[] {
@@ -189,17 +168,27 @@ export class AlertStore {
 
 function toAlert(row: AlertRow): StoredAlert {
   return {
+    ...alertFields(row, { updatedAt: iso(row.updated_at) }),
+    generatorURL: row.generator_url,
+    groupKey: row.group_key,
+    externalURL: row.external_url,
+  };
+}
+
+/**
+ * The shared columns as the API shows them. `stamp` is the row's time (`updatedAt`, `receivedAt`); it
+ * goes right after `endsAt` so the JSON the alert API writes keeps its field order.
+ */
+function alertFields<S extends string, T extends object>(row: AlertColumns & { status: S }, stamp: T): AlertFields & { status: S } & T {
+  return {
     fingerprint: row.fingerprint,
     status: row.status,
     alertname: row.alertname,
     severity: row.severity,
     startsAt: row.starts_at,
     endsAt: row.ends_at,
-    updatedAt: iso(row.updated_at),
+    ...stamp,
     labels: JSON.parse(row.labels) as Record<string, string>,
     annotations: JSON.parse(row.annotations) as Record<string, string>,
-    generatorURL: row.generator_url,
-    groupKey: row.group_key,
-    externalURL: row.external_url,
   };
 }

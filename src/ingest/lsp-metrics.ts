@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import { CellCounter, CellHistogram } from './cells.js';
-import { SEVERITIES, type InstanceStates } from './instance-state.js';
+import { SEVERITIES, type InstanceStates, type ServerGauges } from './instance-state.js';
 
 /** 1 ms … 10 s: from a cached hover to a cold workspace-wide search (see research/measurements.md). */
 export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -20,7 +20,6 @@ export class LspMetrics {
   readonly observationsDropped: CellCounter<'server'>;
 
   constructor(registry: Registry, states: InstanceStates) {
-    const registers = [registry];
     this.requestDuration = new CellHistogram({
       name: 'ide_lsp_request_duration_seconds',
       help: 'Time from an LSP request to its response, by server, method (LSP specification names; others fold into "other") and outcome.',
@@ -61,41 +60,54 @@ export class LspMetrics {
     });
 
     // The gauges: rebuilt from the live instances on every scrape.
-    new Gauge({
+    stateGauge(registry, states, {
       name: 'ide_lsp_server_up',
       help: 'Whether a language server runs: 1 if any live reporting instance has it up; 0 while down, kept for the configured retention after its last instance went away abnormally.',
       labelNames: ['server'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [server, g] of states.snapshot()) this.set({ server }, g.up);
-      },
+      fill: (gauge, server, g) => gauge.set({ server }, g.up),
     });
-    new Gauge({
+    stateGauge(registry, states, {
       name: 'ide_lsp_requests_in_flight',
       help: 'LSP requests awaiting a response, summed over the live reporting instances, by server and direction.',
       labelNames: ['server', 'direction'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [server, g] of states.snapshot()) {
-          if (!g.live) continue;
-          this.set({ server, direction: 'client_to_server' }, g.inFlight.client_to_server);
-          this.set({ server, direction: 'server_to_client' }, g.inFlight.server_to_client);
-        }
+      fill: (gauge, server, g) => {
+        if (!g.live) return;
+        gauge.set({ server, direction: 'client_to_server' }, g.inFlight.client_to_server);
+        gauge.set({ server, direction: 'server_to_client' }, g.inFlight.server_to_client);
       },
     });
-    new Gauge({
+    stateGauge(registry, states, {
       name: 'ide_lsp_diagnostics',
       help: 'Current diagnostics over all open documents, summed over the live reporting instances, by server and severity.',
       labelNames: ['server', 'severity'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [server, g] of states.snapshot()) {
-          if (g.live) for (const severity of SEVERITIES) this.set({ server, severity }, g.diagnostics[severity]);
-        }
+      fill: (gauge, server, g) => {
+        if (g.live) for (const severity of SEVERITIES) gauge.set({ server, severity }, g.diagnostics[severity]);
       },
     });
   }
+}
+
+/**
+ * A gauge computed at scrape time from the per-server state: emptied, then `fill` sets each server's
+ * current values, so a server no live instance reports any more is gone from the next scrape.
+ */
+function stateGauge<L extends string>(
+  registry: Registry,
+  states: InstanceStates,
+  gauge: {
+    readonly name: string;
+    readonly help: string;
+    readonly labelNames: readonly L[];
+    readonly fill: (gauge: Gauge<L>, server: string, state: ServerGauges) => void;
+  },
+): void {
+  const { fill, ...metric } = gauge;
+  new Gauge<L>({
+    ...metric,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [server, state] of states.snapshot()) fill(this, server, state);
+    },
+  });
 }

@@ -59,19 +59,14 @@ export function scanMessage(body: Buffer, stopEarly = true): ScannedMessage | un
 
 function scan(b: Buffer, stopEarly: boolean): ScannedMessage {
   const out: ScannedMessage = { hasId: false, id: undefined, method: undefined, hasResult: false, hasError: false, errorCode: undefined };
-  const n = b.length;
   let i = skipWs(b, 0);
   if (b[i] !== OPEN_BRACE) throw new NotScannable();
   i = skipWs(b, i + 1);
   if (b[i] === CLOSE_BRACE) return out;
   for (;;) {
-    if (b[i] !== QUOTE) throw new NotScannable();
-    const keyEnd = stringEnd(b, i);
+    const keyEnd = keyEndAt(b, i);
     const key = topKey(b, i, keyEnd);
-    i = skipWs(b, keyEnd);
-    if (b[i] !== COLON) throw new NotScannable();
-    i = skipWs(b, i + 1);
-    if (i >= n) throw new NotScannable();
+    i = valueStartAfter(b, keyEnd);
     // A response's result is usually the bulk of the body and often comes before nothing we need.
     if (key === Key.Result && stopEarly && out.hasId) {
       out.hasResult = true;
@@ -97,15 +92,39 @@ function scan(b: Buffer, stopEarly: boolean): ScannedMessage {
         break;
     }
     if (stopEarly && out.hasId && (out.method !== undefined || out.hasResult || out.hasError)) return out;
-    i = skipWs(b, valueEnd);
-    const c = b[i];
-    if (c === COMMA) {
-      i = skipWs(b, i + 1);
-      continue;
-    }
-    if (c === CLOSE_BRACE) return out;
-    throw new NotScannable();
+    i = nextMemberAfter(b, valueEnd);
+    if (i === OBJECT_END) return out;
   }
+}
+
+// The walk over an object's members, shared by the top level and `error`: `keyEndAt` the member's key,
+// `valueStartAfter` it, the caller reads or skips the value, then `nextMemberAfter` the value.
+
+/** `i` is at a member's key; returns the index just after its closing quote. */
+function keyEndAt(b: Buffer, i: number): number {
+  if (b[i] !== QUOTE) throw new NotScannable();
+  return stringEnd(b, i);
+}
+
+/** `keyEnd` is just after a member's key; returns the index of its value (past the colon and white space). */
+function valueStartAfter(b: Buffer, keyEnd: number): number {
+  let i = skipWs(b, keyEnd);
+  if (b[i] !== COLON) throw new NotScannable();
+  i = skipWs(b, i + 1);
+  if (i >= b.length) throw new NotScannable();
+  return i;
+}
+
+/** Returned by `nextMemberAfter` at the object's closing brace. */
+const OBJECT_END = -1;
+
+/** `valueEnd` is just after a member's value; returns the index of the next member's key, or OBJECT_END. */
+function nextMemberAfter(b: Buffer, valueEnd: number): number {
+  const i = skipWs(b, valueEnd);
+  const c = b[i];
+  if (c === COMMA) return skipWs(b, i + 1);
+  if (c === CLOSE_BRACE) return OBJECT_END;
+  throw new NotScannable();
 }
 
 function skipWs(b: Buffer, i: number): number {
@@ -227,24 +246,16 @@ function errorCodeOf(b: Buffer, i: number): number | undefined {
   i = skipWs(b, i + 1);
   if (b[i] === CLOSE_BRACE) return undefined;
   for (;;) {
-    if (b[i] !== QUOTE) throw new NotScannable();
-    const keyEnd = stringEnd(b, i);
+    const keyEnd = keyEndAt(b, i);
     const key = topKey(b, i, keyEnd);
-    i = skipWs(b, keyEnd);
-    if (b[i] !== COLON) throw new NotScannable();
-    i = skipWs(b, i + 1);
+    i = valueStartAfter(b, keyEnd);
     const valueEnd = valueEndAt(b, i);
     if (key === Key.Code) {
       const c = b[i]!;
       code = c === MINUS || (c >= 0x30 && c <= 0x39) ? numberValue(b, i, valueEnd) : undefined;
     }
-    i = skipWs(b, valueEnd);
-    if (b[i] === COMMA) {
-      i = skipWs(b, i + 1);
-      continue;
-    }
-    if (b[i] === CLOSE_BRACE) return code;
-    throw new NotScannable();
+    i = nextMemberAfter(b, valueEnd);
+    if (i === OBJECT_END) return code;
   }
 }
 

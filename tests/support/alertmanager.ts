@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dump } from 'js-yaml';
-import { freePort, StopWaiting, waitFor } from './ports.js';
-import { startProcess } from './process.js';
+import { startBinaryServer, type ServerPlace } from './binary-server.js';
 
 export interface AlertmanagerOptions {
   readonly binary: string;
@@ -48,12 +44,23 @@ export interface RunningAlertmanager {
   stop(): Promise<void>;
 }
 
+/** Alertmanager's command line for a throw-away test instance: loopback, clustering off, quiet. */
+export function alertmanagerArgs({ dir, configFile, port, url }: ServerPlace): string[] {
+  return [
+    `--config.file=${configFile}`,
+    `--storage.path=${path.join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    `--web.external-url=${url}`,
+    '--cluster.listen-address=',
+    '--log.level=warn',
+  ];
+}
+
 /**
  * A real Alertmanager on 127.0.0.1 with a throw-away config and storage directory, clustering off
  * (`--cluster.listen-address=` empty) and short group timings so tests see notifications within seconds.
  */
 export async function startAlertmanager(options: AlertmanagerOptions): Promise<RunningAlertmanager> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-am-'));
   const receiver: Record<string, unknown> = { name: 'bridge' };
   if (options.webhookUrl !== undefined) {
     receiver['webhook_configs'] = [
@@ -79,36 +86,20 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
     },
     receivers: [receiver],
   };
-  const configFile = path.join(dir, 'alertmanager.yml');
-  writeFileSync(configFile, dump(config));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const proc = startProcess(options.binary, [
-    `--config.file=${configFile}`,
-    `--storage.path=${path.join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    `--web.external-url=${url}`,
-    '--cluster.listen-address=',
-    '--log.level=warn',
-  ]);
-  const stop = async () => {
-    await proc.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitFor('Alertmanager to be ready', async () => {
-      if (proc.child.exitCode !== null) throw new StopWaiting(`alertmanager exited: ${proc.output()}`);
-      return (await fetch(`${url}/-/ready`)).ok;
-    }, 30_000);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const server = await startBinaryServer({
+    name: 'Alertmanager',
+    binary: options.binary,
+    dirPrefix: 'ide-monitor-am-',
+    configName: 'alertmanager.yml',
+    config,
+    args: alertmanagerArgs,
+  });
+  const { url } = server;
   return {
     url,
-    configFile,
-    output: proc.output,
-    stop,
+    configFile: server.configFile,
+    output: server.output,
+    stop: server.stop,
     async postAlerts(alerts) {
       const response = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(alerts) });
       if (!response.ok) throw new Error(`Alertmanager refused the alerts: ${response.status} ${await response.text()}`);

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dump } from 'js-yaml';
-import { freePort, StopWaiting, waitFor } from './ports.js';
-import { startProcess } from './process.js';
+import { startBinaryServer } from './binary-server.js';
+import { waitFor } from './ports.js';
 
 export interface RunningPrometheus {
   readonly url: string;
@@ -27,29 +24,32 @@ export interface PrometheusOptions {
   readonly ruleFiles?: readonly string[];
   readonly scrapeInterval?: string;
   readonly evaluationInterval?: string;
+  /** `host:port` of Alertmanagers the rules' alerts are sent to. */
+  readonly alertmanagers?: readonly string[];
 }
 
 /** A real Prometheus on 127.0.0.1 with a throw-away data directory. */
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-prom-'));
   const config = {
     global: { scrape_interval: options.scrapeInterval ?? '1s', evaluation_interval: options.evaluationInterval ?? '1s' },
     rule_files: options.ruleFiles ?? [],
+    ...(options.alertmanagers !== undefined && { alerting: { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } }),
     scrape_configs: [{ job_name: 'ide-monitor', static_configs: [{ targets: options.scrapeTargets }] }],
   };
-  writeFileSync(path.join(dir, 'prometheus.yml'), dump(config));
-  const port = await freePort();
-  const proc = startProcess(options.binary, [
-    `--config.file=${path.join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${path.join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--log.level=warn',
-  ]);
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    await proc.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const server = await startBinaryServer({
+    name: 'Prometheus',
+    binary: options.binary,
+    dirPrefix: 'ide-monitor-prom-',
+    configName: 'prometheus.yml',
+    config,
+    args: ({ dir, configFile, port }) => [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+  });
+  const { url } = server;
   const query = async (expr: string): Promise<PromSample[]> => {
     const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
     const body = (await response.json()) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
@@ -58,20 +58,11 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     if (body.data?.resultType === 'scalar') return [{ metric: {}, value: result as [number, string] }];
     return result as PromSample[];
   };
-  try {
-    await waitFor('Prometheus to be ready', async () => {
-      if (proc.child.exitCode !== null) throw new StopWaiting(`prometheus exited: ${proc.output()}`);
-      return (await fetch(`${url}/-/ready`)).ok;
-    }, 30_000);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
   return {
     url,
     query,
-    output: proc.output,
-    stop,
+    output: server.output,
+    stop: server.stop,
     async waitForScrapes(scrapes: number) {
       await waitFor(`${scrapes} successful scrapes of every target`, async () => {
         const up = await query(`count_over_time(up{job="ide-monitor"}[1h]) >= ${scrapes} and up{job="ide-monitor"} == 1`);

@@ -1,34 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startAlertmanager, type RunningAlertmanager } from '../../support/alertmanager.js';
 import { requireBinary } from '../../support/binaries.js';
-import { freePort, waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.js';
 import { startPagerDutySink, startSlackSink, type Sink } from '../../support/sinks.js';
-import { startBridge, TOKEN, webhookUrl } from './bridge-process.js';
+import { Teardown } from '../../support/teardown.js';
+import { alertmanagerForBridge } from './behind-alertmanager.js';
+import { startBridge } from './bridge-process.js';
 
 const amBinary = requireBinary('prometheus-alertmanager', 'prometheus-alertmanager');
 
 const ALERTS = 60;
 
 describe.skipIf(amBinary === undefined)('durability: the bridge is SIGKILLed while Alertmanager posts a stream of alerts', () => {
-  const cleanup: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const teardown = new Teardown();
+  afterAll(() => teardown.run());
 
   it('delivers every alert to PagerDuty exactly once per incident and to Slack, after a restart', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'bridge-kill-'));
-    cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     const [slack, pd]: [Sink, Sink] = await Promise.all([startSlackSink(), startPagerDutySink()]);
-    cleanup.push(() => slack.stop(), () => pd.stop());
-    const port = await freePort();
-    const am: RunningAlertmanager = await startAlertmanager({ binary: amBinary!, webhookUrl: webhookUrl(port), token: TOKEN });
-    cleanup.push(() => am.stop());
+    teardown.add(() => slack.stop(), () => pd.stop());
+    const { dataDir, port, am } = await alertmanagerForBridge(teardown, amBinary!, 'bridge-kill-');
     const options = { port, dataDir, slackUrl: slack.url, pagerdutyUrl: pd.url, bridge: { channels: { slack: { messages_per_second: 100 } } } };
     let bridge = await startBridge(options);
-    cleanup.push(() => bridge.stop());
+    teardown.add(() => bridge.stop());
 
     // One group per alert (group_by alertname), critical: a PagerDuty trigger and a Slack message each.
     const startsAt = new Date(Date.now() - 10_000).toISOString();

@@ -1,32 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startAlertmanager } from '../../support/alertmanager.js';
 import { requireBinary } from '../../support/binaries.js';
-import { freePort, waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.js';
 import { startSlackSink } from '../../support/sinks.js';
-import { startBridge, TOKEN, webhookUrl } from './bridge-process.js';
+import { Teardown } from '../../support/teardown.js';
+import { alertmanagerForBridge } from './behind-alertmanager.js';
+import { startBridge } from './bridge-process.js';
 
 const amBinary = requireBinary('prometheus-alertmanager', 'prometheus-alertmanager');
 const OUTAGE_MS = 60_000;
 
 describe.skipIf(amBinary === undefined)('a Slack outage', () => {
-  const cleanup: Array<() => Promise<unknown>> = [];
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const teardown = new Teardown();
+  afterAll(() => teardown.run());
 
   it('answers 500 for 60 s; afterwards every message arrives, in order per group', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'bridge-outage-'));
-    cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     const slack = await startSlackSink();
-    cleanup.push(() => slack.stop());
-    const port = await freePort();
-    const am = await startAlertmanager({ binary: amBinary!, webhookUrl: webhookUrl(port), token: TOKEN });
-    cleanup.push(() => am.stop());
+    teardown.add(() => slack.stop());
+    const { dataDir, port, am } = await alertmanagerForBridge(teardown, amBinary!, 'bridge-outage-');
     const bridge = await startBridge({ port, dataDir, slackUrl: slack.url, bridge: { channels: { slack: { messages_per_second: 20 } } } });
-    cleanup.push(() => bridge.stop());
+    teardown.add(() => bridge.stop());
 
     // Taken before failFor, so it is never later than the sink's own end of the outage.
     const outageEnds = Date.now() + OUTAGE_MS;

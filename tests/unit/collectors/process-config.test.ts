@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
-import { ConfigError, formatProblem } from '../../../src/config/problems.js';
 import { SERVE_SETTINGS } from '../../../src/config/settings.js';
+import { problemsOf } from '../../support/config-problems.js';
 import { collectorsConfig } from './support.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-process-config-'));
@@ -14,16 +14,6 @@ function loadYaml(text: string) {
   const file = path.join(dir, `c${Math.random().toString(36).slice(2)}.yml`);
   writeFileSync(file, text);
   return { file, load: () => loadConfig({ file, env: {}, flags: new Map(), settings: SERVE_SETTINGS }) };
-}
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('collectors.process config', () => {

@@ -1,26 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
-import { ConfigError, formatProblem } from '../../../src/config/problems.js';
 import { DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_PORT } from '../../../src/config/schema.js';
 import { SERVE_SETTINGS } from '../../../src/config/settings.js';
 import { parseFlags } from '../../../src/cli/parse-flags.js';
+import { problemsOf } from '../../support/config-problems.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/config/${name}`, import.meta.url));
 
 function load(options: { file?: string; env?: NodeJS.ProcessEnv; argv?: string[] } = {}) {
   const flags = parseFlags(options.argv ?? [], SERVE_SETTINGS, {});
   return loadConfig({ file: options.file, env: options.env ?? {}, flags: flags.settings, settings: SERVE_SETTINGS });
-}
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('loadConfig', () => {
