@@ -24,6 +24,13 @@ export const monitoringConfigSchema = z.strictObject({
     url: z.url(),
     alertmanagerTarget: z.string().min(1),
   }),
+  /** alertmanager/alertmanager.yml: how Alertmanager reaches the bridge and batches alerts. */
+  alertmanager: z.strictObject({
+    webhookUrl: z.url(),
+    /** Holds the bearer token (IDE_MONITOR_WEBHOOK_TOKEN); Alertmanager cannot read it from the environment. */
+    credentialsFile: z.string().min(1),
+    groupBy: z.array(z.string().min(1)).min(1),
+  }),
   grafana: z.strictObject({
     datasourceUid: z.string().regex(/^[a-zA-Z0-9_-]{1,40}$/, 'expected 1–40 letters, digits, - or _'),
     alertmanagerDatasourceUid: z.string().regex(/^[a-zA-Z0-9_-]{1,40}$/, 'expected 1–40 letters, digits, - or _'),
@@ -50,9 +57,16 @@ export const DEFAULT_CONFIG: MonitoringConfig = {
   grafanaUrl: 'http://localhost:3000',
   prometheus: {
     jobName: 'ide-monitor',
-    exporterTarget: 'localhost:10451',
+    // Service names of docker-compose.yml; `npm run stack` rewrites them to loopback ports.
+    exporterTarget: 'ide-monitor:10451',
     url: 'http://prometheus:9090',
     alertmanagerTarget: 'alertmanager:9093',
+  },
+  alertmanager: {
+    webhookUrl: 'http://ide-monitor:10451/api/v1/alertmanager/webhook',
+    // A tmpfs in the alertmanager container, written from the environment at start (docker-compose.yml).
+    credentialsFile: '/run/secrets/ide-monitor-webhook-token',
+    groupBy: ['alertname', 'job', 'instance'],
   },
   grafana: {
     datasourceUid: 'ide-monitor-prometheus',

@@ -2,6 +2,7 @@ import type { MonitoringConfig } from '../config.js';
 import { dashboards } from '../dashboards/index.js';
 import { renderPromtoolTests, TESTS_DIR } from '../promtool/index.js';
 import { ruleAreas } from '../rules/index.js';
+import { ALERTMANAGER_CONFIG, renderAlertmanagerConfig } from './alertmanager.js';
 import { ALERTS_DOC, renderAlertsDoc } from './docs.js';
 import { DASHBOARDS_DIR, dashboardFileName, renderDashboardProvider, renderDatasources } from './grafana.js';
 import { KUBERNETES_DIR, renderKubernetes } from './kubernetes.js';
@@ -25,6 +26,7 @@ export function renderAll(config: MonitoringConfig, options: RenderOptions): Map
   const files = new Map<string, string>();
   files.set('prometheus/prometheus.yml', renderPrometheusConfig(config));
   for (const area of areas) files.set(ruleFilePath(area), renderRuleFile(area));
+  files.set(ALERTMANAGER_CONFIG, renderAlertmanagerConfig(config, areas));
   if (options.tests) for (const [path, text] of renderPromtoolTests(config)) files.set(path, text);
   for (const { key, dashboard } of boards) files.set(`${DASHBOARDS_DIR}/${dashboardFileName(key)}`, json(dashboard));
   files.set('grafana/provisioning/datasources/prometheus.yml', renderDatasources(config));
