@@ -3,7 +3,7 @@ import { parseFlags } from '../../../src/cli/parse-flags.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { ConfigError, formatProblem } from '../../../src/config/problems.js';
 import { SERVE_SETTINGS } from '../../../src/config/settings.js';
-import { parseByteSize } from '../../../src/config/sections/ingest.js';
+import { parseByteSize } from '../../../src/config/schema-types.js';
 
 function load(env: NodeJS.ProcessEnv = {}, argv: string[] = []) {
   return loadConfig({ env, flags: parseFlags(argv, SERVE_SETTINGS, {}).settings, settings: SERVE_SETTINGS });
