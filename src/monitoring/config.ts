@@ -113,7 +113,7 @@ export async function loadMonitoringConfig(file: string | undefined, profile: Pr
 }
 
 /** Parses the override file's text: a mapping with one key, `_config`. */
-export function parseOverrides(text: string, file: string): unknown {
+function parseOverrides(text: string, file: string): unknown {
   let docs: unknown[];
   try {
     docs = loadAll(text);
@@ -137,16 +137,17 @@ export function resolveConfig(overrides: unknown, file: string): MonitoringConfi
   return parsed.data;
 }
 
-export function applyProfile(config: MonitoringConfig, profile: Profile): MonitoringConfig {
+function applyProfile(config: MonitoringConfig, profile: Profile): MonitoringConfig {
   if (profile === 'default') return config;
-  return { ...config, thresholds: mapFor(config.thresholds, () => TEST_PROFILE_FOR) };
+  return { ...config, thresholds: shortenFor(config.thresholds) };
 }
 
-function mapFor<T>(value: T, replace: (duration: string) => string): T {
-  if (Array.isArray(value)) return value.map((v: unknown) => mapFor(v, replace)) as T;
+/** Replaces every `for` at any depth with TEST_PROFILE_FOR. */
+function shortenFor<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => shortenFor(v)) as T;
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = key === 'for' && typeof v === 'string' ? replace(v) : mapFor(v, replace);
+  for (const [key, v] of Object.entries(value)) out[key] = key === 'for' && typeof v === 'string' ? TEST_PROFILE_FOR : shortenFor(v);
   return out as T;
 }
 
