@@ -10,11 +10,14 @@ import { above } from './steps.js';
 export function hostDashboard(config: MonitoringConfig): Dashboard {
   const t = config.thresholds;
   const rate = (metric: string, ...matchers: string[]) => `rate(${d(metric, ...matchers)}[$__rate_interval])`;
-  const pair = (title: string, description: string, unit: string, metric: (side: string) => string, by: string): TimeseriesSpec => ({
+  /** `ide_host_network_{receive,transmit}_<counter>_total`, one line per interface and direction. */
+  const network = (title: string, description: string, unit: string, counter: string): TimeseriesSpec => ({
     title,
     description,
     unit,
-    queries: ['receive', 'transmit'].map((side) => q(`sum by (instance, ${by}) (${rate(metric(side))})`, `{{instance}} {{${by}}} ${side}`)),
+    queries: ['receive', 'transmit'].map((side) =>
+      q(`sum by (instance, device) (${rate(`ide_host_network_${side}_${counter}_total`)})`, `{{instance}} {{device}} ${side}`),
+    ),
     width: 6,
   });
   const board = new Board('host', 'USE method for the developer machine: utilisation, saturation and errors per resource.')
@@ -171,10 +174,10 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       width: 8,
     })
     .row('Network')
-    .timeseries(pair('Network throughput', 'Bytes received and sent per second per interface.', 'Bps', (s) => `ide_host_network_${s}_bytes_total`, 'device'))
-    .timeseries(pair('Network packets', 'Packets received and sent per second per interface.', 'pps', (s) => `ide_host_network_${s}_packets_total`, 'device'))
-    .timeseries(pair('Network errors', 'Receive and transmit errors per second per interface.', 'pps', (s) => `ide_host_network_${s}_errs_total`, 'device'))
-    .timeseries(pair('Network drops', 'Packets dropped on receive and transmit per second per interface.', 'pps', (s) => `ide_host_network_${s}_drop_total`, 'device'))
+    .timeseries(network('Network throughput', 'Bytes received and sent per second per interface.', 'Bps', 'bytes'))
+    .timeseries(network('Network packets', 'Packets received and sent per second per interface.', 'pps', 'packets'))
+    .timeseries(network('Network errors', 'Receive and transmit errors per second per interface.', 'pps', 'errs'))
+    .timeseries(network('Network drops', 'Packets dropped on receive and transmit per second per interface.', 'pps', 'drop'))
     .row('System')
     .timeseries({
       title: 'File descriptors allocated',
