@@ -51,6 +51,9 @@ function filesystem(fs: Record<string, string>, avail: string, readonly: number)
 }
 
 const fdDescription = (shown: string) => `${shown} of the system-wide file descriptor limit of dev:10451 is allocated.`;
+const fsFull = (shown: string) => `Filesystem / (/dev/sda1) on dev:10451 is ${shown} full.`;
+const fsFilling = (shown: string, within: string) =>
+  `Filesystem / (/dev/sda1) on dev:10451 is ${shown} full and, at the rate of the last 6h, will be full within ${within}.`;
 
 export const hostTests: TestFile = {
   file: 'host',
@@ -86,8 +89,8 @@ export const hostTests: TestFile = {
           at: '40m',
           alert: 'IdeHostFilesystemAlmostFull',
           expect: [
-            fires('high', ROOT, 'Filesystem / (/dev/sda1) on dev:10451 is 96% full.'),
-            fires('critical', ROOT, 'Filesystem / (/dev/sda1) on dev:10451 is 96% full.'),
+            fires('high', ROOT, fsFull('96%')),
+            fires('critical', ROOT, fsFull('96%')),
           ],
         },
       ],
@@ -95,7 +98,7 @@ export const hostTests: TestFile = {
     {
       name: 'Filesystem at 94% is only high',
       series: filesystem(ROOT, constant(SIZE * 0.06, 200), 0),
-      alerts: [{ at: '40m', alert: 'IdeHostFilesystemAlmostFull', expect: [fires('high', ROOT, 'Filesystem / (/dev/sda1) on dev:10451 is 94% full.')] }],
+      alerts: [{ at: '40m', alert: 'IdeHostFilesystemAlmostFull', expect: [fires('high', ROOT, fsFull('94%'))] }],
     },
     {
       name: 'Filesystem at 89% is not almost full',
@@ -113,7 +116,7 @@ export const hostTests: TestFile = {
           at: '2h',
           alert: 'IdeHostFilesystemFillingUp',
           expect: [
-            fires('medium', ROOT, 'Filesystem / (/dev/sda1) on dev:10451 is 69.8% full and, at the rate of the last 6h, will be full within 24h.'),
+            fires('medium', ROOT, fsFilling('69.8%', '24h')),
           ],
         },
       ],
@@ -134,8 +137,8 @@ export const hostTests: TestFile = {
           at: '2h',
           alert: 'IdeHostFilesystemFillingUp',
           expect: [
-            fires('medium', ROOT, 'Filesystem / (/dev/sda1) on dev:10451 is 97% full and, at the rate of the last 6h, will be full within 24h.'),
-            fires('high', ROOT, 'Filesystem / (/dev/sda1) on dev:10451 is 97% full and, at the rate of the last 6h, will be full within 4h.'),
+            fires('medium', ROOT, fsFilling('97%', '24h')),
+            fires('high', ROOT, fsFilling('97%', '4h')),
           ],
         },
       ],
