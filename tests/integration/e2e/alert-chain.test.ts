@@ -15,7 +15,7 @@ import { APPEND_LINE, spawnMemoryGrower, startCompletionTraffic, type Completion
 import { alertFingerprint } from './fingerprint.js';
 import {
   actionRuns,
-  exporterMetric,
+  metricSum,
   pagerDutyEvents,
   prometheusAlerts,
   slackMessage,
@@ -215,9 +215,9 @@ describe.skipIf(prometheusBinary === undefined || alertmanagerBinary === undefin
     const exporterUrl = exporter!.url;
     await step(chain(), 'Alertmanager to post both groups to the bridge (bearer token from its credentials file)', async () =>
       (await am.metric('alertmanager_notifications_total', { integration: 'webhook' })) >= 2 &&
-      (await exporterMetric(exporterUrl, 'ide_bridge_alerts_received_total', { status: 'firing' })) >= 2, 15_000);
+      (await metricSum(exporterUrl, 'ide_bridge_alerts_received_total', { status: 'firing' })) >= 2, 15_000);
     expect(await am.metric('alertmanager_notifications_failed_total', { integration: 'webhook' })).toBe(0);
-    expect(await exporterMetric(exporterUrl, 'ide_bridge_webhook_requests_total', { outcome: 'unauthorized' })).toBe(0);
+    expect(await metricSum(exporterUrl, 'ide_bridge_webhook_requests_total', { outcome: 'unauthorized' })).toBe(0);
   });
 
   stage('delivers a formatted Slack message and a PagerDuty trigger per alert, and runs the action once', async () => {

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { alertmanagerArgs } from '../../support/alertmanager.js';
 import { startBinaryServer } from '../../support/binary-server.js';
+import { metricSum } from './observe.js';
 
 /** An alert as Alertmanager's v2 API lists it. */
 export interface AmAlert {
@@ -87,15 +88,6 @@ export async function startRoutedAlertmanager(options: RoutedAlertmanagerOptions
       if (!response.ok) throw new Error(`GET /api/v2/alerts: ${response.status} ${await response.text()}`);
       return (await response.json()) as AmAlert[];
     },
-    async metric(name, labels = {}) {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      let sum = 0;
-      for (const line of text.split('\n')) {
-        if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-        if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-        sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-      }
-      return sum;
-    },
+    metric: (name, labels = {}) => metricSum(url, name, labels),
   };
 }

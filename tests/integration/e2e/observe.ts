@@ -54,9 +54,9 @@ export function actionRuns(file: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : [];
 }
 
-/** A sample from the exporter's /metrics, summed over the series matching `labels`. */
-export async function exporterMetric(exporterUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const samples = parseSamples(await (await fetch(`${exporterUrl}/metrics`)).text());
+/** A sample from `<baseUrl>/metrics` (the exporter's, Alertmanager's), summed over the series matching `labels`; 0 when absent. */
+export async function metricSum(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const samples = parseSamples(await (await fetch(`${baseUrl}/metrics`)).text());
   return samples
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
