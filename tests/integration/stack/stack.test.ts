@@ -99,6 +99,8 @@ describe.skipIf(prometheus === undefined || alertmanager === undefined)('npm run
     expect(Object.keys(pids).sort(), stack.output()).toEqual(['alertmanager', 'ide-monitor', 'prometheus']);
     expect(stack.output()).toContain('grafana       not started');
     for (const url of Object.values(urls)) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // Read back at the end: it must be removed at exit, which an unparsed (empty) path would pass vacuously.
+    expect(existsSync(stack.files), stack.output()).toBe(true);
 
     // Critical: the shortest group_wait of the generated route tree (10 s); it runs while we check the rest.
     const alert = { labels: { alertname: 'IdeStackSmokeTest', severity: 'critical', instance: 'stack-test' }, annotations: { summary: 'Stack smoke test.' } };
