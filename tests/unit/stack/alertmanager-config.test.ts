@@ -1,6 +1,7 @@
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, resolveConfig } from '../../../src/monitoring/config.js';
+import { seconds } from '../../../src/monitoring/promql.js';
 import { identityLabels, renderAlertmanagerConfig, SEVERITY_TIMING } from '../../../src/monitoring/render/alertmanager.js';
 import { ruleAreas } from '../../../src/monitoring/rules/index.js';
 import { SEVERITIES } from '../../../src/monitoring/thresholds.js';
@@ -27,7 +28,6 @@ interface AmConfig {
 
 const areas = ruleAreas(DEFAULT_CONFIG);
 const render = (config = DEFAULT_CONFIG) => load(renderAlertmanagerConfig(config, ruleAreas(config))) as AmConfig;
-const seconds = (d: string) => Number(d.slice(0, -1)) * ({ s: 1, m: 60, h: 3600 } as Record<string, number>)[d.slice(-1)]!;
 
 /** Alertmanager's matcher semantics for the two forms the generator writes: `l="v"` and anchored `l=~"re"`. */
 function matches(matcher: string, labels: Record<string, string>): boolean {
