@@ -4,11 +4,13 @@ import type { BuildInfo } from '../build-info.js';
 import type { ActiveAlertsView, FeatureContext, ServeFeature } from '../commands/serve-features.js';
 import type { Config } from '../config/schema.js';
 import type { LandingLink } from '../exporter/landing-page.js';
+import { ScrapeRunner } from '../exporter/collector.js';
 import type { ServerExtension } from '../exporter/server.js';
 import type { MetricFamily } from '../exporter/metric-family.js';
 import type { Logger } from '../log.js';
 import { ASSETS_DIR, renderPage } from './page.js';
 import { parseRange } from './range.js';
+import { SAMPLED_COLLECTORS } from './sample.js';
 import { Sampler, type ScrapeSource } from './sampler.js';
 import { buildHistory, buildSnapshot, type History } from './snapshot.js';
 import { sseFrame, StreamHub } from './stream.js';
@@ -124,12 +126,18 @@ export class StatusFeature implements ServeFeature {
   }
 }
 
-/** The status page as `serve` wires it: the same runner and registry as `/metrics`, and the bridge's firing alerts. */
+/**
+ * The status page as `serve` wires it: the `/metrics` runner's own cpu, memory and filesystem collectors (the
+ * rest, the process scan included, would run every second for nothing), the same registry, and the bridge's
+ * firing alerts.
+ */
 export function createStatusFeature(ctx: FeatureContext): StatusFeature {
+  const { collectors, paths } = ctx.config;
+  const sampled = ctx.runner.collectors.filter((c) => SAMPLED_COLLECTORS.has(c.name));
   return new StatusFeature({
     config: ctx.config.status,
     telemetryPath: ctx.config.web.telemetry_path,
-    source: ctx.runner,
+    source: new ScrapeRunner(sampled, { timeoutMs: collectors.timeout, paths, logger: ctx.logger }),
     registry: ctx.registry,
     build: ctx.build,
     logger: ctx.logger,

@@ -5,6 +5,12 @@ import { parseLe } from './quantile.js';
 export const LSP_HISTOGRAM = 'ide_lsp_request_duration_seconds';
 
 /**
+ * The collectors whose families `extractSample` reads (`ide_host_cpu_seconds_total`, `ide_host_memory_*`,
+ * `ide_host_filesystem_*`): the sampler runs only these each second, not the whole `/metrics` set.
+ */
+export const SAMPLED_COLLECTORS: ReadonlySet<string> = new Set(['cpu', 'memory', 'filesystem']);
+
+/**
  * One method's cumulative LSP counters at one moment, summed over servers. Cumulative (not per tick) so
  * any window is the difference of two samples, the way `rate()` works on Prometheus.
  */

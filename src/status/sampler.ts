@@ -6,7 +6,7 @@ import { RingBuffer } from './ring-buffer.js';
 import { extractSample, LSP_HISTOGRAM } from './sample.js';
 import { makeEntry, type Entry } from './snapshot.js';
 
-/** The host collectors behind `/metrics` (`ScrapeRunner`), typed structurally so tests can stand in. */
+/** A `ScrapeRunner` over the `/metrics` collectors the page reads, typed structurally so tests can stand in. */
 export interface ScrapeSource {
   scrape(): Promise<MetricFamily[]>;
 }
@@ -23,9 +23,10 @@ export interface SamplerOptions {
 }
 
 /**
- * Every interval, takes the picture `/metrics` would serve — the same `ScrapeRunner` and the same prom-client
- * registry, no collectors of its own — and keeps the few numbers the page needs in one bounded ring
- * buffer. A `/metrics` scrape younger than one interval is reused instead of scraping again.
+ * Every interval, takes the part of the `/metrics` picture the page needs — the same collector objects (only
+ * those it reads) and the same prom-client registry, no collectors of its own — and keeps the few numbers
+ * the page needs in one bounded ring buffer. A `/metrics` scrape younger than one interval is reused
+ * instead of scraping again.
  */
 export class Sampler {
   readonly ring: RingBuffer<Entry>;

@@ -1,0 +1,57 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../../src/config/schema.js';
+import { ScrapeRunner, type Collector } from '../../../src/exporter/collector.js';
+import type { MetricFamily } from '../../../src/exporter/metric-family.js';
+import { silentLogger } from '../../../src/log.js';
+import { createStatusFeature } from '../../../src/status/feature.js';
+import { hostFamilies } from './support.js';
+
+/** A collector named like a real one that records each run and emits its part of `hostFamilies`. */
+function recording(name: string, runs: string[], families: (n: number) => MetricFamily[] = () => []): Collector {
+  let n = 0;
+  return {
+    name,
+    async collect() {
+      runs.push(name);
+      n += 1;
+      return families(n);
+    },
+  };
+}
+
+describe('status sampler as serve wires it', () => {
+  it('runs only the collectors the page reads, not the whole /metrics set, every tick', async () => {
+    const config = configSchema.parse({});
+    const runs: string[] = [];
+    const host = (prefix: string) => (n: number) => hostFamilies({ busy: n * 0.5, idle: n * 1.5 }).filter((f) => f.name.startsWith(prefix));
+    const collectors = [
+      recording('cpu', runs, host('ide_host_cpu_')),
+      recording('load', runs),
+      recording('memory', runs, host('ide_host_memory_')),
+      recording('filesystem', runs, host('ide_host_filesystem_')),
+      recording('network', runs),
+      recording('process', runs),
+    ];
+    const runner = new ScrapeRunner(collectors, { timeoutMs: 1000, paths: config.paths, logger: silentLogger });
+    const feature = createStatusFeature({
+      config,
+      registry: new Registry(),
+      build: { version: '9.9.9', revision: 'abc123', nodeVersion: process.version },
+      logger: silentLogger,
+      runner,
+    });
+    expect(await feature.sampler.tick()).toBe(true);
+    expect(await feature.sampler.tick()).toBe(true);
+    expect(runs.sort()).toEqual(['cpu', 'cpu', 'filesystem', 'filesystem', 'memory', 'memory']);
+    // What the page shows still comes from those three: 25 % busy, 60 % memory, /data the fullest disk.
+    const snapshot = JSON.parse(feature.update().json);
+    expect(snapshot.health.cpu.value).toBeCloseTo(0.25);
+    expect(snapshot.health.memory.value).toBeCloseTo(0.6);
+    expect(snapshot.health.disk.detail).toBe('fullest: /data');
+    // /metrics itself still runs every collector.
+    runs.length = 0;
+    await runner.scrape();
+    expect(runs.sort()).toEqual(['cpu', 'filesystem', 'load', 'memory', 'network', 'process']);
+  });
+});
