@@ -22,17 +22,11 @@ interface Client {
  */
 export class StreamHub {
   private readonly clients = new Set<Client>();
-  private dropped = 0;
 
   constructor(private readonly options: StreamHubOptions) {}
 
   get size(): number {
     return this.clients.size;
-  }
-
-  /** Streams cut because they fell behind (slow or stalled readers). */
-  get droppedCount(): number {
-    return this.dropped;
   }
 
   /** Opens a stream and sends `first` (the current update, already framed) at once. */
@@ -67,7 +61,6 @@ export class StreamHub {
         res.end();
       } else if (res.writableLength > this.options.maxBufferedBytes) {
         this.clients.delete(client);
-        this.dropped += 1;
         this.options.logger.warn({ buffered: res.writableLength }, 'status stream client fell behind; disconnected (it will reconnect)');
         res.destroy();
       } else {

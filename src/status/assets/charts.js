@@ -108,10 +108,6 @@ export class LiveCharts {
     for (const [method, values] of this.lsp) if (values.every((v) => v === null)) this.lsp.delete(method);
   }
 
-  get points() {
-    return this.t.length;
-  }
-
   redraw() {
     if (!window.uPlot) return;
     this.cpuChart.draw(['CPU busy'], [this.t, this.cpu]);
