@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BuildInfo } from '../build-info.js';
-import type { LandingLink } from '../exporter/landing-page.js';
+import { escapeHtml, type LandingLink } from '../exporter/landing-page.js';
 
 /** Where the page's files are: next to this module (dist/status/assets after `npm run build`). */
 export const ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
@@ -16,8 +16,4 @@ export function renderPage(build: BuildInfo, links: readonly LandingLink[], temp
     .replace('<!--links-->', items)
     .replace('<!--version-->', escapeHtml(build.version))
     .replace('<!--revision-->', escapeHtml(build.revision));
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
