@@ -4,8 +4,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../cli/parse-flags.js';
-import { createLogger, type Logger, type LogLevel } from '../log.js';
-import { runProxy, type ProxyLogger } from '../lsp/proxy.js';
+import { createLogger, type LogLevel } from '../log.js';
+import { runProxy } from '../lsp/proxy.js';
 import { boundedName } from '../lsp/traffic-monitor.js';
 
 export const DEFAULT_EXPORTER_URL = 'http://127.0.0.1:10451';
@@ -87,7 +87,7 @@ export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv =
       command: program,
       args,
       server,
-      logger: adapt(log),
+      logger: log,
       reporting:
         exporter === 'off'
           ? undefined
@@ -111,18 +111,10 @@ function openLogFile(file: string): number {
 
 function syncFileStream(fd: number): Writable {
   return new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      if (typeof chunk === 'string') writeSync(fd, chunk);
-      else writeSync(fd, chunk);
+    // decodeStrings (the default) hands every chunk over as a Buffer.
+    write(chunk: Buffer, _encoding, callback) {
+      writeSync(fd, chunk);
       callback();
     },
   });
-}
-
-function adapt(log: Logger): ProxyLogger {
-  return {
-    warn: (m) => log.warn(m),
-    info: (m) => log.info(m),
-    debug: (m) => log.debug(m),
-  };
 }

@@ -2,14 +2,9 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { ObservationInput } from '../ingest/schema.js';
+import type { Logger } from '../log.js';
 import { IngestReporter, type IngestReporterOptions } from './reporter.js';
 import { TrafficMonitor, type TrafficStats } from './traffic-monitor.js';
-
-export interface ProxyLogger {
-  warn(message: string): void;
-  info(message: string): void;
-  debug(message: string): void;
-}
 
 export interface ProxyOptions {
   readonly command: string;
@@ -18,7 +13,7 @@ export interface ProxyOptions {
   readonly server: string;
   /** Where observations go; undefined turns reporting off (the relay works the same). */
   readonly reporting?: Omit<IngestReporterOptions, 'server' | 'collect' | 'state' | 'logger'> | undefined;
-  readonly logger: ProxyLogger;
+  readonly logger: Logger;
   /** The editor's side; process.stdin/stdout unless a test passes others. */
   readonly input?: Readable;
   readonly output?: Writable;

@@ -1,9 +1,8 @@
 import { PassThrough, Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runProxy, type ProxyLogger } from '../../../src/lsp/proxy.js';
-
-const quiet: ProxyLogger = { warn: () => {}, info: () => {}, debug: () => {} };
+import { silentLogger } from '../../../src/log.js';
+import { runProxy } from '../../../src/lsp/proxy.js';
 
 function frame(body: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'latin1'), body]);
@@ -22,7 +21,7 @@ async function throughCat(chunks: readonly Buffer[]): Promise<{ out: Buffer; exi
       cb();
     },
   });
-  const done = runProxy({ command: 'cat', args: [], server: 'cat', logger: quiet, input, output });
+  const done = runProxy({ command: 'cat', args: [], server: 'cat', logger: silentLogger, input, output });
   for (const c of chunks) {
     input.write(c);
     // Let some chunks cross on their own, others coalesce.
