@@ -1,17 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import type { ObservationInput } from '../ingest/schema.js';
+import { MAX_SECONDS, NAME_MAX_LENGTH, type ObservationInput } from '../ingest/schema.js';
 import { DiagnosticsTracker } from './diagnostics.js';
 import { MessageFramer } from './framing.js';
 import { describeParsed, scanMessage, type ScannedMessage } from './json-scan.js';
-import { DIRECTIONS, PendingRequests, type Direction } from './pending-requests.js';
+import { DIRECTIONS, opposite, PendingRequests, type Direction } from './pending-requests.js';
 
-/** The schema's bound for names; longer method names are cut rather than rejected with the whole batch. */
-export const MAX_NAME_LENGTH = 200;
 /** Distinct notification methods aggregated per flush before the rest folds into `other`. */
 const MAX_NOTIFICATION_KEYS = 1_000;
 const REQUEST_CANCELLED = -32800;
-const MAX_SECONDS = 86_400;
 
 /** The only notifications whose params the proxy reads; they are rare and small, so they are parsed fully. */
 const cancelParams = z.object({ id: z.union([z.number(), z.string()]) });
@@ -183,7 +180,7 @@ export class TrafficMonitor {
         kind: 'lsp_request',
         server: this.options.server,
         method: done.method,
-        direction: direction === 'server_to_client' ? 'client_to_server' : 'server_to_client',
+        direction: opposite(direction),
         outcome,
         duration_seconds: seconds,
       };
@@ -226,8 +223,11 @@ export class TrafficMonitor {
   }
 }
 
-/** Names as seen, cut to the schema's bound; an empty name would make the whole batch invalid. */
+/**
+ * Names as seen, cut to the schema's bound rather than rejected with the whole batch; an empty name would
+ * make the whole batch invalid.
+ */
 export function boundedName(name: string): string {
   if (name.length === 0) return '(empty)';
-  return name.length > MAX_NAME_LENGTH ? name.slice(0, MAX_NAME_LENGTH) : name;
+  return name.length > NAME_MAX_LENGTH ? name.slice(0, NAME_MAX_LENGTH) : name;
 }

@@ -73,8 +73,12 @@ describe('TrafficMonitor request pairing', () => {
     const drained = monitor.drainAggregates();
     expect(drained).toContainEqual({ kind: 'lsp_notification', server: 'test', direction: 'client_to_server', method: 'textDocument/didChange', count: 2 });
     expect(drained).toContainEqual({ kind: 'lsp_notification', server: 'test', direction: 'server_to_client', method: 'window/logMessage', count: 1 });
-    const bytes = drained.filter((o) => o.kind === 'lsp_bytes');
-    expect(bytes).toHaveLength(2);
+    const sent = (...messages: unknown[]) => messages.reduce<number>((n, m) => n + frame(m).length, 0);
+    const didChange = { jsonrpc: '2.0', method: 'textDocument/didChange', params: {} };
+    expect(drained.filter((o) => o.kind === 'lsp_bytes')).toEqual([
+      { kind: 'lsp_bytes', server: 'test', direction: 'client_to_server', bytes: sent({ jsonrpc: '2.0', id: 9, method: 'textDocument/definition' }, didChange, didChange) },
+      { kind: 'lsp_bytes', server: 'test', direction: 'server_to_client', bytes: sent({ jsonrpc: '2.0', id: 9, error: { code: -32603, message: 'boom' } }, { jsonrpc: '2.0', method: 'window/logMessage', params: { type: 3, message: 'hi' } }) },
+    ]);
     expect(monitor.drainAggregates()).toEqual([]); // deltas, not totals
   });
 
