@@ -1,5 +1,6 @@
 import type { FeatureContext, ServeFeature } from '../commands/serve-features.js';
-import { INGEST_PATH, mountIngestRoutes } from './routes.js';
+import { mountIngestRoutes } from './routes.js';
+import { INGEST_PATH } from './schema.js';
 import { IngestSink } from './sink.js';
 
 /** The ingestion API as a `serve` feature: its metrics live in the shared registry, its route on the API side. */

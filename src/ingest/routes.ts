@@ -3,10 +3,9 @@ import type { ZodError } from 'zod';
 import { jsonBody, requireWriteAuth } from '../http/request-guards.js';
 import type { Logger } from '../log.js';
 import { fastValidate } from './fast-validate.js';
-import { ingestBatchSchema, type IngestBatch } from './schema.js';
+import { INGEST_PATH, ingestBatchSchema, type IngestBatch } from './schema.js';
 import type { IngestSink } from './sink.js';
 
-export const INGEST_PATH = '/api/v1/ingest';
 const ISSUES_SHOWN = 5;
 
 export interface IngestRoutesOptions {

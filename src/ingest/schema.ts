@@ -7,6 +7,8 @@ import { z } from 'zod';
  * stops reporting, so a proxy killed without a goodbye does not pin its gauges forever.
  */
 export const INGEST_VERSION = 1;
+/** Where batches are posted: the exporter's route and the reporter's target. */
+export const INGEST_PATH = '/api/v1/ingest';
 export const MAX_OBSERVATIONS_PER_BATCH = 10_000;
 
 /** Bounds shared with the hand-written fast path (fast-validate.ts), which must accept exactly what zod accepts. */

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { INGEST_VERSION, observationSchema, type ObservationInput } from '../ingest/schema.js';
+import { INGEST_PATH, INGEST_VERSION, observationSchema, type ObservationInput } from '../ingest/schema.js';
 import { BoundedQueue } from './bounded-queue.js';
 
 /** console and pino loggers both fit. */
@@ -52,8 +52,6 @@ export interface ReporterStats {
 }
 
 type Delivery = 'ok' | 'retry' | 'reject';
-
-const INGEST_PATH = '/api/v1/ingest';
 
 /**
  * A small client for `POST /api/v1/ingest`, used by `ide-monitor lsp-proxy` and by Node-based IDE
