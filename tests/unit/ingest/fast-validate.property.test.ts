@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fastValidate } from '../../../src/ingest/fast-validate.js';
 import { parseBatch } from '../../../src/ingest/routes.js';
-import { ingestBatchSchema } from '../../../src/ingest/schema.js';
+import { ingestBatchSchema, type ObservationKind } from '../../../src/ingest/schema.js';
+import { batchOf, EXAMPLES } from './examples.js';
 
 /** Mostly a valid value, sometimes anything JSON can carry, sometimes a boundary case. */
 const sometimes = <T>(valid: fc.Arbitrary<T>, ...edges: unknown[]) =>
@@ -28,7 +29,7 @@ const shapes = {
   lsp_dropped: { server: name, count },
   operation: { operation: name, outcome: sometimes(fc.constantFrom('ok', 'error'), 'cancelled'), duration_seconds: seconds },
   cache: { cache: name, result: sometimes(fc.constantFrom('hit', 'miss'), 'stale'), count },
-} as const;
+} satisfies Record<ObservationKind, Record<string, fc.Arbitrary<unknown>>>;
 
 /** An observation of some kind whose fields are each present or not, and valid or not. */
 const observation = fc
@@ -74,6 +75,13 @@ describe('the fast-path validator agrees with zod', () => {
       { numRuns: 1500 },
     );
     expect(fastAccepted).toBeGreaterThan(30);
+  });
+
+  it('takes the fast path for every kind the schema defines (EXAMPLES is typed by kind: a new kind must be added there)', () => {
+    for (const [kind, example] of Object.entries(EXAMPLES)) {
+      const body = viaJson(batchOf([example], 'p'));
+      expect(fastValidate(structuredClone(body)), kind).toEqual(ingestBatchSchema.parse(body));
+    }
   });
 
   it('answers any JSON body with a batch or a reason, never a throw', () => {
