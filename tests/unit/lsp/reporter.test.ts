@@ -2,22 +2,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IngestReporter } from '../../../src/index.js';
 import { BoundedQueue } from '../../../src/lsp/bounded-queue.js';
 import { freePort, waitFor } from '../../support/ports.js';
+import { Teardown } from '../../support/teardown.js';
 import { startIngestSink, type IngestSink } from '../../integration/lsp/support/ingest-sink.js';
 
-const owned: { close(): Promise<unknown> }[] = [];
-afterEach(async () => {
-  for (const o of owned.splice(0)) await o.close();
-});
+const teardown = new Teardown();
+afterEach(() => teardown.run());
 
 async function sink(port?: number): Promise<IngestSink> {
   const s = await startIngestSink(port);
-  owned.push(s);
+  teardown.add(() => s.close());
   return s;
 }
 
 function reporter(options: ConstructorParameters<typeof IngestReporter>[0]): IngestReporter {
   const r = new IngestReporter(options);
-  owned.push({ close: () => r.close(200) });
+  teardown.add(() => r.close(200));
   return r;
 }
 
