@@ -27,7 +27,7 @@ export class LabelGuard {
   admit(value: string): string {
     if (this.allowlist !== undefined) return this.allowlist.has(value) ? value : OTHER;
     if (this.admitted.has(value)) return value;
-    // Control characters make no sense in a label and would break the child cache's key (see child-cache.ts).
+    // Control characters make no sense in a label and would break the cells' joined key (see cells.ts).
     if (value === OTHER || this.admitted.size >= this.options.cap || CONTROL.test(value)) return OTHER;
     this.admitted.add(value);
     return value;

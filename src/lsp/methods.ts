@@ -107,7 +107,3 @@ export const OTHER_METHOD = 'other';
 export function foldMethod(method: string): string {
   return LSP_METHODS.has(method) ? method : OTHER_METHOD;
 }
-
-export function isSpecMethod(method: string): boolean {
-  return LSP_METHODS.has(method);
-}
