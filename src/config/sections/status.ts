@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, enabled } from '../schema-types.js';
+import { duration, enabled, positiveInt } from '../schema-types.js';
 import type { Setting } from '../settings.js';
 
 /** `status:` — the live status page at `/` (SSE stream, snapshot and history JSON). */
@@ -11,7 +11,7 @@ export const statusSchema = z
     /** How far back the in-memory ring buffer reaches (charts, `/api/v1/history`). */
     history: duration.default(15 * 60_000),
     /** Open `/api/v1/stream` connections beyond this answer 503, so a crowd of tabs cannot exhaust the process. */
-    max_clients: z.coerce.number().int().positive().max(100_000).default(500),
+    max_clients: positiveInt.pipe(z.number().max(100_000)).default(500),
   })
   .refine((s) => s.history / s.interval <= 86_400, 'status.history / status.interval must be at most 86400 points')
   .refine((s) => s.history >= s.interval, 'status.history must be at least status.interval')
