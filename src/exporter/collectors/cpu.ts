@@ -1,10 +1,8 @@
 // Reads /proc/stat directly: systeminformation's currentLoad() spawns processes and returns percentages, not counters.
 import { procFileCollector } from '../collector.js';
 import { counter, sample, type MetricFamily, type Sample } from '../metric-family.js';
-import { fields, lines, nonEmpty, toNumber } from './parse.js';
+import { fields, lines, nonEmpty, toNumber, USER_HZ } from './parse.js';
 
-/** Ticks per second of /proc/stat's CPU times: USER_HZ is 100 on every architecture Linux ships, as node_exporter assumes. */
-const USER_HZ = 100;
 
 /** The columns of a `cpuN` line, in the kernel's order; guest time is already inside user and nice. */
 const MODES = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;

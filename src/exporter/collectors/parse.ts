@@ -46,3 +46,6 @@ export async function readIfPresent(read: Promise<string>): Promise<string | und
 export function nonEmpty(families: readonly MetricFamily[]): MetricFamily[] {
   return families.filter((family) => family.samples.length > 0);
 }
+
+/** Ticks per second of the CPU times in /proc/stat and /proc/<pid>/stat: USER_HZ is 100 on every architecture Linux ships, as node_exporter assumes. */
+export const USER_HZ = 100;

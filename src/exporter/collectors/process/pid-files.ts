@@ -6,8 +6,6 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, statfsSync, s
 import { arch, endianness } from 'node:os';
 import path from 'node:path';
 
-/** Ticks per second of the times in /proc/<pid>/stat (USER_HZ, 100 on every architecture Linux ships). */
-export const CLK_TCK = 100;
 
 /** The fields of /proc/<pid>/stat the collector uses. */
 export interface PidStat {
@@ -17,7 +15,7 @@ export interface PidStat {
   readonly userTicks: number;
   readonly systemTicks: number;
   readonly threads: number;
-  /** Since boot, in CLK_TCK ticks; with the pid, the process's identity (pids are reused, start times are not). */
+  /** Since boot, in USER_HZ ticks; with the pid, the process's identity (pids are reused, start times are not). */
   readonly startTicks: number;
   readonly virtualBytes: number;
   readonly residentPages: number;

@@ -2,8 +2,8 @@ import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { ProcessGroupConfig } from '../../../config/sections/process.js';
 import { firstGroup, GroupMatcher } from './matcher.js';
+import { USER_HZ } from '../parse.js';
 import {
-  CLK_TCK,
   isDenied,
   isGone,
   joinCmdline,
@@ -230,7 +230,7 @@ export class ProcessTracker {
     const { cmdline, argv0 } = joinCmdline(raw);
     tracked.comm = stat.comm;
     tracked.byName = this.matcher.match({ comm: stat.comm, cmdline, argv0 });
-    tracked.settled = uptime === undefined || uptime - stat.startTicks / CLK_TCK >= SETTLE_SECONDS;
+    tracked.settled = uptime === undefined || uptime - stat.startTicks / USER_HZ >= SETTLE_SECONDS;
     return true;
   }
 
@@ -305,8 +305,8 @@ export class ProcessTracker {
     return {
       name,
       count,
-      userSeconds: (account.exitedUser + total.user) / CLK_TCK,
-      systemSeconds: (account.exitedSystem + total.system) / CLK_TCK,
+      userSeconds: (account.exitedUser + total.user) / USER_HZ,
+      systemSeconds: (account.exitedSystem + total.system) / USER_HZ,
       restarts: account.restarts,
       members:
         count === 0
@@ -317,7 +317,7 @@ export class ProcessTracker {
               threads: total.threads,
               openFds: total.fdsCounted > 0 ? total.fds : undefined,
               fdsUnreadable: total.fdsDenied,
-              oldestStartSeconds: input.bootTimeSeconds === undefined ? undefined : input.bootTimeSeconds + total.oldestStartTicks / CLK_TCK,
+              oldestStartSeconds: input.bootTimeSeconds === undefined ? undefined : input.bootTimeSeconds + total.oldestStartTicks / USER_HZ,
             },
     };
   }
