@@ -1,15 +1,21 @@
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { type AxiosResponse } from 'axios';
 import { parseRetryAfter } from '../backoff.js';
 import type { DeliveryResult } from './notifier.js';
+
+/** What a channel sends with: one POST of a serialised JSON body, read as a DeliveryResult; never throws. */
+export interface ChannelHttp {
+  post(url: string, body: string, headers?: Record<string, string>): Promise<DeliveryResult>;
+  close(): void;
+}
 
 /**
  * One axios instance per channel: keep-alive sockets (a TLS handshake per notification would dominate
  * the latency), a timeout, no redirects (a webhook that redirects is misconfigured), and every status
  * returned rather than thrown so `classify` sees it.
  */
-export function createHttpClient(timeoutMs: number): { client: AxiosInstance; close(): void } {
+export function createHttpClient(timeoutMs: number): ChannelHttp {
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
   const client = axios.create({
@@ -25,7 +31,13 @@ export function createHttpClient(timeoutMs: number): { client: AxiosInstance; cl
     transitional: { silentJSONParsing: true, forcedJSONParsing: false, clarifyTimeoutError: true },
   });
   return {
-    client,
+    async post(url, body, headers) {
+      try {
+        return classify(await client.post(url, body, headers === undefined ? undefined : { headers }));
+      } catch (error) {
+        return transportFailure(error);
+      }
+    },
     close() {
       httpAgent.destroy();
       httpsAgent.destroy();
@@ -34,7 +46,7 @@ export function createHttpClient(timeoutMs: number): { client: AxiosInstance; cl
 }
 
 /** The shared reading of an HTTP answer: 2xx delivered; 408, 429 and 5xx retried; any other 4xx is final. */
-export function classify(response: AxiosResponse): DeliveryResult {
+function classify(response: AxiosResponse): DeliveryResult {
   const { status } = response;
   if (status >= 200 && status < 300) return { outcome: 'delivered', status };
   const excerpt = bodyExcerpt(response.data);
@@ -49,7 +61,7 @@ export function classify(response: AxiosResponse): DeliveryResult {
  * A transport failure (refused, reset, timeout) is worth retrying. The message is built from the error
  * code only: axios' messages and config carry the URL, and webhook URLs are secrets.
  */
-export function transportFailure(error: unknown): DeliveryResult {
+function transportFailure(error: unknown): DeliveryResult {
   const code = (error as { code?: unknown }).code;
   const reason = typeof code === 'string' ? code : error instanceof Error ? error.name : 'request failed';
   return { outcome: 'retry', reason: `transport error: ${reason}` };

@@ -1,6 +1,5 @@
-import type { AxiosInstance } from 'axios';
 import type { AlertNotification } from '../intake.js';
-import { classify, createHttpClient, transportFailure } from './http.js';
+import { createHttpClient, type ChannelHttp } from './http.js';
 import { isHttpUrl, truncate } from './format.js';
 import type { DeliveryResult, Notifier } from './notifier.js';
 
@@ -83,7 +82,7 @@ export function buildPagerDutyEvent(notification: AlertNotification, routingKey:
 
 export class PagerDutyNotifier implements Notifier {
   readonly channel = 'pagerduty' as const;
-  private readonly http: { client: AxiosInstance; close(): void };
+  private readonly http: ChannelHttp;
 
   constructor(
     private readonly eventsUrl: string,
@@ -95,11 +94,7 @@ export class PagerDutyNotifier implements Notifier {
 
   async notify(body: string): Promise<DeliveryResult> {
     const event = buildPagerDutyEvent(JSON.parse(body) as AlertNotification, this.routingKey);
-    try {
-      return classify(await this.http.client.post(this.eventsUrl, JSON.stringify(event)));
-    } catch (error) {
-      return transportFailure(error);
-    }
+    return this.http.post(this.eventsUrl, JSON.stringify(event));
   }
 
   close(): void {

@@ -1,7 +1,6 @@
-import type { AxiosInstance } from 'axios';
 import type { GroupNotification } from '../intake.js';
 import type { WebhookAlert } from '../payload.js';
-import { classify, createHttpClient, transportFailure } from './http.js';
+import { createHttpClient, type ChannelHttp } from './http.js';
 import { isHttpUrl, silenceLink, truncate, worstSeverity } from './format.js';
 import type { DeliveryResult, Notifier } from './notifier.js';
 
@@ -114,7 +113,7 @@ function escape(text: string): string {
 
 export class SlackNotifier implements Notifier {
   readonly channel = 'slack' as const;
-  private readonly http: { client: AxiosInstance; close(): void };
+  private readonly http: ChannelHttp;
 
   constructor(private readonly webhookUrl: string, timeoutMs: number) {
     this.http = createHttpClient(timeoutMs);
@@ -122,11 +121,7 @@ export class SlackNotifier implements Notifier {
 
   async notify(body: string): Promise<DeliveryResult> {
     const message = buildSlackMessage(JSON.parse(body) as GroupNotification);
-    try {
-      return classify(await this.http.client.post(this.webhookUrl, JSON.stringify(message)));
-    } catch (error) {
-      return transportFailure(error);
-    }
+    return this.http.post(this.webhookUrl, JSON.stringify(message));
   }
 
   close(): void {

@@ -1,6 +1,5 @@
-import type { AxiosInstance } from 'axios';
 import type { GroupNotification } from '../intake.js';
-import { classify, createHttpClient, transportFailure } from './http.js';
+import { createHttpClient, type ChannelHttp } from './http.js';
 import type { DeliveryResult, Notifier } from './notifier.js';
 
 /** The generic outgoing webhook's body: Alertmanager's group shape, narrowed to the alerts routed here. */
@@ -15,7 +14,7 @@ export function buildWebhookBody(notification: GroupNotification): OutgoingWebho
 
 export class WebhookNotifier implements Notifier {
   readonly channel = 'webhook' as const;
-  private readonly http: { client: AxiosInstance; close(): void };
+  private readonly http: ChannelHttp;
 
   constructor(
     private readonly url: string,
@@ -30,11 +29,7 @@ export class WebhookNotifier implements Notifier {
     // Receivers can drop re-sends (at-least-once delivery) by this key.
     const headers: Record<string, string> = { 'Idempotency-Key': dedupKey };
     if (this.bearerToken !== undefined) headers['Authorization'] = `Bearer ${this.bearerToken}`;
-    try {
-      return classify(await this.http.client.post(this.url, payload, { headers }));
-    } catch (error) {
-      return transportFailure(error);
-    }
+    return this.http.post(this.url, payload, headers);
   }
 
   close(): void {
