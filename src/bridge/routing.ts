@@ -1,4 +1,5 @@
 import type { BridgeChannel, RouteConfig } from '../config/sections/bridge.js';
+import { compileLabelMatcher, type LabelMatcher } from './actions/match.js';
 
 /** What happens to one alert: the channels it is sent to and whether automated actions may run. */
 export interface RouteDecision {
@@ -8,7 +9,8 @@ export interface RouteDecision {
 
 export interface Route {
   readonly match: Readonly<Record<string, string>>;
-  readonly matchRe: Readonly<Record<string, RegExp>>;
+  /** `match` and `match_re` compiled with the actions' matcher: one reading of Alertmanager's semantics. */
+  readonly matches: LabelMatcher;
   readonly channels: readonly BridgeChannel[];
   readonly actions: boolean;
   readonly continue: boolean;
@@ -18,30 +20,23 @@ export interface Route {
  * Our rules use severity critical/high/medium/low (monitoring/thresholds.ts). An alert without one of
  * these still goes to Slack: dropping an alert because its rule forgot a label would be silent loss.
  */
-export const DEFAULT_ROUTES: readonly Route[] = [
-  { match: { severity: 'critical' }, matchRe: {}, channels: ['pagerduty', 'slack'], actions: true, continue: false },
-  { match: { severity: 'high' }, matchRe: {}, channels: ['slack'], actions: true, continue: false },
-  { match: { severity: 'medium' }, matchRe: {}, channels: ['slack'], actions: false, continue: false },
-  { match: { severity: 'low' }, matchRe: {}, channels: [], actions: false, continue: false },
-  { match: {}, matchRe: {}, channels: ['slack'], actions: false, continue: false },
+const DEFAULT_ROUTE_CONFIG: RouteConfig[] = [
+  { match: { severity: 'critical' }, match_re: {}, channels: ['pagerduty', 'slack'], actions: true, continue: false },
+  { match: { severity: 'high' }, match_re: {}, channels: ['slack'], actions: true, continue: false },
+  { match: { severity: 'medium' }, match_re: {}, channels: ['slack'], actions: false, continue: false },
+  { match: { severity: 'low' }, match_re: {}, channels: [], actions: false, continue: false },
+  { match: {}, match_re: {}, channels: ['slack'], actions: false, continue: false },
 ];
+export const DEFAULT_ROUTES: readonly Route[] = DEFAULT_ROUTE_CONFIG.map(compileRoute);
 
 export function compileRoutes(config: readonly RouteConfig[]): readonly Route[] {
   if (config.length === 0) return DEFAULT_ROUTES;
-  return config.map((route) => ({
-    match: route.match,
-    // Anchored like Alertmanager's match_re, so `high|critical` cannot match `not-high`.
-    matchRe: Object.fromEntries(Object.entries(route.match_re).map(([label, source]) => [label, new RegExp(`^(?:${source})$`)])),
-    channels: route.channels,
-    actions: route.actions,
-    continue: route.continue,
-  }));
+  return config.map(compileRoute);
 }
 
-export function matches(route: Route, labels: Readonly<Record<string, string>>): boolean {
-  for (const [label, value] of Object.entries(route.match)) if ((labels[label] ?? '') !== value) return false;
-  for (const [label, pattern] of Object.entries(route.matchRe)) if (!pattern.test(labels[label] ?? '')) return false;
-  return true;
+function compileRoute(route: RouteConfig): Route {
+  // Anchored like Alertmanager's match_re, so `high|critical` cannot match `not-high`.
+  return { match: route.match, matches: compileLabelMatcher(route), channels: route.channels, actions: route.actions, continue: route.continue };
 }
 
 /** Walks the routes in order; a match stops the walk unless it says `continue`. No match: nothing is sent. */
@@ -49,7 +44,7 @@ export function route(routes: readonly Route[], labels: Readonly<Record<string, 
   const channels = new Set<BridgeChannel>();
   let actions = false;
   for (const candidate of routes) {
-    if (!matches(candidate, labels)) continue;
+    if (!candidate.matches(labels)) continue;
     for (const channel of candidate.channels) channels.add(channel);
     actions ||= candidate.actions;
     if (!candidate.continue) break;
