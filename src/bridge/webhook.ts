@@ -12,7 +12,8 @@ export const WEBHOOK_PATH = '/api/v1/alertmanager/webhook';
 
 export interface WebhookDeps {
   readonly auth: WriteAuth;
-  readonly maxBody: string;
+  /** Bytes. */
+  readonly maxBody: number;
   readonly intake: Intake;
   readonly metrics: BridgeMetrics;
   readonly logger: Logger;

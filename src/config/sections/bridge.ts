@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actionDefinitionsSchema } from '../../bridge/actions/schema.js';
-import { duration, enabled, regex } from '../schema-types.js';
+import { byteSize, duration, enabled, regex } from '../schema-types.js';
 import type { Setting } from '../settings.js';
 
 export const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
@@ -55,7 +55,7 @@ export const bridgeSchema = z
         /** Bearer token Alertmanager sends (`http_config.authorization.credentials`); without one, loopback only. */
         token: z.string().min(1).optional(),
         token_file: optionalPath,
-        max_body: z.string().regex(/^\d+(b|kb|mb)?$/i, 'use a size such as 512kb or 4mb').default('4mb'),
+        max_body: byteSize.default(4 * 2 ** 20),
       })
       .prefault({}),
     alertmanager: z
