@@ -2,7 +2,7 @@ import axios from 'axios';
 import type express from 'express';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.js';
+import { duration } from '../config/schema-types.js';
 import { jsonBody, requireWriteAuth, type WriteAuth } from '../http/request-guards.js';
 import type { Logger } from '../log.js';
 import type { AlertStore } from './alert-store.js';
@@ -18,10 +18,7 @@ export interface AlertsApiDeps {
 
 const ackSchema = z.strictObject({
   /** How long the silence lasts, a Prometheus duration: `30m`, `2h`. */
-  duration: z
-    .string()
-    .default('1h')
-    .refine((text) => (parseDuration(text) ?? 0) > 0, 'must be a duration such as 30m or 2h'),
+  duration: duration.default(3_600_000),
   comment: z.string().min(1).max(1000).default('Acknowledged through ide-monitor'),
   createdBy: z.string().min(1).max(200).default('ide-monitor'),
 });
@@ -69,7 +66,7 @@ export function mountAlertsApi(app: express.Express, deps: AlertsApiDeps): void 
     const alert = alerts.get(fingerprint);
     if (alert === undefined) return void res.status(404).json({ error: `no alert with fingerprint ${fingerprint} has reached the bridge` });
     const startsAt = new Date();
-    const endsAt = new Date(startsAt.getTime() + parseDuration(body.data.duration)!);
+    const endsAt = new Date(startsAt.getTime() + body.data.duration);
     const silence = {
       matchers: Object.entries(alert.labels).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true })),
       startsAt: startsAt.toISOString(),
