@@ -60,6 +60,7 @@ const GROUP_CHANNELS = ['slack', 'webhook'] as const;
  */
 export class Intake {
   private readonly acceptTx;
+  private readonly acceptBatchTx;
 
   constructor(private readonly db: Db, alerts: AlertStore, outbox: Outbox, private readonly options: IntakeOptions) {
     this.acceptTx = db.transaction((payload: WebhookPayload): IntakeResult => {
@@ -81,7 +82,9 @@ export class Intake {
             if (isNew) count('pagerduty', outbox.enqueue(pagerdutyDelivery(payload, alert)));
             continue;
           }
-          routed.set(channel, [...(routed.get(channel) ?? []), alert]);
+          const subset = routed.get(channel);
+          if (subset === undefined) routed.set(channel, [alert]);
+          else subset.push(alert);
           if (isNew) fresh.set(channel, true);
         }
         if (isNew && decision.actions) {
@@ -95,6 +98,7 @@ export class Intake {
       }
       return { alerts: payload.alerts.length, newEvents, enqueued };
     });
+    this.acceptBatchTx = db.transaction((payloads: readonly WebhookPayload[]) => payloads.map((payload) => this.acceptTx(payload)));
   }
 
   accept(payload: WebhookPayload): IntakeResult {
@@ -119,7 +123,7 @@ export class Intake {
     const batch = this.queue.splice(0);
     let results: IntakeResult[];
     try {
-      results = durably(this.db, () => this.db.transaction(() => batch.map((b) => this.acceptTx(b.payload))).immediate());
+      results = durably(this.db, () => this.acceptBatchTx.immediate(batch.map((b) => b.payload)));
     } catch (error) {
       for (const b of batch) b.reject(error);
       return;
