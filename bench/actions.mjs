@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import axios from 'axios';
-import { pino } from 'pino';
 import { ActionRunner } from '../dist/bridge/actions/runner.js';
 import { actionDefinitionSchema } from '../dist/bridge/actions/schema.js';
+import { silentLogger } from '../dist/log.js';
 import { fmt, spread, table } from './markdown.mjs';
 import { ascending, quantile, spreadOf, upperMedian } from './support.mjs';
 
@@ -61,7 +61,7 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
     trigger: { http: { url: `${base}/scale/{{ labels.instance }}`, body: { instance: '{{ labels.instance }}', reason: '{{ labels.server }}: {{ annotations.summary }}', fp: '{{ fingerprint }}' } } },
     cooldown: '1ms',
   });
-  const logger = pino({ level: 'silent' });
+  const logger = silentLogger;
   const runner = new ActionRunner({ definitions: [execDef, httpDef], dryRun: false, maxConcurrent: 1, logger });
   const dry = new ActionRunner({ definitions: [execDef, httpDef], dryRun: true, maxConcurrent: 1, logger });
   const perRound = [];

@@ -7,6 +7,7 @@ import { actionHandler } from './action-handler.js';
 import { ActionRunner } from './actions/runner.js';
 import { AlertStore } from './alert-store.js';
 import { mountAlertsApi } from './alerts-api.js';
+import { isHttpUrl } from './channels/format.js';
 import type { Notifier } from './channels/notifier.js';
 import { PagerDutyNotifier } from './channels/pagerduty.js';
 import { SlackNotifier } from './channels/slack.js';
@@ -153,7 +154,7 @@ function createNotifiers(config: BridgeConfig): Notifier[] {
 
 /** A URL read from a `*_file` did not pass the schema's URL check; never echo it (it is a secret). */
 function requireUrl(what: string, value: string): string {
-  if (!/^https?:\/\/\S+$/.test(value)) throw new Error(`the ${what} must be an http:// or https:// URL (value not shown: it is a secret)`);
+  if (!isHttpUrl(value)) throw new Error(`the ${what} must be an http:// or https:// URL (value not shown: it is a secret)`);
   return value;
 }
 
