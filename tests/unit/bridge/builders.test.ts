@@ -8,11 +8,15 @@ import { webhookPayloadSchema, type WebhookAlert, type WebhookPayload } from '..
 import { pagerDutyProblems } from '../../support/sinks.js';
 import { amFixture, GOLDEN } from './fixtures.js';
 
-/** Golden files: set UPDATE_GOLDEN=1 to rewrite them after an intended change, then review the diff. */
+/**
+ * Golden files: set UPDATE_GOLDEN=1 to write them after an intended change, then review the diff. A missing
+ * file fails (rather than being written and compared with itself).
+ */
 function golden(name: string, value: unknown): void {
   const file = `${GOLDEN}${name}.json`;
   const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(file)) writeFileSync(file, text);
+  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(file, text);
+  expect(existsSync(file), `${file} is missing: run with UPDATE_GOLDEN=1 and review it`).toBe(true);
   expect(text).toBe(readFileSync(file, 'utf8'));
 }
 

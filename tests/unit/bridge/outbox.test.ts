@@ -119,8 +119,10 @@ describe('the dispatcher', () => {
     const registry = new Registry();
     const metrics = new BridgeMetrics(registry, () => outbox, ['pagerduty', 'action']);
     const seen: OutboxItem[] = [];
+    /** When each attempt in `seen` started (Date.now, the dispatcher's clock). */
+    const seenAt: number[] = [];
     const dispatcher = new Dispatcher(
-      [{ channel: 'pagerduty', concurrency: 2, minIntervalMs: 0, oneShot: false, deliver: async (item) => (seen.push(item), results.shift() ?? { outcome: 'delivered' }) }],
+      [{ channel: 'pagerduty', concurrency: 2, minIntervalMs: 0, oneShot: false, deliver: async (item) => (seen.push(item), seenAt.push(Date.now()), results.shift() ?? { outcome: 'delivered' }) }],
       { outbox, alerts, metrics, policy, logger: silentLogger },
     );
     const intake = new Intake(env.db, alerts, outbox, {
@@ -129,7 +131,7 @@ describe('the dispatcher', () => {
       sendResolved: { slack: true, pagerduty: true, webhook: true },
       applicableActions: () => [],
     });
-    return { ...env, outbox, alerts, registry, dispatcher, intake, seen };
+    return { ...env, outbox, alerts, registry, dispatcher, intake, seen, seenAt };
   }
 
   const counter = async (registry: Registry, outcome: string) =>
@@ -185,9 +187,12 @@ describe('the dispatcher', () => {
     t.dispatcher.wake(['pagerduty']);
     await settle(async () => (await counter(t.registry, 'delivered')) === 3);
     expect(await counter(t.registry, 'delivered')).toBe(3);
-    // The 429 came on the first request; the others (different alerts) waited out the Retry-After with it.
-    const after429 = t.seen.slice(2);
-    expect(after429.length).toBeGreaterThanOrEqual(1);
+    // The 429 came on the first request; the second was already in flight beside it. Everything after (the
+    // third alert, a different order key, and the retry) waited out the Retry-After with it.
+    expect(t.seen).toHaveLength(4);
+    expect(t.seen.slice(2).map((i) => i.id).sort()).toEqual([t.seen[0]!.id, 3].sort());
+    // Timers may fire a millisecond early by Date.now().
+    for (const at of t.seenAt.slice(2)) expect(at - t.seenAt[0]!).toBeGreaterThanOrEqual(398);
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
     await t.dispatcher.stop(1000);
   });
