@@ -14,10 +14,17 @@ export interface RunningExporter {
   stop(): Promise<number | null>;
 }
 
+export interface ExporterOptions {
+  readonly args?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  /** A fixed port, for tests that restart the exporter where its clients expect it; else an ephemeral one. */
+  readonly port?: number;
+}
+
 /** Starts the built `ide-monitor serve` on 127.0.0.1 and an ephemeral port; `npm test` builds first. */
-export async function startExporter(options: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<RunningExporter> {
+export async function startExporter(options: ExporterOptions = {}): Promise<RunningExporter> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it)`);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   // Each exporter gets its own bridge outbox unless the test shares one on purpose (restart tests).
   const dataDir = options.env?.['IDE_MONITOR_DATA_DIR'] === undefined ? mkdtempSync(join(tmpdir(), 'ide-monitor-data-')) : undefined;
   const proc = startProcess(process.execPath, [CLI, 'serve', `--web.listen-address=127.0.0.1:${port}`, ...(options.args ?? [])], {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dump } from 'js-yaml';
@@ -21,8 +21,9 @@ export interface BridgeOptions {
  * The real `ide-monitor serve` with the bridge on a fixed port (so Alertmanager's webhook URL stays valid
  * across a restart); endpoints and secrets come from the environment, timings from a YAML file.
  */
-export async function startBridge(options: BridgeOptions): Promise<RunningExporter & { url: string }> {
-  const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'bridge-config-')), 'ide-monitor.yml');
+export async function startBridge(options: BridgeOptions): Promise<RunningExporter> {
+  const configDir = mkdtempSync(path.join(tmpdir(), 'bridge-config-'));
+  const configFile = path.join(configDir, 'ide-monitor.yml');
   writeFileSync(configFile, dump({ bridge: { retry: { initial_backoff: '200ms', max_backoff: '2s' }, ...options.bridge } }));
   const env: NodeJS.ProcessEnv = {
     IDE_MONITOR_WEBHOOK_TOKEN: TOKEN,
@@ -31,11 +32,20 @@ export async function startBridge(options: BridgeOptions): Promise<RunningExport
     ...(options.pagerdutyUrl !== undefined && { IDE_MONITOR_PAGERDUTY_ROUTING_KEY: ROUTING_KEY, IDE_MONITOR_PAGERDUTY_EVENTS_URL: options.pagerdutyUrl }),
     ...(options.alertmanagerUrl !== undefined && { IDE_MONITOR_ALERTMANAGER_URL: options.alertmanagerUrl }),
   };
-  const exporter = await startExporter({
-    args: [`--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${options.port}`, '--no-collector.hostinfo', '--log.level=debug'],
-    env,
-  });
-  return { ...exporter, url: `http://127.0.0.1:${options.port}` };
+  try {
+    const exporter = await startExporter({ port: options.port, args: [`--config.file=${configFile}`, '--no-collector.hostinfo', '--log.level=debug'], env });
+    return {
+      ...exporter,
+      stop: async () => {
+        const code = await exporter.stop();
+        rmSync(configDir, { recursive: true, force: true });
+        return code;
+      },
+    };
+  } catch (error) {
+    rmSync(configDir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 export const webhookUrl = (port: number) => `http://127.0.0.1:${port}/api/v1/alertmanager/webhook`;

@@ -5,9 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../support/binaries.js';
-import { CLI } from '../../support/exporter.js';
-import { freePort, StopWaiting, waitFor } from '../../support/ports.js';
-import { startProcess, type RunningProcess } from '../../support/process.js';
+import { startExporter, type RunningExporter } from '../../support/exporter.js';
+import { freePort } from '../../support/ports.js';
 import { distinctColours } from './png.js';
 
 const chromiumPath = requireBinary('chromium', 'chromium');
@@ -15,20 +14,8 @@ const OUTPUT_DIR = fileURLToPath(new URL('../../../test-output/', import.meta.ur
 const SCREENSHOT = join(OUTPUT_DIR, 'status.png');
 const PHONE_SCREENSHOT = join(OUTPUT_DIR, 'status-phone.png');
 
-/** `ide-monitor serve` on a fixed port, so the restart test can bring it back where the page expects it. */
-async function serve(port: number, dataDir: string): Promise<RunningProcess> {
-  const proc = startProcess(process.execPath, [CLI, 'serve', `--web.listen-address=127.0.0.1:${port}`, `--data-dir=${dataDir}`], process.env);
-  try {
-    await waitFor('ide-monitor serve to listen', async () => {
-      if (proc.child.exitCode !== null) throw new StopWaiting(`serve exited: ${proc.output()}`);
-      return proc.output().includes('ide-monitor listening');
-    });
-  } catch (error) {
-    await proc.stop();
-    throw error;
-  }
-  return proc;
-}
+/** The real `serve` on a fixed port (the page reconnects to the same address after a restart) and one outbox. */
+const serve = (port: number, dataDir: string) => startExporter({ port, env: { IDE_MONITOR_DATA_DIR: dataDir } });
 
 const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
 
@@ -61,7 +48,7 @@ describe.skipIf(chromiumPath === undefined)('status page in a real browser', () 
   let port: number;
   let url: string;
   let dataDir: string;
-  let exporter: RunningProcess | undefined;
+  let exporter: RunningExporter | undefined;
   let browser: Browser | undefined;
   let page: Page;
   /** Script errors and console errors (a CSP violation shows up here) while the server is up. */
