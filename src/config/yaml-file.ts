@@ -25,8 +25,10 @@ export function readYamlFile(file: string): { data: unknown; text: string } {
   } catch (error) {
     throw new ConfigError([{ source: file, path: '', message: `cannot read the file: ${(error as Error).message}` }]);
   }
+  let docs: unknown[];
   try {
-    return { data: jsYaml().load(text, { filename: file }) ?? {}, text };
+    // loadAll, not load: js-yaml 5's load rejects a file that is empty or only comments, which means "no settings".
+    docs = jsYaml().loadAll(text, null, { filename: file });
   } catch (error) {
     if (error instanceof jsYaml().YAMLException) {
       const yamlError = error as YAMLException;
@@ -35,6 +37,8 @@ export function readYamlFile(file: string): { data: unknown; text: string } {
     }
     throw error;
   }
+  if (docs.length > 1) throw new ConfigError([{ source: file, path: '', message: `expected one YAML document, found ${docs.length}` }]);
+  return { data: docs[0] ?? {}, text };
 }
 
 /**

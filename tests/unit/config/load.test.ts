@@ -36,6 +36,10 @@ describe('loadConfig', () => {
     expect(config.collectors.filesystem.fs_types_exclude).toBe(DEFAULT_FS_TYPES_EXCLUDE);
   });
 
+  it('treats a file of only comments as no settings, not as a syntax error', () => {
+    expect(load({ file: fixture('comments-only.yml') })).toEqual(load());
+  });
+
   it('applies precedence flag > env > file > default', () => {
     const file = fixture('good.yml');
     expect(load({ file }).web.listen_address.text).toBe('127.0.0.1:19100');
