@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { loadAll } from 'js-yaml';
 import { z } from 'zod';
+import { readYamlFile, validate } from '../config/yaml-file.js';
 import { DEFAULT_THRESHOLDS, promDuration, thresholdsSchema } from './thresholds.js';
 
 /**
@@ -90,51 +89,23 @@ export const DEFAULT_CONFIG: MonitoringConfig = {
 export type Profile = 'default' | 'test';
 export const TEST_PROFILE_FOR = '5s';
 
-export class MonitoringConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MonitoringConfigError';
-  }
-}
+const overrideFileSchema = z.strictObject({ _config: z.record(z.string(), z.unknown()).nullish() });
+const mergedSchema = z.strictObject({ _config: monitoringConfigSchema });
 
-/** Reads the optional override file and returns the validated config for the profile. */
-export async function loadMonitoringConfig(file: string | undefined, profile: Profile = 'default'): Promise<MonitoringConfig> {
-  let overrides: unknown = {};
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new MonitoringConfigError(`${file}: cannot read: ${(error as Error).message}`);
-    }
-    overrides = parseOverrides(text, file);
-  }
-  return applyProfile(resolveConfig(overrides, file ?? '<overrides>'), profile);
-}
-
-/** Parses the override file's text: a mapping with one key, `_config`. */
-function parseOverrides(text: string, file: string): unknown {
-  let docs: unknown[];
-  try {
-    docs = loadAll(text);
-  } catch (error) {
-    throw new MonitoringConfigError(`${file}: invalid YAML: ${(error as Error).message}`);
-  }
-  if (docs.length > 1) throw new MonitoringConfigError(`${file}: expected one YAML document, found ${docs.length}`);
-  const doc = docs[0];
-  // An empty file (or one with only comments) overrides nothing.
-  if (doc === undefined || doc === null) return {};
-  const shape = z.strictObject({ _config: z.record(z.string(), z.unknown()).nullish() }).safeParse(doc);
-  if (!shape.success) throw new MonitoringConfigError(formatIssues(file, shape.error.issues, []));
-  return shape.data._config ?? {};
+/**
+ * Reads the optional override file and returns the validated config for the profile. Problems are
+ * `ConfigError`s located like every other config error (`file:line _config.path: message`).
+ */
+export function loadMonitoringConfig(file: string | undefined, profile: Profile = 'default'): MonitoringConfig {
+  if (file === undefined) return applyProfile(resolveConfig({}, '<defaults>'), profile);
+  const { data, text } = readYamlFile(file);
+  const overrides = validate(overrideFileSchema, data, { file, text })._config ?? {};
+  return applyProfile(validate(mergedSchema, { _config: deepMerge(DEFAULT_CONFIG, overrides) }, { file, text })._config, profile);
 }
 
 /** Merges the overrides into the defaults and validates the result; errors name the file and path. */
 export function resolveConfig(overrides: unknown, file: string): MonitoringConfig {
-  const merged = deepMerge(DEFAULT_CONFIG, overrides);
-  const parsed = monitoringConfigSchema.safeParse(merged);
-  if (!parsed.success) throw new MonitoringConfigError(formatIssues(file, parsed.error.issues, ['_config']));
-  return parsed.data;
+  return validate(mergedSchema, { _config: deepMerge(DEFAULT_CONFIG, overrides) }, { file })._config;
 }
 
 function applyProfile(config: MonitoringConfig, profile: Profile): MonitoringConfig {
@@ -160,18 +131,4 @@ function deepMerge(base: unknown, override: unknown): unknown {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], prefix: readonly string[]): string {
-  return issues.map((issue) => `${file}: ${formatPath([...prefix, ...issue.path])}: ${issue.message}`).join('\n');
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) out += out === '' ? key : `.${key}`;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out === '' ? '(top level)' : out;
 }

@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { loadMonitoringConfig, MonitoringConfigError, type Profile } from './config.js';
+import { ConfigError } from '../config/problems.js';
+import { loadMonitoringConfig, type Profile } from './config.js';
 import { ownedDirectories, renderAll } from './render/index.js';
 
 export interface GenerateOptions {
@@ -18,9 +19,9 @@ export async function runGenerate(options: GenerateOptions, out: (line: string) 
   const profile = options.profile ?? 'default';
   let config;
   try {
-    config = await loadMonitoringConfig(options.configFile, profile);
+    config = loadMonitoringConfig(options.configFile, profile);
   } catch (error) {
-    if (!(error instanceof MonitoringConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     out(error.message);
     return 2;
   }

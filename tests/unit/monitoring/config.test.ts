@@ -2,13 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_CONFIG,
-  loadMonitoringConfig,
-  MonitoringConfigError,
-  monitoringConfigSchema,
-  TEST_PROFILE_FOR,
-} from '../../../src/monitoring/config.js';
+import { ConfigError } from '../../../src/config/problems.js';
+import { DEFAULT_CONFIG, loadMonitoringConfig, monitoringConfigSchema, TEST_PROFILE_FOR } from '../../../src/monitoring/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ide-monitor-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,12 +14,14 @@ function file(name: string, text: string): string {
   return path;
 }
 
-async function errorOf(path: string): Promise<string> {
-  const error = await loadMonitoringConfig(path).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MonitoringConfigError);
+function errorOf(path: string): string {
+  let error: unknown;
+  try {
+    loadMonitoringConfig(path);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
   return (error as Error).message;
 }
 
@@ -46,7 +43,7 @@ describe('monitoring config', () => {
         '      textDocument/codeAction: { levels: [{ severity: low, value: 1, for: 10m }] }',
       ].join('\n'),
     );
-    const config = await loadMonitoringConfig(path);
+    const config = loadMonitoringConfig(path);
     expect(config.grafanaUrl).toBe('https://grafana.example.com');
     expect(config.thresholds.hostCpuHighUsage.levels).toEqual([{ severity: 'critical', value: 0.97, for: '10m' }]);
     expect(config.thresholds.hostMemoryHighUsage).toEqual(DEFAULT_CONFIG.thresholds.hostMemoryHighUsage);
@@ -55,17 +52,17 @@ describe('monitoring config', () => {
   });
 
   it('accepts an empty file', async () => {
-    expect(await loadMonitoringConfig(file('empty.yml', '# nothing to override\n'))).toEqual(DEFAULT_CONFIG);
-    expect(await loadMonitoringConfig(file('empty-config.yml', '_config:\n'))).toEqual(DEFAULT_CONFIG);
+    expect(loadMonitoringConfig(file('empty.yml', '# nothing to override\n'))).toEqual(DEFAULT_CONFIG);
+    expect(loadMonitoringConfig(file('empty-config.yml', '_config:\n'))).toEqual(DEFAULT_CONFIG);
   });
 
   it('names the file and the path of a wrong value', async () => {
     const path = file('bad-value.yml', '_config:\n  thresholds:\n    hostCpuHighUsage:\n      levels: [{ severity: critical, value: high, for: 5m }]\n');
-    expect(await errorOf(path)).toMatch(new RegExp(`^${path}: _config\\.thresholds\\.hostCpuHighUsage\\.levels\\[0\\]\\.value: .*number`));
+    expect(errorOf(path)).toMatch(new RegExp(`^${path}:4 _config\\.thresholds\\.hostCpuHighUsage\\.levels\\.0\\.value: .*number`));
   });
 
   it('rejects unknown keys, bad durations, bad severities and duplicate levels', async () => {
-    const message = await errorOf(
+    const message = errorOf(
       file(
         'bad-many.yml',
         [
@@ -77,26 +74,25 @@ describe('monitoring config', () => {
         ].join('\n'),
       ),
     );
-    expect(message).toContain('_config.thresholds: ');
-    expect(message).toContain('hostCpuHighUsge');
-    expect(message).toContain('_config.thresholds.hostMemoryHighUsage.levels[0].severity');
-    expect(message).toContain('_config.thresholds.hostMemoryHighUsage.levels[0].for: expected a Prometheus duration');
+    expect(message).toContain('bad-many.yml:3 _config.thresholds.hostCpuHighUsge: unknown setting');
+    expect(message).toContain('bad-many.yml:5 _config.thresholds.hostMemoryHighUsage.levels.0.severity: ');
+    expect(message).toContain('bad-many.yml:5 _config.thresholds.hostMemoryHighUsage.levels.0.for: expected a Prometheus duration');
     const duplicate = file('duplicate.yml', '_config:\n  thresholds:\n    hostLoadHigh:\n      levels: [{ severity: high, value: 2, for: 5m }, { severity: high, value: 3, for: 5m }]\n');
-    expect(await errorOf(duplicate)).toContain('_config.thresholds.hostLoadHigh.levels: each severity may appear once');
+    expect(errorOf(duplicate)).toContain('_config.thresholds.hostLoadHigh.levels: each severity may appear once');
   });
 
   it('rejects a file without _config at the top', async () => {
-    expect(await errorOf(file('no-config.yml', 'thresholds: {}\n'))).toMatch(/no-config\.yml: .*thresholds/);
+    expect(errorOf(file('no-config.yml', 'thresholds: {}\n'))).toMatch(/no-config\.yml:1 thresholds: unknown setting/);
   });
 
   it('reports invalid YAML and a missing file with the file name', async () => {
-    expect(await errorOf(file('broken.yml', '_config: [\n'))).toMatch(/broken\.yml: invalid YAML/);
-    expect(await errorOf(file('two.yml', '_config: {}\n---\n_config: {}\n'))).toMatch(/two\.yml: expected one YAML document/);
-    expect(await errorOf(join(dir, 'absent.yml'))).toMatch(/absent\.yml: cannot read/);
+    expect(errorOf(file('broken.yml', '_config: [\n'))).toMatch(/broken\.yml:\d+: YAML syntax error/);
+    expect(errorOf(file('two.yml', '_config: {}\n---\n_config: {}\n'))).toMatch(/two\.yml: expected one YAML document, found 2/);
+    expect(errorOf(join(dir, 'absent.yml'))).toMatch(/absent\.yml: cannot read/);
   });
 
   it('shortens every for in the test profile, and nothing else', async () => {
-    const config = await loadMonitoringConfig(undefined, 'test');
+    const config = loadMonitoringConfig(undefined, 'test');
     const fors = JSON.stringify(config.thresholds).match(/"for":"[^"]+"/g) ?? [];
     expect(fors.length).toBeGreaterThan(30);
     expect(new Set(fors)).toEqual(new Set([`"for":"${TEST_PROFILE_FOR}"`]));

@@ -71,7 +71,7 @@ describe('generate', () => {
     writeFileSync(config, '_config:\n  thresholds:\n    hostLoadHigh: { levels: [] }\n');
     const { code, lines } = await generate({ outDir: tempDir(), configFile: config });
     expect(code).toBe(2);
-    expect(lines.join('\n')).toContain(`${config}: _config.thresholds.hostLoadHigh.levels: needs at least one level`);
+    expect(lines.join('\n')).toContain(`${config}:3 _config.thresholds.hostLoadHigh.levels: needs at least one level`);
   });
 
   it('renders user thresholds everywhere, and leaves the default-only promtool tests out', async () => {
