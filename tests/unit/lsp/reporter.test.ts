@@ -27,7 +27,8 @@ describe('IngestReporter', () => {
     const s = await sink();
     const r = reporter({ url: s.url, token: 's3cret', instance: 'test:1', flushIntervalMs: 60_000, maxBatch: 3 });
     for (let i = 0; i < 7; i++) r.record(op(`o${i}`));
-    await waitFor('two full batches', async () => s.batches.length === 2, 2000, 10);
+    // The sink sees a batch before the reporter has read its answer: wait for both sides.
+    await waitFor('two full batches, answered', async () => s.batches.length === 2 && r.stats().batchesSent === 2, 2000, 10);
     expect(s.batches.map((b) => b.body.observations.map((o) => o['operation']))).toEqual([
       ['o0', 'o1', 'o2'],
       ['o3', 'o4', 'o5'],
