@@ -69,7 +69,11 @@ describe('lsp-proxy in front of typescript-language-server, reporting to ide-mon
     const samples = await scrape();
     const value = (name: string, labels: Record<string, string> = {}) =>
       lsp(samples, name).filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
-    expect(value('ide_lsp_message_bytes_total', { direction: 'server_to_client' })).toBeGreaterThan(100_000); // the global completion alone
+    // At least every result the client got, as the compact JSON the server writes: a bound taken from this
+    // run's answers, since tsserver trims auto-import completions under CPU load (fixed sizes made it flaky).
+    const answered = Object.values(proxied).reduce((sum: number, r) => sum + Buffer.byteLength(JSON.stringify(r) ?? ''), 0);
+    expect(answered).toBeGreaterThan(10_000);
+    expect(value('ide_lsp_message_bytes_total', { direction: 'server_to_client' })).toBeGreaterThanOrEqual(answered);
     expect(value('ide_lsp_message_bytes_total', { direction: 'client_to_server' })).toBeGreaterThan(1_000);
     expect(value('ide_lsp_notifications_total', { method: 'textDocument/didOpen', direction: 'client_to_server' })).toBe(3);
     expect(value('ide_lsp_notifications_total', { method: 'initialized', direction: 'client_to_server' })).toBe(1);
