@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -23,7 +23,8 @@ const SCHEMA_VERSION = 1;
  * caller answers 503 rather than wait.
  */
 export function openDatabase(dataDir: string): Db {
-  mkdirSync(dataDir, { recursive: true });
+  // The outbox holds alerts, the audit log and action output: readable by this user only.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, 'bridge.sqlite');
   let db: Db;
   try {
@@ -35,6 +36,8 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 1000');
   db.pragma('foreign_keys = ON');
+  // SQLite creates later -wal and -shm files with the database file's mode; fix any that exist already.
+  for (const name of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(name)) chmodSync(name, 0o600);
   migrate(db);
   return db;
 }

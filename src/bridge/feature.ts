@@ -18,7 +18,7 @@ import { Intake } from './intake.js';
 import { BridgeMetrics } from './metrics.js';
 import { Outbox, OUTBOX_CHANNELS } from './outbox.js';
 import { compileRoutes, type Route } from './routing.js';
-import { resolveSecret } from './secrets.js';
+import { resolveSecret } from '../config/secret-file.js';
 import { mountWebhook, WEBHOOK_PATH } from './webhook.js';
 
 const PRUNE_EVERY_MS = 3_600_000;

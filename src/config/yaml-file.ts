@@ -64,18 +64,25 @@ export function validate<S extends z.ZodType>(
       const named = origin.sourceOf?.(path);
       const line = locate(path);
       const source = named ?? (origin.file === undefined ? 'config' : line === undefined ? origin.file : `${origin.file}:${line}`);
-      problems.push({ source, path: path.join('.'), message: describe(issue) });
+      problems.push({ source, path: path.join('.'), message: describe(issue, isSecretPath(path)) });
     }
   }
   throw new ConfigError(problems);
 }
 
-function describe(issue: z.core.$ZodIssue): string {
+/** Settings whose values are credentials: an error about them names the value's type, never the value. */
+const SECRET_KEY = /(token|routing_key|webhook_url|password|secret)$/;
+function isSecretPath(path: readonly PathSegment[]): boolean {
+  const key = String(path.at(-1) ?? '');
+  return SECRET_KEY.test(key) || path.join('.') === 'bridge.channels.webhook.url';
+}
+
+function describe(issue: z.core.$ZodIssue, secret: boolean): string {
   switch (issue.code) {
     case 'unrecognized_keys':
       return 'unknown setting; check its spelling and indentation against the README';
     case 'invalid_type':
-      return issue.input === undefined ? `missing; expected ${issue.expected}` : `expected ${issue.expected}, got ${typeName(issue.input)}`;
+      return issue.input === undefined ? `missing; expected ${issue.expected}` : `expected ${issue.expected}, got ${secret ? typeof issue.input : typeName(issue.input)}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     default:

@@ -1,4 +1,5 @@
 import type { FeatureContext, ServeFeature } from '../commands/serve-features.js';
+import { resolveSecret } from '../config/secret-file.js';
 import { mountIngestRoutes } from './routes.js';
 import { INGEST_PATH } from './schema.js';
 import { IngestSink } from './sink.js';
@@ -7,16 +8,17 @@ import { IngestSink } from './sink.js';
 export function createIngestFeature(ctx: FeatureContext): ServeFeature {
   const { config, registry, logger } = ctx;
   const sink = new IngestSink({ registry, config: config.ingest });
+  const token = resolveSecret('ingest.token', config.ingest.token, config.ingest.token_file);
   return {
     extension: {
       name: 'ingest',
       mountApi(app) {
-        mountIngestRoutes(app, { sink, token: config.ingest.token, maxBodySize: config.ingest.max_body_size, logger: logger.child({ component: 'ingest' }) });
+        mountIngestRoutes(app, { sink, token, maxBodySize: config.ingest.max_body_size, logger: logger.child({ component: 'ingest' }) });
       },
     },
     async start() {
       logger.info(
-        { path: INGEST_PATH, auth: config.ingest.token === undefined ? 'loopback only' : 'bearer token', max_body_size: config.ingest.max_body_size },
+        { path: INGEST_PATH, auth: token === undefined ? 'loopback only' : 'bearer token', max_body_size: config.ingest.max_body_size },
         'ingestion API enabled',
       );
     },

@@ -62,6 +62,8 @@ type Delivery = 'ok' | 'retry' | 'reject';
 export class IngestReporter {
   private readonly queue: BoundedQueue<ObservationInput>;
   private readonly endpoint: URL;
+  /** The endpoint as logged: without userinfo or query, which may carry credentials. */
+  private readonly shownEndpoint: string;
   private readonly agent: http.Agent;
   private readonly timer: NodeJS.Timeout;
   private readonly opts: Required<Pick<IngestReporterOptions, 'flushIntervalMs' | 'maxBatch' | 'maxBuffered' | 'timeoutMs' | 'heartbeatMs'>>;
@@ -76,6 +78,7 @@ export class IngestReporter {
 
   constructor(private readonly options: IngestReporterOptions) {
     this.endpoint = new URL(INGEST_PATH, options.url.endsWith('/') ? options.url : `${options.url}/`);
+    this.shownEndpoint = `${this.endpoint.origin}${this.endpoint.pathname}`;
     if (this.endpoint.protocol !== 'http:' && this.endpoint.protocol !== 'https:') {
       throw new TypeError(`exporter URL must be http:// or https://, got ${JSON.stringify(options.url)}`);
     }
@@ -260,7 +263,7 @@ export class IngestReporter {
           }
           // Retrying a batch the exporter refuses (bad token, invalid) cannot help; say why, once in a while.
           if (this.counters.rejected === 0 || this.counters.batchesSent % 100 === 0) {
-            this.options.logger?.warn(`ingest reporter: ${this.endpoint.href} refused a batch with HTTP ${status}: ${text.slice(0, 200)}`);
+            this.options.logger?.warn(`ingest reporter: ${this.shownEndpoint} refused a batch with HTTP ${status}: ${text.slice(0, 200)}`);
           }
           resolve('reject');
         });
@@ -272,7 +275,7 @@ export class IngestReporter {
   private unreachable(reason: string): void {
     if (!this.reachable) return;
     this.reachable = false;
-    this.options.logger?.warn(`ingest reporter: cannot deliver to ${this.endpoint.href} (${reason}); keeping up to ${this.opts.maxBuffered} observations, dropping the oldest beyond`);
+    this.options.logger?.warn(`ingest reporter: cannot deliver to ${this.shownEndpoint} (${reason}); keeping up to ${this.opts.maxBuffered} observations, dropping the oldest beyond`);
   }
 }
 

@@ -10,6 +10,8 @@ export const ingestSchema = z
     enabled: enabled(true),
     /** Bearer token callers must send; without one only loopback callers are accepted. */
     token: z.string().min(1).optional(),
+    /** A file holding the token (a mounted secret); `token` wins when both are set. */
+    token_file: z.string().min(1).optional(),
     /** Larger bodies are answered 413 without being read. */
     max_body_size: byteSize.default(2 ** 20),
     /** Distinct values a bounded label (server, operation, cache) may take before new ones fold into `other`. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Registry } from 'prom-client';
@@ -44,6 +44,15 @@ function setup(options: Partial<IntakeOptions> = {}, dir = mkdtempSync(path.join
 const payload = (name: string): WebhookPayload => webhookPayloadSchema.parse(amFixture(name));
 
 describe('intake and outbox', () => {
+  it('keeps the outbox readable by its owner only: it holds alerts, the audit log and action output', () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'bridge-outbox-')), 'data');
+    dirs.push(path.dirname(dir));
+    const { intake } = setup({}, dir);
+    intake.accept(payload('firing-single'));
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const name of readdirSync(dir)) expect(statSync(path.join(dir, name)).mode & 0o777, name).toBe(0o600);
+  });
+
   it('stores a payload as alert events and one delivery per routed channel: Slack per group, PagerDuty per alert', () => {
     const { intake, outbox } = setup();
     const result = intake.accept(payload('firing-group'));

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
@@ -85,6 +88,19 @@ describe('loadConfig', () => {
     expect(problemsOf(() => load({ env: { IDE_MONITOR_COLLECTOR_CPU: 'maybe' } }))).toEqual([
       'env IDE_MONITOR_COLLECTOR_CPU collectors.cpu.enabled: expected true or false, got "maybe"',
     ]);
+  });
+
+  it('names the type of a bad secret, never its value', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'config-secret-'));
+    try {
+      const file = path.join(dir, 'secret.yml');
+      writeFileSync(file, 'ingest:\n  token: 8675309\nbridge:\n  webhook:\n    token: [hunter2]\n');
+      const problems = problemsOf(() => load({ file }));
+      expect(problems).toEqual([`${file}:2 ingest.token: expected string, got number`, `${file}:5 bridge.webhook.token: expected string, got object`]);
+      expect(problems.join('\n')).not.toMatch(/8675309|hunter2/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a file whose top level is not a mapping', () => {
