@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import type { AlertStore } from './alert-store.js';
 import { decideRetry, type RetryPolicy } from './backoff.js';
@@ -160,7 +161,7 @@ class ChannelWorker {
   }
 
   private async run(item: OutboxItem): Promise<void> {
-    const { metrics, logger } = this.options;
+    const { metrics } = this.options;
     const { channel } = this.handler;
     const started = performance.now();
     let result: DeliveryResult;
@@ -171,12 +172,27 @@ class ChannelWorker {
       result = { outcome: 'retry', reason: `internal error: ${(error as Error).message}` };
     }
     if (channel !== 'action') metrics.notificationDuration.observe({ channel }, (performance.now() - started) / 1000);
-    try {
-      this.record(item, result);
-    } catch (error) {
-      // The delivery happened but could not be recorded (store closed or failing): it stays claimed and is
-      // reclaimed at the next start, so it is delivered again: at-least-once.
-      logger.error({ channel, id: item.id, err: error }, 'cannot record a delivery result in the outbox');
+    await this.recordPersistently(item, result);
+  }
+
+  /**
+   * A result the store refuses (disk full, I/O error) is kept and recorded again every second: an item
+   * left claimed would hold back every later delivery of its order key (a group's resolve behind its
+   * firing) until the next start. On stop it stays claimed and is reclaimed then: at-least-once.
+   */
+  private async recordPersistently(item: OutboxItem, result: DeliveryResult): Promise<void> {
+    const { logger } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.record(item, result);
+        if (attempt > 1) logger.info({ channel: this.handler.channel, id: item.id, attempts: attempt }, 'delivery result recorded after the outbox recovered');
+        return;
+      } catch (error) {
+        if (attempt === 1) logger.error({ channel: this.handler.channel, id: item.id, err: error }, 'cannot record a delivery result in the outbox; trying again every second');
+        if (this.stopped) return;
+        await sleep(STORE_ERROR_BACKOFF_MS);
+        if (this.stopped) return;
+      }
     }
   }
 

@@ -162,6 +162,26 @@ describe('the dispatcher', () => {
     await t.dispatcher.stop(1000);
   });
 
+  it('records a result the store refused once it accepts writes again, so the resolve behind it is not held until a restart', async () => {
+    const t = dispatcherWith([]);
+    const markDelivered = t.outbox.markDelivered.bind(t.outbox);
+    let refusals = 1;
+    t.outbox.markDelivered = (id: number) => {
+      if (refusals-- > 0) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      markDelivered(id);
+    };
+    const firing = payload('firing-single');
+    const resolved: WebhookPayload = { ...firing, status: 'resolved', alerts: firing.alerts.map((a) => ({ ...a, status: 'resolved', endsAt: '2024-05-01T12:05:00Z' })) };
+    t.dispatcher.start();
+    t.intake.accept(firing);
+    t.intake.accept(resolved);
+    t.dispatcher.wake(['pagerduty']);
+    await settle(async () => (await counter(t.registry, 'delivered')) === 2);
+    expect(t.seen.map((i) => JSON.parse(i.body).alert.status)).toEqual(['firing', 'resolved']);
+    expect([t.outbox.state(1)?.state, t.outbox.state(2)?.state]).toEqual(['delivered', 'delivered']);
+    await t.dispatcher.stop(1000);
+  });
+
   it('dead-letters a rejected event at once, with the reason in the audit log', async () => {
     const t = dispatcherWith([{ outcome: 'give_up', reason: 'HTTP 400: invalid event' }]);
     t.dispatcher.start();
