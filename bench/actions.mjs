@@ -10,8 +10,8 @@ import axios from 'axios';
 import { ActionRunner } from '../dist/bridge/actions/runner.js';
 import { actionDefinitionSchema } from '../dist/bridge/actions/schema.js';
 import { silentLogger } from '../dist/log.js';
-import { fmt, spread, table } from './markdown.mjs';
-import { ascending, quantile, spreadOf, upperMedian } from './support.mjs';
+import { spread, table } from './markdown.mjs';
+import { ascending, quantile, ratioOf, spreadOf, upperMedian } from './support.mjs';
 
 const OPS_PER_ROUND = 150;
 const DRY_RUNS_PER_ROUND = 20_000;
@@ -102,10 +102,27 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
     await new Promise((resolve) => server.close(resolve));
   }
   const c = (key) => across(perRound, key);
-  const ratio = (a, b) => fmt(c(a).median / c(b).median, 2);
-  return [
+  // Per round, then summarised: each round's bare and runner operations ran interleaved.
+  const ratioSpread = (a, b) => ratioOf(perRound.map((r) => r[a]), perRound.map((r) => r[b]), upperMedian);
+  const ratio = (a, b) => spread(ratioSpread(a, b), 2);
+  const overhead = (figure, runnerKey, bareKey) => ({
+    figure,
+    unit: 'ms',
+    digits: 2,
+    ours: c(runnerKey),
+    reference: c(bareKey),
+    referenceName: 'bare',
+    ratio: ratioSpread(runnerKey, bareKey),
+    better: 'lower',
+  });
+  const headline = [
+    overhead('exec action p50, runner vs bare spawn', 'runnerExecP50', 'bareExecP50'),
+    overhead('http action p50, runner vs bare POST', 'runnerHttpP50', 'bareHttpP50'),
+    { figure: 'dry-run records', unit: 'records/s', digits: 0, ours: c('dryPerS'), better: 'higher' },
+  ];
+  const markdown = [
     `In-process, sequential (one at a time), ${OPS_PER_ROUND} operations per kind per round, ${rounds} rounds; bare and`,
-    'runner versions interleaved. Latency in ms, median (min–max) over rounds.',
+    'runner versions interleaved. Latency in ms, median (min–max) over rounds; ratio = runner / bare, per round.',
     '',
     table(
       ['operation', 'bare p50', 'runner p50', 'ratio p50', 'bare p99', 'runner p99'],
@@ -117,4 +134,5 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
     '',
     `Dry run (match + template + record, nothing runs): ${spread(c('dryPerS'), 0)} records/s.`,
   ].join('\n');
+  return { markdown, headline };
 }

@@ -2,7 +2,7 @@
 // run and scraped alternately, so that whatever else the (noisy, 2-core) machine does hits both alike.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { fmt, mark, spread, table } from './markdown.mjs';
+import { fmt, mark, once, spread, table } from './markdown.mjs';
 import { CLI, CLK_TCK, cpuTicks, freePort, median, percentile, READY_TIMEOUT_MS, rssMb, ServerProcess, spreadOf } from './support.mjs';
 
 const SCRAPES_PER_ROUND = 200;
@@ -179,4 +179,22 @@ export function exporterMarkdown(s) {
     `values are median (min–max) across rounds; ratio = ${ours} / ${theirs}, taken per round; ` +
     `CPU from /proc/<pid>/stat utime+stime at ${s.clkTck} ticks/s.`;
   return `${table(['figure', ours, theirs, 'ratio', 'target'], rows)}\n\n${note}`;
+}
+
+/** The exporter's rows of the summary: latency, CPU and RSS, each against node_exporter in the same rounds. */
+export function exporterHeadline(s) {
+  const { theirs } = s.names;
+  const vs = (fig) => ({ ours: fig.ours, reference: fig.theirs, referenceName: theirs, ratio: fig.ratio, better: 'lower' });
+  return [
+    { figure: 'scrape latency median', unit: 'ms', digits: 2, ...vs(s.medianMs), target: `ratio ≤ 1`, pass: s.medianMs.ratio.median <= 1 },
+    { figure: 'scrape latency p99', unit: 'ms', digits: 2, ...vs(s.p99Ms), target: '< 10 ms', pass: s.p99Ms.ours.median < 10 },
+    { figure: 'CPU per scrape', unit: 'ms', digits: 2, ...vs(s.cpuMsPerScrape), target: 'ratio ≤ 1', pass: s.cpuMsPerScrape.ratio.median <= 1 },
+    { figure: `RSS after ${RSS_AFTER_SCRAPES} scrapes`, unit: 'MB', digits: 1, ours: s.rssMb.ours, reference: s.rssMb.theirs, referenceName: theirs, ratio: once(s.rssMb.ours / s.rssMb.theirs), better: 'lower', target: '< 80 MB', pass: s.rssMb.ours < 80 },
+  ];
+}
+
+/** `npm run bench` entry. */
+export async function run({ progress = () => {}, rounds = 3 } = {}) {
+  const s = await benchExporter({ rounds, onProgress: progress });
+  return { markdown: exporterMarkdown(s), headline: exporterHeadline(s) };
 }

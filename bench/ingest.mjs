@@ -175,10 +175,14 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
     `The fast-path validator replaces zod for valid batches (zod still answers for invalid ones). Validation alone,`,
     `parse subtracted: fast path ${fmt(stages['JSON.parse + fast-path validator'] - stages['JSON.parse'], 1)} µs, zod ${fmt(stages['JSON.parse + zod safeParse'] - stages['JSON.parse'], 1)} µs per batch.`,
   ];
-  return lines.join('\n');
+  const headline = [
+    { figure: `observations accepted, ${CONNECTIONS} connections`, unit: 'obs/s', digits: 0, ours: obs, better: 'higher', target: `≥ ${TARGET_OBS_PER_S.toLocaleString('en')}`, pass: obs.median >= TARGET_OBS_PER_S },
+    { figure: 'ingest request p99', unit: 'ms', digits: 1, ours: col('p99Ms'), better: 'lower' },
+  ];
+  return { markdown: lines.join('\n'), headline };
 }
 
 // Runnable on its own: `node bench/ingest.mjs [rounds]` (after `npm run build`).
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  run({ progress: (m) => console.error(`ingest: ${m}`), rounds: Number(process.argv[2] ?? 3) }).then((md) => console.log(md));
+  run({ progress: (m) => console.error(`ingest: ${m}`), rounds: Number(process.argv[2] ?? 3) }).then(({ markdown }) => console.log(markdown));
 }

@@ -12,7 +12,7 @@ import { createProcessCollector } from '../dist/exporter/collectors/process.js';
 import { countFds } from '../dist/exporter/collectors/process/pid-files.js';
 import { ProcReader } from '../dist/exporter/procfs.js';
 import { fmt, mark, spread, table } from './markdown.mjs';
-import { quantile, spreadOf, upperMedian } from './support.mjs';
+import { quantile, ratioOf, spreadOf, upperMedian } from './support.mjs';
 
 const WATCHED = 500;
 const SCRAPES_PER_ROUND = 100;
@@ -107,7 +107,7 @@ function variants() {
 const spreadUpper = (values) => spreadOf(values, upperMedian);
 
 export async function run({ progress = () => {}, rounds = 3 } = {}) {
-  if (process.platform !== 'linux') return '_Skipped: the process collector reads Linux procfs._';
+  if (process.platform !== 'linux') return { markdown: '_Skipped: the process collector reads Linux procfs._', headline: [] };
   progress(`starting ${WATCHED} sleep processes`);
   const sleepers = await startSleepers(WATCHED);
   const list = variants();
@@ -150,8 +150,10 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
       const median = spreadUpper(r.medians);
       return [v.name, spread(median, 2), spread(spreadUpper(r.p99s), 2), `${fmt(median.median / watchedMedian, 2)}×`];
     });
-    const p99 = spreadUpper(perRound.get('watched').p99s).median;
-    return [
+    const watched = perRound.get('watched');
+    const naive = perRound.get('naive-sync');
+    const p99 = spreadUpper(watched.p99s).median;
+    const markdown = [
       `${WATCHED} \`sleep\` processes watched by one cmdline group, ${processes} processes on the machine; ` +
         `${SCRAPES_PER_ROUND} scrapes per variant per round after ${WARMUP_SCRAPES} warm-up, variants interleaved, ${rounds} rounds. ` +
         'Time of one `collect()` in ms: median of the round medians (min–max across rounds).',
@@ -162,6 +164,22 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
       `- First scrape of a new collector (reads every command line once): ${fmt(coldMs, 1)} ms.`,
       `- Target: < ${TARGET_MS} ms per scrape with ${WATCHED} watched: median ${fmt(watchedMedian, 2)} ms, p99 ${fmt(p99, 2)} ms — ${mark(watchedMedian < TARGET_MS && p99 < TARGET_MS)}.`,
     ].join('\n');
+    const headline = [
+      {
+        figure: `collect() with ${WATCHED} watched, median`,
+        unit: 'ms',
+        digits: 2,
+        ours: spreadUpper(watched.medians),
+        reference: spreadUpper(naive.medians),
+        referenceName: 'naive sync read',
+        ratio: ratioOf(watched.medians, naive.medians, upperMedian),
+        better: 'lower',
+        target: `< ${TARGET_MS} ms`,
+        pass: watchedMedian < TARGET_MS,
+      },
+      { figure: `collect() with ${WATCHED} watched, p99`, unit: 'ms', digits: 2, ours: spreadUpper(watched.p99s), better: 'lower', target: `< ${TARGET_MS} ms`, pass: p99 < TARGET_MS },
+    ];
+    return { markdown, headline };
   } finally {
     for (const v of list) v.close();
     progress('stopping the sleep processes');

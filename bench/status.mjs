@@ -161,16 +161,26 @@ export function statusMarkdown(r) {
   ].join('\n');
 }
 
+/** The summary rows; one run, so each figure is a single value. */
+export function statusHeadline(r) {
+  return [
+    { figure: `update latency p99, ${r.clients} stream clients, one ${fmt(r.seconds, 0)} s run`, unit: 'ms', digits: 1, ours: r.p99, better: 'lower', target: '< 100 ms', pass: r.p99 < 100 },
+    { figure: `server CPU with ${r.clients} stream clients`, unit: '%', digits: 2, ours: r.loadCpu * 100, reference: r.idleCpu * 100, referenceName: 'no viewer', better: 'lower' },
+    { figure: 'stream clients dropped + refused', digits: 0, ours: r.dropped + r.refused, better: 'lower', target: '0', pass: r.dropped === 0 && r.refused === 0 },
+  ];
+}
+
 /** `npm run bench` entry: `rounds` is not used; the duration is `STATUS_BENCH_SECONDS` (default 60). */
 export async function run({ progress = () => {}, duration = Number(process.env.STATUS_BENCH_SECONDS ?? 60) } = {}) {
-  return statusMarkdown(await benchStatus({ duration, onProgress: progress }));
+  const r = await benchStatus({ duration, onProgress: progress });
+  return { markdown: statusMarkdown(r), headline: statusHeadline(r) };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const arg = process.argv.indexOf('--duration');
   const duration = arg > 0 ? Number(process.argv[arg + 1]) : 60;
   run({ duration, progress: (m) => console.error(`status: ${m}`) }).then(
-    (md) => console.log(md),
+    ({ markdown }) => console.log(markdown),
     (err) => {
       console.error(err);
       process.exitCode = 1;

@@ -87,6 +87,29 @@ export function spreadOf(xs, middle = median) {
   return { median: middle(xs), min: Math.min(...xs), max: Math.max(...xs) };
 }
 
+/** Per-round ratios `a[i] / b[i]`, summarised: each pair was measured side by side in the same round. */
+export const ratioOf = (a, b, middle = median) => spreadOf(a.map((x, i) => x / b[i]), middle);
+
+// ---------------------------------------------------------------------------------------------------
+// Children still running when the benchmark process exits (a section threw past its own cleanup, or
+// the run was interrupted) get SIGTERM, so no server outlives `npm run bench`.
+
+const live = new Set();
+
+/** Registers a child for the exit backstop; returns it. */
+export function track(child) {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/** SIGTERM to every tracked child still running; synchronous, so it also works inside an 'exit' handler. */
+export function terminateAll() {
+  for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+}
+
+process.once('exit', terminateAll);
+
 // ---------------------------------------------------------------------------------------------------
 // Child processes
 
@@ -99,7 +122,7 @@ export class ServerProcess {
     this.name = name;
     this.stderr = '';
     this.exited = undefined;
-    this.child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = track(spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] }));
     this.child.stderr.setEncoding('utf8');
     this.child.stderr.on('data', (text) => {
       this.stderr = (this.stderr + text).slice(-STDERR_TAIL_CHARS);
