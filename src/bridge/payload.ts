@@ -21,7 +21,7 @@ export const webhookAlertSchema = z.object({
 });
 
 export const webhookPayloadSchema = z.object({
-  version: z.literal('4', { error: (issue) => `unsupported payload version ${JSON.stringify(issue.input)}; this bridge speaks Alertmanager's webhook version "4"` }),
+  version: z.literal('4', { error: (issue) => `unsupported payload version ${shortly(issue.input)}; this bridge speaks Alertmanager's webhook version "4"` }),
   groupKey: z.string().min(1),
   truncatedAlerts: z.number().int().nonnegative().default(0),
   status,
@@ -32,6 +32,17 @@ export const webhookPayloadSchema = z.object({
   externalURL: z.string(),
   alerts: z.array(webhookAlertSchema).min(1, 'must contain at least one alert'),
 });
+
+/**
+ * A bad value as a short phrase for an error message. Never JSON.stringify the caller's structure: a
+ * value nested thousands deep overflows the stack (a 500 instead of a 400), a huge one bloats the answer.
+ */
+function shortly(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
 
 export type WebhookAlert = z.output<typeof webhookAlertSchema>;
 export type WebhookPayload = z.output<typeof webhookPayloadSchema>;

@@ -85,6 +85,15 @@ function describe(issue: z.core.$ZodIssue, secret: boolean): string {
       return issue.input === undefined ? `missing; expected ${issue.expected}` : `expected ${issue.expected}, got ${secret ? typeof issue.input : typeName(issue.input)}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union': {
+      // zod's own text is "Invalid input"; say what the alternatives want instead ("number or string").
+      const expected = [...new Set(issue.errors.flat().flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : [])))];
+      if (expected.length === 0) return issue.errors.flat()[0]?.message ?? issue.message;
+      return issue.input === undefined ? `missing; expected ${expected.join(' or ')}` : `expected ${expected.join(' or ')}, got ${secret ? typeof issue.input : typeName(issue.input)}`;
+    }
+    case 'invalid_key':
+      // zod's own text is "Invalid key in record"; the key's own check says what is wrong with it.
+      return `invalid key: ${issue.issues.map((i) => describe(i, secret)).join('; ') || issue.message}`;
     default:
       return issue.message;
   }

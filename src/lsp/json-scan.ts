@@ -193,12 +193,21 @@ function hasBackslash(b: Buffer, start: number, end: number): boolean {
 /** A string value from its quoted bytes [start, end). */
 function stringValue(b: Buffer, start: number, end: number): string {
   if (!hasBackslash(b, start, end)) return b.toString('utf8', start + 1, end - 1);
-  return JSON.parse(b.toString('utf8', start, end)) as string;
+  return decodeQuoted(b, start, end);
+}
+
+/** A quoted string with escapes; a bad escape (`"\x"`) makes the message unscannable, never an exception. */
+function decodeQuoted(b: Buffer, start: number, end: number): string {
+  try {
+    return JSON.parse(b.toString('utf8', start, end)) as string;
+  } catch {
+    throw new NotScannable();
+  }
 }
 
 function topKey(b: Buffer, start: number, end: number): Key {
   const len = end - start - 2;
-  if (hasBackslash(b, start, end)) return keyOf(JSON.parse(b.toString('utf8', start, end)) as string);
+  if (hasBackslash(b, start, end)) return keyOf(decodeQuoted(b, start, end));
   const s = start + 1;
   // Byte comparisons for the few keys that matter; everything else is Key.Other without a string.
   if (len === 2) return b[s] === 0x69 && b[s + 1] === 0x64 ? Key.Id : Key.Other; // id

@@ -102,6 +102,8 @@ export type ActionDefinition = z.output<typeof actionDefinitionSchema>;
  * entries that failed their own validation, so duplicates are reported together with other mistakes.
  */
 export function checkUniqueNames(definitions: readonly unknown[], ctx: z.RefinementCtx): void {
+  // `when: () => true` runs this even when the value failed the array check: it may be anything.
+  if (!Array.isArray(definitions)) return;
   const seen = new Map<string, number>();
   definitions.forEach((definition, index) => {
     const name = definition !== null && typeof definition === 'object' ? (definition as { name?: unknown }).name : undefined;
