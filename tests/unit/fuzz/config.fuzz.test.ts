@@ -226,7 +226,7 @@ describe('fuzzing the configuration loader (readYamlFile, validate, loadConfig)'
   it('bridge.actions.definitions that is not a list is a ConfigError, not a TypeError', () => {
     // Regression (found by this suite, fixed): checkUniqueNames (src/bridge/actions/schema.ts) runs with
     // `when: () => true`, so it also sees a value that failed the array check and calls .forEach on it.
-    // Fails until it returns early for a non-array.
+    // The fix: it returns early for a non-array.
     for (const value of ['restart', '{name: x}', 'null', '5']) {
       const text = `bridge:\n  actions:\n    definitions: ${value}\n`;
       const file = configFile(text);
@@ -237,7 +237,7 @@ describe('fuzzing the configuration loader (readYamlFile, validate, loadConfig)'
   it('a setting of several types, or a record key, given something wrong says what it expects', () => {
     // Regression (found by this suite, fixed): yaml-file.ts's describe() passes zod's "Invalid input"
     // (unions: byte sizes, positive integers, process comm) and "Invalid key in record" (action headers)
-    // through unchanged. Fails until it describes invalid_union and invalid_key issues.
+    // through unchanged. The fix: it describes invalid_union and invalid_key issues.
     const cases = [
       'bridge:\n  webhook:\n    max_body: [1]\n',
       'ingest:\n  max_body_size: null\n',

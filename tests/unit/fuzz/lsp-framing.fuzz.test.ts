@@ -198,7 +198,7 @@ describe('fuzzing the LSP framing and the traffic monitor that consumes it', () 
     // Regression (found by this suite, fixed): json-scan decodes escaped keys and strings with JSON.parse and
     // lets its SyntaxError escape scanMessage. In the proxy, TrafficMonitor.feed catches it, but only
     // after the framer's push loop was torn down: every later message in the same chunk is lost, and a
-    // frame cut at the chunk's end loses the framing. Fails until src/lsp/json-scan.ts returns undefined.
+    // frame cut at the chunk's end loses the framing.
     for (const text of ['{"\\x":1}', '{"id":"\\q","result":1}', '{"method":"a\\u12","id":1}', '{"id":1,"error":{"\\c":1}}']) {
       expect(() => scanMessage(utf8(text)), text).not.toThrow();
       expect(scanMessage(utf8(text)), text).toBeUndefined();

@@ -59,7 +59,7 @@ describeJsonEndpointFuzz(
     it('a payload nested thousands of levels deep is answered 400, not 500', async () => {
       // Regression (found by this suite, fixed): payload.ts's version error callback JSON.stringify()s the
       // input; a 10 000-deep array overflows the stack, the handler throws and the server answers 500.
-      // Fails until src/bridge/payload.ts describes a bad version without stringifying arbitrary input.
+      // The fix: src/bridge/payload.ts describes a bad version without stringifying arbitrary input.
       const nested = '['.repeat(10_000) + ']'.repeat(10_000);
       const answer = await post(`${server().base}${WEBHOOK_PATH}`, `{"version":${nested}}`, { 'content-type': 'application/json' });
       expect(expectClearRejection(answer, 'deep version', SCHEMA_PREFIX)).toMatch(/^not an Alertmanager webhook payload: version: /);
