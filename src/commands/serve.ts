@@ -57,6 +57,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
     listenAddress: config.web.listen_address,
     telemetryPath: config.web.telemetry_path,
     web,
+    limits: { headersTimeoutMs: config.web.headers_timeout, requestTimeoutMs: config.web.request_timeout, maxConnections: config.web.max_connections },
     runner,
     registry,
     build,

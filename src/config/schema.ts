@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, enabled, listenAddress, regex } from './schema-types.js';
+import { duration, enabled, listenAddress, positiveInt, regex } from './schema-types.js';
 import { bridgeSchema } from './sections/bridge.js';
 import { ingestSchema } from './sections/ingest.js';
 import { processCollectorSchema } from './sections/process.js';
@@ -7,6 +7,15 @@ import { statusSchema } from './sections/status.js';
 
 /** The default port: 9100–9999 is fully allocated on Prometheus' port list, so we sit just past it. */
 export const DEFAULT_PORT = 10451;
+
+/**
+ * How slowly, and how many, clients may talk to the HTTP server (the `web.*` defaults). Scrapes, webhooks
+ * and ingest batches are small requests from nearby machines: 10 s for headers is generous for them yet
+ * cuts a slow-loris socket six times sooner than Node's 60 s; 30 s covers a 4 MiB webhook body at about
+ * 1 Mbit/s. The connection cap bounds memory and file descriptors; a single machine's scrapers, Alertmanagers,
+ * LSP proxies and status pages stay far below it.
+ */
+export const HTTP_LIMIT_DEFAULTS = { headers_timeout: 10_000, request_timeout: 30_000, max_connections: 1024 } as const;
 
 /** node_exporter's defaults: virtual and container-internal filesystems say nothing about disk space. */
 export const DEFAULT_MOUNT_POINTS_EXCLUDE = '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)';
@@ -52,7 +61,14 @@ export const configSchema = z
         listen_address: listenAddress.prefault(`:${DEFAULT_PORT}`),
         telemetry_path: z.string().startsWith('/', 'must start with "/"').default('/metrics'),
         config_file: z.string().min(1).optional(),
+        /** A client must send its request headers within this, or it gets 408 and is cut (slow-loris). */
+        headers_timeout: duration.default(HTTP_LIMIT_DEFAULTS.headers_timeout),
+        /** A client must send its whole request, body included, within this; answers may take longer. */
+        request_timeout: duration.default(HTTP_LIMIT_DEFAULTS.request_timeout),
+        /** Connections beyond this are dropped as they arrive, with a warning in the log. */
+        max_connections: positiveInt.pipe(z.number().max(1_000_000)).default(HTTP_LIMIT_DEFAULTS.max_connections),
       })
+      .refine((w) => w.headers_timeout <= w.request_timeout, 'web.headers_timeout must be at most web.request_timeout')
       .prefault({}),
     log: z
       .strictObject({

@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { BuildInfo } from '../build-info.js';
 import type { ListenAddress } from '../config/listen-address.js';
+import { HTTP_LIMIT_DEFAULTS } from '../config/schema.js';
 import { BasicAuthVerifier } from './basic-auth.js';
 import type { ScrapeRunner } from './collector.js';
 import { contentTypeOf, negotiateFormat, render } from './exposition.js';
@@ -18,6 +19,25 @@ import type { WebConfig } from './web-config.js';
 
 const gzipAsync = promisify(gzip);
 
+/**
+ * Idle keep-alive connections stay open longer than Prometheus' default 1 m scrape interval, so a scraper
+ * reuses its connection (and TLS session) instead of reconnecting every scrape; Prometheus keeps idle
+ * connections for 5 m and reconnects quietly when we close first. 65 s is no common scrape interval, so a
+ * scrape rarely races our close.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** How often Node looks for connections past the headers/request timeouts (its default is 30 s). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+/** At most one "connection limit reached" warning per this, with the count dropped since the last one. */
+const DROP_WARNING_EVERY_MS = 60_000;
+
+/** How slowly and how many clients may talk to the server; `serve` passes the `web.*` settings. */
+export interface HttpLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxConnections: number;
+}
+
 export interface ExporterServerOptions {
   readonly listenAddress: ListenAddress;
   readonly telemetryPath: string;
@@ -26,6 +46,8 @@ export interface ExporterServerOptions {
   readonly registry: Registry;
   readonly build: BuildInfo;
   readonly logger: Logger;
+  /** Defaults to the `web.*` setting defaults. */
+  readonly limits?: HttpLimits;
   /** Features that add their own routes (ingestion API, alert bridge, status page). */
   readonly extensions?: readonly ServerExtension[];
 }
@@ -54,7 +76,24 @@ export class ExporterServer {
 
   constructor(private readonly options: ExporterServerOptions) {
     const app = this.buildApp();
-    this.server = options.web.tls === undefined ? createHttpServer(app) : createHttpsServer({ ...options.web.tls }, app);
+    const limits = options.limits ?? {
+      headersTimeoutMs: HTTP_LIMIT_DEFAULTS.headers_timeout,
+      requestTimeoutMs: HTTP_LIMIT_DEFAULTS.request_timeout,
+      maxConnections: HTTP_LIMIT_DEFAULTS.max_connections,
+    };
+    const http = {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    };
+    this.server =
+      options.web.tls === undefined
+        ? createHttpServer(http, app)
+        : // A client stalling the TLS handshake gets no more time than one stalling its headers.
+          createHttpsServer({ ...options.web.tls, ...http, handshakeTimeout: limits.headersTimeoutMs }, app);
+    this.server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    this.limitConnections(limits.maxConnections);
   }
 
   async start(): Promise<AddressInfo> {
@@ -84,6 +123,23 @@ export class ExporterServer {
     await closed;
     clearInterval(sweeper);
     clearTimeout(timer);
+  }
+
+  /** Node drops connections over the cap at accept; say so in the log, without one line per connection. */
+  private limitConnections(max: number): void {
+    this.server.maxConnections = max;
+    let dropped = 0;
+    let warnedAt = -Infinity;
+    this.server.on('drop', () => {
+      dropped += 1;
+      if (Date.now() - warnedAt < DROP_WARNING_EVERY_MS) return;
+      warnedAt = Date.now();
+      this.options.logger.warn(
+        { max_connections: max, dropped_since_last_warning: dropped },
+        'connection limit reached: new connections are dropped until some close; raise web.max-connections if these are legitimate clients',
+      );
+      dropped = 0;
+    });
   }
 
   private buildApp(): express.Express {
