@@ -17,7 +17,7 @@ export interface WriteAuth {
 export type AuthOutcome = 'ok' | 'unauthorized' | 'forbidden';
 
 export function checkWriteAuth(req: Request, auth: WriteAuth): AuthOutcome {
-  if (auth.token === undefined || auth.token === '') return isLoopback(req.socket.remoteAddress) ? 'ok' : 'forbidden';
+  if (auth.token === undefined || auth.token === '') return isLoopback(req.socket.remoteAddress) && !fromWebPage(req) ? 'ok' : 'forbidden';
   const header = req.get('authorization') ?? '';
   const match = /^Bearer\s+(.+)$/i.exec(header);
   if (match === null) return 'unauthorized';
@@ -38,7 +38,9 @@ export function requireWriteAuth(auth: WriteAuth, onReject?: (outcome: Exclude<A
       res.setHeader('WWW-Authenticate', 'Bearer realm="ide-monitor"');
       res.status(401).json({ error: `missing or wrong bearer token; send "Authorization: Bearer <token>" as configured by ${auth.tokenSetting}` });
     } else {
-      res.status(403).json({ error: `no token is configured (${auth.tokenSetting}), so only loopback callers are accepted` });
+      res.status(403).json({
+        error: `no token is configured (${auth.tokenSetting}), so only loopback callers addressing localhost, 127.0.0.1 or [::1], without an Origin header, are accepted`,
+      });
     }
   };
 }
@@ -48,6 +50,17 @@ export function sameSecret(presented: string, expected: string): boolean {
   const a = createHash('sha256').update(presented).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
+}
+
+/**
+ * A loopback peer may still be a web page in a local browser: a cross-site POST (which carries an
+ * Origin) or, through DNS rebinding, a request for the attacker's host name. Alertmanager, the proxy's
+ * reporter and curl send no Origin and name a loopback host.
+ */
+function fromWebPage(req: Request): boolean {
+  if (req.get('origin') !== undefined) return true;
+  const host = (req.get('host') ?? '').toLowerCase().replace(/:\d+$/, '');
+  return !(host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host));
 }
 
 export function isLoopback(address: string | undefined): boolean {
