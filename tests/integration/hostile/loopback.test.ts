@@ -39,12 +39,13 @@ describe.each(ENDPOINTS)('$path without a token', (endpoint: Endpoint) => {
   });
 
   it('refuses a web page: a request with an Origin, or for a host name that is not loopback (DNS rebinding)', async () => {
-    for (const headers of [
+    const attempts: Array<Record<string, string>> = [
       { Host: `127.0.0.1:${exporter.port}`, Origin: 'http://evil.example' },
       { Host: `127.0.0.1:${exporter.port}`, Origin: 'null' },
       { Host: `evil.example:${exporter.port}` },
       { Host: '127.0.0.1.evil.example' },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const { status, text } = await post(endpoint, headers);
       expect(status, JSON.stringify(headers)).toBe(403);
       expect(JSON.parse(text).error).toContain('without an Origin header');
