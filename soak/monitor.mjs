@@ -1,5 +1,6 @@
 // Plays Prometheus for the soak: scrapes the exporter every second, and every 10 s samples the exporter's
 // and the proxy's resident memory, the exporter's V8 heap and its event-loop lag.
+import { readFileSync } from 'node:fs';
 import { rssMb } from '../bench/support.mjs';
 
 export const SCRAPE_INTERVAL_MS = 1000;
@@ -69,12 +70,22 @@ export function startMonitor({ metricsUrl, exporterPid, proxyPid, phase }) {
       return NaN;
     }
   };
+  // Anonymous memory apart from mapped files (the node binary, native addons): where a leak would show.
+  const safeAnon = (pid) => {
+    try {
+      return Number(/^RssAnon:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+    } catch {
+      return NaN;
+    }
+  };
   const sample = () => {
     samples.push({
       t: Date.now(),
       phase: phase(),
       exporterRssMb: safeRss(exporterPid()),
+      exporterAnonMb: safeAnon(exporterPid()),
       heapMb: (latest.get('nodejs_heap_size_used_bytes') ?? NaN) / 2 ** 20,
+      heapTotalMb: (latest.get('nodejs_heap_size_total_bytes') ?? NaN) / 2 ** 20,
       lagP99Ms: lagSinceSample.length > 0 ? Math.max(...lagSinceSample) : NaN,
       proxyRssMb: safeRss(proxyPid()),
     });
