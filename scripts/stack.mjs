@@ -255,8 +255,9 @@ async function main() {
   writeFileSync(path.join(workDir, 'alertmanager.yml'), dump(alertmanagerConfig(ports, tokenFile)));
 
   const url = (name) => `http://127.0.0.1:${ports[name]}`;
-  start('ide-monitor', process.execPath, [
-    '--max-semi-space-size=2', cli, 'serve',
+  // Through its shebang, so it runs with the same V8 flags as the installed command.
+  start('ide-monitor', cli, [
+    'serve',
     `--web.listen-address=127.0.0.1:${ports['ide-monitor']}`,
     `--data-dir=${data('ide-monitor')}`,
     `--alertmanager.url=${url('alertmanager')}`,
