@@ -35,9 +35,10 @@ function childrenOf(pid) {
  * outcome; `exited` resolves with the proxy's `{ code, signal }`.
  */
 export async function startEditor({ exporterUrl, maxBuffered, ratePerSec, record }) {
+  // Through the CLI's shebang, as an editor launches it, so the proxy runs with the shipped V8 flags.
   const proxy = spawn(
-    process.execPath,
-    [CLI, 'lsp-proxy', '--server-name', SERVER_NAME, '--exporter', exporterUrl, '--max-buffered', String(maxBuffered), '--', process.execPath, ECHO_SERVER],
+    CLI,
+    ['lsp-proxy', '--server-name', SERVER_NAME, '--exporter', exporterUrl, '--max-buffered', String(maxBuffered), '--', process.execPath, ECHO_SERVER],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let stderr = '';
