@@ -14,7 +14,7 @@ export class StoreUnavailableError extends Error {
 
 const SCHEMA_VERSION = 1;
 /** SQLite's page cache for the outbox connection, in KiB (negative cache_size means KiB). */
-export const PAGE_CACHE_KIB = 2000;
+const PAGE_CACHE_KIB = 2000;
 
 /**
  * One file, `bridge.sqlite`, in WAL mode. The connection runs with synchronous=NORMAL (a commit survives
@@ -38,8 +38,8 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 1000');
   db.pragma('foreign_keys = ON');
-  // better-sqlite3 builds SQLite with a 16 MB page cache per connection; it fills as the outbox grows and
-  // showed in the soak as 38 MB/h of RSS growth up to that cap. The hot pages (pending rows and their
+  // better-sqlite3 builds SQLite with a 16 MB page cache per connection; it fills as the outbox grows,
+  // which the soak read as 38 MB/h of RSS growth. The hot pages (pending rows and their
   // index) fit in SQLite's own default of 2 MB; colder pages come from the OS file cache.
   db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   // SQLite creates later -wal and -shm files with the database file's mode; fix any that exist already.
