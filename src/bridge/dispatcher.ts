@@ -1,15 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.js';
-import type { AlertStore } from './alert-store.js';
 import { decideRetry, type RetryPolicy } from './backoff.js';
 import type { DeliveryResult } from './channels/notifier.js';
 import type { BridgeMetrics } from './metrics.js';
-import type { Outbox, OutboxChannel, OutboxItem } from './outbox.js';
+import type { BridgeStore, OutboxItem } from './store/types.js';
 
 /** How one outbox channel is worked: its deliverer, its parallelism and its pace. */
 export interface ChannelHandler {
-  readonly channel: OutboxChannel;
+  /** A channel name, or `action`. */
+  readonly channel: string;
   /** Deliveries in flight at once (different order keys only; one order key is always sequential). */
   readonly concurrency: number;
   /** Minimum time between the starts of two deliveries (Slack: about one message per second). */
@@ -23,9 +23,10 @@ export interface ChannelHandler {
 }
 
 export interface DispatcherOptions {
-  readonly outbox: Outbox;
-  readonly alerts: AlertStore;
+  readonly store: BridgeStore;
   readonly policy: RetryPolicy;
+  /** How long a claim holds: longer than any delivery takes, so only a dead replica's claims expire. */
+  readonly leaseMs: number;
   readonly metrics: BridgeMetrics;
   readonly logger: Logger;
 }
@@ -39,7 +40,7 @@ const STORE_ERROR_BACKOFF_MS = 1000;
  * key), runs them, and records the result. All retry policy lives here.
  */
 export class Dispatcher {
-  private readonly workers = new Map<OutboxChannel, ChannelWorker>();
+  private readonly workers = new Map<string, ChannelWorker>();
 
   constructor(handlers: readonly ChannelHandler[], options: DispatcherOptions) {
     for (const handler of handlers) this.workers.set(handler.channel, new ChannelWorker(handler, options));
@@ -50,7 +51,7 @@ export class Dispatcher {
   }
 
   /** New deliveries were enqueued for these channels. */
-  wake(channels: Iterable<OutboxChannel>): void {
+  wake(channels: Iterable<string>): void {
     for (const channel of channels) this.workers.get(channel)?.wake();
   }
 
@@ -76,6 +77,9 @@ class ChannelWorker {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private scheduled = false;
+  private pumping = false;
+  /** A wake arrived while a pump was awaiting the store: pump once more so it is not lost. */
+  private pumpAgain = false;
   private stopped = false;
   private lastStart = -Infinity;
   /** Set by a Retry-After: the endpoint asked the whole channel to wait (rate limits are per key or webhook). */
@@ -96,7 +100,7 @@ class ChannelWorker {
     // Coalesces a burst of wakes (one webhook request enqueues many) into one claim.
     setImmediate(() => {
       this.scheduled = false;
-      this.pump();
+      void this.pump();
     });
   }
 
@@ -106,18 +110,35 @@ class ChannelWorker {
     await Promise.all([...this.inFlight]);
   }
 
-  private pump(): void {
+  /** One pump at a time: claims are awaited, and a wake during one is picked up by its loop or its end. */
+  private async pump(): Promise<void> {
     if (this.stopped) return;
-    const { outbox, logger } = this.options;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        await this.pumpOnce();
+      } while (this.pumpAgain && !this.stopped);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async pumpOnce(): Promise<void> {
+    const { store, logger, leaseMs } = this.options;
     const { handler } = this;
-    while (this.inFlight.size < handler.concurrency) {
+    while (!this.stopped && this.inFlight.size < handler.concurrency) {
       const now = Date.now();
       const notBefore = Math.max(this.pausedUntil, this.lastStart + handler.minIntervalMs);
       if (notBefore > now) return this.sleepUntil(notBefore);
       let items: OutboxItem[];
       try {
         const room = handler.minIntervalMs > 0 ? 1 : handler.concurrency - this.inFlight.size;
-        items = outbox.claim(handler.channel, room);
+        items = await store.claim(handler.channel, room, leaseMs);
       } catch (error) {
         logger.error({ channel: handler.channel, err: error }, 'cannot claim from the outbox; retrying');
         return this.sleepUntil(now + STORE_ERROR_BACKOFF_MS);
@@ -125,11 +146,12 @@ class ChannelWorker {
       if (items.length === 0) {
         let due: number | undefined;
         try {
-          due = outbox.nextDue(handler.channel);
+          due = await store.nextDue(handler.channel);
         } catch {
           due = now + STORE_ERROR_BACKOFF_MS;
         }
-        // A due item that was not claimable waits behind an in-flight one of its order key: its end wakes us.
+        // A due item that was not claimable waits behind an in-flight one of its order key (its end wakes
+        // us) or, with replicas, one claimed by another replica: poll for that at the idle pace.
         return this.sleepUntil(Math.min(due !== undefined && due > now ? due : now + IDLE_POLL_MS, now + IDLE_POLL_MS));
       }
       for (const item of items) {
@@ -150,7 +172,7 @@ class ChannelWorker {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;
-      this.pump();
+      void this.pump();
     }, Math.max(0, at - Date.now()));
   }
 
@@ -184,7 +206,7 @@ class ChannelWorker {
     const { logger } = this.options;
     for (let attempt = 1; ; attempt++) {
       try {
-        this.record(item, result);
+        await this.record(item, result);
         if (attempt > 1) logger.info({ channel: this.handler.channel, id: item.id, attempts: attempt }, 'delivery result recorded after the outbox recovered');
         return;
       } catch (error) {
@@ -196,15 +218,15 @@ class ChannelWorker {
     }
   }
 
-  private record(item: OutboxItem, result: DeliveryResult): void {
-    const { outbox, metrics, logger, policy } = this.options;
+  private async record(item: OutboxItem, result: DeliveryResult): Promise<void> {
+    const { store, metrics, logger, policy } = this.options;
     const { channel } = this.handler;
     if (this.handler.oneShot) {
-      outbox.markFinished(item.id, 'done', result.outcome === 'delivered' ? undefined : result.reason);
+      await store.markFinished(item.id, 'done', result.outcome === 'delivered' ? undefined : result.reason);
       return;
     }
     if (result.outcome === 'delivered') {
-      outbox.markDelivered(item.id);
+      await store.markDelivered(item.id);
       metrics.notifications.inc({ channel, outcome: 'delivered' });
       logger.debug({ channel, id: item.id, attempts: item.attempts + 1 }, 'notification delivered');
       return;
@@ -214,22 +236,22 @@ class ChannelWorker {
       if (result.retryAfterMs !== undefined) this.pausedUntil = Date.now() + result.retryAfterMs;
       const decision = decideRetry(policy, attempts, Date.now() - item.createdAt, result.retryAfterMs);
       if (decision.retry) {
-        outbox.scheduleRetry(item.id, decision.delayMs, result.reason);
+        await store.scheduleRetry(item.id, decision.delayMs, result.reason);
         metrics.notifications.inc({ channel, outcome: 'retried' });
         logger.warn({ channel, id: item.id, attempts, retry_in_ms: decision.delayMs, reason: result.reason }, 'notification failed; will retry');
         return;
       }
-      this.deadLetter(item, attempts, `${decision.reason}; last error: ${result.reason}`, 'dead_lettered');
+      await this.deadLetter(item, attempts, `${decision.reason}; last error: ${result.reason}`, 'dead_lettered');
       return;
     }
-    this.deadLetter(item, attempts, `rejected: ${result.reason}`, 'failed');
+    await this.deadLetter(item, attempts, `rejected: ${result.reason}`, 'failed');
   }
 
-  private deadLetter(item: OutboxItem, attempts: number, reason: string, outcome: 'failed' | 'dead_lettered'): void {
-    const { outbox, alerts, metrics, logger } = this.options;
+  private async deadLetter(item: OutboxItem, attempts: number, reason: string, outcome: 'failed' | 'dead_lettered'): Promise<void> {
+    const { store, metrics, logger } = this.options;
     const { channel } = this.handler;
-    outbox.markFinished(item.id, 'dead', reason);
-    alerts.audit('dead_letter', undefined, { channel, delivery: item.id, key: item.dedupKey, attempts, reason });
+    await store.markFinished(item.id, 'dead', reason);
+    await store.audit('dead_letter', undefined, { channel, delivery: item.id, key: item.dedupKey, attempts, reason });
     metrics.notifications.inc({ channel, outcome });
     logger.error({ channel, id: item.id, attempts, reason }, 'notification dead-lettered');
   }

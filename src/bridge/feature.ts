@@ -1,66 +1,73 @@
-import path from 'node:path';
 import type { ActiveAlertsView, ActiveAlertSummary, FeatureContext, ServeFeature } from '../commands/serve-features.js';
-import { BRIDGE_CHANNELS, type BridgeChannel, type BridgeConfig } from '../config/sections/bridge.js';
+import type { BridgeConfig } from '../config/sections/bridge.js';
+import { resolveSecret } from '../config/secret-file.js';
 import type { ServerExtension } from '../exporter/server.js';
 import type { Logger } from '../log.js';
 import { actionHandler } from './action-handler.js';
 import { ActionRunner } from './actions/runner.js';
-import { AlertStore } from './alert-store.js';
+import { AlertmanagerClient } from './alertmanager-client.js';
 import { mountAlertsApi } from './alerts-api.js';
-import { isHttpUrl } from './channels/format.js';
+import { CHANNELS } from './channels/registry.js';
 import type { Notifier } from './channels/notifier.js';
-import { PagerDutyNotifier } from './channels/pagerduty.js';
-import { SlackNotifier } from './channels/slack.js';
-import { WebhookNotifier } from './channels/webhook.js';
-import { openDatabase, type Db } from './db.js';
 import { Dispatcher, type ChannelHandler } from './dispatcher.js';
-import { Intake } from './intake.js';
+import { Escalator } from './escalator.js';
+import { Intake, type IntakeChannel } from './intake.js';
 import { BridgeMetrics } from './metrics.js';
-import { Outbox, OUTBOX_CHANNELS } from './outbox.js';
-import { compileRoutes, type Route } from './routing.js';
-import { resolveSecret } from '../config/secret-file.js';
+import { parseNotification } from './notification.js';
+import { Reconciler } from './reconciler.js';
+import { compileRoutes, route, type Route } from './routing.js';
+import { openStore } from './store/open.js';
+import type { BridgeStore } from './store/types.js';
 import { mountWebhook, WEBHOOK_PATH } from './webhook.js';
 
 const PRUNE_EVERY_MS = 3_600_000;
+/** How often the status page's alert summary is refreshed from the store. */
+const SUMMARY_EVERY_MS = 2000;
+const SUMMARY_ITEMS = 10;
 
 export type BridgeFeature = ServeFeature & ActiveAlertsView;
 
+interface ConfiguredChannel extends IntakeChannel {
+  readonly notifier: Notifier;
+}
+
 /**
- * The alert bridge inside `serve`: webhook → outbox → channels and actions, plus the alert API. The
- * database opens here (a broken data dir fails `serve` at startup, not the first alert).
+ * The alert bridge inside `serve`: webhook → store (outbox) → channels and actions, plus the alert API,
+ * the reconciler and the escalator. The store opens here (a broken data dir or an unreachable database
+ * fails `serve` at startup, not the first alert).
  */
 export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFeature> {
   const config = ctx.config.bridge;
   const logger = ctx.logger.child({ component: 'bridge' });
   const token = resolveSecret('bridge.webhook.token', config.webhook.token, config.webhook.token_file);
-  const notifiers = createNotifiers(config);
+  const channels = createChannels(config, logger);
   const routes = compileRoutes(config.routes);
-  warnAboutUnusableRoutes(routes, new Set(notifiers.map((n) => n.channel)), config, logger);
+  warnAboutUnusableRoutes(routes, channels, config, logger);
 
-  const db: Db = openDatabase(path.resolve(config.data_dir));
+  const store: BridgeStore = await openStore(config, logger);
   let open = true;
-  const outbox = new Outbox(db);
-  const alerts = new AlertStore(db);
-  const metrics = new BridgeMetrics(ctx.registry, () => (open ? outbox : undefined), OUTBOX_CHANNELS.filter((c) => c === 'action' || notifiers.some((n) => n.channel === c)));
+  const metrics = new BridgeMetrics(ctx.registry, () => (open ? store : undefined), [...channels.keys(), 'action']);
 
-  const { requeued, interruptedActions } = outbox.reclaim();
-  for (const item of interruptedActions) alerts.audit('action_interrupted', undefined, { delivery: item.id, key: item.dedupKey, reason: 'the bridge stopped while the action ran; not run again' });
-  if (requeued > 0 || interruptedActions.length > 0) logger.warn({ requeued, interrupted_actions: interruptedActions.length }, 'reclaimed deliveries left in flight by the previous run');
+  // A single-process store takes back every claim at start; shared ones only claims whose lease ran out.
+  const { requeued, interruptedActions } = await store.reclaim(store.kind === 'sqlite');
+  for (const item of interruptedActions) await store.audit('action_interrupted', undefined, { delivery: item.id, key: item.dedupKey, reason: 'the bridge stopped while the action ran; not run again' });
+  if (requeued > 0 || interruptedActions.length > 0) logger.warn({ requeued, interrupted_actions: interruptedActions.length }, 'reclaimed deliveries left in flight by a previous run');
 
   const runner = new ActionRunner({ definitions: config.actions.definitions, dryRun: config.actions.dry_run, maxConcurrent: config.actions.max_concurrent, logger });
-  const handlers: ChannelHandler[] = notifiers.map((notifier) => ({
-    channel: notifier.channel,
-    concurrency: notifier.channel === 'slack' ? 1 : (config.channels[notifier.channel] as { concurrency?: number }).concurrency ?? 1,
-    minIntervalMs: notifier.channel === 'slack' ? Math.round(1000 / config.channels.slack.messages_per_second) : 0,
+  const handlers: ChannelHandler[] = [...channels].map(([name, channel]) => ({
+    channel: name,
+    ...channel.definition.pacing(config.channels[name]!),
     oneShot: false,
-    deliver: (item) => notifier.notify(item.body, item.dedupKey),
+    deliver: (item) => channel.notifier.notify(parseNotification(item.body, channel.definition.unit), item.dedupKey),
   }));
-  handlers.push(actionHandler(runner, config.actions.definitions, alerts, metrics, config.actions.max_concurrent));
+  handlers.push(actionHandler(runner, config.actions.definitions, store, metrics, config.actions.max_concurrent));
+  // A claim must outlive the slowest delivery, or a live replica's work would be taken over.
+  const slowestAction = Math.max(0, ...config.actions.definitions.map((d) => d.timeout + 5000));
   const dispatcher = new Dispatcher(handlers, {
-    outbox,
-    alerts,
+    store,
     metrics,
     logger,
+    leaseMs: Math.max(config.database.lease, slowestAction),
     policy: {
       initialBackoffMs: config.retry.initial_backoff,
       maxBackoffMs: config.retry.max_backoff,
@@ -68,40 +75,79 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
       maxAgeMs: config.retry.max_age,
     },
   });
-  const intake = new Intake(db, alerts, outbox, {
-    routes,
-    channels: new Set(notifiers.map((n) => n.channel)),
-    sendResolved: { slack: config.channels.slack.send_resolved, pagerduty: config.channels.pagerduty.send_resolved, webhook: config.channels.webhook.send_resolved },
-    applicableActions: (alert) => runner.applicable(alert),
-  });
+  const wake = (names: Iterable<string>) => dispatcher.wake(names);
+  const intake = new Intake(store, { routes, channels, applicableActions: (alert) => runner.applicable(alert) });
+
+  const alertmanagerUrls = [...(config.alertmanager.url === undefined ? [] : [config.alertmanager.url]), ...config.alertmanager.peers];
+  const alertmanagers = alertmanagerUrls.map((url) => new AlertmanagerClient(url, config.alertmanager.timeout));
+  const reconciler = alertmanagers.length === 0 ? undefined : new Reconciler({ store, alertmanagers, intake, graceMs: config.alertmanager.reconcile_grace, metrics, logger, wake });
+  const escalator = new Escalator({ store, routes, channels, metrics, logger, wake });
+
+  let summary: ReturnType<BridgeFeature['summary']> = { counts: {}, items: [] };
+  const refreshSummary = async () => {
+    const latest = await store.firingSummary(SUMMARY_ITEMS);
+    summary = { counts: latest.counts, items: latest.items satisfies ActiveAlertSummary[] };
+  };
 
   let accepting = true;
-  let pruneTimer: NodeJS.Timeout | undefined;
-  const prune = () => {
-    try {
-      const before = Date.now() - config.retention;
-      outbox.prune(before);
-      alerts.prune(before);
-    } catch (error) {
-      logger.warn({ err: error }, 'cannot prune old bridge records');
-    }
+  const timers: NodeJS.Timeout[] = [];
+  /** Runs `task` every `ms` (unref'd), one run at a time, logging failures once per run. */
+  const every = (ms: number, what: string, task: () => Promise<unknown>) => {
+    let running = false;
+    const tick = async () => {
+      if (running || !open) return;
+      running = true;
+      try {
+        await task();
+      } catch (error) {
+        logger.warn({ err: error }, `bridge ${what} failed; trying again in ${Math.round(ms / 1000)} s`);
+      } finally {
+        running = false;
+      }
+    };
+    const timer = setInterval(() => void tick(), ms);
+    timer.unref();
+    timers.push(timer);
+    void tick();
   };
+
   const auth = { token, tokenSetting: 'bridge.webhook.token (IDE_MONITOR_WEBHOOK_TOKEN)' };
   const extension: ServerExtension = {
     name: 'bridge',
     links: [{ href: 'api/v1/alerts', title: 'Active alerts (bridge API)' }],
     mountApi(app) {
-      mountWebhook(app, { auth, maxBody: config.webhook.max_body, intake, metrics, logger, accepting: () => accepting, enqueued: (channels) => dispatcher.wake(channels) });
-      mountAlertsApi(app, { auth, alerts, alertmanagerUrl: config.alertmanager.url, logger });
+      mountWebhook(app, {
+        auth,
+        maxBody: config.webhook.max_body,
+        limits: { maxLabelValue: config.webhook.max_label_value, maxAnnotation: config.webhook.max_annotation },
+        intake,
+        metrics,
+        logger,
+        accepting: () => accepting,
+        enqueued: wake,
+      });
+      mountAlertsApi(app, {
+        auth,
+        store,
+        alertmanager: alertmanagers[0],
+        ackSilence: config.alertmanager.ack_silence,
+        routes,
+        channels,
+        escalateAfter: (alert) => route(routes, alert.labels).escalation?.afterMs,
+        metrics,
+        logger,
+        wake,
+      });
     },
   };
 
   logger.info(
     {
-      data_dir: path.resolve(config.data_dir),
-      channels: notifiers.map((n) => n.channel).join(',') || 'none',
+      store: store.kind === 'sqlite' ? `sqlite (${config.data_dir})` : 'postgresql',
+      channels: [...channels.keys()].join(',') || 'none',
       actions: config.actions.definitions.length,
       routes: config.routes.length === 0 ? 'default' : config.routes.length,
+      reconciler: reconciler === undefined ? 'off (no bridge.alertmanager.url)' : alertmanagerUrls.length,
       auth: token === undefined ? 'loopback only' : 'bearer token',
     },
     `alert bridge ready; Alertmanager webhook at ${WEBHOOK_PATH}`,
@@ -111,63 +157,57 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
     extension,
     async start() {
       dispatcher.start();
-      prune();
-      pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
-      pruneTimer.unref();
+      every(PRUNE_EVERY_MS, 'pruning', () => store.prune(Date.now() - config.retention));
+      every(SUMMARY_EVERY_MS, 'alert summary', refreshSummary);
+      every(config.escalation_check_interval, 'escalation check', () => escalator.run());
+      if (reconciler !== undefined) every(config.alertmanager.reconcile_interval, 'reconciliation', () => reconciler.run());
     },
     async stop() {
       accepting = false;
-      clearInterval(pruneTimer);
+      for (const timer of timers) clearInterval(timer);
       const drained = await dispatcher.stop(config.shutdown_grace);
       if (!drained) logger.warn({ in_flight: dispatcher.inFlight() }, 'deliveries still in flight at shutdown; they are reclaimed at the next start');
       await runner.close();
-      for (const notifier of notifiers) notifier.close?.();
+      for (const channel of channels.values()) channel.notifier.close?.();
+      for (const am of alertmanagers) am.close();
       open = false;
-      db.close();
+      await store.close();
     },
-    active(): readonly ActiveAlertSummary[] {
-      if (!open) return [];
-      return alerts.firing().map((a) => ({
-        fingerprint: a.fingerprint,
-        alertname: a.alertname,
-        severity: a.severity,
-        summary: a.annotations['summary'] ?? '',
-        startsAt: a.startsAt,
-        labels: a.labels,
-      }));
-    },
+    summary: () => summary,
   };
 }
 
-function createNotifiers(config: BridgeConfig): Notifier[] {
-  const { slack, pagerduty, webhook } = config.channels;
-  const notifiers: Notifier[] = [];
-  const slackUrl = resolveSecret('bridge.channels.slack.webhook_url', slack.webhook_url, slack.webhook_url_file);
-  if (slackUrl !== undefined) notifiers.push(new SlackNotifier(requireUrl('Slack webhook URL', slackUrl), slack.timeout));
-  const routingKey = resolveSecret('bridge.channels.pagerduty.routing_key', pagerduty.routing_key, pagerduty.routing_key_file);
-  if (routingKey !== undefined) notifiers.push(new PagerDutyNotifier(pagerduty.events_url, routingKey, pagerduty.timeout));
-  const webhookUrl = resolveSecret('bridge.channels.webhook.url', webhook.url, webhook.url_file);
-  const bearer = resolveSecret('bridge.channels.webhook.bearer_token', webhook.bearer_token, webhook.bearer_token_file);
-  if (webhookUrl !== undefined) notifiers.push(new WebhookNotifier(requireUrl('outgoing webhook URL', webhookUrl), bearer, webhook.timeout));
-  return notifiers;
-}
-
-/** A URL read from a `*_file` did not pass the schema's URL check; never echo it (it is a secret). */
-function requireUrl(what: string, value: string): string {
-  if (!isHttpUrl(value)) throw new Error(`the ${what} must be an http:// or https:// URL (value not shown: it is a secret)`);
-  return value;
-}
-
-/** Routes may name channels that have no endpoint: those are skipped, and said once, here. */
-function warnAboutUnusableRoutes(routes: readonly Route[], configured: ReadonlySet<BridgeChannel>, config: BridgeConfig, logger: Logger): void {
-  const named = new Set(routes.flatMap((r) => r.channels));
-  const how: Record<BridgeChannel, string> = {
-    slack: 'bridge.channels.slack.webhook_url or IDE_MONITOR_SLACK_WEBHOOK_URL',
-    pagerduty: 'bridge.channels.pagerduty.routing_key or IDE_MONITOR_PAGERDUTY_ROUTING_KEY',
-    webhook: 'bridge.channels.webhook.url or IDE_MONITOR_OUTGOING_WEBHOOK_URL',
-  };
-  for (const channel of BRIDGE_CHANNELS) {
-    if (named.has(channel) && !configured.has(channel)) logger.warn({ channel }, `channel ${channel} is routed to but not configured; set ${how[channel]}. Its notifications are skipped`);
+/** The configured channels (an endpoint set), in registry order. */
+function createChannels(config: BridgeConfig, logger: Logger): Map<string, ConfiguredChannel> {
+  const configured = new Map<string, ConfiguredChannel>();
+  for (const definition of CHANNELS) {
+    const section = config.channels[definition.name]!;
+    const notifier = definition.create(section, { logger: logger.child({ channel: definition.name }) });
+    if (notifier !== undefined) configured.set(definition.name, { definition, notifier, sendResolved: section.send_resolved });
   }
+  return configured;
+}
+
+/** Routes may name channels that have no endpoint, and channels may be configured that no route reaches: say so once, here. */
+function warnAboutUnusableRoutes(routes: readonly Route[], configured: ReadonlyMap<string, unknown>, config: BridgeConfig, logger: Logger): void {
+  for (const problem of routingProblems(routes, configured, config)) logger.warn(problem);
   if (routes.some((r) => r.actions) && config.actions.definitions.length === 0) logger.info('routes allow actions but none are configured (bridge.actions.definitions)');
+}
+
+/** The routing mistakes that silently do nothing, as one line each (shared with check-config). */
+export function routingProblems(routes: readonly Route[], configured: ReadonlyMap<string, unknown>, config: BridgeConfig): string[] {
+  const problems: string[] = [];
+  const explicit = config.routes.length > 0;
+  const named = new Set(routes.flatMap((r) => [...r.channels, ...r.escalateTo]));
+  if (explicit) {
+    for (const definition of CHANNELS) {
+      if (named.has(definition.name) && !configured.has(definition.name)) {
+        problems.push(`channel ${definition.name} is routed to but not configured; set ${definition.configureHint}. Its notifications are skipped`);
+      }
+    }
+  }
+  for (const name of configured.keys()) {
+    if (!named.has(name)) problems.push(`channel ${name} is configured but no route sends to it (bridge.routes); add it to a route's channels or it receives nothing`);
+  }
+  return problems;
 }

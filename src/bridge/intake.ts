@@ -1,33 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { ActionDefinition } from './actions/schema.js';
 import type { ActionAlert, ActionPhase } from './actions/model.js';
-import type { BridgeChannel } from '../config/sections/bridge.js';
-import type { AlertStore } from './alert-store.js';
-import { durably, type Db } from './db.js';
-import type { Outbox, OutboxChannel } from './outbox.js';
+import type { AnyChannel } from './channels/definition.js';
+import type { AlertNotification, GroupNotification, NotifiedAlert } from './notification.js';
 import type { WebhookAlert, WebhookPayload } from './payload.js';
 import { route, type Route } from './routing.js';
-
-/** What a group channel (Slack, webhook) renders: the group as Alertmanager sent it, narrowed to the alerts routed there. */
-export interface GroupNotification {
-  readonly receiver: string;
-  readonly status: 'firing' | 'resolved';
-  readonly groupKey: string;
-  readonly groupLabels: Record<string, string>;
-  readonly commonLabels: Record<string, string>;
-  readonly commonAnnotations: Record<string, string>;
-  readonly externalURL: string;
-  readonly truncatedAlerts: number;
-  readonly alerts: WebhookAlert[];
-}
-
-/** What a per-alert channel (PagerDuty) renders. */
-export interface AlertNotification {
-  readonly receiver: string;
-  readonly groupKey: string;
-  readonly externalURL: string;
-  readonly alert: WebhookAlert;
-}
+import { eventKey, type AlertEventInput, type BridgeStore, type IntakeBatch, type IntakeOutcome, type PlannedDelivery, type StoredAlert } from './store/types.js';
 
 export interface ActionDelivery {
   readonly action: string;
@@ -35,107 +13,136 @@ export interface ActionDelivery {
   readonly alert: ActionAlert;
 }
 
+/** A configured channel as the intake sees it. */
+export interface IntakeChannel {
+  readonly definition: AnyChannel;
+  readonly sendResolved: boolean;
+}
+
 export interface IntakeOptions {
   readonly routes: readonly Route[];
-  /** Channels with an endpoint configured; routes naming others are skipped (warned about at startup). */
-  readonly channels: ReadonlySet<BridgeChannel>;
-  readonly sendResolved: Readonly<Record<BridgeChannel, boolean>>;
+  /** Channels with an endpoint configured, by name; routes naming others are skipped (warned about at startup). */
+  readonly channels: ReadonlyMap<string, IntakeChannel>;
   /** Which configured actions apply to an alert (the actions module's `ActionRunner.applicable`). */
   readonly applicableActions: (alert: ActionAlert) => readonly ActionDefinition[];
+  readonly now?: () => number;
 }
 
 export interface IntakeResult {
   readonly alerts: number;
-  /** Alert events not seen before; 0 means the whole payload was a duplicate. */
+  /** Alert events not seen before; none means the whole payload was a duplicate. */
   readonly newEvents: readonly WebhookAlert[];
-  readonly enqueued: ReadonlyMap<OutboxChannel, number>;
+  readonly enqueued: ReadonlyMap<string, number>;
 }
 
-const GROUP_CHANNELS = ['slack', 'webhook'] as const;
-
 /**
- * Turns one webhook payload into durable state in one transaction: alert events (deduplicated on
- * fingerprint + status + startsAt), the alerts' latest state, and the outbox deliveries for every channel
- * and action the routes select. When it returns, everything is on disk; when it throws, nothing is.
+ * Turns webhook payloads (and the reconciler's synthetic resolves) into durable state: alert events
+ * (deduplicated on fingerprint + status + startsAt), the alerts' latest state, and the outbox deliveries
+ * for every channel and action the routes select. The plan is made here; the store records it in one
+ * transaction, enqueuing a delivery only when an event it carries is new (an Alertmanager re-send or an
+ * HA peer's copy enqueues nothing, on any replica).
  */
 export class Intake {
-  private readonly acceptTx;
-  private readonly acceptBatchTx;
+  private readonly now: () => number;
 
-  constructor(private readonly db: Db, alerts: AlertStore, outbox: Outbox, private readonly options: IntakeOptions) {
-    this.acceptTx = db.transaction((payload: WebhookPayload): IntakeResult => {
-      const enqueued = new Map<OutboxChannel, number>();
-      const count = (channel: OutboxChannel, added: boolean) => {
-        if (added) enqueued.set(channel, (enqueued.get(channel) ?? 0) + 1);
-      };
-      const newEvents: WebhookAlert[] = [];
-      const routed = new Map<BridgeChannel, WebhookAlert[]>();
-      const fresh = new Map<BridgeChannel, boolean>();
-      for (const alert of payload.alerts) {
-        const isNew = alerts.recordEvent(alert, payload.groupKey, payload.externalURL);
-        if (isNew) newEvents.push(alert);
-        const decision = route(this.options.routes, alert.labels);
-        for (const channel of decision.channels) {
-          if (!this.options.channels.has(channel)) continue;
-          if (alert.status === 'resolved' && !this.options.sendResolved[channel]) continue;
-          if (channel === 'pagerduty') {
-            if (isNew) count('pagerduty', outbox.enqueue(pagerdutyDelivery(payload, alert)));
-            continue;
-          }
-          const subset = routed.get(channel);
-          if (subset === undefined) routed.set(channel, [alert]);
-          else subset.push(alert);
-          if (isNew) fresh.set(channel, true);
-        }
-        if (isNew && decision.actions) {
-          for (const delivery of actionDeliveries(alert, this.options.applicableActions)) count('action', outbox.enqueue(delivery));
-        }
-      }
-      for (const channel of GROUP_CHANNELS) {
-        const subset = routed.get(channel);
-        if (subset === undefined || fresh.get(channel) !== true) continue;
-        count(channel, outbox.enqueue(groupDelivery(channel, payload, subset)));
-      }
-      return { alerts: payload.alerts.length, newEvents, enqueued };
-    });
-    this.acceptBatchTx = db.transaction((payloads: readonly WebhookPayload[]) => payloads.map((payload) => this.acceptTx(payload)));
+  constructor(
+    private readonly store: BridgeStore,
+    private readonly options: IntakeOptions,
+  ) {
+    this.now = options.now ?? Date.now;
   }
 
-  accept(payload: WebhookPayload): IntakeResult {
-    return durably(this.db, () => this.acceptTx.immediate(payload));
-  }
-
-  private queue: Array<{ payload: WebhookPayload; resolve: (r: IntakeResult) => void; reject: (e: unknown) => void }> = [];
+  private queue: Array<{ payload: WebhookPayload; batch: IntakeBatch; resolve: (r: IntakeResult) => void; reject: (e: unknown) => void }> = [];
 
   /**
    * Group commit: payloads submitted in the same event-loop turn share one transaction and one fsync.
    * The fsync dominates the cost of a request, so under concurrent load this multiplies what the disk
    * allows; each caller still answers only after the commit that holds its payload.
    */
-  submit(payload: WebhookPayload): Promise<IntakeResult> {
+  async submit(payload: WebhookPayload): Promise<IntakeResult> {
+    const stored = await this.episodesOfResolved(payload);
+    const batch = this.plan(payload, stored);
     return new Promise((resolve, reject) => {
-      this.queue.push({ payload, resolve, reject });
-      if (this.queue.length === 1) setImmediate(() => this.flush());
+      this.queue.push({ payload, batch, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => void this.flush());
     });
   }
 
-  private flush(): void {
-    const batch = this.queue.splice(0);
-    let results: IntakeResult[];
+  private async flush(): Promise<void> {
+    const queued = this.queue.splice(0);
+    let outcomes: IntakeOutcome[];
     try {
-      results = durably(this.db, () => this.acceptBatchTx.immediate(batch.map((b) => b.payload)));
+      outcomes = await this.store.intake(queued.map((q) => q.batch));
     } catch (error) {
-      for (const b of batch) b.reject(error);
+      for (const q of queued) q.reject(error);
       return;
     }
-    batch.forEach((b, i) => b.resolve(results[i]!));
+    queued.forEach((q, i) => {
+      const outcome = outcomes[i]!;
+      q.resolve({ alerts: q.payload.alerts.length, newEvents: q.payload.alerts.filter((a) => outcome.newEvents.has(eventKey(a))), enqueued: outcome.enqueued });
+    });
+  }
+
+  /** What the store knows of the episodes being resolved: their resolution notes and whether they escalated. */
+  private async episodesOfResolved(payload: WebhookPayload): Promise<Map<string, StoredAlert>> {
+    const found = new Map<string, StoredAlert>();
+    for (const alert of payload.alerts) {
+      if (alert.status !== 'resolved') continue;
+      const stored = await this.store.getAlert(alert.fingerprint);
+      if (stored !== undefined && stored.startsAt === alert.startsAt) found.set(alert.fingerprint, stored);
+    }
+    return found;
+  }
+
+  private plan(payload: WebhookPayload, episodes: ReadonlyMap<string, StoredAlert>): IntakeBatch {
+    const now = this.now();
+    const events: AlertEventInput[] = [];
+    const deliveries: PlannedDelivery[] = [];
+    const grouped = new Map<string, NotifiedAlert[]>();
+    for (const raw of payload.alerts) {
+      const episode = episodes.get(raw.fingerprint);
+      const alert: NotifiedAlert = episode?.resolution == null ? raw : { ...raw, resolution: episode.resolution };
+      const decision = route(this.options.routes, alert.labels);
+      events.push({
+        fingerprint: alert.fingerprint,
+        status: alert.status,
+        startsAt: alert.startsAt,
+        endsAt: alert.endsAt,
+        alertname: alert.labels['alertname'] ?? '',
+        severity: alert.labels['severity'] ?? '',
+        labels: alert.labels,
+        annotations: alert.annotations,
+        generatorURL: alert.generatorURL,
+        groupKey: payload.groupKey,
+        externalURL: payload.externalURL,
+        ...(decision.escalation !== undefined && { escalateAt: now + decision.escalation.afterMs }),
+      });
+      // An escalated episode's resolve also goes where the escalation went.
+      const channels = new Set(decision.channels);
+      if (alert.status === 'resolved' && episode?.escalatedAt != null) for (const c of decision.escalation?.channels ?? []) channels.add(c);
+      for (const name of channels) {
+        const channel = this.options.channels.get(name);
+        if (channel === undefined) continue;
+        if (alert.status === 'resolved' && !channel.sendResolved) continue;
+        if (channel.definition.unit === 'alert') {
+          deliveries.push(alertDelivery(name, payload, alert));
+          continue;
+        }
+        const subset = grouped.get(name);
+        if (subset === undefined) grouped.set(name, [alert]);
+        else subset.push(alert);
+      }
+      if (decision.actions) deliveries.push(...actionDeliveries(alert, this.options.applicableActions));
+    }
+    for (const [name, alerts] of grouped) deliveries.push(groupDelivery(name, payload, alerts));
+    return { events, deliveries };
   }
 }
 
-const eventKey = (alert: WebhookAlert) => `${alert.fingerprint}|${alert.status}|${alert.startsAt}`;
-
-function groupDelivery(channel: OutboxChannel, payload: WebhookPayload, alerts: WebhookAlert[]) {
-  const notification: GroupNotification = {
+/** A group channel's message: the group as Alertmanager sent it, narrowed to the alerts routed there. */
+export function groupNotification(payload: Omit<WebhookPayload, 'alerts' | 'status' | 'version'>, alerts: NotifiedAlert[], note?: string): GroupNotification {
+  return {
+    kind: 'group',
     receiver: payload.receiver,
     status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
     groupKey: payload.groupKey,
@@ -145,20 +152,31 @@ function groupDelivery(channel: OutboxChannel, payload: WebhookPayload, alerts: 
     externalURL: payload.externalURL,
     truncatedAlerts: payload.truncatedAlerts,
     alerts,
+    ...(note !== undefined && { note }),
   };
+}
+
+function groupDelivery(channel: string, payload: WebhookPayload, alerts: NotifiedAlert[]): PlannedDelivery {
   // The group, its status and exactly which alert events it carries: a re-send of the same state is the same key.
   const key = createHash('sha256')
     .update(payload.groupKey)
     .update('\n')
     .update(alerts.map(eventKey).sort().join('\n'))
     .digest('hex');
-  return { channel, dedupKey: key, orderKey: payload.groupKey, body: JSON.stringify(notification), fingerprints: alerts.map((a) => a.fingerprint) };
+  return {
+    channel,
+    dedupKey: key,
+    orderKey: payload.groupKey,
+    body: JSON.stringify(groupNotification(payload, alerts)),
+    fingerprints: alerts.map((a) => a.fingerprint),
+    ifNew: alerts.map(eventKey),
+  };
 }
 
-function pagerdutyDelivery(payload: WebhookPayload, alert: WebhookAlert) {
-  const notification: AlertNotification = { receiver: payload.receiver, groupKey: payload.groupKey, externalURL: payload.externalURL, alert };
+function alertDelivery(channel: string, payload: WebhookPayload, alert: NotifiedAlert): PlannedDelivery {
+  const notification: AlertNotification = { kind: 'alert', receiver: payload.receiver, groupKey: payload.groupKey, externalURL: payload.externalURL, alert };
   // Per alert, in order: a resolve never overtakes its trigger.
-  return { channel: 'pagerduty' as const, dedupKey: eventKey(alert), orderKey: alert.fingerprint, body: JSON.stringify(notification), fingerprints: [alert.fingerprint] };
+  return { channel, dedupKey: eventKey(alert), orderKey: alert.fingerprint, body: JSON.stringify(notification), fingerprints: [alert.fingerprint], ifNew: [eventKey(alert)] };
 }
 
 export function toActionAlert(alert: WebhookAlert): ActionAlert {
@@ -173,7 +191,7 @@ export function toActionAlert(alert: WebhookAlert): ActionAlert {
   };
 }
 
-function actionDeliveries(alert: WebhookAlert, applicable: IntakeOptions['applicableActions']) {
+function actionDeliveries(alert: WebhookAlert, applicable: IntakeOptions['applicableActions']): PlannedDelivery[] {
   const actionAlert = toActionAlert(alert);
   const phase: ActionPhase = alert.status === 'firing' ? 'trigger' : 'rollback';
   return applicable(actionAlert)
@@ -181,11 +199,12 @@ function actionDeliveries(alert: WebhookAlert, applicable: IntakeOptions['applic
     .map((definition) => {
       const delivery: ActionDelivery = { action: definition.name, phase, alert: actionAlert };
       return {
-        channel: 'action' as const,
+        channel: 'action',
         dedupKey: `${definition.name}|${phase}|${alert.fingerprint}|${alert.startsAt}`,
         orderKey: `${definition.name}|${alert.fingerprint}`,
         body: JSON.stringify(delivery),
         fingerprints: [alert.fingerprint],
+        ifNew: [eventKey(alert)],
       };
     });
 }

@@ -2,11 +2,12 @@ import type express from 'express';
 import type { Request, Response } from 'express';
 import { jsonBody, requireWriteAuth, type WriteAuth } from '../http/request-guards.js';
 import type { Logger } from '../log.js';
-import { isUnavailable } from './db.js';
+import { alertmanagerFingerprint } from './fingerprint.js';
 import type { Intake } from './intake.js';
+import { capAlert, type SizeLimits } from './limits.js';
 import type { BridgeMetrics } from './metrics.js';
-import type { OutboxChannel } from './outbox.js';
 import { describeIssues, webhookPayloadSchema } from './payload.js';
+import { isUnavailable } from './store/errors.js';
 
 export const WEBHOOK_PATH = '/api/v1/alertmanager/webhook';
 
@@ -14,12 +15,13 @@ export interface WebhookDeps {
   readonly auth: WriteAuth;
   /** Bytes. */
   readonly maxBody: number;
+  readonly limits: SizeLimits;
   readonly intake: Intake;
   readonly metrics: BridgeMetrics;
   readonly logger: Logger;
   /** False once shutdown began: answer 503 so Alertmanager keeps the notification and retries. */
   readonly accepting: () => boolean;
-  readonly enqueued: (channels: Iterable<OutboxChannel>) => void;
+  readonly enqueued: (channels: Iterable<string>) => void;
 }
 
 /**
@@ -45,7 +47,26 @@ export function mountWebhook(app: express.Express, deps: WebhookDeps): void {
         res.status(400).json({ error: `not an Alertmanager webhook payload: ${describeIssues(parsed.error)}` });
         return;
       }
-      const payload = parsed.data;
+      // The fingerprint names the alert everywhere (dedupe, acks, silences): it must be the one Alertmanager
+      // computes from these labels, or a payload could pass itself off as another alert.
+      const forged = parsed.data.alerts.findIndex((a) => alertmanagerFingerprint(a.labels) !== a.fingerprint);
+      if (forged >= 0) {
+        metrics.webhookRequests.inc({ outcome: 'invalid_fingerprint' });
+        const alert = parsed.data.alerts[forged]!;
+        res.status(400).json({ error: `alerts.${forged}.fingerprint: ${alert.fingerprint} is not the fingerprint of its labels (expected ${alertmanagerFingerprint(alert.labels)}); the bridge accepts payloads as Alertmanager sends them` });
+        return;
+      }
+      let truncated = 0;
+      const alerts = parsed.data.alerts.map((raw) => {
+        const capped = capAlert(raw, deps.limits);
+        truncated += capped.truncated;
+        return capped.alert;
+      });
+      if (truncated > 0) {
+        metrics.truncated.inc(truncated);
+        logger.warn({ group_key: parsed.data.groupKey, values: truncated }, 'cut oversized label values or annotations at intake');
+      }
+      const payload = { ...parsed.data, alerts };
       let result;
       try {
         result = await deps.intake.submit(payload);

@@ -24,12 +24,15 @@ export interface ActiveAlertSummary {
   readonly severity: string;
   readonly summary: string;
   readonly startsAt: string;
-  readonly labels: Readonly<Record<string, string>>;
+  readonly acked: boolean;
 }
 
 export interface ActiveAlertsView {
-  /** Firing alerts, newest first. */
-  active(): readonly ActiveAlertSummary[];
+  /**
+   * Firing alerts counted by severity and the newest few: a bounded summary the bridge keeps fresh (the
+   * status page asks every second; it must not read every alert's labels to show ten names).
+   */
+  summary(): { readonly counts: Readonly<Record<string, number>>; readonly items: readonly ActiveAlertSummary[] };
 }
 
 /**

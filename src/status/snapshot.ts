@@ -147,12 +147,12 @@ export function trend(now: number | null, before: number | null): OperationRow['
 function alertsBlock(view: ActiveAlertsView | undefined): AlertsBlock {
   const counts: Record<Severity | 'other', number> = { critical: 0, high: 0, medium: 0, low: 0, other: 0 };
   if (view === undefined) return { enabled: false, counts, items: [] };
-  const active = view.active();
-  for (const a of active) {
-    const key = (SEVERITIES as readonly string[]).includes(a.severity) ? (a.severity as Severity) : 'other';
-    counts[key] += 1;
+  const active = view.summary();
+  for (const [severity, n] of Object.entries(active.counts)) {
+    const key = (SEVERITIES as readonly string[]).includes(severity) ? (severity as Severity) : 'other';
+    counts[key] += n;
   }
-  const items = active.slice(0, 10).map((a) => ({ alertname: a.alertname, severity: a.severity, summary: a.summary, startsAt: a.startsAt }));
+  const items = active.items.slice(0, 10).map((a) => ({ alertname: a.alertname, severity: a.severity, summary: a.summary, startsAt: a.startsAt }));
   return { enabled: true, counts, items };
 }
 

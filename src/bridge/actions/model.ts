@@ -23,6 +23,8 @@ export type ActionOutcome =
   | 'timed_out'
   /** The same action ran for the same alert within its cooldown. */
   | 'skipped_cooldown'
+  /** A rollback for a firing episode whose trigger never ran: nothing to undo. */
+  | 'skipped_no_trigger'
   /** Dry-run mode: what would have run is recorded, nothing runs. */
   | 'dry_run';
 

@@ -2,7 +2,8 @@ import type { ActionAlert, ActionPhase } from './model.js';
 
 /**
  * Placeholders for `http` steps: `{{ labels.NAME }}`, `{{ annotations.NAME }}`, `{{ fingerprint }}`,
- * `{{ status }}`, `{{ phase }}`, `{{ starts_at }}`, `{{ ends_at }}`.
+ * `{{ status }}`, `{{ phase }}`, `{{ starts_at }}`, `{{ ends_at }}`, `{{ episode }}` (fingerprint and start time:
+ * one firing episode of the alert, the idempotency key a receiver wants: a later episode is a new request).
  *
  * Substitution works on values, never on text: the body template is already a parsed JSON value (it came from
  * YAML), we replace placeholders inside its *string values* and serialise the result with JSON.stringify. A
@@ -11,11 +12,11 @@ import type { ActionAlert, ActionPhase } from './model.js';
  */
 
 const NAME = '[a-zA-Z_][a-zA-Z0-9_]*';
-const EXPRESSION = new RegExp(`^(?:(labels|annotations)\\.(${NAME})|(fingerprint|status|phase|starts_at|ends_at))$`);
+const EXPRESSION = new RegExp(`^(?:(labels|annotations)\\.(${NAME})|(fingerprint|status|phase|starts_at|ends_at|episode))$`);
 /** Anything that looks like a placeholder, known or not. */
 const ANY_PLACEHOLDER = /\{\{(.*?)\}\}/g;
 /** A known placeholder anywhere in a string: used to reject templating attempts in exec argv. */
-export const PLACEHOLDER_SHAPE = new RegExp(`\\{\\{\\s*(?:(?:labels|annotations)\\.${NAME}|fingerprint|status|phase|starts_at|ends_at)\\s*\\}\\}`);
+export const PLACEHOLDER_SHAPE = new RegExp(`\\{\\{\\s*(?:(?:labels|annotations)\\.${NAME}|fingerprint|status|phase|starts_at|ends_at|episode)\\s*\\}\\}`);
 
 export interface TemplateContext {
   readonly alert: ActionAlert;
@@ -41,6 +42,8 @@ function lookup(expression: string, context: TemplateContext): string | undefine
       return context.alert.startsAt;
     case 'ends_at':
       return context.alert.endsAt;
+    case 'episode':
+      return `${context.alert.fingerprint}-${Date.parse(context.alert.startsAt)}`;
     default:
       return undefined;
   }

@@ -1,4 +1,4 @@
-import type { BridgeChannel } from '../../config/sections/bridge.js';
+import type { Notification } from '../notification.js';
 
 /**
  * Alertmanager's notifier shape: a channel tries once and says what happened; the dispatcher owns every
@@ -10,8 +10,7 @@ export type DeliveryResult =
   | { readonly outcome: 'give_up'; readonly reason: string };
 
 export interface Notifier {
-  readonly channel: BridgeChannel;
-  /** Delivers one outbox body (JSON as stored by the intake) once. Never throws. */
-  notify(body: string, dedupKey: string): Promise<DeliveryResult>;
+  /** Delivers one notification once. `dedupKey` is unique per delivery (receivers can drop re-sends by it). Never throws. */
+  notify(notification: Notification, dedupKey: string): Promise<DeliveryResult>;
   close?(): void;
 }

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { actionDefinitionsSchema } from '../../bridge/actions/schema.js';
+import { CHANNEL_NAMES, CHANNELS } from '../../bridge/channels/registry.js';
+import type { ChannelCommonConfig } from '../../bridge/channels/definition.js';
 import { byteSize, duration, enabled, regex } from '../schema-types.js';
 import type { Setting } from '../settings.js';
 
-export const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
-export const BRIDGE_CHANNELS = ['slack', 'pagerduty', 'webhook'] as const;
-export type BridgeChannel = (typeof BRIDGE_CHANNELS)[number];
-
 const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 const optionalPath = z.string().min(1).optional();
+
+const channelName = z.string().refine((name) => CHANNEL_NAMES.includes(name), { error: (issue) => `unknown channel ${JSON.stringify(issue.input)}; channels are ${CHANNEL_NAMES.join(', ')}` });
 
 /** Delivery timing shared by the channels; the dispatcher applies it, the channels never retry. */
 const retrySchema = z
@@ -22,31 +22,51 @@ const retrySchema = z
   })
   .prefault({});
 
-const channelCommon = {
-  send_resolved: z.boolean().default(true),
-  timeout: duration.default(10_000),
-};
-
 /**
  * One route: an alert matches when every `match` label equals and every `match_re` label matches
  * (anchored, like Alertmanager). The first matching route wins unless it says `continue: true`.
+ * `escalate_after`: a firing alert not acknowledged in that time also goes to `escalate_to`.
  */
-const routeSchema = z.strictObject({
-  match: z.record(z.string(), z.string()).default({}),
-  match_re: z.record(z.string(), regex).default({}),
-  channels: z.array(z.enum(BRIDGE_CHANNELS)).default([]),
-  actions: z.boolean().default(false),
-  continue: z.boolean().default(false),
-});
+const routeSchema = z
+  .strictObject({
+    match: z.record(z.string(), z.string()).default({}),
+    match_re: z.record(z.string(), regex).default({}),
+    channels: z.array(channelName).default([]),
+    actions: z.boolean().default(false),
+    continue: z.boolean().default(false),
+    escalate_after: duration.optional(),
+    escalate_to: z.array(channelName).default([]),
+  })
+  .refine((route) => (route.escalate_after === undefined) === (route.escalate_to.length === 0), {
+    error: 'escalate_after and escalate_to go together: set both (e.g. escalate_after: 15m, escalate_to: [pagerduty]) or neither',
+  });
 export type RouteConfig = z.output<typeof routeSchema>;
+
+/** `bridge.channels`: one section per channel of the registry, each with its own schema. */
+const channelsSchema = z
+  .strictObject(Object.fromEntries(CHANNELS.map((c) => [c.name, c.schema])) as Record<string, z.ZodType<ChannelCommonConfig>>)
+  .prefault({});
 
 /** `bridge:` — the Alertmanager webhook receiver and its channels, actions and outbox. */
 export const bridgeSchema = z
   .strictObject({
     enabled: enabled(true),
-    /** Where the outbox (SQLite) lives; created if missing. */
+    /** Where the embedded store (SQLite) lives; created if missing. Unused with `database.url`. */
     data_dir: z.string().min(1).default('./data'),
-    /** How long delivered notifications, history and audit records are kept. */
+    database: z
+      .strictObject({
+        /** `postgres://user@host:5432/db`: a store shared by bridge replicas. Unset: SQLite in data_dir. */
+        url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+        url_file: optionalPath,
+        /** The password, when not in the URL. */
+        password: z.string().min(1).optional(),
+        password_file: optionalPath,
+        /** How long a replica holds a claimed delivery; a killed replica's claims are taken over after it. */
+        lease: duration.default(60_000),
+        pool_size: z.number().int().positive().max(100).default(10),
+      })
+      .prefault({}),
+    /** How long delivered notifications, history, audit records and resolved alerts are kept. */
     retention: duration.default(7 * 86_400_000),
     /** Grace given to in-flight deliveries on SIGTERM before the database closes. */
     shutdown_grace: duration.default(5000),
@@ -56,51 +76,35 @@ export const bridgeSchema = z
         token: z.string().min(1).optional(),
         token_file: optionalPath,
         max_body: byteSize.default(4 * 2 ** 20),
+        /** Longer label values and annotations are cut (with a marker) at intake, and counted. */
+        max_label_value: byteSize.default(4096),
+        max_annotation: byteSize.default(16_384),
       })
       .prefault({}),
     alertmanager: z
       .strictObject({
-        /** Alertmanager's base URL, for acknowledgements (silences) and silence links. */
+        /** Alertmanager's base URL(s): acknowledgements (silences) and the reconciler read and write here. */
         url: url.optional(),
+        /** More peers of the same cluster: the reconciler resolves only what none of them has. */
+        peers: z.array(url).default([]),
+        /** How often the reconciler compares the bridge's firing alerts with Alertmanager's. */
+        reconcile_interval: duration.default(60_000),
+        /**
+         * An alert must be missing from Alertmanager this long before the bridge resolves it: Alertmanager
+         * keeps alerts in memory, and after its restart Prometheus re-sends them within a minute or two.
+         */
+        reconcile_grace: duration.default(300_000),
+        /** Acks create a silence by default (the reconciler delivers the resolve Alertmanager then withholds). */
+        ack_silence: z.boolean().default(true),
+        timeout: duration.default(10_000),
       })
       .prefault({}),
-    channels: z
-      .strictObject({
-        slack: z
-          .strictObject({
-            webhook_url: url.optional(),
-            webhook_url_file: optionalPath,
-            ...channelCommon,
-            /** Slack accepts about one message per second per webhook. */
-            messages_per_second: z.number().positive().default(1),
-          })
-          .prefault({}),
-        pagerduty: z
-          .strictObject({
-            routing_key: z.string().min(1).optional(),
-            routing_key_file: optionalPath,
-            events_url: url.default(DEFAULT_PAGERDUTY_EVENTS_URL),
-            ...channelCommon,
-            /** Concurrent requests; PagerDuty's own limit is answered with 429s, which we honour. */
-            concurrency: z.number().int().positive().default(4),
-          })
-          .prefault({}),
-        webhook: z
-          .strictObject({
-            url: url.optional(),
-            url_file: optionalPath,
-            /** Sent as `Authorization: Bearer` when set. */
-            bearer_token: z.string().min(1).optional(),
-            bearer_token_file: optionalPath,
-            ...channelCommon,
-            concurrency: z.number().int().positive().default(4),
-          })
-          .prefault({}),
-      })
-      .prefault({}),
+    channels: channelsSchema,
     retry: retrySchema,
     /** Empty: the default routing (critical → PagerDuty + Slack + actions, high → Slack + actions, medium → Slack, low → log). */
     routes: z.array(routeSchema).default([]),
+    /** How often escalation clocks are checked. */
+    escalation_check_interval: duration.default(5000),
     actions: z
       .strictObject({
         dry_run: z.boolean().default(false),
@@ -114,12 +118,10 @@ export const bridgeSchema = z
 export type BridgeConfig = z.output<typeof bridgeSchema>;
 
 export const BRIDGE_SETTINGS: readonly Setting[] = [
-  { name: 'bridge.enabled', path: ['bridge', 'enabled'], kind: 'boolean', help: 'Enable the alert bridge (POST /api/v1/alertmanager/webhook → Slack, PagerDuty, webhook, actions).' },
-  { name: 'data-dir', path: ['bridge', 'data_dir'], kind: 'string', help: 'Directory of the alert bridge outbox (SQLite).' },
+  { name: 'bridge.enabled', path: ['bridge', 'enabled'], kind: 'boolean', help: `Enable the alert bridge (POST /api/v1/alertmanager/webhook → ${CHANNEL_NAMES.join(', ')}, actions).` },
+  { name: 'data-dir', path: ['bridge', 'data_dir'], kind: 'string', help: 'Directory of the alert bridge store (SQLite), when no database URL is set.' },
+  { name: 'bridge.database-url', path: ['bridge', 'database', 'url'], kind: 'string', secret: true, help: 'PostgreSQL URL of a store shared by bridge replicas (postgres://user@host/db); unset: SQLite in the data dir.' },
   { name: 'webhook.token', path: ['bridge', 'webhook', 'token'], kind: 'string', secret: true, help: 'Bearer token Alertmanager must send to the bridge webhook and alert API (without one, only loopback callers are accepted).' },
-  { name: 'alertmanager.url', path: ['bridge', 'alertmanager', 'url'], kind: 'string', help: 'Alertmanager base URL, used to acknowledge alerts (silences) and in silence links.' },
-  { name: 'slack.webhook-url', path: ['bridge', 'channels', 'slack', 'webhook_url'], kind: 'string', secret: true, help: 'Slack incoming webhook URL.' },
-  { name: 'pagerduty.routing-key', path: ['bridge', 'channels', 'pagerduty', 'routing_key'], kind: 'string', secret: true, help: 'PagerDuty Events API v2 routing (integration) key.' },
-  { name: 'pagerduty.events-url', path: ['bridge', 'channels', 'pagerduty', 'events_url'], kind: 'string', help: 'PagerDuty Events API v2 enqueue URL.' },
-  { name: 'outgoing-webhook.url', path: ['bridge', 'channels', 'webhook', 'url'], kind: 'string', secret: true, help: 'URL the generic outgoing webhook channel POSTs JSON to.' },
+  { name: 'alertmanager.url', path: ['bridge', 'alertmanager', 'url'], kind: 'string', help: 'Alertmanager base URL: acknowledgements create silences there and the reconciler reads its alerts (silence links in messages come from the payload\'s externalURL).' },
+  ...CHANNELS.flatMap((c) => c.settings),
 ];

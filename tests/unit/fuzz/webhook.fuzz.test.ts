@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { openDatabase } from '../../../src/bridge/db.js';
+import { SqliteStore } from '../../../src/bridge/store/sqlite.js';
 import { createBridgeFeature } from '../../../src/bridge/feature.js';
 import { webhookPayloadSchema } from '../../../src/bridge/payload.js';
 import { WEBHOOK_PATH } from '../../../src/bridge/webhook.js';
@@ -20,11 +20,11 @@ function shifted(payload: Record<string, unknown>, shift: number): Record<string
 
 /** Rows the bridge stored for alert events: what a 200's `new` count promises. */
 function storedEvents(server: FeatureServer): number {
-  const db = openDatabase(server.dataDir);
+  const store = new SqliteStore(server.dataDir);
   try {
-    return (db.prepare('SELECT count(*) AS n FROM alert_events').get() as { n: number }).n;
+    return (store.db.prepare('SELECT count(*) AS n FROM alert_events').get() as { n: number }).n;
   } finally {
-    db.close();
+    store.db.close();
   }
 }
 

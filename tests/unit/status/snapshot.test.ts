@@ -105,10 +105,13 @@ describe('snapshot and history', () => {
   it('builds bars, the operations table with trend, and the alerts block', async () => {
     const ring = await filledRing();
     const alerts = {
-      active: () => [
-        { fingerprint: 'a', alertname: 'IdeHostCpuHighUsage', severity: 'critical', summary: 'CPU usage is high.', startsAt: '2026-01-01T00:00:00Z', labels: {} },
-        { fingerprint: 'b', alertname: 'Custom', severity: 'page', summary: 'x', startsAt: '2026-01-01T00:00:00Z', labels: {} },
-      ],
+      summary: () => ({
+        counts: { critical: 1, page: 1 },
+        items: [
+          { fingerprint: 'a', alertname: 'IdeHostCpuHighUsage', severity: 'critical', summary: 'CPU usage is high.', startsAt: '2026-01-01T00:00:00Z', acked: false },
+          { fingerprint: 'b', alertname: 'Custom', severity: 'page', summary: 'x', startsAt: '2026-01-01T00:00:00Z', acked: false },
+        ],
+      }),
     };
     const s = buildSnapshot(7, ring, 1000, alerts);
     expect(s.seq).toBe(7);

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { duration } from '../../config/schema-types.js';
+import type { Setting } from '../../config/settings.js';
+import type { Logger } from '../../log.js';
+import type { Notifier } from './notifier.js';
+
+/** Settings every channel has; the dispatcher and the intake read them through the registry. */
+export const channelCommon = {
+  /** Send the resolved state too (a resolve message, an incident closed). */
+  send_resolved: z.boolean().default(true),
+  /** One deadline for a whole request: connect, headers and body. */
+  timeout: duration.default(10_000),
+};
+
+export interface ChannelCommonConfig {
+  readonly send_resolved: boolean;
+  readonly timeout: number;
+}
+
+export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+export const optionalPath = z.string().min(1).optional();
+
+export interface ChannelContext {
+  readonly logger: Logger;
+}
+
+/**
+ * One notification channel, as Alertmanager's `notify/<name>/` package is one integration: its config
+ * section (`bridge.channels.<name>`), its flags and variables, how it turns notifications into requests,
+ * and how fast it may send. Intake, routing, dispatcher, config and `--help` learn about channels only
+ * through the list of these in `registry.ts`.
+ */
+export interface ChannelDefinition<C extends ChannelCommonConfig = ChannelCommonConfig> {
+  readonly name: string;
+  /** What a person calls it, in messages. */
+  readonly title: string;
+  /** One delivery per Alertmanager group (a chat message, an email) or per alert (an incident, an SMS). */
+  readonly unit: 'group' | 'alert';
+  /**
+   * How an acknowledgement is shown: `native` (the service has the state: PagerDuty, OpsGenie),
+   * `message` (a short "acknowledged by …" message), `none` (not sent: an SMS for every ack is noise).
+   */
+  readonly ack: 'native' | 'message' | 'none';
+  /** The `bridge.channels.<name>` section. */
+  readonly schema: z.ZodType<C>;
+  readonly settings: readonly Setting[];
+  /** The setting that turns it on, for "routed to but not configured" warnings. */
+  readonly configureHint: string;
+  /** The channel's sender, or undefined when it is not configured (no endpoint). Throws on a bad secret. */
+  create(config: C, context: ChannelContext): Notifier | undefined;
+  /** Requests in flight at once (different order keys only) and the minimum gap between two starts. */
+  pacing(config: C): { readonly concurrency: number; readonly minIntervalMs: number };
+}
+
+/** The registry holds channels of different config types; this erases the type parameter safely in one place. */
+export type AnyChannel = ChannelDefinition<ChannelCommonConfig>;
+
+export function defineChannel<C extends ChannelCommonConfig>(definition: ChannelDefinition<C>): AnyChannel {
+  return definition as unknown as AnyChannel;
+}

@@ -1,0 +1,118 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import axios from 'axios';
+
+/**
+ * The one outbound HTTP client of the bridge (channels and the Alertmanager client): keep-alive sockets (a
+ * TLS handshake per notification would dominate the latency), no redirects (an endpoint that redirects is
+ * misconfigured, and a credential must reach exactly the configured host), every status returned rather
+ * than thrown, and ONE deadline over the whole exchange: connect, headers and body. axios' own `timeout`
+ * does not bound a server that sends its headers and then trickles the body.
+ */
+export interface OutboundRequest {
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly url: string;
+  /** Already serialised (JSON, form); sent as is. */
+  readonly body?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Overrides the client's deadline for this request. */
+  readonly timeoutMs?: number;
+}
+
+export interface OutboundResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body as text, at most MAX_BODY_BYTES of it. */
+  readonly body: string;
+}
+
+/** A request that got no complete answer: refused, reset, DNS, or past its deadline. `code` names which. */
+export class OutboundError extends Error {
+  constructor(readonly code: string) {
+    super(`transport error: ${code}`);
+    this.name = 'OutboundError';
+  }
+}
+
+/** An answer body beyond this is cut: we read statuses and short error texts, never large documents. */
+const MAX_BODY_BYTES = 256 * 1024;
+
+export interface OutboundClient {
+  request(request: OutboundRequest): Promise<OutboundResponse>;
+  close(): void;
+}
+
+export function createOutboundClient(options: { readonly timeoutMs: number; readonly userAgent?: string; readonly maxSockets?: number }): OutboundClient {
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16 });
+  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16 });
+  const client = axios.create({
+    maxRedirects: 0,
+    httpAgent,
+    httpsAgent,
+    validateStatus: () => true,
+    responseType: 'stream',
+    transformRequest: [(data: unknown) => data],
+    headers: { 'User-Agent': options.userAgent ?? 'ide-monitor' },
+  });
+  return {
+    async request(request) {
+      const timeoutMs = request.timeoutMs ?? options.timeoutMs;
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), timeoutMs);
+      try {
+        const response = await client.request<Readable>({
+          method: request.method ?? 'POST',
+          url: request.url,
+          data: request.body,
+          headers: { ...(request.body !== undefined && { 'Content-Type': 'application/json' }), ...request.headers },
+          signal: deadline.signal,
+        });
+        const body = await readText(response.data, deadline.signal);
+        if (deadline.signal.aborted) throw new OutboundError(`no complete answer within ${timeoutMs} ms`);
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') headers[name.toLowerCase()] = value;
+        return { status: response.status, headers, body };
+      } catch (error) {
+        if (error instanceof OutboundError) throw error;
+        if (deadline.signal.aborted) throw new OutboundError(`no complete answer within ${timeoutMs} ms`);
+        // Built from the error code only: axios' messages and config carry the URL, and webhook URLs are secrets.
+        const code = (error as { code?: unknown }).code;
+        throw new OutboundError(typeof code === 'string' ? code : error instanceof Error ? error.name : 'request failed');
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+/** Reads a body as UTF-8 text up to the cap; stops (and destroys the stream) when the deadline passes. */
+function readText(stream: Readable, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onAbort = () => {
+      stream.destroy();
+      done();
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    stream.on('data', (chunk: Buffer) => {
+      if (size >= MAX_BODY_BYTES) return;
+      chunks.push(chunk.subarray(0, MAX_BODY_BYTES - size));
+      size += chunk.length;
+    });
+    stream.once('end', done);
+    // A body cut short still leaves the status code, which is what decides the outcome.
+    stream.once('error', done);
+    stream.once('close', done);
+  });
+}

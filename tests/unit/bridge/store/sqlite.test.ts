@@ -1,0 +1,67 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PAGE_CACHE_KIB, SqliteStore } from '../../../../src/bridge/store/sqlite.js';
+import { describeStoreContract } from './contract.js';
+
+describeStoreContract('SQLite', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bridge-store-'));
+  let now = Date.parse('2024-05-01T12:00:00Z');
+  const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
+  let store = new SqliteStore(dir, clock.now);
+  return {
+    store,
+    clock,
+    reopen: async () => {
+      await store.close();
+      store = new SqliteStore(dir, clock.now);
+      return store;
+    },
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('the SQLite store on disk', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps its files readable by their owner only: they hold alerts, the audit log and action output', async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'bridge-store-'));
+    dirs.push(parent);
+    const dir = path.join(parent, 'data');
+    const store = new SqliteStore(dir);
+    await store.audit('ack', 'x', {});
+    await store.close();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const name of readdirSync(dir)) expect(statSync(path.join(dir, name)).mode & 0o777, name).toBe(0o600);
+  });
+
+  it("sets SQLite's page cache to 2 MB (cache_size -2000), not the 16 MB better-sqlite3 builds in", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bridge-store-'));
+    dirs.push(dir);
+    const store = new SqliteStore(dir);
+    expect(store.db.pragma('cache_size', { simple: true })).toBe(-2000);
+    expect(PAGE_CACHE_KIB).toBe(2000);
+    await store.close();
+  });
+
+  it('migrates a schema-1 outbox written by the previous release, keeping its rows', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bridge-store-'));
+    dirs.push(dir);
+    const store = new SqliteStore(dir);
+    await store.intake([{ events: [], deliveries: [{ channel: 'slack', dedupKey: 'k', orderKey: 'g', body: '{}', fingerprints: [], ifNew: [] }] }]);
+    // Back to what release 1 wrote: version 1 and without the lifecycle tables and columns.
+    store.db.exec('DROP TABLE acks; DROP TABLE action_triggers; DROP INDEX alerts_firing; DROP INDEX alerts_escalation; ALTER TABLE outbox DROP COLUMN lease_until; ALTER TABLE alerts DROP COLUMN escalate_at; ALTER TABLE alerts DROP COLUMN escalated_at; ALTER TABLE alerts DROP COLUMN resolution; PRAGMA user_version = 1');
+    await store.close();
+    const migrated = new SqliteStore(dir);
+    expect(migrated.db.pragma('user_version', { simple: true })).toBe(2);
+    expect((await migrated.claim('slack', 10, 1000)).map((i) => i.dedupKey)).toEqual(['k']);
+    await migrated.close();
+  });
+});
