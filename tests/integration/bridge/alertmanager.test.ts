@@ -88,7 +88,15 @@ describe.skipIf(amBinary === undefined || amtool === undefined)('the bridge behi
     expect(listed.split('\n')).toContain(ack.body.silenceID);
 
     const audit = await api(`${bridge.url}/api/v1/audit?kind=ack`);
-    expect(audit.body.entries[0]).toMatchObject({ kind: 'ack', fingerprint: alert.fingerprint, detail: { silenceID: ack.body.silenceID, createdBy: 'alice' } });
+    expect(audit.body.entries[0]).toMatchObject({ kind: 'ack', fingerprint: alert.fingerprint, detail: { silenceID: ack.body.silenceID, by: 'alice' } });
+    // The silence's matchers are recorded: exactly the alert's labels.
+    expect(Object.fromEntries(audit.body.entries[0].detail.matchers.map((m: { name: string; value: string }) => [m.name, m.value]))).toEqual(lsp);
+    // Slack hears who acknowledged it (an incoming webhook cannot edit the firing message).
+    await waitFor('the ack message in Slack', async () => slack.accepted().some((r) => (r.body as { text: string }).text.startsWith('[ACKNOWLEDGED] IdeLspServerDown')), 10_000);
+    // A second ack is the same ack: 200 with the same silence, and no second silence.
+    const again = await api(`${bridge.url}/api/v1/alerts/${alert.fingerprint}/ack`, { method: 'POST', body: JSON.stringify({ createdBy: 'bob' }) });
+    expect(again).toMatchObject({ status: 200, body: { silenceID: ack.body.silenceID, by: 'alice', created: false } });
+    expect((await am.silences()).filter((s) => s.status.state === 'active')).toHaveLength(1);
     const history = await api(`${bridge.url}/api/v1/alerts/history?limit=10`);
     expect(history.body.events.map((e: { alertname: string; status: string }) => `${e.alertname}:${e.status}`).sort()).toEqual([
       'IdeHostCpuHighUsage:firing',
@@ -123,10 +131,13 @@ describe.skipIf(amBinary === undefined || amtool === undefined)('the bridge behi
     expect(value('ide_bridge_alerts_received_total', { status: 'firing' })).toBe(2);
     expect(value('ide_bridge_alerts_received_total', { status: 'resolved' })).toBe(1);
     expect(value('ide_bridge_notifications_total', { channel: 'slack', outcome: 'retried' })).toBe(1);
-    expect(value('ide_bridge_notifications_total', { channel: 'slack', outcome: 'delivered' })).toBe(3);
+    // Three alert messages and the ack.
+    await waitFor('the Slack outbox to drain', async () => slack.accepted().length >= 4, 10_000);
+    const drained = parseSamples(await (await fetch(`${bridge.url}/metrics`)).text());
+    expect(drained.find((s) => s.name === 'ide_bridge_notifications_total' && s.labels['channel'] === 'slack' && s.labels['outcome'] === 'delivered')?.value).toBe(4);
+    expect(drained.find((s) => s.name === 'ide_bridge_outbox_pending' && s.labels['channel'] === 'slack')?.value).toBe(0);
     expect(value('ide_bridge_notifications_total', { channel: 'pagerduty', outcome: 'retried' })).toBe(1);
     expect(value('ide_bridge_notifications_total', { channel: 'pagerduty', outcome: 'delivered' })).toBe(2);
-    expect(value('ide_bridge_outbox_pending', { channel: 'slack' })).toBe(0);
     expect(value('ide_bridge_outbox_oldest_age_seconds', { channel: 'pagerduty' })).toBe(0);
   });
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
+import { alertmanagerFingerprint } from '../../../src/bridge/fingerprint.js';
 import { SqliteStore } from '../../../src/bridge/store/sqlite.js';
 import { createBridgeFeature } from '../../../src/bridge/feature.js';
 import { webhookPayloadSchema } from '../../../src/bridge/payload.js';
@@ -35,7 +36,12 @@ describeJsonEndpointFuzz(
     create: createBridgeFeature,
     ok: 200,
     schemaPrefix: SCHEMA_PREFIX,
-    accepts: (body) => webhookPayloadSchema.safeParse(body).success,
+    // Accepted: Alertmanager's shape, and every fingerprint the one of its labels (a mutated label set
+    // under the old fingerprint is a forged alert: 400).
+    accepts: (body) => {
+      const parsed = webhookPayloadSchema.safeParse(body);
+      return parsed.success && parsed.data.alerts.every((a) => alertmanagerFingerprint(a.labels) === a.fingerprint);
+    },
     bases: FIXTURES,
     freshBases: fc.tuple(fc.constantFrom(...FIXTURES), fc.nat(10_000_000)).map(([payload, shift]) => shifted(payload, shift)),
     applied(_body, answer) {
@@ -52,7 +58,8 @@ describeJsonEndpointFuzz(
     fresh() {
       const payload = amFixture('firing-single');
       const [alert] = payload['alerts'] as Array<Record<string, unknown>>;
-      return { ...payload, groupKey: 'fuzz-after', alerts: [{ ...alert, fingerprint: 'f0f0f0f0f0f0f0f0', startsAt: new Date().toISOString() }] };
+      const labels = { ...(alert!['labels'] as Record<string, string>), fuzz: 'after' };
+      return { ...payload, groupKey: 'fuzz-after', alerts: [{ ...alert, labels, fingerprint: alertmanagerFingerprint(labels), startsAt: new Date().toISOString() }] };
     },
   },
   (server) => {
