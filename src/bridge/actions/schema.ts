@@ -47,7 +47,7 @@ const httpStep = z.strictObject({
         ctx.addIssue({
           code: 'custom',
           path,
-          message: `unknown placeholder ${JSON.stringify(placeholder)}: use {{ labels.NAME }}, {{ annotations.NAME }}, {{ fingerprint }}, {{ status }}, {{ phase }}, {{ starts_at }} or {{ ends_at }}`,
+          message: `unknown placeholder ${JSON.stringify(placeholder)}: use {{ labels.NAME }}, {{ annotations.NAME }}, {{ fingerprint }}, {{ episode }}, {{ status }}, {{ phase }}, {{ starts_at }} or {{ ends_at }}`,
         });
       }
     })

@@ -94,7 +94,7 @@ describe('actionDefinitionSchema', () => {
       '0.trigger.http.url: placeholders may appear only in the path or query of url, never in the scheme, host or port',
       '1.trigger.http.url: unsupported url scheme "file:": use http or https',
       '2.trigger.http.url: invalid url "/scale": use an absolute http:// or https:// URL',
-      '3.trigger.http.body.a.0.b: unknown placeholder "{{ alert.name }}": use {{ labels.NAME }}, {{ annotations.NAME }}, {{ fingerprint }}, {{ status }}, {{ phase }}, {{ starts_at }} or {{ ends_at }}',
+      '3.trigger.http.body.a.0.b: unknown placeholder "{{ alert.name }}": use {{ labels.NAME }}, {{ annotations.NAME }}, {{ fingerprint }}, {{ episode }}, {{ status }}, {{ phase }}, {{ starts_at }} or {{ ends_at }}',
       '4.trigger.http.method: Invalid option: expected one of "GET"|"POST"|"PUT"|"PATCH"|"DELETE"',
       '5.match.not-a-label: must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)',
     ]);
