@@ -70,32 +70,34 @@ async function startBridge(dir, slackUrl) {
 
 /** A real Alertmanager, clustering off, one route per path, each alert its own group flushed at once. */
 async function startAlertmanager(dir, { slackUrl, webhookUrl }) {
-  const config = path.join(dir, 'alertmanager.yml');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      route: {
-        receiver: 'native-slack',
-        group_by: ['alertname', 'seq'],
-        group_wait: '0s',
-        // Long enough that no group is flushed a second time during the run.
-        group_interval: '10m',
-        repeat_interval: '1h',
-        routes: [
-          { receiver: 'native-slack', matchers: ['path="native"'] },
-          { receiver: 'bridge', matchers: ['path="bridge"'] },
-        ],
-      },
-      receivers: [
-        { name: 'native-slack', slack_configs: [{ api_url: slackUrl, channel: '#bench', send_resolved: false }] },
-        { name: 'bridge', webhook_configs: [{ url: webhookUrl, send_resolved: false, max_alerts: 0 }] },
+  return startAlertmanagerWith(dir, {
+    route: {
+      receiver: 'native-slack',
+      group_by: ['alertname', 'seq'],
+      group_wait: '0s',
+      // Long enough that no group is flushed a second time during the run.
+      group_interval: '10m',
+      repeat_interval: '1h',
+      routes: [
+        { receiver: 'native-slack', matchers: ['path="native"'] },
+        { receiver: 'bridge', matchers: ['path="bridge"'] },
       ],
-    }),
-  );
+    },
+    receivers: [
+      { name: 'native-slack', slack_configs: [{ api_url: slackUrl, channel: '#bench', send_resolved: false }] },
+      { name: 'bridge', webhook_configs: [{ url: webhookUrl, send_resolved: false, max_alerts: 0 }] },
+    ],
+  });
+}
+
+/** A real Alertmanager with this config (an object; JSON is YAML), clustering off, on a free loopback port. */
+export async function startAlertmanagerWith(dir, config) {
+  const file = path.join(dir, 'alertmanager.yml');
+  writeFileSync(file, JSON.stringify(config));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const server = new ServerProcess('Alertmanager', ALERTMANAGER, [
-    `--config.file=${config}`,
+    `--config.file=${file}`,
     `--storage.path=${path.join(dir, 'alertmanager-data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     `--web.external-url=${url}`,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { alertmanagerFingerprint } from '../dist/bridge/fingerprint.js';
 import { benchBridgeVsNative, bridgeVsNativeReport } from './bridge-native.mjs';
 import { fmt, mark, spread, table } from './markdown.mjs';
 import { freePort, quantile, spreadOf, startServe, upperMedian } from './support.mjs';
@@ -67,14 +68,16 @@ function payload(alerts) {
   const list = [];
   for (let i = 0; i < alerts; i++) {
     serial += 1;
+    const labels = { alertname: group, severity: 'critical', instance: `dev-${serial}:10451`, job: 'ide-monitor' };
     list.push({
       status: 'firing',
-      labels: { alertname: group, severity: 'critical', instance: `dev-${serial}:10451`, job: 'ide-monitor' },
+      labels,
       annotations: { summary: 'CPU usage is high.', description: `CPU on dev-${serial} is above 95%.`, runbook_url: 'https://example.com/runbook#cpu' },
       startsAt: '2024-05-01T12:00:00Z',
       endsAt: '0001-01-01T00:00:00Z',
       generatorURL: 'http://prometheus:9090/graph?g0.expr=x',
-      fingerprint: serial.toString(16).padStart(16, '0'),
+      // The bridge checks it is the one Alertmanager computes from the labels.
+      fingerprint: alertmanagerFingerprint(labels),
     });
   }
   return {

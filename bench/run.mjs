@@ -27,6 +27,7 @@ const SECTIONS = [
   section('lsp-proxy', 'LSP proxy: added latency, throughput, real server direct vs proxied', './lsp-proxy.mjs', (r) => 15 + 75 * r),
   section('ingest', 'Ingestion API throughput', './ingest.mjs', (r) => 5 + 6 * r),
   section('bridge', 'Alert bridge: accepted notifications, delivery latency, and vs Alertmanager’s native Slack', './bridge.mjs', (r) => 8 + 27 * r),
+  section('reconciler', 'Bridge reconciler: one pass over 1,000 active alerts', './reconciler.mjs', (r) => 2 + 4 * r),
   section('actions', 'Automated actions: runner overhead', './actions.mjs', (r) => 1 + 7 * r),
   section('status', 'Status page: 200 stream clients', './status.mjs', () => 16 + Number(process.env.STATUS_BENCH_SECONDS ?? 60)),
 ];

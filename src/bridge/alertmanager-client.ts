@@ -37,7 +37,8 @@ export class AlertmanagerClient {
 
   constructor(baseUrl: string, timeoutMs: number) {
     this.base = baseUrl.replace(/\/$/, '');
-    this.http = createOutboundClient({ timeoutMs, userAgent: 'ide-monitor-bridge', maxSockets: 4 });
+    // Alertmanager's alert list is about 0.5 KB per alert: 64 MiB is over 100,000 alerts; more is refused, not cut.
+    this.http = createOutboundClient({ timeoutMs, userAgent: 'ide-monitor-bridge', maxSockets: 4, maxBodyBytes: 64 * 2 ** 20, oversized: 'fail' });
   }
 
   get url(): string {
@@ -52,7 +53,7 @@ export class AlertmanagerClient {
     try {
       parsed = JSON.parse(response.body);
     } catch {
-      throw new AlertmanagerError('GET /api/v2/alerts answered with something that is not JSON (or longer than we read)');
+      throw new AlertmanagerError('GET /api/v2/alerts answered with something that is not JSON');
     }
     const alerts = alertList.safeParse(parsed);
     if (!alerts.success) throw new AlertmanagerError('GET /api/v2/alerts answered with an unexpected shape');

@@ -23,7 +23,7 @@ export interface OutboundRequest {
 export interface OutboundResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  /** The body as text, at most MAX_BODY_BYTES of it. */
+  /** The body as text, at most the client's maxBodyBytes of it. */
   readonly body: string;
 }
 
@@ -35,15 +35,26 @@ export class OutboundError extends Error {
   }
 }
 
-/** An answer body beyond this is cut: we read statuses and short error texts, never large documents. */
-const MAX_BODY_BYTES = 256 * 1024;
+/** By default an answer body beyond this is cut: channels read statuses and short error texts. */
+const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
 export interface OutboundClient {
   request(request: OutboundRequest): Promise<OutboundResponse>;
   close(): void;
 }
 
-export function createOutboundClient(options: { readonly timeoutMs: number; readonly userAgent?: string; readonly maxSockets?: number }): OutboundClient {
+export interface OutboundOptions {
+  readonly timeoutMs: number;
+  readonly userAgent?: string;
+  readonly maxSockets?: number;
+  /** Bytes of an answer kept (default 256 KiB). */
+  readonly maxBodyBytes?: number;
+  /** A longer answer is cut (channels: only its start matters) or an error (documents we parse). */
+  readonly oversized?: 'cut' | 'fail';
+}
+
+export function createOutboundClient(options: OutboundOptions): OutboundClient {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16 });
   const client = axios.create({
@@ -68,8 +79,9 @@ export function createOutboundClient(options: { readonly timeoutMs: number; read
           headers: { ...(request.body !== undefined && { 'Content-Type': 'application/json' }), ...request.headers },
           signal: deadline.signal,
         });
-        const body = await readText(response.data, deadline.signal);
+        const { text: body, cut } = await readText(response.data, deadline.signal, maxBodyBytes);
         if (deadline.signal.aborted) throw new OutboundError(`no complete answer within ${timeoutMs} ms`);
+        if (cut && options.oversized === 'fail') throw new OutboundError(`answer larger than ${maxBodyBytes} bytes`);
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') headers[name.toLowerCase()] = value;
         return { status: response.status, headers, body };
@@ -91,13 +103,13 @@ export function createOutboundClient(options: { readonly timeoutMs: number; read
 }
 
 /** Reads a body as UTF-8 text up to the cap; stops (and destroys the stream) when the deadline passes. */
-function readText(stream: Readable, signal: AbortSignal): Promise<string> {
+function readText(stream: Readable, signal: AbortSignal, maxBytes: number): Promise<{ text: string; cut: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const done = () => {
       signal.removeEventListener('abort', onAbort);
-      resolve(Buffer.concat(chunks).toString('utf8'));
+      resolve({ text: Buffer.concat(chunks).toString('utf8'), cut: size > maxBytes });
     };
     const onAbort = () => {
       stream.destroy();
@@ -106,8 +118,7 @@ function readText(stream: Readable, signal: AbortSignal): Promise<string> {
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     stream.on('data', (chunk: Buffer) => {
-      if (size >= MAX_BODY_BYTES) return;
-      chunks.push(chunk.subarray(0, MAX_BODY_BYTES - size));
+      if (size < maxBytes) chunks.push(chunk.subarray(0, maxBytes - size));
       size += chunk.length;
     });
     stream.once('end', done);

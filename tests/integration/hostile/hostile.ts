@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { alertmanagerFingerprint } from '../../../src/bridge/fingerprint.js';
 import { expect } from 'vitest';
 import { startExporter, type RunningExporter } from '../../support/exporter.js';
 import { parseSamples } from '../../support/exposition.js';
@@ -213,7 +214,7 @@ export function validBody(endpoint: Endpoint): unknown {
     commonLabels: labels,
     commonAnnotations: {},
     externalURL: 'http://alertmanager:9093',
-    alerts: [{ status: 'firing', labels, annotations: {}, startsAt: '2026-01-01T00:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'a1b2c3d4e5f60718' }],
+    alerts: [{ status: 'firing', labels, annotations: {}, startsAt: '2026-01-01T00:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: alertmanagerFingerprint(labels) }],
   };
 }
 

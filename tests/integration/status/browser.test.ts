@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { alertmanagerFingerprint } from '../../../src/bridge/fingerprint.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,7 +133,7 @@ describe.skipIf(chromiumPath === undefined)('status page in a real browser', () 
           startsAt,
           endsAt: '0001-01-01T00:00:00Z',
           generatorURL: 'http://prometheus.invalid/graph',
-          fingerprint: '1a2b3c4d5e6f7a8b',
+          fingerprint: alertmanagerFingerprint({ alertname: 'IdeHostCpuHighUsage', severity: 'high', instance: 'dev-1' }),
         },
       ],
     };
