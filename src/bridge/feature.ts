@@ -15,6 +15,7 @@ import { Intake, type IntakeChannel } from './intake.js';
 import { BridgeMetrics } from './metrics.js';
 import { parseNotification } from './notification.js';
 import { Reconciler } from './reconciler.js';
+import { Reminders } from './reminders.js';
 import { compileRoutes, route, type Route } from './routing.js';
 import { openStore } from './store/open.js';
 import type { BridgeStore } from './store/types.js';
@@ -82,6 +83,11 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
   const alertmanagers = alertmanagerUrls.map((url) => new AlertmanagerClient(url, config.alertmanager.timeout));
   const reconciler = alertmanagers.length === 0 ? undefined : new Reconciler({ store, alertmanagers, intake, graceMs: config.alertmanager.reconcile_grace, metrics, logger, wake });
   const escalator = new Escalator({ store, routes, channels, metrics, logger, wake });
+  const { repeat_interval: repeatInterval } = config.reminders;
+  const reminders =
+    repeatInterval === undefined
+      ? undefined
+      : new Reminders({ store, routes, channels, intervalMs: repeatInterval, severities: config.reminders.severities, remindOn: config.reminders.channels, logger, wake });
 
   let summary: ReturnType<BridgeFeature['summary']> = { counts: {}, items: [] };
   const refreshSummary = async () => {
@@ -161,6 +167,7 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
       every(SUMMARY_EVERY_MS, 'alert summary', refreshSummary);
       every(config.escalation_check_interval, 'escalation check', () => escalator.run());
       if (reconciler !== undefined) every(config.alertmanager.reconcile_interval, 'reconciliation', () => reconciler.run());
+      if (reminders !== undefined) every(Math.min(Math.max(repeatInterval! / 4, 1000), 60_000), 'reminders', () => reminders.run());
     },
     async stop() {
       accepting = false;

@@ -105,6 +105,17 @@ export const bridgeSchema = z
     routes: z.array(routeSchema).default([]),
     /** How often escalation clocks are checked. */
     escalation_check_interval: duration.default(5000),
+    /**
+     * Re-post an unacknowledged alert that is still firing every `repeat_interval` (off by default: a chat
+     * channel that repeats itself is soon muted; escalation is the tool for "nobody reacted").
+     */
+    reminders: z
+      .strictObject({
+        repeat_interval: duration.optional(),
+        severities: z.array(z.string().min(1)).default(['critical']),
+        channels: z.array(channelName).default(['slack']),
+      })
+      .prefault({}),
     actions: z
       .strictObject({
         dry_run: z.boolean().default(false),

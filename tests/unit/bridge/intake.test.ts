@@ -7,16 +7,15 @@ import { actionHandler } from '../../../src/bridge/action-handler.js';
 import type { ActionAlert, ActionPhase, ActionRecord } from '../../../src/bridge/actions/model.js';
 import type { ActionDefinition } from '../../../src/bridge/actions/schema.js';
 import type { DeliveryResult } from '../../../src/bridge/channels/notifier.js';
-import { CHANNELS } from '../../../src/bridge/channels/registry.js';
 import { Dispatcher } from '../../../src/bridge/dispatcher.js';
-import { Intake, type IntakeChannel, type IntakeOptions } from '../../../src/bridge/intake.js';
+import { Intake, type IntakeOptions } from '../../../src/bridge/intake.js';
 import { BridgeMetrics } from '../../../src/bridge/metrics.js';
 import { webhookPayloadSchema, type WebhookPayload } from '../../../src/bridge/payload.js';
 import { DEFAULT_ROUTES } from '../../../src/bridge/routing.js';
 import { SqliteStore } from '../../../src/bridge/store/sqlite.js';
 import type { OutboxItem } from '../../../src/bridge/store/types.js';
 import { silentLogger } from '../../../src/log.js';
-import { amFixture } from './fixtures.js';
+import { amFixture, channelsNamed } from './fixtures.js';
 
 const dirs: string[] = [];
 const stores: SqliteStore[] = [];
@@ -25,10 +24,6 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Channels as the feature configures them, without endpoints: the intake only reads unit and send_resolved. */
-export function channelsNamed(...names: string[]): Map<string, IntakeChannel> {
-  return new Map(names.map((name) => [name, { definition: CHANNELS.find((c) => c.name === name)!, sendResolved: true }]));
-}
 
 function setup(options: Partial<IntakeOptions> = {}, dir = mkdtempSync(path.join(tmpdir(), 'bridge-intake-'))) {
   if (!dirs.includes(dir)) dirs.push(dir);
