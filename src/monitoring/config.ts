@@ -10,6 +10,10 @@ import { DEFAULT_THRESHOLDS, promDuration, thresholdsSchema } from './thresholds
 export const monitoringConfigSchema = z.strictObject({
   /** PromQL matchers (without braces) that select the exporter's series in rules. */
   selector: z.string().min(1),
+  /** The label that tells clusters apart (kubernetes-mixin's `clusterLabel`); rules keep it, dashboards filter on it. */
+  clusterLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name'),
+  /** Show the dashboards' cluster variable (kubernetes-mixin's `showMultiCluster`); hidden, it stays at All. */
+  showMultiCluster: z.boolean(),
   /** Prometheus' scrape interval; also the Grafana datasource's `timeInterval`. */
   scrapeInterval: promDuration,
   evaluationInterval: promDuration,
@@ -50,6 +54,8 @@ export type MonitoringConfig = z.output<typeof monitoringConfigSchema>;
 
 export const DEFAULT_CONFIG: MonitoringConfig = {
   selector: 'job="ide-monitor"',
+  clusterLabel: 'cluster',
+  showMultiCluster: false,
   scrapeInterval: '15s',
   evaluationInterval: '15s',
   runbookUrl: 'https://github.com/ide-monitor/ide-monitor/blob/main/docs/runbook.md',
@@ -65,7 +71,7 @@ export const DEFAULT_CONFIG: MonitoringConfig = {
     webhookUrl: 'http://ide-monitor:10451/api/v1/alertmanager/webhook',
     // A tmpfs in the alertmanager container, written from the environment at start (docker-compose.yml).
     credentialsFile: '/run/secrets/ide-monitor-webhook-token',
-    groupBy: ['alertname', 'job', 'instance'],
+    groupBy: ['alertname', 'cluster', 'job', 'instance'],
   },
   grafana: {
     datasourceUid: 'ide-monitor-prometheus',

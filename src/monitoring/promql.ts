@@ -7,9 +7,17 @@ export function selector(base: string): Selector {
   return (metric, ...matchers) => `${metric}{${[base, ...matchers].filter((m) => m !== '').join(', ')}}`;
 }
 
-/** The matchers every dashboard query carries (dashboard-linter's target-job and target-instance rules). */
-export const DASHBOARD_MATCHERS = 'job=~"$job", instance=~"$instance"';
-export const dashboardSelector: Selector = selector(DASHBOARD_MATCHERS);
+/**
+ * The matchers every dashboard query carries: the cluster variable (All = `.*`, which also matches series
+ * without the label) and dashboard-linter's target-job and target-instance rules.
+ */
+export function dashboardMatchers(clusterLabel: string): string {
+  return `${clusterLabel}=~"$cluster", job=~"$job", instance=~"$instance"`;
+}
+
+export function dashboardSelector(clusterLabel: string): Selector {
+  return selector(dashboardMatchers(clusterLabel));
+}
 
 export function seconds(duration: string): number {
   const ms = parseDuration(duration);

@@ -1,16 +1,17 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MonitoringConfig } from '../config.js';
-import { dashboardSelector as d } from '../promql.js';
+import { dashboardSelector } from '../promql.js';
 import { Board, q } from './board.js';
 import { exporterHealthRow } from './exporter-row.js';
 import { above } from './steps.js';
 
 /** What fired, and what the bridge did about it: notifications, actions, the outbox. */
 export function alertsDashboard(config: MonitoringConfig): Dashboard {
+  const d = dashboardSelector(config.clusterLabel);
   const t = config.thresholds;
   const rate = (metric: string, ...matchers: string[]) => `rate(${d(metric, ...matchers)}[$__rate_interval])`;
   const firing = d('ALERTS', 'alertstate="firing"');
-  const board = new Board('alerts', 'Alerts firing over time and the alert bridge: webhook intake, notifications per channel, automated actions and the outbox.')
+  const board = new Board(config, 'alerts', 'Alerts firing over time and the alert bridge: webhook intake, notifications per channel, automated actions and the outbox.')
     .row('Alerts')
     .timeseries({
       title: 'Firing alerts by severity',

@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MonitoringConfig } from '../config.js';
-import { dashboardSelector as d } from '../promql.js';
+import { dashboardSelector } from '../promql.js';
 import { REC } from '../rules/records.js';
 import { Board, q } from './board.js';
 import { exporterHealthRow } from './exporter-row.js';
@@ -8,10 +8,11 @@ import { above, below } from './steps.js';
 
 /** The IDE backend as reported through the ingestion API, and the processes it runs as. */
 export function appDashboard(config: MonitoringConfig): Dashboard {
+  const d = dashboardSelector(config.clusterLabel);
   const t = config.thresholds;
   const rate = (metric: string, ...matchers: string[]) => `rate(${d(metric, ...matchers)}[$__rate_interval])`;
   const perGroup = (metric: string) => `sum by (instance, group) (${d(metric)})`;
-  const board = new Board('app', 'IDE backend operations and caches (ingestion API) and the process groups the exporter watches.')
+  const board = new Board(config, 'app', 'IDE backend operations and caches (ingestion API) and the process groups the exporter watches.')
     .row('Operations')
     .timeseries({
       title: 'Operation rate',

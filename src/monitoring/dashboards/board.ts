@@ -9,6 +9,7 @@ import {
   RowBuilder,
   ThresholdsConfigBuilder,
   ThresholdsMode,
+  VariableHide,
   VariableRefresh,
   VariableSort,
   type Dashboard,
@@ -35,6 +36,8 @@ import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-s
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import type { MonitoringConfig } from '../config.js';
+import { dashboardSelector, type Selector } from '../promql.js';
 import { DASHBOARDS, type DashboardKey } from './catalog.js';
 
 /** Provisioned dashboards reference the datasource through the variable, never `${DS_PROMETHEUS}`. */
@@ -98,8 +101,12 @@ export class Board {
   private readonly builder: DashboardBuilder;
   private nextId = 1;
   private collapsed: RowBuilder | undefined;
+  /** Selects series with the dashboard's cluster, job and instance variables applied. */
+  readonly selector: Selector;
 
-  constructor(key: DashboardKey, description: string) {
+  constructor(config: MonitoringConfig, key: DashboardKey, description: string) {
+    this.selector = dashboardSelector(config.clusterLabel);
+    const cluster = config.clusterLabel;
     const { uid, title } = DASHBOARDS[key];
     this.builder = new DashboardBuilder(title)
       .uid(uid)
@@ -123,8 +130,14 @@ export class Board {
       )
       .link(new DashboardLinkBuilder('IDE Monitor').type(DashboardLinkType.Dashboards).tags([DASHBOARD_TAG]).asDropdown(true).includeVars(true).keepTime(true))
       .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'))
-      .withVariable(this.queryVariable('job', 'Job', 'label_values(ide_exporter_build_info, job)'))
-      .withVariable(this.queryVariable('instance', 'Instance', 'label_values(ide_exporter_build_info{job=~"$job"}, instance)'));
+      // One Prometheus per cluster needs no cluster picker: hidden, the variable stays at All (kubernetes-mixin's showMultiCluster).
+      .withVariable(
+        this.queryVariable('cluster', 'Cluster', `label_values(ide_exporter_build_info, ${cluster})`)
+          .allValue('.*')
+          .hide(config.showMultiCluster ? VariableHide.DontHide : VariableHide.HideVariable),
+      )
+      .withVariable(this.queryVariable('job', 'Job', `label_values(ide_exporter_build_info{${cluster}=~"$cluster"}, job)`))
+      .withVariable(this.queryVariable('instance', 'Instance', `label_values(ide_exporter_build_info{${cluster}=~"$cluster", job=~"$job"}, instance)`));
   }
 
   row(title: string): this {

@@ -1,9 +1,9 @@
-import { dashboardSelector as d } from '../promql.js';
 import { q, type Board } from './board.js';
 import { UP_STEPS } from './steps.js';
 
 /** The exporter watching itself, as the last, collapsed row of every dashboard (Node Exporter Full's habit). */
 export function exporterHealthRow(board: Board): Board {
+  const d = board.selector;
   return board
     .collapsedRow('Exporter health')
     .stat({

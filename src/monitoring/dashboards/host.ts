@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MonitoringConfig } from '../config.js';
-import { dashboardSelector as d } from '../promql.js';
+import { dashboardSelector } from '../promql.js';
 import { REC } from '../rules/records.js';
 import { Board, q, type TimeseriesSpec } from './board.js';
 import { exporterHealthRow } from './exporter-row.js';
@@ -8,6 +8,7 @@ import { above } from './steps.js';
 
 /** USE per resource: utilisation, saturation and errors of CPU, memory, disks, filesystems and network. */
 export function hostDashboard(config: MonitoringConfig): Dashboard {
+  const d = dashboardSelector(config.clusterLabel);
   const t = config.thresholds;
   const rate = (metric: string, ...matchers: string[]) => `rate(${d(metric, ...matchers)}[$__rate_interval])`;
   /** `ide_host_network_{receive,transmit}_<counter>_total`, one line per interface and direction. */
@@ -20,7 +21,7 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
     ),
     width: 6,
   });
-  const board = new Board('host', 'USE method for the developer machine: utilisation, saturation and errors per resource.')
+  const board = new Board(config, 'host', 'USE method for the developer machine: utilisation, saturation and errors per resource.')
     .row('CPU')
     .timeseries({
       title: 'CPU utilisation',
@@ -203,7 +204,7 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       columns: [{ title: 'Uptime', unit: 's' }],
       queries: [
         q(
-          `(time() - ${d('ide_host_boot_time_seconds')}) * on (job, instance) group_left (hostname, distro, release, kernel, arch) ${d('ide_host_os_info')} * on (job, instance) group_left (brand, cores) ${d('ide_host_cpu_info')}`,
+          `(time() - ${d('ide_host_boot_time_seconds')}) * on (${config.clusterLabel}, job, instance) group_left (hostname, distro, release, kernel, arch) ${d('ide_host_os_info')} * on (${config.clusterLabel}, job, instance) group_left (brand, cores) ${d('ide_host_cpu_info')}`,
         ),
       ],
       width: 8,

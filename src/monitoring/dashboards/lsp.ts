@@ -1,13 +1,14 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MonitoringConfig } from '../config.js';
-import { dashboardSelector as d } from '../promql.js';
-import { REC } from '../rules/records.js';
+import { dashboardSelector } from '../promql.js';
+import { OLDEST_IN_FLIGHT, REC } from '../rules/records.js';
 import { Board, q } from './board.js';
 import { exporterHealthRow } from './exporter-row.js';
 import { above } from './steps.js';
 
 /** RED per LSP method: rate, errors, duration; then the servers' own state. */
 export function lspDashboard(config: MonitoringConfig): Dashboard {
+  const d = dashboardSelector(config.clusterLabel);
   const t = config.thresholds;
   const byMethod = (rec: string, agg = 'max') => `${agg} by (server, method) (${d(rec)})`;
   const quantile = (label: string, rec: string) => ({
@@ -17,7 +18,7 @@ export function lspDashboard(config: MonitoringConfig): Dashboard {
     queries: [q(byMethod(rec), '{{server}} {{method}}')],
     width: 8,
   });
-  const board = new Board('lsp', 'Language-server requests per method: latency percentiles, throughput, errors, in-flight work and diagnostics.')
+  const board = new Board(config, 'lsp', 'Language-server requests per method: latency percentiles, throughput, errors, in-flight work and diagnostics.')
     .row('Summary')
     .stat({
       title: 'Request rate',
@@ -102,6 +103,13 @@ export function lspDashboard(config: MonitoringConfig): Dashboard {
       description: 'Requests awaiting an answer: editor to server, and server to editor (which may wait for the user).',
       unit: 'none',
       queries: [q(`sum by (server, direction) (${d('ide_lsp_requests_in_flight')})`, '{{server}} {{direction}}')],
+    })
+    .timeseries({
+      title: 'Oldest request in flight',
+      description: 'Age of the oldest editor request each server has not answered yet; a steady stream of fast requests stays near 0, a stuck one climbs (IdeLspRequestsStuck, dashed line).',
+      unit: 's',
+      queries: [q(`max by (server) (${d(OLDEST_IN_FLIGHT)})`, '{{server}}')],
+      steps: above(t.lspRequestsStuck.levels),
     })
     .timeseries({
       title: 'Diagnostics by severity',

@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MonitoringConfig } from '../config.js';
-import { dashboardSelector as d } from '../promql.js';
+import { dashboardSelector } from '../promql.js';
 import { REC } from '../rules/records.js';
 import { SEVERITIES } from '../thresholds.js';
 import { Board, q } from './board.js';
@@ -9,9 +9,10 @@ import { above, ANY_STEPS } from './steps.js';
 
 /** The executive view: is the machine healthy, are language servers fast and correct, what is firing. */
 export function overviewDashboard(config: MonitoringConfig): Dashboard {
+  const d = dashboardSelector(config.clusterLabel);
   const t = config.thresholds;
   const completion = t.lspLatencyBudgets['textDocument/completion'];
-  const board = new Board('overview', 'At a glance: host CPU and memory, language-server health and the alerts firing now.')
+  const board = new Board(config, 'overview', 'At a glance: host CPU and memory, language-server health and the alerts firing now.')
     .row('Health')
     .stat({
       title: 'CPU busy',

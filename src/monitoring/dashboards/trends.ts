@@ -1,13 +1,14 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MonitoringConfig } from '../config.js';
-import { dashboardSelector as d, num, seconds } from '../promql.js';
+import { dashboardSelector, num, seconds } from '../promql.js';
 import { REC } from '../rules/records.js';
-import { Board, q, type TimeseriesSpec } from './board.js';
+import { Board, q, type PanelSpec, type TimeseriesSpec } from './board.js';
 import { exporterHealthRow } from './exporter-row.js';
 import { above } from './steps.js';
 
 /** Week-over-week comparisons, baselines and linear predictions: where things are heading. */
 export function trendsDashboard(config: MonitoringConfig): Dashboard {
+  const d = dashboardSelector(config.clusterLabel);
   const t = config.thresholds;
   const weekOverWeek = (subject: string, unit: string, expr: (offset: string) => string, legend: string): TimeseriesSpec => ({
     title: `${subject}: now and a week ago`,
@@ -21,7 +22,22 @@ export function trendsDashboard(config: MonitoringConfig): Dashboard {
   const memLevel = t.hostMemoryExhaustionPredicted.levels[0];
   const memHorizon = memLevel === undefined ? 14400 : seconds(memLevel.horizon);
   const anomaly = t.lspLatencyAnomaly.levels[0]?.value ?? 3;
-  const board = new Board('trends', 'Week-over-week comparisons (offset 1w), 1-day baselines and linear predictions.')
+  /** The spec's trend table: one number per subject, the change against the same time 7 days earlier. */
+  const change = (subject: string, description: string, unit: string, expr: string): PanelSpec => ({
+    title: `${subject}: 7-day change`,
+    description,
+    unit,
+    queries: [q(expr, 'change')],
+    width: 6,
+  });
+  const avgOf = (rec: string, offset = '') => `avg(${d(rec)}${offset})`;
+  const points = (rec: string) => `${avgOf(rec)} - ${avgOf(rec, ' offset 1w')}`;
+  const board = new Board(config, 'trends', 'Week-over-week comparisons (offset 1w), 1-day baselines and linear predictions.')
+    .row('Change over 7 days')
+    .stat(change('LSP p95', 'Relative change of the worst method\u2019s p95 latency against the same time 7 days earlier.', 'percentunit', `max(${d(REC.lspP95)}) / max(${d(REC.lspP95)} offset 1w) - 1`))
+    .stat(change('Memory used', 'Memory in use now minus 7 days earlier, in percentage points of total memory (averaged over the selected hosts).', 'percentunit', points(REC.memoryUsed)))
+    .stat(change('LSP error ratio', 'Share of failed LSP requests now minus 7 days earlier, in percentage points (averaged over servers and methods).', 'percentunit', points(REC.lspErrorRatio)))
+    .stat(change('Cache hit ratio', 'Cache hit ratio now minus 7 days earlier, in percentage points (averaged over caches); negative means fewer hits.', 'percentunit', points(REC.cacheHitRatio)))
     .row('Week over week')
     .timeseries(weekOverWeek('LSP p95 latency', 's', p95, '{{method}}'))
     .timeseries({
@@ -34,6 +50,8 @@ export function trendsDashboard(config: MonitoringConfig): Dashboard {
     .timeseries(weekOverWeek('LSP throughput', 'reqps', (o) => `sum(${d(REC.lspRequests)}${o})`, 'requests'))
     .timeseries(weekOverWeek('CPU busy', 'percentunit', (o) => `avg(${d(REC.cpuBusy)}${o})`, 'CPU busy'))
     .timeseries(weekOverWeek('Memory used', 'percentunit', (o) => `avg(${d(REC.memoryUsed)}${o})`, 'memory used'))
+    .timeseries(weekOverWeek('LSP error ratio', 'percentunit', (o) => `avg(${d(REC.lspErrorRatio)}${o})`, 'error ratio'))
+    .timeseries(weekOverWeek('Cache hit ratio', 'percentunit', (o) => `avg by (cache) (${d(REC.cacheHitRatio)}${o})`, '{{cache}}'))
     .timeseries(weekOverWeek('Process memory', 'bytes', (o) => `sum by (group) (${d('ide_process_resident_memory_bytes')}${o})`, '{{group}}'))
     .row('Baselines')
     .timeseries({

@@ -3,6 +3,7 @@ import { ruleAreas, ruleGroups } from '../rules/index.js';
 import type { AlertingRule, RuleArea } from '../rules/model.js';
 import { yaml } from '../render/yaml.js';
 import { appTests } from './app.js';
+import { clusterTests } from './clusters.js';
 import { hostTests } from './host.js';
 import { lspTests } from './lsp.js';
 import type { Scenario, TestFile } from './model.js';
@@ -11,7 +12,7 @@ import { selfTests } from './self.js';
 
 export const TESTS_DIR = 'prometheus/tests';
 
-export const TEST_FILES: readonly TestFile[] = [hostTests, lspTests, appTests, predictiveTests, weeklyTests, selfTests];
+export const TEST_FILES: readonly TestFile[] = [hostTests, lspTests, appTests, predictiveTests, weeklyTests, selfTests, clusterTests];
 
 /** The promtool test files for the rules rendered from `config` (the default config: see generate.ts). */
 export function renderPromtoolTests(config: MonitoringConfig): Map<string, string> {
@@ -58,7 +59,11 @@ function renderScenario(scenario: Scenario, rules: Map<string, AlertingRule>) {
               if (rule === undefined) throw new Error(`promtool test "${scenario.name}" expects ${check.alert} at severity ${expected.severity}, which no rule defines`);
               return {
                 exp_labels: { ...expected.labels, severity: expected.severity },
-                exp_annotations: { ...rule.annotations, description: expected.description },
+                exp_annotations: {
+                  ...rule.annotations,
+                  description: expected.description,
+                  dashboard_url: expandLabels(rule.annotations.dashboard_url, expected.labels),
+                },
               };
             }),
           })),
@@ -73,4 +78,26 @@ function renderScenario(scenario: Scenario, rules: Map<string, AlertingRule>) {
           })),
         }),
   };
+}
+
+/**
+ * The dashboard link as Prometheus renders it for these labels. Only the template form the rules use
+ * (see rules/model.ts), `{{ with $labels.x }}…{{ . | urlquery }}…{{ end }}`; anything else left over is an
+ * error, so a new form cannot slip through untested.
+ */
+export function expandLabels(template: string, labels: Readonly<Record<string, string>>): string {
+  const out = template
+    .replace(/\{\{ with \$labels\.(\w+) \}\}(.*?)\{\{ \. \| urlquery \}\}(.*?)\{\{ end \}\}/g, (_, name: string, before: string, after: string) => {
+      const value = labels[name];
+      return value === undefined || value === '' ? '' : `${before}${queryEscape(value)}${after}`;
+    });
+  if (out.includes('{{')) throw new Error(`cannot expand ${template}`);
+  return out;
+}
+
+/** Go's url.QueryEscape, which the `urlquery` template function applies: only A-Z a-z 0-9 - _ . ~ stay. */
+function queryEscape(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
 }

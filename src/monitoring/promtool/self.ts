@@ -1,6 +1,8 @@
 import { constant, counter, fires, quiet, series, type TestFile } from './model.js';
 
 const SLACK = { channel: 'slack' };
+const missing = (target: string) =>
+  `Target ${target} of job ide-monitor has had no scrape for more than 10m; every ide-monitor alert for it is blind.`;
 const PAGERDUTY = { channel: 'pagerduty' };
 
 export const selfTests: TestFile = {
@@ -22,6 +24,35 @@ export const selfTests: TestFile = {
           expect: [fires('high', {}, 'Prometheus has failed to scrape dev:10451 (job ide-monitor) for more than 5m; every other ide-monitor alert for it is blind.')],
         },
       ],
+    },
+    {
+      // Defect: a target that service discovery dropped has no `up` at all, so `up == 0` never fired.
+      // The series ends after 10 minutes (a pod deleted, a relabelling mistake); another target stays.
+      name: 'A target that disappeared is missed for an hour',
+      series: [
+        [series('up'), constant(1, 10)],
+        [series('up', { instance: 'dev2:10451' }), constant(1, 90)],
+      ],
+      alerts: [
+        ...quiet('IdeExporterTargetMissing', '10m', '20m'),
+        { at: '30m', alert: 'IdeExporterTargetMissing', expect: [fires('high', {}, missing('dev:10451'))] },
+        // An hour after its last scrape it is forgotten: a target removed on purpose does not alert forever.
+        ...quiet('IdeExporterTargetMissing', '80m'),
+      ],
+    },
+    {
+      // Only another job is scraped: ide-monitor has no target at all.
+      name: 'A job without any target is missing',
+      series: [['up{job="node", instance="dev:9100"}', constant(1, 30)]],
+      alerts: [
+        ...quiet('IdeExporterTargetMissing', '5m'),
+        { at: '20m', alert: 'IdeExporterTargetMissing', expect: [{ severity: 'high', labels: { job: 'ide-monitor' }, description: missing('(none)') }] },
+      ],
+    },
+    {
+      name: 'A target that is scraped, even failing, is not missing',
+      series: [[series('up'), '1x10 0x30']],
+      alerts: quiet('IdeExporterTargetMissing', '30m'),
     },
     {
       name: 'A collector failing on every scrape, another one now and then',

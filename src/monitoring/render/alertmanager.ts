@@ -31,11 +31,11 @@ const FALLBACK_TIMING = SEVERITY_TIMING.high;
 /**
  * The labels that tell two alerts of one name apart: every `$labels.X` the generated descriptions name
  * (instance, mountpoint, server, method, …), plus alertname and job. Inhibition requires them equal, so a
- * critical "disk full" on / never silences a high one on /home. A label missing on both sides counts as
+ * critical "disk full" on / never silences a high one on /home, nor one cluster's alert another's. A label missing on both sides counts as
  * equal in Alertmanager, so one list serves every alert.
  */
-export function identityLabels(areas: readonly RuleArea[]): string[] {
-  const labels = new Set<string>(['job', 'instance']);
+export function identityLabels(areas: readonly RuleArea[], clusterLabel: string): string[] {
+  const labels = new Set<string>([clusterLabel, 'job', 'instance']);
   for (const area of areas) {
     for (const { rule } of area.alerts) {
       for (const match of rule.annotations.description.matchAll(/\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)/g)) labels.add(match[1]!);
@@ -71,7 +71,7 @@ export function renderAlertmanagerConfig(config: MonitoringConfig, areas: readon
       ...FALLBACK_TIMING,
       routes: SEVERITIES.map((severity) => ({ matchers: [`severity="${severity}"`], receiver: RECEIVER, ...SEVERITY_TIMING[severity] })),
     },
-    inhibit_rules: inhibitRules(identityLabels(areas)),
+    inhibit_rules: inhibitRules(identityLabels(areas, config.clusterLabel)),
     receivers: [
       {
         name: RECEIVER,

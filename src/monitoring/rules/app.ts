@@ -1,4 +1,4 @@
-import { humanSeconds, num, percent } from '../promql.js';
+import { humanSeconds, num, percent, seconds } from '../promql.js';
 import { defineAlert, forText, record, type RuleArea, type RuleContext } from './model.js';
 import { REC } from './records.js';
 
@@ -6,10 +6,9 @@ import { REC } from './records.js';
 export function appRules(ctx: RuleContext): RuleArea {
   const { m } = ctx;
   const t = ctx.config.thresholds;
-  const byCache = 'job, instance, cache';
-  const byOperation = 'job, instance, operation';
-  const cacheRate = (...matchers: string[]) => `sum by (${byCache}) (rate(${m('ide_app_cache_requests_total', ...matchers)}[5m]))`;
-  const opRate = (...matchers: string[]) => `sum by (${byOperation}) (rate(${m('ide_app_operation_duration_seconds_count', ...matchers)}[5m]))`;
+  // `without` the folded label, so the target's labels (cluster, namespace, pod, …) all survive.
+  const cacheRate = (...matchers: string[]) => `sum without (result) (rate(${m('ide_app_cache_requests_total', ...matchers)}[5m]))`;
+  const opRate = (...matchers: string[]) => `sum without (outcome) (rate(${m('ide_app_operation_duration_seconds_count', ...matchers)}[5m]))`;
   return {
     file: 'app',
     title: 'Application',
@@ -21,7 +20,7 @@ export function appRules(ctx: RuleContext): RuleArea {
       record(REC.operationErrorRatio, `(${opRate('outcome="error"')} or ${opRate()} * 0) / ${opRate()}`),
       record(
         REC.operationP95,
-        `histogram_quantile(0.95, sum by (${byOperation}, le) (rate(${m('ide_app_operation_duration_seconds_bucket')}[5m])))`,
+        `histogram_quantile(0.95, sum without (outcome) (rate(${m('ide_app_operation_duration_seconds_bucket')}[5m])))`,
       ),
       // Relative growth per hour: the slope of a linear fit over the last hour, over the hour's mean.
       record(
@@ -33,6 +32,7 @@ export function appRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeAppCacheHitRatioLow',
         dashboard: 'app',
+        panel: 'Cache hit ratio',
         levels: t.appCacheHitRatioLow.levels,
         summary: 'A cache serves too few hits.',
         expr: (l) => `
@@ -48,6 +48,7 @@ export function appRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeAppUiRefreshSlow',
         dashboard: 'app',
+        panel: 'Operation p95 duration',
         levels: t.appUiRefreshSlow.levels,
         summary: 'The IDE takes too long to refresh its UI.',
         expr: (l) => `${REC.operationP95}{operation="${t.appUiRefreshSlow.operation}"} > ${num(l.value)}`,
@@ -58,6 +59,7 @@ export function appRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeProcessGroupGone',
         dashboard: 'app',
+        panel: 'Processes per group',
         levels: t.processGroupGone.levels,
         summary: 'A watched process group has no process.',
         expr: () => `${m('ide_process_count')} == 0`,
@@ -67,16 +69,28 @@ export function appRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeProcessMemoryLeak',
         dashboard: 'app',
+        panel: 'Resident memory growth per hour',
         levels: t.processMemoryLeak.levels,
         summary: 'A process group keeps growing its memory.',
-        expr: (l) => `${REC.rssGrowth} > ${num(l.value)}`,
+        // A young group is loading its project, not leaking: its oldest process and the data behind the
+        // linear fit must both be `minAge` old, or startup growth reads as hundreds of percent per hour.
+        expr: (l) => `
+          (
+            ${REC.rssGrowth} > ${num(l.value)}
+          and
+            time() - ${m('ide_process_oldest_start_time_seconds')} > ${seconds(t.processMemoryLeak.minAge)}
+          and
+            ${m('ide_process_resident_memory_bytes')} offset ${t.processMemoryLeak.minAge}
+          )`,
         description: (l) =>
           `The resident memory of group {{ $labels.group }} on {{ $labels.instance }} has been growing by {{ $value | humanizePercentage }} per hour for more than ${forText(l)}.`,
-        condition: (l) => `resident memory growing > ${percent(l.value)} per hour (linear fit over 1h)`,
+        condition: (l) =>
+          `resident memory growing > ${percent(l.value)} per hour (linear fit over 1h), group and data older than ${t.processMemoryLeak.minAge}`,
       }),
       ...defineAlert(ctx, {
         name: 'IdeProcessRestartLoop',
         dashboard: 'app',
+        panel: 'Restarts per group',
         levels: t.processRestartLoop.levels,
         summary: 'A process group keeps restarting.',
         expr: (l) => `increase(${m('ide_process_restarts_total')}[${t.processRestartLoop.window}]) > ${num(l.value)}`,

@@ -6,7 +6,7 @@ import { REC } from './records.js';
 export function hostRules(ctx: RuleContext): RuleArea {
   const { m } = ctx;
   const t = ctx.config.thresholds;
-  const fsLabels = 'job, instance, device, mountpoint, fstype';
+  const writable = `${m('ide_host_filesystem_readonly')} == 0`;
   return {
     file: 'host',
     title: 'Host resources',
@@ -14,10 +14,12 @@ export function hostRules(ctx: RuleContext): RuleArea {
       // Busy = everything but idle, iowait and steal, averaged over cores (node-mixin's utilisation).
       record(REC.cpuBusy, `1 - avg without (cpu) (sum without (mode) (rate(${m('ide_host_cpu_seconds_total', 'mode=~"idle|iowait|steal"')}[5m])))`),
       record(REC.memoryUsed, `1 - ${m('ide_host_memory_available_bytes')} / ${m('ide_host_memory_total_bytes')}`),
-      record(REC.load1PerCpu, `${m('ide_host_load1')} / on (job, instance) count without (cpu, mode) (${m('ide_host_cpu_seconds_total', 'mode="idle"')})`),
+      record(REC.load1PerCpu, `${m('ide_host_load1')} / count without (cpu, mode) (${m('ide_host_cpu_seconds_total', 'mode="idle"')})`),
       record(REC.fdUsed, `${m('ide_host_file_descriptors_allocated')} / ${m('ide_host_file_descriptors_max')}`),
       // Zero-sized filesystems (some pseudo mounts slip through the exclude pattern) would divide by zero.
       record(REC.fsUsed, `1 - ${m('ide_host_filesystem_avail_bytes')} / (${m('ide_host_filesystem_size_bytes')} > 0)`),
+      // Filesystems without a fixed inode table (btrfs, some FUSE mounts) report 0 files: no ratio.
+      record(REC.fsFilesUsed, `1 - ${m('ide_host_filesystem_files_free')} / (${m('ide_host_filesystem_files')} > 0)`),
       record(REC.diskIoTime, `rate(${m('ide_host_disk_io_time_seconds_total')}[5m])`),
       record(REC.diskIoWeighted, `rate(${m('ide_host_disk_io_time_weighted_seconds_total')}[5m])`),
     ],
@@ -25,6 +27,7 @@ export function hostRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeHostCpuHighUsage',
         dashboard: 'host',
+        panel: 'CPU utilisation',
         levels: t.hostCpuHighUsage.levels,
         summary: 'CPU usage is high.',
         expr: (l) => `${REC.cpuBusy} > ${num(l.value)}`,
@@ -35,6 +38,7 @@ export function hostRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeHostMemoryHighUsage',
         dashboard: 'host',
+        panel: 'Memory utilisation',
         levels: t.hostMemoryHighUsage.levels,
         summary: 'Memory usage is high.',
         expr: (l) => `${REC.memoryUsed} > ${num(l.value)}`,
@@ -45,6 +49,7 @@ export function hostRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeHostFilesystemAlmostFull',
         dashboard: 'host',
+        panel: 'Filesystem space used',
         levels: t.hostFilesystemAlmostFull.levels,
         summary: 'A filesystem is almost full.',
         // Read-only mounts (snaps, ISO images) are full by design and cannot be cleaned.
@@ -52,7 +57,7 @@ export function hostRules(ctx: RuleContext): RuleArea {
           (
             ${REC.fsUsed} > ${num(l.value)}
           and
-            ${m('ide_host_filesystem_readonly')} == 0
+            ${writable}
           )`,
         description: () =>
           'Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} is {{ $value | humanizePercentage }} full.',
@@ -61,15 +66,16 @@ export function hostRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeHostFilesystemFillingUp',
         dashboard: 'host',
+        panel: 'Filesystem space used',
         levels: t.hostFilesystemFillingUp.levels,
         summary: 'A filesystem is predicted to run out of space.',
         expr: (l) => `
           (
             ${REC.fsUsed} > ${num(l.value)}
-          and on (${fsLabels})
+          and
             predict_linear(${m('ide_host_filesystem_avail_bytes')}[${t.hostFilesystemFillingUp.window}], ${seconds(l.horizon)}) < 0
-          and on (${fsLabels})
-            ${m('ide_host_filesystem_readonly')} == 0
+          and
+            ${writable}
           )`,
         description: (l) =>
           `Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} is {{ $value | humanizePercentage }} full and, at the rate of the last ${t.hostFilesystemFillingUp.window}, will be full within ${humanSeconds(seconds(l.horizon))}.`,
@@ -77,8 +83,44 @@ export function hostRules(ctx: RuleContext): RuleArea {
           `used > ${percent(l.value)} and predicted full within ${humanSeconds(seconds(l.horizon))} (trend over ${t.hostFilesystemFillingUp.window}), writable mounts only`,
       }),
       ...defineAlert(ctx, {
+        name: 'IdeHostFilesystemFilesAlmostExhausted',
+        dashboard: 'host',
+        panel: 'Filesystem inodes used',
+        levels: t.hostFilesystemFilesAlmostExhausted.levels,
+        summary: 'A filesystem is running out of inodes.',
+        expr: (l) => `
+          (
+            ${REC.fsFilesUsed} > ${num(l.value)}
+          and
+            ${writable}
+          )`,
+        description: () =>
+          '{{ $value | humanizePercentage }} of the inodes of filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} are in use.',
+        condition: (l) => `inodes used > ${percent(l.value)}, writable mounts only`,
+      }),
+      ...defineAlert(ctx, {
+        name: 'IdeHostFilesystemFilesFillingUp',
+        dashboard: 'host',
+        panel: 'Filesystem inodes used',
+        levels: t.hostFilesystemFilesFillingUp.levels,
+        summary: 'A filesystem is predicted to run out of inodes.',
+        expr: (l) => `
+          (
+            ${REC.fsFilesUsed} > ${num(l.value)}
+          and
+            predict_linear(${m('ide_host_filesystem_files_free')}[${t.hostFilesystemFilesFillingUp.window}], ${seconds(l.horizon)}) < 0
+          and
+            ${writable}
+          )`,
+        description: (l) =>
+          `{{ $value | humanizePercentage }} of the inodes of filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} are in use and, at the rate of the last ${t.hostFilesystemFilesFillingUp.window}, none will be left within ${humanSeconds(seconds(l.horizon))}.`,
+        condition: (l) =>
+          `inodes used > ${percent(l.value)} and predicted exhausted within ${humanSeconds(seconds(l.horizon))} (trend over ${t.hostFilesystemFilesFillingUp.window}), writable mounts only`,
+      }),
+      ...defineAlert(ctx, {
         name: 'IdeHostDiskIoSaturated',
         dashboard: 'host',
+        panel: 'Disk saturation',
         levels: t.hostDiskIoSaturated.levels,
         summary: 'A disk is saturated with I/O requests.',
         expr: (l) => `${REC.diskIoWeighted} > ${num(l.value)}`,
@@ -89,6 +131,7 @@ export function hostRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeHostLoadHigh',
         dashboard: 'host',
+        panel: 'Load per core',
         levels: t.hostLoadHigh.levels,
         summary: 'The system load per CPU core is high.',
         expr: (l) => `${REC.load1PerCpu} > ${num(l.value)}`,
@@ -99,6 +142,7 @@ export function hostRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeHostFileDescriptorsNearLimit',
         dashboard: 'host',
+        panel: 'File descriptors allocated',
         levels: t.hostFileDescriptorsNearLimit.levels,
         summary: 'The system is running out of file descriptors.',
         expr: (l) => `${REC.fdUsed} > ${num(l.value)}`,

@@ -1,7 +1,7 @@
 import { humanSeconds, num, percent } from '../promql.js';
 import type { Level } from '../thresholds.js';
 import { defineAlert, forText, record, type AlertDefinition, type RuleArea, type RuleContext } from './model.js';
-import { LSP_BY, REC } from './records.js';
+import { LSP_FOLDED, OLDEST_IN_FLIGHT, REC } from './records.js';
 
 /** RED for language servers: latency per method against its budget, errors, and the server's own state. */
 export function lspRules(ctx: RuleContext): RuleArea {
@@ -10,13 +10,13 @@ export function lspRules(ctx: RuleContext): RuleArea {
   // Cancelled requests end when the editor gives up and short-circuited ones never reach the server:
   // neither says how fast the server is.
   const served = 'outcome!~"cancelled|short_circuited"';
-  const count = (...matchers: string[]) => `sum by (${LSP_BY}) (rate(${m('ide_lsp_request_duration_seconds_count', ...matchers)}[5m]))`;
+  const count = (...matchers: string[]) => `sum without (${LSP_FOLDED}) (rate(${m('ide_lsp_request_duration_seconds_count', ...matchers)}[5m]))`;
   const quantile = (q: number) => `histogram_quantile(${q}, ${REC.lspBuckets})`;
   return {
     file: 'lsp',
     title: 'LSP operations',
     recording: [
-      record(REC.lspBuckets, `sum by (${LSP_BY}, le) (rate(${m('ide_lsp_request_duration_seconds_bucket', served)}[5m]))`),
+      record(REC.lspBuckets, `sum without (${LSP_FOLDED}) (rate(${m('ide_lsp_request_duration_seconds_bucket', served)}[5m]))`),
       record(REC.lspP50, quantile(0.5)),
       record(REC.lspP95, quantile(0.95)),
       record(REC.lspP99, quantile(0.99)),
@@ -36,6 +36,7 @@ export function lspRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeLspErrorRatioHigh',
         dashboard: 'lsp',
+        panel: 'Error ratio by method',
         levels: t.lspErrorRatio.levels,
         summary: 'A language server answers too many requests with errors.',
         expr: (l) => `
@@ -52,6 +53,7 @@ export function lspRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeLspServerDown',
         dashboard: 'lsp',
+        panel: 'Servers running',
         levels: t.lspServerDown.levels,
         summary: 'A language server is not running.',
         expr: () => `${m('ide_lsp_server_up')} == 0`,
@@ -61,6 +63,7 @@ export function lspRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeLspServerRestarting',
         dashboard: 'lsp',
+        panel: 'Server starts and abnormal exits',
         levels: t.lspServerRestarting.levels,
         summary: 'A language server keeps exiting abnormally.',
         expr: (l) => `sum without (code) (increase(${m('ide_lsp_server_exits_total', 'code!="0"')}[${t.lspServerRestarting.window}])) > ${num(l.value)}`,
@@ -71,28 +74,38 @@ export function lspRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeLspRequestsStuck',
         dashboard: 'lsp',
+        panel: 'Oldest request in flight',
         levels: t.lspRequestsStuck.levels,
-        summary: 'Requests to a language server stay unanswered.',
-        // At every evaluation for `for`: a busy server drains its queue now and then, a stuck one never does.
-        expr: (l) => `${m('ide_lsp_requests_in_flight', 'direction="client_to_server"')} > ${num(l.value)}`,
+        summary: 'A request to a language server stays unanswered.',
+        // The age of the oldest unanswered editor request, not the in-flight count: a steady stream of short
+        // requests keeps the count above 0 at every evaluation while each one is answered in milliseconds.
+        expr: (l) => `${m(OLDEST_IN_FLIGHT)} > ${num(l.value)}`,
         description: (l) =>
-          `{{ $value }} editor requests to {{ $labels.server }} on {{ $labels.instance }} have been in flight without interruption for more than ${forText(l)}.`,
-        condition: (l) => `editor requests in flight > ${num(l.value)} at every evaluation`,
+          `The oldest editor request to {{ $labels.server }} on {{ $labels.instance }} has waited {{ $value | humanizeDuration }} for an answer (threshold ${humanSeconds(l.value)}).`,
+        condition: (l) => `oldest editor request in flight older than ${humanSeconds(l.value)}`,
       }),
     ],
   };
 }
 
 function latencyBudget(ctx: RuleContext, method: string, levels: readonly Level[]): AlertDefinition[] {
+  const minRate = ctx.config.thresholds.lspLatencyBudgetMinRequestRate;
   return defineAlert(ctx, {
     name: `IdeLsp${methodAlertName(method)}Slow`,
     dashboard: 'lsp',
+    panel: 'p95 latency by method',
     levels,
     summary: `Requests for ${method} are slower than their budget.`,
-    expr: (l) => `${REC.lspP95}{method="${method}"} > ${num(l.value)}`,
+    // A p95 over a handful of requests is the slowest of them: no budget alert below the minimum traffic.
+    expr: (l) => `
+      (
+        ${REC.lspP95}{method="${method}"} > ${num(l.value)}
+      and
+        ${REC.lspRequests}{method="${method}"} > ${num(minRate)}
+      )`,
     description: (l) =>
       `The p95 latency of ${method} on {{ $labels.server }} ({{ $labels.instance }}) has been {{ $value | humanizeDuration }} for more than ${forText(l)} (budget ${humanSeconds(l.value)}).`,
-    condition: (l) => `p95 of ${method} > ${humanSeconds(l.value)}`,
+    condition: (l) => `p95 of ${method} > ${humanSeconds(l.value)} (at least ${num(minRate)} req/s)`,
   });
 }
 

@@ -1,5 +1,6 @@
 import type { MonitoringConfig } from '../config.js';
 import { DASHBOARDS, type DashboardKey } from '../dashboards/catalog.js';
+import { dashboards } from '../dashboards/index.js';
 import { humanSeconds, seconds, selector, type Selector } from '../promql.js';
 import type { AnyLevel, Severity } from '../thresholds.js';
 
@@ -40,15 +41,26 @@ export interface RuleContext {
   readonly config: MonitoringConfig;
   /** Selects the exporter's raw series (recording rules' outputs are already filtered). */
   readonly m: Selector;
+  /** Panel ids by `<dashboard key>/<panel title>`, for links that open the panel an alert is about. */
+  readonly panels: ReadonlyMap<string, number>;
 }
 
 export function ruleContext(config: MonitoringConfig): RuleContext {
-  return { config, m: selector(config.selector) };
+  const panels = new Map<string, number>();
+  for (const { key, dashboard } of dashboards(config)) {
+    for (const panel of dashboard.panels ?? []) {
+      const inner = 'panels' in panel && Array.isArray(panel.panels) ? panel.panels : [];
+      for (const p of [panel, ...inner]) if ('title' in p && typeof p.title === 'string' && typeof p.id === 'number') panels.set(`${key}/${p.title}`, p.id);
+    }
+  }
+  return { config, m: selector(config.selector), panels };
 }
 
 export interface AlertSpec<L extends AnyLevel> {
   readonly name: string;
   readonly dashboard: DashboardKey;
+  /** Title of the panel on that dashboard that shows what the alert measures; the link opens it. */
+  readonly panel: string;
   readonly levels: readonly L[];
   /** A static sentence ending in a period (mixtool's alert-summary-style). */
   readonly summary: string;
@@ -71,10 +83,23 @@ export function defineAlert<L extends AnyLevel>(ctx: RuleContext, spec: AlertSpe
         summary: spec.summary,
         description: spec.description(level),
         runbook_url: `${ctx.config.runbookUrl}#${spec.name.toLowerCase()}`,
-        dashboard_url: `${ctx.config.grafanaUrl.replace(/\/$/, '')}/d/${DASHBOARDS[spec.dashboard].uid}`,
+        dashboard_url: dashboardUrl(ctx, spec.dashboard, spec.panel),
       },
     },
   }));
+}
+
+/**
+ * The dashboard with the alert's panel in view and its job, instance and (when the alert has one) cluster
+ * preselected. Prometheus expands the template when the alert fires; `urlquery` escapes the values.
+ */
+function dashboardUrl(ctx: RuleContext, dashboard: DashboardKey, panel: string): string {
+  const id = ctx.panels.get(`${dashboard}/${panel}`);
+  if (id === undefined) throw new Error(`alert links to panel "${panel}", which dashboard ${dashboard} does not have`);
+  const base = `${ctx.config.grafanaUrl.replace(/\/$/, '')}/d/${DASHBOARDS[dashboard].uid}`;
+  // `with`: a label the alert lacks (an absent() alert has no instance) leaves its variable at the default.
+  const variable = (label: string, name: string) => `{{ with $labels.${label} }}&var-${name}={{ . | urlquery }}{{ end }}`;
+  return `${base}?viewPanel=${id}${variable('job', 'job')}${variable('instance', 'instance')}${variable(ctx.config.clusterLabel, 'cluster')}`;
 }
 
 export function record(name: string, expr: string): RecordingRule {

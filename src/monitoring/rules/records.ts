@@ -1,6 +1,8 @@
 /**
  * Recording rule names (`level:metric:operations`), shared by the rules that define them, the alerts and
- * the dashboards that read them. The level lists the labels kept besides `job` and `instance`.
+ * the dashboards that read them. The level lists the labels kept besides the target's own (job, instance,
+ * and whatever the scrape adds: cluster, namespace, pod, service): rules aggregate `without` the labels they
+ * fold, never `by` a fixed list, so two clusters with the same instance address never merge.
  */
 export const REC = {
   cpuBusy: 'instance:ide_host_cpu_busy:ratio_rate5m',
@@ -8,6 +10,7 @@ export const REC = {
   load1PerCpu: 'instance:ide_host_load1_per_cpu:ratio',
   fdUsed: 'instance:ide_host_file_descriptors:ratio',
   fsUsed: 'instance_mountpoint:ide_host_filesystem_used:ratio',
+  fsFilesUsed: 'instance_mountpoint:ide_host_filesystem_files_used:ratio',
   diskIoTime: 'instance_device:ide_host_disk_io_time_seconds:rate5m',
   diskIoWeighted: 'instance_device:ide_host_disk_io_time_weighted_seconds:rate5m',
   lspBuckets: 'instance_server_method:ide_lsp_request_duration_seconds_bucket:rate5m',
@@ -26,5 +29,11 @@ export const REC = {
   rssGrowth: 'instance_group:ide_process_resident_memory_bytes:growth1h_ratio',
 } as const;
 
-/** `sum by` this plus `le` feeds histogram_quantile; also the labels LSP ratios keep. */
-export const LSP_BY = 'job, instance, server, method';
+/** The labels the LSP rules fold: the outcome of a request (`le` stays for histogram_quantile). */
+export const LSP_FOLDED = 'outcome';
+
+/**
+ * Age in seconds of the oldest editor-to-server request still unanswered, per server (and method where the
+ * proxy reports it); 0 when none is in flight. Exported by the LSP proxy through the exporter.
+ */
+export const OLDEST_IN_FLIGHT = 'ide_lsp_oldest_inflight_request_age_seconds';

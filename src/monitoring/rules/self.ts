@@ -15,6 +15,7 @@ export function selfRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeExporterDown',
         dashboard: 'overview',
+        panel: 'Exporter up',
         levels: t.exporterDown.levels,
         summary: 'Prometheus cannot scrape the ide-monitor exporter.',
         expr: () => `${m('up')} == 0`,
@@ -23,8 +24,28 @@ export function selfRules(ctx: RuleContext): RuleArea {
         condition: () => 'up == 0',
       }),
       ...defineAlert(ctx, {
+        name: 'IdeExporterTargetMissing',
+        dashboard: 'overview',
+        panel: 'Exporter up',
+        levels: t.exporterTargetMissing.levels,
+        summary: 'Prometheus has no ide-monitor target to scrape.',
+        // `up == 0` needs a target. One dropped by service discovery (a DaemonSet pod gone, a relabelling
+        // mistake) has no `up` at all: it is missed for `window` after its last scrape, and `absent` covers
+        // a job that has no target left (kubernetes-mixin's absent(up{job=…} == 1) alerts).
+        expr: () => `
+          (
+            max_over_time(${m('up')}[${t.exporterTargetMissing.window}]) unless ${m('up')}
+          )
+          or
+            absent(${m('up')})`,
+        description: (l) =>
+          `Target {{ with $labels.instance }}{{ . }}{{ else }}(none){{ end }} of job {{ $labels.job }} has had no scrape for more than ${forText(l)}; every ide-monitor alert for it is blind.`,
+        condition: () => `a target scraped within ${t.exporterTargetMissing.window} has no \`up\` series now, or the job has no target at all`,
+      }),
+      ...defineAlert(ctx, {
         name: 'IdeExporterCollectorFailing',
         dashboard: 'overview',
+        panel: 'Collectors failing',
         levels: t.exporterCollectorFailing.levels,
         summary: 'An exporter collector keeps failing.',
         expr: () => `${m('ide_exporter_collector_success')} == 0`,
@@ -35,6 +56,7 @@ export function selfRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeBridgeDeliveryFailing',
         dashboard: 'alerts',
+        panel: 'Notifications by channel and outcome',
         levels: t.bridgeDeliveryFailing.levels,
         summary: 'The alert bridge fails to deliver notifications.',
         expr: (l) =>
@@ -46,6 +68,7 @@ export function selfRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeBridgeOutboxBacklogGrowing',
         dashboard: 'alerts',
+        panel: 'Outbox pending',
         levels: t.bridgeOutboxBacklogGrowing.levels,
         summary: 'The alert bridge outbox keeps growing.',
         expr: (l) => `
@@ -61,6 +84,7 @@ export function selfRules(ctx: RuleContext): RuleArea {
       ...defineAlert(ctx, {
         name: 'IdeLspProxyDroppingObservations',
         dashboard: 'lsp',
+        panel: 'Proxy observations dropped',
         levels: t.lspProxyDroppingObservations.levels,
         summary: 'The LSP proxy drops observations instead of reporting them.',
         expr: (l) =>

@@ -36,8 +36,11 @@ export const HOST_EXTRAS: readonly string[] = [
   'ide_host_pressure_io_waiting_seconds_total', 'ide_host_os_info', 'ide_host_cpu_info',
 ];
 
-/** Proposed addition to METRICS.md: the LSP proxy's drop counter, reported through the exporter. */
-export const PROPOSED: readonly string[] = ['ide_lsp_proxy_observations_dropped_total'];
+/**
+ * Proposed additions to METRICS.md: the LSP proxy's drop counter, reported through the exporter, and the
+ * age of the oldest unanswered editor request (IdeLspRequestsStuck), a gauge per server (and method).
+ */
+export const PROPOSED: readonly string[] = ['ide_lsp_proxy_observations_dropped_total', 'ide_lsp_oldest_inflight_request_age_seconds'];
 
 export const HISTOGRAMS: readonly string[] = ['ide_lsp_request_duration_seconds', 'ide_app_operation_duration_seconds', 'ide_bridge_notification_duration_seconds'];
 

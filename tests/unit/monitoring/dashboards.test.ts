@@ -21,6 +21,7 @@ interface PanelJson {
 }
 interface VariableJson {
   type: string;
+  hide?: number;
   name: string;
   label?: string;
   query?: unknown;
@@ -56,6 +57,19 @@ describe.each(boards)('dashboard $key', ({ json }) => {
     expect(json.uid.length).toBeLessThanOrEqual(40);
     expect(json.title).toMatch(/^IDE Monitor \/ /);
     expect(json.editable).toBe(false);
+  });
+
+  it('has a cluster variable, hidden at All unless showMultiCluster, that job and instance follow', () => {
+    expect(variable('cluster')).toMatchObject({
+      type: 'query',
+      query: 'label_values(ide_exporter_build_info, cluster)',
+      includeAll: true,
+      // `.*`, not `.+`: with one Prometheus per cluster the series have no cluster label at all.
+      allValue: '.*',
+      hide: 2,
+    });
+    expect(String(variable('job')?.query)).toContain('cluster=~"$cluster"');
+    expect(String(variable('instance')?.query)).toContain('cluster=~"$cluster"');
   });
 
   it('has the datasource, job and instance variables (template-*-rule)', () => {
@@ -105,10 +119,23 @@ describe.each(boards)('dashboard $key', ({ json }) => {
       }
       for (const s of parsed.selectors) {
         expect(isKnownMetric(s.metric, recordNames), `unknown metric ${s.metric} in ${expr}`).toBe(true);
+        expect(s.matchers, expr).toContainEqual({ name: 'cluster', op: '=~', value: '$cluster' });
         expect(s.matchers, expr).toContainEqual({ name: 'job', op: '=~', value: '$job' }); // target-job-rule
         expect(s.matchers, expr).toContainEqual({ name: 'instance', op: '=~', value: '$instance' }); // target-instance-rule
         if (s.metric.endsWith('_total')) expect(COUNTER_FUNCTIONS, expr).toContain(s.func); // target-counter-agg-rule
       }
+    }
+  });
+});
+
+describe('multi-cluster dashboards', () => {
+  it('show the cluster variable and filter on the configured cluster label', () => {
+    const shown = dashboards(resolveConfig({ showMultiCluster: true, clusterLabel: 'k8s_cluster' }, 'test.yml')).map(({ dashboard }) => asJson(dashboard));
+    for (const board of shown) {
+      expect(board.templating.list.find((v) => v.name === 'cluster')).toMatchObject({ hide: 0, query: 'label_values(ide_exporter_build_info, k8s_cluster)' });
+      const text = JSON.stringify(board.panels);
+      expect(text).not.toMatch(/[^_]cluster=~/);
+      expect(text).toContain('k8s_cluster=~\\"$cluster\\"');
     }
   });
 });
@@ -121,7 +148,7 @@ describe('dashboard thresholds come from the alert thresholds', () => {
   };
 
   it('colours CPU at the CPU alert levels, and follows an override', () => {
-    expect(stepsOf(DEFAULT_CONFIG, 'overview', 'CPU busy')).toEqual([null, 0.75, 0.85, 0.95]);
+    expect(stepsOf(DEFAULT_CONFIG, 'overview', 'CPU busy')).toEqual([null, 0.9, 0.95]);
     const custom = resolveConfig({ thresholds: { hostCpuHighUsage: { levels: [{ severity: 'critical', value: 0.97, for: '10m' }] } } }, 'test.yml');
     expect(stepsOf(custom, 'overview', 'CPU busy')).toEqual([null, 0.97]);
     expect(stepsOf(custom, 'host', 'CPU utilisation')).toEqual([null, 0.97]);

@@ -37,7 +37,7 @@ describe('generate', () => {
   it('writes every output the issue lists', () => {
     const list = (dir: string) => readdirSync(join(out, dir)).sort();
     expect(list('prometheus/rules')).toEqual(['app.yml', 'host.yml', 'lsp.yml', 'predictive.yml', 'self.yml']);
-    expect(list('prometheus/tests')).toEqual(['app.yml', 'host.yml', 'lsp.yml', 'predictive-weekly.yml', 'predictive.yml', 'self.yml']);
+    expect(list('prometheus/tests')).toEqual(['app.yml', 'clusters.yml', 'host.yml', 'lsp.yml', 'predictive-weekly.yml', 'predictive.yml', 'self.yml']);
     expect(list('grafana/dashboards')).toHaveLength(6);
     expect(list('deploy/kubernetes')).toContain('prometheus-rule.yaml');
     for (const path of ['prometheus/prometheus.yml', 'grafana/provisioning/datasources/prometheus.yml', 'grafana/provisioning/dashboards/ide-monitor.yml', 'docs/alerts.md']) {

@@ -24,7 +24,12 @@ describe('alert rules follow the mixtool guidelines', () => {
     expect(rule.annotations.summary).toMatch(/^[A-Z][^{}]+\.$/); // alert-summary-style, no templating
     expect(rule.annotations.description).toContain('{{'); // alert-description-templating
     expect(rule.annotations.runbook_url).toBe(`${DEFAULT_CONFIG.runbookUrl}#${rule.alert.toLowerCase()}`);
-    expect(Object.values(DASHBOARDS).map((d) => `${DEFAULT_CONFIG.grafanaUrl}/d/${d.uid}`)).toContain(rule.annotations.dashboard_url);
+    // The dashboard with the alert's panel in view and the alert's job, instance and cluster preselected.
+    const [base, query] = rule.annotations.dashboard_url.split('?');
+    expect(Object.values(DASHBOARDS).map((d) => `${DEFAULT_CONFIG.grafanaUrl}/d/${d.uid}`)).toContain(base);
+    expect(query).toMatch(
+      /^viewPanel=\d+\{\{ with \$labels\.job \}\}&var-job=\{\{ \. \| urlquery \}\}\{\{ end \}\}\{\{ with \$labels\.instance \}\}&var-instance=\{\{ \. \| urlquery \}\}\{\{ end \}\}\{\{ with \$labels\.cluster \}\}&var-cluster=\{\{ \. \| urlquery \}\}\{\{ end \}\}$/,
+    );
     // Fewer than two scrapes cannot tell a blip from a state.
     expect(durationSeconds(rule.for)).toBeGreaterThanOrEqual(2 * durationSeconds(DEFAULT_CONFIG.scrapeInterval));
   });
@@ -37,6 +42,7 @@ describe('alert rules follow the mixtool guidelines', () => {
   it('covers the areas the issue asks for', () => {
     for (const name of [
       'IdeHostCpuHighUsage', 'IdeHostMemoryHighUsage', 'IdeHostFilesystemAlmostFull', 'IdeHostFilesystemFillingUp',
+      'IdeHostFilesystemFilesAlmostExhausted', 'IdeHostFilesystemFilesFillingUp', 'IdeExporterTargetMissing',
       'IdeHostDiskIoSaturated', 'IdeHostLoadHigh', 'IdeHostFileDescriptorsNearLimit',
       'IdeLspCompletionSlow', 'IdeLspHoverSlow', 'IdeLspDefinitionSlow', 'IdeLspReferencesSlow', 'IdeLspWorkspaceSymbolSlow',
       'IdeLspErrorRatioHigh', 'IdeLspServerDown', 'IdeLspServerRestarting', 'IdeLspRequestsStuck',
@@ -45,11 +51,17 @@ describe('alert rules follow the mixtool guidelines', () => {
       'IdeExporterDown', 'IdeExporterCollectorFailing', 'IdeBridgeDeliveryFailing', 'IdeBridgeOutboxBacklogGrowing',
       'IdeLspProxyDroppingObservations',
     ]) expect(alertNames).toContain(name);
+    // node-mixin's severity policy: utilisation is information after 15 minutes, never a page.
     expect(alerts.filter((a) => a.alert === 'IdeHostCpuHighUsage').map((a) => [a.labels.severity, a.expr, a.for])).toEqual([
-      ['medium', 'instance:ide_host_cpu_busy:ratio_rate5m > 0.75', '5m'],
-      ['high', 'instance:ide_host_cpu_busy:ratio_rate5m > 0.85', '5m'],
-      ['critical', 'instance:ide_host_cpu_busy:ratio_rate5m > 0.95', '5m'],
+      ['low', 'instance:ide_host_cpu_busy:ratio_rate5m > 0.9', '15m'],
+      ['medium', 'instance:ide_host_cpu_busy:ratio_rate5m > 0.95', '1h'],
     ]);
+    for (const name of ['IdeHostCpuHighUsage', 'IdeHostMemoryHighUsage']) {
+      for (const rule of alerts.filter((a) => a.alert === name)) {
+        expect(rule.labels.severity, name).not.toBe('critical');
+        expect(durationSeconds(rule.for), name).toBeGreaterThanOrEqual(15 * 60);
+      }
+    }
     const errors = alerts.find((a) => a.alert === 'IdeLspErrorRatioHigh');
     expect([errors?.labels.severity, errors?.for]).toEqual(['critical', '2m']);
   });
@@ -82,6 +94,11 @@ describe('rule expressions', () => {
     for (const call of parsed.rangeCalls) expect(durationSeconds(call.range)).toBeGreaterThanOrEqual(4 * durationSeconds(DEFAULT_CONFIG.scrapeInterval));
   });
 
+  // Aggregating `by (job, instance, …)` drops the labels a central Prometheus tells clusters apart by.
+  it('never aggregates by a fixed label list, so cluster, namespace and pod survive', () => {
+    for (const [name, expr] of exprs) expect(expr, name).not.toMatch(/\b(sum|avg|max|min|count) by\b|\bon \(/);
+  });
+
   it('reads every recording rule it depends on from a rule that exists', () => {
     for (const [, expr] of exprs) {
       for (const s of parsePromql(expr).selectors) if (s.metric.includes(':')) expect(recordNames).toContain(s.metric);
@@ -111,6 +128,17 @@ describe('promtool tests', () => {
     const mine = checks.filter((c) => c.alert === alert);
     expect(mine.some((c) => c.expect.some((e) => e.severity === severity)), 'no case where it fires').toBe(true);
     expect(mine.some((c) => !c.expect.some((e) => e.severity === severity)), 'no case where it stays quiet').toBe(true);
+  });
+});
+
+describe('two-cluster promtool cases', () => {
+  const clusters = TEST_FILES.find((f) => f.file === 'clusters');
+  const checked = new Set(clusters?.scenarios.flatMap((s) => (s.exprs ?? []).map((e) => e.expr.replace(/\{.*$/, ''))));
+
+  it.each(recording.map((r) => r.record))('%s is checked with two clusters sharing an instance address', (name) => {
+    expect(checked).toContain(name);
+    const samples = clusters?.scenarios.flatMap((s) => s.exprs ?? []).find((e) => e.expr.replace(/\{.*$/, '') === name)?.samples ?? [];
+    expect(samples.map((s) => /cluster="(\w+)"/.exec(s.labels)?.[1])).toEqual(['a', 'b']);
   });
 });
 

@@ -47,7 +47,7 @@ describe('alertmanager/alertmanager.yml', () => {
   it('routes every severity of thresholds.ts to the bridge, the more severe the sooner', () => {
     const { route } = render();
     expect(route.receiver).toBe('ide-monitor');
-    expect(route.group_by).toEqual(['alertname', 'job', 'instance']);
+    expect(route.group_by).toEqual(['alertname', 'cluster', 'job', 'instance']);
     expect(route.routes?.map((r) => r.matchers)).toEqual(SEVERITIES.map((s) => [`severity="${s}"`]));
     for (const r of route.routes ?? []) expect(r.receiver).toBe('ide-monitor');
     const waits = (route.routes ?? []).map((r) => seconds(r.group_wait));
@@ -84,7 +84,8 @@ describe('alertmanager/alertmanager.yml', () => {
   });
 
   it('keeps alerts that differ in a label their description names apart (mountpoint, server, method, …)', () => {
-    const equal = identityLabels(areas);
+    const equal = identityLabels(areas, DEFAULT_CONFIG.clusterLabel);
+    expect(equal).toContain(DEFAULT_CONFIG.clusterLabel);
     const described = new Set(areas.flatMap((a) => a.alerts.flatMap(({ rule }) => [...rule.annotations.description.matchAll(/\$labels\.(\w+)/g)].map((m) => m[1]!))));
     expect(described.has('mountpoint') && described.has('server')).toBe(true);
     for (const label of described) expect(equal, label).toContain(label);
@@ -93,6 +94,8 @@ describe('alertmanager/alertmanager.yml', () => {
     const disk = (severity: string, mountpoint: string) => ({ alertname: 'IdeHostFilesystemAlmostFull', instance: 'a', severity, mountpoint });
     expect(inhibited(rules, disk('high', '/home'), [disk('critical', '/')])).toBe(false);
     expect(inhibited(rules, disk('high', '/'), [disk('critical', '/')])).toBe(true);
+    // Two clusters may reuse an instance address; one cluster's critical must not hide the other's high.
+    expect(inhibited(rules, { ...disk('high', '/'), cluster: 'b' }, [{ ...disk('critical', '/'), cluster: 'a' }])).toBe(false);
   });
 
   it('follows _config overrides for the webhook, credentials file and grouping', () => {
