@@ -1,6 +1,7 @@
 import {
   EXIT_CODE_MAX_LENGTH,
   INGEST_VERSION,
+  INGEST_VERSION_CONTROL,
   MAX_COUNT,
   MAX_OBSERVATIONS_PER_BATCH,
   MAX_SECONDS,
@@ -21,7 +22,8 @@ import {
 export function fastValidate(body: unknown): IngestBatch | undefined {
   if (!isPlainObject(body)) return undefined;
   for (const key in body) if (key !== 'version' && key !== 'instance' && key !== 'observations') return undefined;
-  if (body.version !== INGEST_VERSION) return undefined;
+  // Version 2 adds only fields and kinds this path leaves to zod (acks, lsp_restart, breakers, cause).
+  if (body.version !== INGEST_VERSION && body.version !== INGEST_VERSION_CONTROL) return undefined;
   if ('instance' in body && !isName(body.instance)) return undefined;
   const observations = body.observations;
   if (!Array.isArray(observations) || observations.length > MAX_OBSERVATIONS_PER_BATCH) return undefined;
