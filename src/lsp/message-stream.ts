@@ -35,6 +35,11 @@ export class MessageStream {
   private remaining = 0;
   private collecting: Buffer | undefined;
   private collectedBytes = 0;
+  /**
+   * Consecutive forwarded messages of one chunk normally leave in one write (one syscall); set this when
+   * `forward` must see each message's bytes apart from the next one's (the proxy holding messages).
+   */
+  oneWritePerMessage = false;
 
   constructor(
     private readonly handler: MessageStreamHandler,
@@ -106,7 +111,7 @@ export class MessageStream {
         this.pending = Buffer.from(data.subarray(i));
         return;
       }
-      flush();
+      if (this.oneWritePerMessage) flush();
       this.route = this.handler.route(data.subarray(bodyStart, bodyStart + headLength), length);
       if (this.route === 'forward') emit(i, bodyStart);
       else if (this.route === 'collect') {

@@ -178,6 +178,11 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
     },
     forward: toServer,
   });
+  /** From now until the swap, editor messages are kept, each apart (their method decides if they are replayed). */
+  const hold = () => {
+    held ??= [];
+    c2s.oneWritePerMessage = true;
+  };
   const onInput = (chunk: Buffer) => {
     c2s.push(chunk);
     // The monitor sees the request before the breaker's answer is written (flush below).
@@ -390,6 +395,7 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
     if (held !== undefined) {
       const messages = held;
       held = undefined;
+      c2s.oneWritePerMessage = false;
       heldBytes = 0;
       // The replay carries the documents as they are now, held changes included: only the rest goes on.
       for (const h of messages) if (h.method === undefined || !REPLAYED_METHODS.has(h.method)) for (const part of h.parts) toServer(part);
@@ -498,17 +504,18 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
         // A replacement is being prepared: the editor's messages wait for it, as after a crash.
         record({ kind: 'lsp_server', server, event: 'exit', code: code ?? signal ?? 'unknown' });
         proc.phase = 'dead';
-        held ??= [];
+        hold();
         return;
       }
       if (exitCode !== 0 && crashRestartAllowed()) {
         record({ kind: 'lsp_server', server, event: 'exit', code: code ?? signal ?? 'unknown' });
         proc.phase = 'dead';
         // Editor messages wait for the replacement; the document sync among them is in the replay.
-        held = [];
+        hold();
         const result = await restart('crash');
         if (result.ok) return;
         held = undefined;
+        c2s.oneWritePerMessage = false;
         logger.warn(`lsp-proxy: could not replace ${server} after its crash: ${result.detail}`);
         void finish(exitCode, undefined);
         return;

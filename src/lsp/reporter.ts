@@ -253,14 +253,15 @@ export class IngestReporter {
     if (this.options.collect !== undefined) for (const o of this.options.collect()) this.push(o);
     const heartbeatDue = this.options.state !== undefined && performance.now() - this.lastSentAt >= this.opts.heartbeatMs;
     const dropsToReport = this.options.server !== undefined ? this.unreportedDrops : 0;
-    if (!force && this.queue.size === 0 && dropsToReport === 0 && !heartbeatDue) return;
+    const acksDue = this.version === INGEST_VERSION_CONTROL && this.acks.length > 0;
+    if (!force && this.queue.size === 0 && dropsToReport === 0 && !heartbeatDue && !acksDue) return;
     const batch = this.queue.take(this.opts.maxBatch);
     const observations: ObservationInput[] = batch.slice();
     if (dropsToReport > 0) observations.push({ kind: 'lsp_dropped', server: this.options.server!, count: dropsToReport });
     if (this.options.state !== undefined) observations.push(this.options.state());
-    if (observations.length === 0) return;
+    if (observations.length === 0 && !acksDue) return;
     const version = this.version;
-    const acks = version === INGEST_VERSION_CONTROL ? this.acks.splice(0) : [];
+    const acks = acksDue ? this.acks.splice(0) : [];
     const body = JSON.stringify({
       version,
       ...(this.options.instance !== undefined ? { instance: this.options.instance } : {}),
