@@ -25,6 +25,9 @@ Flags:
   --log-level LEVEL    debug, info, warn, error (default "warn").
   --max-buffered N     Observations kept while the exporter is unreachable; the oldest beyond are
                        dropped and counted (default 10000).
+  --restart-on-crash   Replace a server that exits unexpectedly, replaying the session into the new
+                       one (the editor keeps its session); at most --max-restarts times in 10 minutes.
+  --max-restarts N     Crash restarts allowed per 10 minutes (default 3).
   -h, --help           Show this help.
 
 Environment:
@@ -46,6 +49,8 @@ export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv =
         'log-file': { type: 'string' },
         'log-level': { type: 'string' },
         'max-buffered': { type: 'string' },
+        'restart-on-crash': { type: 'boolean' },
+        'max-restarts': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -70,11 +75,14 @@ export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv =
       const url = new URL(exporter);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
     } catch {
-      throw new UsageError(`lsp-proxy: --exporter must be an http(s) URL or "off", got ${JSON.stringify(exporter)}`);
+      // The URL may carry a password (http://user:secret@host): it is never echoed.
+      throw new UsageError(`lsp-proxy: --exporter must be an http(s) URL or "off", got ${JSON.stringify(redactUrl(exporter))}`);
     }
   }
   const maxBuffered = Number((values['max-buffered'] as string | undefined) ?? 10_000);
   if (!Number.isInteger(maxBuffered) || maxBuffered < 1) throw new UsageError(`lsp-proxy: --max-buffered must be a positive integer, got ${JSON.stringify(values['max-buffered'])}`);
+  const maxRestarts = Number((values['max-restarts'] as string | undefined) ?? 3);
+  if (!Number.isInteger(maxRestarts) || maxRestarts < 1 || maxRestarts > 100) throw new UsageError(`lsp-proxy: --max-restarts must be an integer 1-100, got ${JSON.stringify(values['max-restarts'])}`);
   const server = boundedName((values['server-name'] as string | undefined) || path.basename(program));
 
   const logFile = values['log-file'] as string | undefined;
@@ -88,6 +96,7 @@ export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv =
       args,
       server,
       logger: log,
+      restartOnCrash: values['restart-on-crash'] === true ? { maxRestarts, windowMs: 600_000 } : undefined,
       reporting:
         exporter === 'off'
           ? undefined
@@ -99,6 +108,18 @@ export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv =
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * The text with everything between the scheme's `//` (or the start) and the last `@` masked: userinfo
+ * may hold a password, and a URL that does not parse may still (`user:secret@host`).
+ */
+export function redactUrl(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at < 0) return text;
+  const slashes = text.indexOf('//');
+  const from = slashes >= 0 && slashes < at ? slashes + 2 : 0;
+  return `${text.slice(0, from)}***${text.slice(at)}`;
 }
 
 function openLogFile(file: string): number {

@@ -3,6 +3,7 @@ import type { BuildInfo } from '../build-info.js';
 import type { Config } from '../config/schema.js';
 import type { ScrapeRunner } from '../exporter/collector.js';
 import type { ServerExtension } from '../exporter/server.js';
+import type { LspControl } from '../ingest/control.js';
 import type { Logger } from '../log.js';
 
 /** What every `serve` feature gets: the typed config, the shared prom-client registry and a logger. */
@@ -13,6 +14,8 @@ export interface FeatureContext {
   readonly logger: Logger;
   /** The host/process collectors behind `/metrics`, for features that show the same picture. */
   readonly runner: ScrapeRunner;
+  /** The LSP proxies' control channel (src/ingest/control.ts); absent when ingest is disabled. */
+  readonly lspControl?: LspControl;
   /** Firing alerts from the bridge, for the status page; absent when the bridge is disabled. */
   readonly alerts?: ActiveAlertsView;
 }
@@ -49,10 +52,15 @@ export interface ServeFeature {
 /** The enabled features, in mount order; each module is imported only when enabled. */
 export async function createFeatures(ctx: FeatureContext): Promise<ServeFeature[]> {
   const features: ServeFeature[] = [];
-  if (ctx.config.ingest.enabled) features.push((await import('../ingest/feature.js')).createIngestFeature(ctx));
+  let lspControl: LspControl | undefined;
+  if (ctx.config.ingest.enabled) {
+    const ingest = (await import('../ingest/feature.js')).createIngestFeature(ctx);
+    features.push(ingest);
+    lspControl = ingest.control;
+  }
   let alerts: ActiveAlertsView | undefined;
   if (ctx.config.bridge.enabled) {
-    const bridge = await (await import('../bridge/feature.js')).createBridgeFeature(ctx);
+    const bridge = await (await import('../bridge/feature.js')).createBridgeFeature({ ...ctx, ...(lspControl !== undefined && { lspControl }) });
     features.push(bridge);
     alerts = bridge;
   }

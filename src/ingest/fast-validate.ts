@@ -1,6 +1,10 @@
 import {
+  COMMAND_ID_MAX_LENGTH,
   EXIT_CODE_MAX_LENGTH,
+  MAX_ACKS_PER_BATCH,
+  MAX_BREAKERS,
   INGEST_VERSION,
+  INGEST_VERSION_CONTROL,
   MAX_COUNT,
   MAX_OBSERVATIONS_PER_BATCH,
   MAX_SECONDS,
@@ -20,13 +24,16 @@ import {
  */
 export function fastValidate(body: unknown): IngestBatch | undefined {
   if (!isPlainObject(body)) return undefined;
-  for (const key in body) if (key !== 'version' && key !== 'instance' && key !== 'observations') return undefined;
-  if (body.version !== INGEST_VERSION) return undefined;
+  for (const key in body) if (key !== 'version' && key !== 'instance' && key !== 'observations' && key !== 'acks') return undefined;
+  const v2 = body.version === INGEST_VERSION_CONTROL;
+  if (body.version !== INGEST_VERSION && !v2) return undefined;
   if ('instance' in body && !isName(body.instance)) return undefined;
+  if ('acks' in body && !(v2 && validAcks(body.acks))) return undefined;
   const observations = body.observations;
   if (!Array.isArray(observations) || observations.length > MAX_OBSERVATIONS_PER_BATCH) return undefined;
   for (let i = 0; i < observations.length; i += 1) {
-    if (!validObservation(observations[i])) return undefined;
+    const o = observations[i];
+    if (!validObservation(o) || (!v2 && version2Only(o as Obj))) return undefined;
   }
   for (let i = 0; i < observations.length; i += 1) fillDefaults(observations[i] as Record<string, unknown>);
   return body as unknown as IngestBatch;
@@ -56,8 +63,11 @@ function validObservation(o: unknown): boolean {
         onlyKeys(o, SERVER_KEYS) &&
         isName(o.server) &&
         (o.event === 'start' || o.event === 'exit') &&
-        optional(o, 'code', (c) => Number.isSafeInteger(c) || (typeof c === 'string' && c.length <= EXIT_CODE_MAX_LENGTH))
+        optional(o, 'code', (c) => Number.isSafeInteger(c) || (typeof c === 'string' && c.length <= EXIT_CODE_MAX_LENGTH)) &&
+        optional(o, 'cause', (c) => c === 'client_disconnect')
       );
+    case 'lsp_restart':
+      return onlyKeys(o, RESTART_KEYS) && isName(o.server) && (o.reason === 'command' || o.reason === 'crash');
     case 'lsp_state':
       return (
         onlyKeys(o, STATE_KEYS) &&
@@ -72,7 +82,8 @@ function validObservation(o: unknown): boolean {
         isCount(o.diagnostics.error) &&
         isCount(o.diagnostics.warning) &&
         isCount(o.diagnostics.information) &&
-        isCount(o.diagnostics.hint)
+        isCount(o.diagnostics.hint) &&
+        optional(o, 'breakers', (b) => Array.isArray(b) && b.length <= MAX_BREAKERS && b.every(isName))
       );
     case 'lsp_dropped':
       return onlyKeys(o, DROPPED_KEYS) && isName(o.server) && isCount(o.count);
@@ -110,8 +121,29 @@ function fillDefaults(o: Obj): void {
 const LSP_REQUEST_KEYS = new Set(['kind', 'server', 'method', 'direction', 'outcome', 'duration_seconds', 'error_code']);
 const NOTIFICATION_KEYS = new Set(['kind', 'server', 'method', 'direction', 'count']);
 const BYTES_KEYS = new Set(['kind', 'server', 'direction', 'bytes']);
-const SERVER_KEYS = new Set(['kind', 'server', 'event', 'code']);
-const STATE_KEYS = new Set(['kind', 'server', 'up', 'in_flight', 'diagnostics']);
+const SERVER_KEYS = new Set(['kind', 'server', 'event', 'code', 'cause']);
+const RESTART_KEYS = new Set(['kind', 'server', 'reason']);
+const STATE_KEYS = new Set(['kind', 'server', 'up', 'in_flight', 'diagnostics', 'breakers']);
+const ACK_KEYS = new Set(['id', 'outcome', 'detail']);
+
+/** What a version 1 batch may not carry (the schema's usesVersion2, on an already valid observation). */
+function version2Only(o: Obj): boolean {
+  return o.kind === 'lsp_restart' || (o.kind === 'lsp_state' && 'breakers' in o) || (o.kind === 'lsp_server' && 'cause' in o);
+}
+
+function validAcks(acks: unknown): boolean {
+  if (!Array.isArray(acks) || acks.length > MAX_ACKS_PER_BATCH) return false;
+  return acks.every(
+    (a) =>
+      isPlainObject(a) &&
+      onlyKeys(a, ACK_KEYS) &&
+      typeof a.id === 'string' &&
+      a.id.length >= 1 &&
+      a.id.length <= COMMAND_ID_MAX_LENGTH &&
+      (a.outcome === 'done' || a.outcome === 'failed') &&
+      optional(a, 'detail', (d) => typeof d === 'string' && d.length <= NAME_MAX_LENGTH),
+  );
+}
 const IN_FLIGHT_KEYS = new Set(['client_to_server', 'server_to_client']);
 const DIAGNOSTICS_KEYS = new Set(['error', 'warning', 'information', 'hint']);
 const DROPPED_KEYS = new Set(['kind', 'server', 'count']);

@@ -21,6 +21,8 @@ export type Severity = (typeof SEVERITIES)[number];
 
 export interface ServerStateReport {
   readonly up: boolean;
+  /** Open circuit-breaker patterns (v2); undefined leaves the previous ones. */
+  readonly breakers?: readonly string[] | undefined;
   readonly inFlight: Readonly<Record<Direction, number>>;
   readonly diagnostics: Readonly<Record<Severity, number>>;
 }
@@ -31,6 +33,8 @@ export interface ServerGauges {
   live: boolean;
   inFlight: Record<Direction, number>;
   diagnostics: Record<Severity, number>;
+  /** Open breaker pattern → live instances with it open. */
+  breakers: Map<string, number>;
 }
 
 interface InstanceServer {
@@ -45,10 +49,13 @@ interface InstanceServer {
   cleanlyExited: boolean;
   inFlight: Record<Direction, number>;
   diagnostics: Record<Severity, number>;
+  breakers: readonly string[];
 }
 
 interface Instance {
   lastSeen: number;
+  /** It sent a version 2 batch: it executes control commands (restart, breakers). */
+  controllable: boolean;
   /** Keyed by the raw server name, so two servers that fold into `other` do not overwrite each other. */
   readonly servers: Map<string, InstanceServer>;
 }
@@ -77,8 +84,33 @@ export class InstanceStates {
   }
 
   /** A batch from `instance` arrived: it is alive. False when the instance table is full. */
-  heartbeat(instance: string): boolean {
-    return this.instanceOf(instance) !== undefined;
+  heartbeat(instance: string, controllable = false): boolean {
+    const entry = this.instanceOf(instance);
+    if (entry === undefined) return false;
+    if (controllable) entry.controllable = true;
+    return true;
+  }
+
+  /**
+   * Live instances that execute control commands, optionally only those running `server` (the raw name
+   * a proxy reports, or its label) and not cleanly gone; each with the servers it runs.
+   */
+  controllable(server?: string): { instance: string; servers: string[] }[] {
+    const now = this.now();
+    this.expire(now);
+    const out: { instance: string; servers: string[] }[] = [];
+    for (const [key, instance] of this.instances) {
+      if (!instance.controllable) continue;
+      const servers = [...instance.servers].filter(([raw, s]) => !s.cleanlyExited && (server === undefined || raw === server || s.server === server)).map(([raw]) => raw);
+      if (server === undefined || servers.length > 0) out.push({ instance: key, servers });
+    }
+    return out;
+  }
+
+  /** Whether `instance` is live and executes control commands. */
+  isControllable(instance: string): boolean {
+    this.expire(this.now());
+    return this.instances.get(instance)?.controllable === true;
   }
 
   /** Replaces the instance's state for one server (`lsp_state`). False when it could not be kept. */
@@ -88,6 +120,7 @@ export class InstanceStates {
     entry.up = state.up;
     entry.inFlight = { ...state.inFlight };
     entry.diagnostics = { ...state.diagnostics };
+    if (state.breakers !== undefined) entry.breakers = [...state.breakers];
     if (state.up) {
       entry.cleanlyExited = false;
       this.downSince.delete(server);
@@ -117,6 +150,7 @@ export class InstanceStates {
     entry.up = false;
     entry.inFlight = zeroInFlight();
     entry.diagnostics = zeroDiagnostics();
+    entry.breakers = [];
     return true;
   }
 
@@ -130,19 +164,20 @@ export class InstanceStates {
         if (s.cleanlyExited) continue;
         let gauges = out.get(s.server);
         if (gauges === undefined) {
-          gauges = { up: 0, live: true, inFlight: zeroInFlight(), diagnostics: zeroDiagnostics() };
+          gauges = { up: 0, live: true, inFlight: zeroInFlight(), diagnostics: zeroDiagnostics(), breakers: new Map() };
           out.set(s.server, gauges);
         }
         if (s.up) gauges.up = 1;
         gauges.inFlight.client_to_server += s.inFlight.client_to_server;
         gauges.inFlight.server_to_client += s.inFlight.server_to_client;
         for (const severity of SEVERITIES) gauges.diagnostics[severity] += s.diagnostics[severity];
+        for (const b of s.breakers) gauges.breakers.set(b, (gauges.breakers.get(b) ?? 0) + 1);
       }
     }
     for (const [server, since] of this.downSince) {
       if (out.has(server)) continue;
       if (now - since > this.options.retentionMs) this.downSince.delete(server);
-      else out.set(server, { up: 0, live: false, inFlight: zeroInFlight(), diagnostics: zeroDiagnostics() });
+      else out.set(server, { up: 0, live: false, inFlight: zeroInFlight(), diagnostics: zeroDiagnostics(), breakers: new Map() });
     }
     return out;
   }
@@ -176,7 +211,7 @@ export class InstanceStates {
     if (instance === undefined) {
       if (this.instances.size >= this.maxInstances) this.expire(now);
       if (this.instances.size >= this.maxInstances) return undefined;
-      instance = { lastSeen: now, servers: new Map() };
+      instance = { lastSeen: now, controllable: false, servers: new Map() };
       this.instances.set(key, instance);
     }
     instance.lastSeen = now;
@@ -189,7 +224,7 @@ export class InstanceStates {
     let entry = instance.servers.get(rawServer);
     if (entry === undefined) {
       if (instance.servers.size >= this.maxServers) return undefined;
-      entry = { server, up: false, cleanlyExited: false, inFlight: zeroInFlight(), diagnostics: zeroDiagnostics() };
+      entry = { server, up: false, cleanlyExited: false, inFlight: zeroInFlight(), diagnostics: zeroDiagnostics(), breakers: [] };
       instance.servers.set(rawServer, entry);
     }
     return entry;

@@ -4,6 +4,7 @@ import { LabelGuard, OTHER } from './cardinality-guard.js';
 
 /** Error codes are per (server, method): a small cap keeps the product bounded. */
 export const MAX_ERROR_CODES = 30;
+export const MAX_BREAKER_PATTERNS = 50;
 /** Exit codes a process can have; anything else (a negative number, a made-up string) folds. */
 const EXIT_STATUS_MAX = 255;
 const SIGNAL = /^SIG[A-Z0-9]{2,10}$/;
@@ -17,6 +18,8 @@ export class LabelBounds {
   private readonly operations: LabelGuard;
   private readonly caches: LabelGuard;
   private readonly errorCodes = new LabelGuard({ cap: MAX_ERROR_CODES });
+  /** Breaker patterns come from commands, normally a handful; a proxy sending made-up ones folds. */
+  private readonly breakers = new LabelGuard({ cap: MAX_BREAKER_PATTERNS });
 
   constructor(
     config: Pick<IngestConfig, 'max_label_values' | 'allowlists'>,
@@ -44,6 +47,10 @@ export class LabelBounds {
     const folded = foldMethod(value);
     if (folded === OTHER_METHOD && value !== OTHER_METHOD) this.onOverflow(metric);
     return folded;
+  }
+
+  breaker(pattern: string, metric: string): string {
+    return this.guarded(this.breakers, pattern, metric);
   }
 
   /** A JSON-RPC error code; `unknown` when an error came without one. */

@@ -18,6 +18,8 @@ export class LspMetrics {
   readonly serverStarts: CellCounter<'server'>;
   readonly serverExits: CellCounter<'server' | 'code'>;
   readonly observationsDropped: CellCounter<'server'>;
+  readonly clientDisconnects: CellCounter<'server'>;
+  readonly restarts: CellCounter<'server' | 'reason'>;
 
   constructor(registry: Registry, states: InstanceStates) {
     this.requestDuration = new CellHistogram({
@@ -59,6 +61,19 @@ export class LspMetrics {
       registry,
     });
 
+    this.clientDisconnects = new CellCounter({
+      name: 'ide_lsp_server_client_disconnects_total',
+      help: 'Language server exits after the editor went away (closed stdin or stdout, e.g. killed): not crashes, so not in ide_lsp_server_exits_total.',
+      labelNames: ['server'],
+      registry,
+    });
+    this.restarts = new CellCounter({
+      name: 'ide_lsp_proxy_restarts_total',
+      help: 'Server processes an LSP proxy replaced under a live editor session, by reason: command (control channel: an alert action or the manual API) or crash (--restart-on-crash).',
+      labelNames: ['server', 'reason'],
+      registry,
+    });
+
     // The gauges: rebuilt from the live instances on every scrape.
     stateGauge(registry, states, {
       name: 'ide_lsp_server_up',
@@ -82,6 +97,14 @@ export class LspMetrics {
       labelNames: ['server', 'severity'],
       fill: (gauge, server, g) => {
         if (g.live) for (const severity of SEVERITIES) gauge.set({ server, severity }, g.diagnostics[severity]);
+      },
+    });
+    stateGauge(registry, states, {
+      name: 'ide_lsp_proxy_breaker_open',
+      help: 'Live LSP proxies whose circuit breaker for this method pattern is open (requests answered at once with RequestFailed), by server and method pattern; absent when none is open.',
+      labelNames: ['server', 'method'],
+      fill: (gauge, server, g) => {
+        for (const [method, n] of g.breakers) gauge.set({ server, method }, n);
       },
     });
   }

@@ -3,13 +3,18 @@ import type { ZodError } from 'zod';
 import { jsonBody, requireWriteAuth } from '../http/request-guards.js';
 import type { Logger } from '../log.js';
 import { fastValidate } from './fast-validate.js';
-import { INGEST_PATH, ingestBatchSchema, type IngestBatch } from './schema.js';
+import { INGEST_PATH, INGEST_VERSION_CONTROL, ingestBatchSchema, type IngestBatch } from './schema.js';
 import type { IngestSink } from './sink.js';
+import { LspControlError, type LspControl } from './control.js';
+
+/** How long a manual restart waits for the proxy to collect it (it reports at least every 10 s). */
+const MANUAL_TTL_MS = 60_000;
 
 const ISSUES_SHOWN = 5;
 
 export interface IngestRoutesOptions {
   readonly sink: IngestSink;
+  readonly control: LspControl;
   readonly token?: string | undefined;
   readonly maxBodySize: number;
   readonly logger: Logger;
@@ -34,13 +39,54 @@ export function mountIngestRoutes(app: Express, options: IngestRoutesOptions): v
         res.status(400).json({ error: `invalid batch: ${result.reason}`, issues: result.issues });
         return;
       }
-      sink.apply(result.batch, `remote:${req.socket.remoteAddress ?? 'unknown'}`);
-      res.status(204).end();
+      const batch = result.batch;
+      sink.apply(batch, `remote:${req.socket.remoteAddress ?? 'unknown'}`);
+      // Only a version 2 reporter executes commands; it gets its pending ones in the answer.
+      const answer = batch.version === INGEST_VERSION_CONTROL && batch.instance !== undefined ? options.control.exchange(batch.instance, batch.acks) : undefined;
+      if (answer === undefined) res.status(204).end();
+      else res.status(200).json(answer);
     },
   );
   app.all(INGEST_PATH, (_req: Request, res: Response) => {
     res.setHeader('Allow', 'POST');
     res.status(405).json({ error: `${INGEST_PATH} accepts only POST` });
+  });
+}
+
+/**
+ * `POST /api/v1/lsp/{instance}/restart` (body optional: `{"server"?, "reason"?}`): queues a restart for
+ * that proxy; 202 `{"id","targets"}`, 404 when no live proxy by that name executes commands.
+ * `GET /api/v1/lsp/commands/{id}`: the command's state per target. Both behind the ingest token.
+ */
+export function mountLspControlRoutes(app: Express, options: Pick<IngestRoutesOptions, 'control' | 'token' | 'logger'>): void {
+  const { control, logger } = options;
+  const auth = requireWriteAuth({ token: options.token, tokenSetting: 'ingest.token (IDE_MONITOR_INGEST_TOKEN)' });
+  app.post('/api/v1/lsp/:instance/restart', auth, ...jsonBody('16kb'), (req: Request, res: Response) => {
+    const instance = String(req.params['instance']);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof body !== 'object' || Array.isArray(body)) return void res.status(400).json({ error: 'body must be a JSON object: {"server"?: string, "reason"?: string}' });
+    for (const key of Object.keys(body)) {
+      if (key !== 'server' && key !== 'reason') return void res.status(400).json({ error: `unknown field ${JSON.stringify(key)}; accepted: server, reason` });
+      if (typeof body[key] !== 'string') return void res.status(400).json({ error: `${key} must be a string` });
+    }
+    if (!control.knows(instance)) {
+      return void res.status(404).json({ error: `no live lsp-proxy named ${JSON.stringify(instance)} that accepts commands (it must report to this exporter with ingest version 2)` });
+    }
+    try {
+      const reason = (body['reason'] as string | undefined) ?? 'manual restart (API)';
+      const queued = control.enqueue(instance, body['server'] as string | undefined, { command: 'restart', reason }, MANUAL_TTL_MS);
+      if (queued.targets.length === 0) return void res.status(404).json({ error: `lsp-proxy ${JSON.stringify(instance)} runs no server ${JSON.stringify(body['server'])}` });
+      logger.info({ id: queued.id, instance, reason }, 'lsp restart queued');
+      res.status(202).json(queued);
+    } catch (error) {
+      if (!(error instanceof LspControlError)) throw error;
+      res.status(400).json({ error: error.message });
+    }
+  });
+  app.get('/api/v1/lsp/commands/:id', auth, (req: Request, res: Response) => {
+    const status = control.status(String(req.params['id']));
+    if (status === undefined) return void res.status(404).json({ error: 'no such command (unknown, or settled more than an hour ago)' });
+    res.json(status);
   });
 }
 

@@ -7,6 +7,17 @@ import { z } from 'zod';
  * stops reporting, so a proxy killed without a goodbye does not pin its gauges forever.
  */
 export const INGEST_VERSION = 1;
+/**
+ * Version 2 adds what the LSP proxy's control channel needs: `acks` (commands executed), the
+ * `lsp_restart` kind, `lsp_state.breakers` and `lsp_server.cause`. A reporter that sends version 2 says
+ * it executes commands, so the exporter answers it with its pending ones (see control.ts). Version 1
+ * batches are accepted as before; version 2 fields in a version 1 batch are refused.
+ */
+export const INGEST_VERSION_CONTROL = 2;
+export const INGEST_VERSIONS = [INGEST_VERSION, INGEST_VERSION_CONTROL] as const;
+export const MAX_ACKS_PER_BATCH = 100;
+export const MAX_BREAKERS = 50;
+export const COMMAND_ID_MAX_LENGTH = 64;
 /** Where batches are posted: the exporter's route and the reporter's target. */
 export const INGEST_PATH = '/api/v1/ingest';
 export const MAX_OBSERVATIONS_PER_BATCH = 10_000;
@@ -55,6 +66,18 @@ export const lspServerObservation = z.strictObject({
   server: name,
   event: z.enum(['start', 'exit']),
   code: z.union([z.number().int(), z.string().max(EXIT_CODE_MAX_LENGTH)]).optional(),
+  /**
+   * (v2) `client_disconnect`: the server exited after the editor went away (stdin closed, stdout broken),
+   * whatever its code. Not a crash: counted apart and never leaves the server "down".
+   */
+  cause: z.literal('client_disconnect').optional(),
+});
+
+/** (v2) The proxy replaced its server process: on a command, or after a crash with --restart-on-crash. */
+export const lspRestartObservation = z.strictObject({
+  kind: z.literal('lsp_restart'),
+  server: name,
+  reason: z.enum(['command', 'crash']),
 });
 
 /** Latest absolute gauges of one proxy: replaces the instance's previous state. */
@@ -64,6 +87,8 @@ export const lspStateObservation = z.strictObject({
   up: z.boolean(),
   in_flight: z.strictObject({ client_to_server: count, server_to_client: count }),
   diagnostics: z.strictObject({ error: count, warning: count, information: count, hint: count }),
+  /** (v2) Method patterns whose circuit breaker is open in this proxy. */
+  breakers: z.array(name).max(MAX_BREAKERS).optional(),
 });
 
 /** Observations the reporter had to drop (buffer full while the exporter was unreachable). */
@@ -94,23 +119,45 @@ export const observationSchema = z.discriminatedUnion('kind', [
   lspServerObservation,
   lspStateObservation,
   lspDroppedObservation,
+  lspRestartObservation,
   operationObservation,
   cacheObservation,
 ]);
 
-export const ingestBatchSchema = z.strictObject({
-  version: z.literal(INGEST_VERSION),
-  /**
-   * Identifies the reporting process (e.g. `lsp-proxy:<hostname>:<pid>`), the key under which `lsp_state`
-   * is kept; optional for reporters that send no state (state sent without it is kept per remote
-   * address). Every batch that carries it, even one with no observations, is the instance's heartbeat.
-   */
-  instance: z.string().min(1).max(NAME_MAX_LENGTH).optional(),
-  observations: z.array(observationSchema).max(MAX_OBSERVATIONS_PER_BATCH),
+/** (v2) A command from the control channel, acknowledged in the batch after it was executed (or refused). */
+export const commandAck = z.strictObject({
+  id: z.string().min(1).max(COMMAND_ID_MAX_LENGTH),
+  outcome: z.enum(['done', 'failed']),
+  detail: z.string().max(NAME_MAX_LENGTH).optional(),
 });
+
+export const ingestBatchSchema = z
+  .strictObject({
+    version: z.union([z.literal(INGEST_VERSION), z.literal(INGEST_VERSION_CONTROL)]),
+    /**
+     * Identifies the reporting process (e.g. `lsp-proxy:<hostname>:<pid>`), the key under which `lsp_state`
+     * is kept; optional for reporters that send no state (state sent without it is kept per remote
+     * address). Every batch that carries it, even one with no observations, is the instance's heartbeat.
+     */
+    instance: z.string().min(1).max(NAME_MAX_LENGTH).optional(),
+    observations: z.array(observationSchema).max(MAX_OBSERVATIONS_PER_BATCH),
+    acks: z.array(commandAck).max(MAX_ACKS_PER_BATCH).optional(),
+  })
+  .superRefine((batch, ctx) => {
+    if (batch.version !== INGEST_VERSION) return;
+    const v2 = batch.acks !== undefined ? 'acks' : batch.observations.findIndex(usesVersion2);
+    if (v2 === -1) return;
+    ctx.addIssue({ code: 'custom', path: v2 === 'acks' ? ['acks'] : ['observations', v2], message: 'needs "version": 2 (acks, lsp_restart, breakers and cause came with version 2)' });
+  });
+
+/** Fields and kinds that version 1 does not have. */
+export function usesVersion2(o: z.output<typeof observationSchema>): boolean {
+  return o.kind === 'lsp_restart' || (o.kind === 'lsp_state' && o.breakers !== undefined) || (o.kind === 'lsp_server' && o.cause !== undefined);
+}
 
 export type Observation = z.output<typeof observationSchema>;
 export type ObservationInput = z.input<typeof observationSchema>;
 export type ObservationKind = Observation['kind'];
 export type IngestBatch = z.output<typeof ingestBatchSchema>;
 export type IngestBatchInput = z.input<typeof ingestBatchSchema>;
+export type CommandAck = z.output<typeof commandAck>;

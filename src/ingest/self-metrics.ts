@@ -11,6 +11,7 @@ export const OBSERVATION_KINDS = [
   'lsp_server',
   'lsp_state',
   'lsp_dropped',
+  'lsp_restart',
   'operation',
   'cache',
 ] as const;

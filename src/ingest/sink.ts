@@ -4,7 +4,7 @@ import { AppMetrics } from './app-metrics.js';
 import { InstanceStates } from './instance-state.js';
 import { LabelBounds } from './label-bounds.js';
 import { LspMetrics } from './lsp-metrics.js';
-import type { IngestBatch, Observation } from './schema.js';
+import { INGEST_VERSION_CONTROL, type IngestBatch, type Observation } from './schema.js';
 import { IngestSelfMetrics, OBSERVATION_KINDS } from './self-metrics.js';
 
 export interface IngestSinkOptions {
@@ -22,6 +22,9 @@ const SERVER_UP = 'ide_lsp_server_up';
 const SERVER_EXITS = 'ide_lsp_server_exits_total';
 const SERVER_STARTS = 'ide_lsp_server_starts_total';
 const DROPPED = 'ide_lsp_proxy_observations_dropped_total';
+const RESTARTS = 'ide_lsp_proxy_restarts_total';
+const DISCONNECTS = 'ide_lsp_server_client_disconnects_total';
+const BREAKER_OPEN = 'ide_lsp_proxy_breaker_open';
 const OPERATION_DURATION = 'ide_app_operation_duration_seconds';
 const CACHE_REQUESTS = 'ide_app_cache_requests_total';
 
@@ -56,7 +59,8 @@ export class IngestSink {
    * (e.g. `remote:127.0.0.1`), so such state is still replaced and expired rather than summed forever.
    */
   apply(batch: IngestBatch, fallbackInstance: string): void {
-    if (batch.instance !== undefined) this.states.heartbeat(batch.instance);
+    // A version 2 reporter executes control commands (control.ts routes them by instance).
+    if (batch.instance !== undefined) this.states.heartbeat(batch.instance, batch.version === INGEST_VERSION_CONTROL);
     const instance = batch.instance ?? fallbackInstance;
     const counts = this.kindCounts;
     for (const kind of OBSERVATION_KINDS) counts.set(kind, 0);
@@ -95,6 +99,11 @@ export class IngestSink {
           const server = l.server(o.server, SERVER_STARTS);
           this.lsp.serverStarts.cell(server).inc();
           this.states.started(instance, o.server, server);
+        } else if (o.cause === 'client_disconnect') {
+          // The editor went away first: whatever the code, nothing is broken and nobody should be paged.
+          const server = l.server(o.server, DISCONNECTS);
+          this.lsp.clientDisconnects.cell(server).inc();
+          this.states.exited(instance, o.server, server, true);
         } else {
           const server = l.server(o.server, SERVER_EXITS);
           const code = l.exitCode(o.code, SERVER_EXITS);
@@ -105,12 +114,16 @@ export class IngestSink {
       }
       case 'lsp_state': {
         const server = l.server(o.server, SERVER_UP);
-        const kept = this.states.report(instance, o.server, server, { up: o.up, inFlight: o.in_flight, diagnostics: o.diagnostics });
+        const breakers = o.breakers?.map((b) => l.breaker(b, BREAKER_OPEN));
+        const kept = this.states.report(instance, o.server, server, { up: o.up, inFlight: o.in_flight, diagnostics: o.diagnostics, breakers });
         if (!kept) this.self.overflowed(SERVER_UP);
         return;
       }
       case 'lsp_dropped':
         this.lsp.observationsDropped.cell(l.server(o.server, DROPPED)).inc(o.count);
+        return;
+      case 'lsp_restart':
+        this.lsp.restarts.cell(l.server(o.server, RESTARTS), o.reason).inc();
         return;
       case 'operation':
         this.app.operationDuration.cell(l.operation(o.operation, OPERATION_DURATION), o.outcome).observe(o.duration_seconds);

@@ -7,15 +7,22 @@
 
 /** Headers longer than this are not LSP; the framer gives up on them and looks for the next header. */
 export const MAX_HEADER_BYTES = 8 * 1024;
-/** Bodies larger than this are counted but not buffered for inspection (memory stays bounded). */
+/** Bodies larger than this are not buffered whole (memory stays bounded): only their head is read. */
 export const DEFAULT_MAX_INSPECTED_BODY = 16 * 1024 * 1024;
+/**
+ * How much of a body over the inspection limit is kept for classification. `id`, `method` and `error`
+ * come first in every client and server we have seen (vscode-jsonrpc writes jsonrpc, id, method/result),
+ * so 64 KiB is plenty to pair a 38 MB documentSymbol response with its request.
+ */
+export const HEAD_BYTES = 64 * 1024;
 
 export interface FramerCallbacks {
   /**
    * A complete message. `body` is a view on the caller's chunk or a fresh buffer: valid only during the
-   * call (read what you need synchronously). `body` is undefined for a body over the inspection limit.
+   * call (read what you need synchronously). For a body over the inspection limit, `body` is only its
+   * first HEAD_BYTES and `truncated` is true; it is still delivered once the whole body has passed.
    */
-  onMessage(body: Buffer | undefined, contentLength: number): void;
+  onMessage(body: Buffer, contentLength: number, truncated: boolean): void;
   /** Framing was lost (a bad header); the framer skipped `skippedBytes` and resynchronised. */
   onProblem(reason: string, skippedBytes: number): void;
 }
@@ -36,6 +43,8 @@ export class MessageFramer {
   /** Body being assembled across chunks, and how much of it has arrived. */
   private bodyParts: Buffer | undefined;
   private bodyFilled = 0;
+  /** The first HEAD_BYTES of a body over the inspection limit. */
+  private head: Buffer | undefined;
 
   constructor(
     private readonly callbacks: FramerCallbacks,
@@ -86,7 +95,7 @@ export class MessageFramer {
     this.bodyLength = contentLength;
     this.bodyFilled = 0;
     if (contentLength === 0) {
-      this.callbacks.onMessage(Buffer.alloc(0), 0);
+      this.callbacks.onMessage(Buffer.alloc(0), 0, false);
       return consumed;
     }
     this.state = contentLength > this.maxInspectedBody ? State.Skip : State.Body;
@@ -98,8 +107,16 @@ export class MessageFramer {
     const missing = this.bodyLength - this.bodyFilled;
     const take = available < missing ? available : missing;
     if (this.state === State.Skip) {
+      this.head ??= Buffer.allocUnsafe(Math.min(HEAD_BYTES, this.bodyLength));
+      if (this.bodyFilled < this.head.length) {
+        chunk.copy(this.head, this.bodyFilled, offset, offset + Math.min(take, this.head.length - this.bodyFilled));
+      }
       this.bodyFilled += take;
-      if (this.bodyFilled === this.bodyLength) this.finish(undefined);
+      if (this.bodyFilled === this.bodyLength) {
+        const head = this.head!;
+        this.head = undefined;
+        this.finish(head, true);
+      }
       return offset + take;
     }
     if (this.bodyFilled === 0 && take === missing) {
@@ -118,11 +135,11 @@ export class MessageFramer {
     return offset + take;
   }
 
-  private finish(body: Buffer | undefined): void {
+  private finish(body: Buffer, truncated = false): void {
     const length = this.bodyLength;
     this.state = State.Header;
     this.bodyFilled = 0;
-    this.callbacks.onMessage(body, length);
+    this.callbacks.onMessage(body, length, truncated);
   }
 }
 

@@ -49,16 +49,35 @@ class NotScannable extends Error {}
  * JSON.parse, which decides whether the message is malformed.
  */
 export function scanMessage(body: Buffer, stopEarly = true): ScannedMessage | undefined {
+  const out = emptyScan();
   try {
-    return scan(body, stopEarly);
+    return scan(body, stopEarly, out);
   } catch (error) {
     if (error instanceof NotScannable) return undefined;
     throw error;
   }
 }
 
-function scan(b: Buffer, stopEarly: boolean): ScannedMessage {
-  const out: ScannedMessage = { hasId: false, id: undefined, method: undefined, hasResult: false, hasError: false, errorCode: undefined };
+/**
+ * Scans the head of a body too large to keep (the framer's first HEAD_BYTES): what was read before the
+ * head ran out counts. A message whose `id`/`method` come after a huge value stays unclassified
+ * (undefined), and one with a method but no id seen yet reads as a notification.
+ */
+export function scanHead(head: Buffer): ScannedMessage | undefined {
+  const out = emptyScan();
+  try {
+    return scan(head, true, out);
+  } catch (error) {
+    if (!(error instanceof NotScannable)) throw error;
+    return out.hasId || out.method !== undefined ? out : undefined;
+  }
+}
+
+function emptyScan(): ScannedMessage {
+  return { hasId: false, id: undefined, method: undefined, hasResult: false, hasError: false, errorCode: undefined };
+}
+
+function scan(b: Buffer, stopEarly: boolean, out: ScannedMessage): ScannedMessage {
   let i = skipWs(b, 0);
   if (b[i] !== OPEN_BRACE) throw new NotScannable();
   i = skipWs(b, i + 1);

@@ -67,6 +67,11 @@ export class PendingRequests {
     return { ...pending, durationMs: now - pending.start };
   }
 
+  /** [id, method] of every request pending in `direction`. */
+  entries(direction: Direction): [number | string, string][] {
+    return [...this.tables[direction]].map(([id, p]) => [id, p.method]);
+  }
+
   inFlight(direction: Direction): number {
     return this.tables[direction].size;
   }

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { INGEST_PATH, INGEST_VERSION, observationSchema, type ObservationInput } from '../ingest/schema.js';
+import type { WireCommand } from '../ingest/control.js';
+import { INGEST_PATH, INGEST_VERSION, INGEST_VERSION_CONTROL, observationSchema, type CommandAck, type ObservationInput } from '../ingest/schema.js';
 import { BoundedQueue } from './bounded-queue.js';
 
 /** console and pino loggers both fit. */
@@ -34,6 +35,13 @@ export interface IngestReporterOptions {
   /** Called for each batch: absolute gauges (`lsp_state`) attached to it, never buffered. */
   readonly state?: () => ObservationInput;
   readonly logger?: ReporterLogger;
+  /**
+   * Makes this a version 2 reporter that executes control commands: the exporter's answers carry them
+   * (called once per answer that has any), and `ack()` sends the outcome in the next batch. An exporter
+   * older than version 2 refuses such batches; the reporter then falls back to version 1 for good (no
+   * control, v2 fields left out) and says so once.
+   */
+  readonly onCommands?: (commands: readonly WireCommand[]) => void;
 }
 
 export interface ReporterStats {
@@ -51,7 +59,23 @@ export interface ReporterStats {
   readonly batchesFailed: number;
 }
 
-type Delivery = 'ok' | 'retry' | 'reject';
+type Delivery = 'ok' | 'retry' | 'reject' | 'downgrade';
+
+/** A version 1 batch: no lsp_restart, no breakers, no exit cause (an old exporter refuses them). */
+function versionOne(observations: ObservationInput[]): ObservationInput[] {
+  const out: ObservationInput[] = [];
+  for (const o of observations) {
+    if (o.kind === 'lsp_restart') continue;
+    if (o.kind === 'lsp_state' && o.breakers !== undefined) {
+      const { breakers: _, ...rest } = o;
+      out.push(rest);
+    } else if (o.kind === 'lsp_server' && o.cause !== undefined) {
+      const { cause: _, ...rest } = o;
+      out.push(rest);
+    } else out.push(o);
+  }
+  return out;
+}
 
 /**
  * A small client for `POST /api/v1/ingest`, used by `ide-monitor lsp-proxy` and by Node-based IDE
@@ -75,6 +99,11 @@ export class IngestReporter {
   /** Drops not yet reported to the exporter. */
   private unreportedDrops = 0;
   private counters = { dropped: 0, sent: 0, rejected: 0, invalid: 0, batchesSent: 0, batchesFailed: 0 };
+  /** 2 while the exporter takes control batches; 1 without onCommands or after an old exporter refused 2. */
+  private version: number;
+  private acks: CommandAck[] = [];
+  /** HTTP statuses of refused batches already logged: a wrong token is said once, not every second. */
+  private readonly refusalsLogged = new Set<number>();
 
   constructor(private readonly options: IngestReporterOptions) {
     this.endpoint = new URL(INGEST_PATH, options.url.endsWith('/') ? options.url : `${options.url}/`);
@@ -90,6 +119,7 @@ export class IngestReporter {
       heartbeatMs: positive(options.heartbeatMs, 10_000, 'heartbeatMs'),
     };
     this.queue = new BoundedQueue(this.opts.maxBuffered);
+    this.version = options.onCommands !== undefined ? INGEST_VERSION_CONTROL : INGEST_VERSION;
     const Agent = this.endpoint.protocol === 'https:' ? https.Agent : http.Agent;
     this.agent = new Agent({ keepAlive: true, maxSockets: 1 });
     this.timer = setInterval(() => void this.flush(), this.opts.flushIntervalMs);
@@ -146,6 +176,23 @@ export class IngestReporter {
   /** Counts one lookup of cache `name`: a hit or a miss. */
   recordCache(name: string, hit: boolean): void {
     this.record({ kind: 'cache', cache: name, result: hit ? 'hit' : 'miss', count: 1 });
+  }
+
+  /** A command's outcome, sent with the next batch (and again if that batch is not delivered). */
+  ack(ack: CommandAck): void {
+    if (this.acks.length < 100) this.acks.push(ack);
+    if (!this.flushSoon && this.inFlight === undefined) {
+      this.flushSoon = true;
+      setImmediate(() => {
+        this.flushSoon = false;
+        void this.flush(true);
+      }).unref();
+    }
+  }
+
+  /** The wire version batches go out with: 2 (control) or 1. */
+  get wireVersion(): number {
+    return this.version;
   }
 
   stats(): ReporterStats {
@@ -206,14 +253,28 @@ export class IngestReporter {
     if (this.options.collect !== undefined) for (const o of this.options.collect()) this.push(o);
     const heartbeatDue = this.options.state !== undefined && performance.now() - this.lastSentAt >= this.opts.heartbeatMs;
     const dropsToReport = this.options.server !== undefined ? this.unreportedDrops : 0;
-    if (!force && this.queue.size === 0 && dropsToReport === 0 && !heartbeatDue) return;
+    const acksDue = this.version === INGEST_VERSION_CONTROL && this.acks.length > 0;
+    if (!force && this.queue.size === 0 && dropsToReport === 0 && !heartbeatDue && !acksDue) return;
     const batch = this.queue.take(this.opts.maxBatch);
     const observations: ObservationInput[] = batch.slice();
     if (dropsToReport > 0) observations.push({ kind: 'lsp_dropped', server: this.options.server!, count: dropsToReport });
     if (this.options.state !== undefined) observations.push(this.options.state());
-    if (observations.length === 0) return;
-    const body = JSON.stringify({ version: INGEST_VERSION, ...(this.options.instance !== undefined ? { instance: this.options.instance } : {}), observations });
+    if (observations.length === 0 && !acksDue) return;
+    const version = this.version;
+    const acks = acksDue ? this.acks.splice(0) : [];
+    const body = JSON.stringify({
+      version,
+      ...(this.options.instance !== undefined ? { instance: this.options.instance } : {}),
+      observations: version === INGEST_VERSION_CONTROL ? observations : versionOne(observations),
+      ...(acks.length > 0 && { acks }),
+    });
     const delivery = await this.post(body);
+    if (delivery === 'downgrade') {
+      this.acks.unshift(...acks);
+      this.queue.unshiftAll(batch);
+      return this.sendBatch(force);
+    }
+    if (delivery !== 'ok') this.acks.unshift(...acks);
     if (delivery === 'ok' || delivery === 'reject') {
       this.lastSentAt = performance.now();
       this.unreportedDrops -= dropsToReport;
@@ -251,25 +312,53 @@ export class IngestReporter {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (d: string) => {
-          if (text.length < 500) text += d;
+          // Control answers are small (≤ 20 commands); anything longer is not one.
+          if (text.length < 64 * 1024) text += d;
         });
         response.on('error', () => resolve('retry'));
         response.on('end', () => {
           const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve('ok');
+          if (status >= 200 && status < 300) {
+            if (status === 200) this.readControl(text);
+            return resolve('ok');
+          }
+          if (status === 400 && this.version === INGEST_VERSION_CONTROL && text.includes('version')) {
+            this.version = INGEST_VERSION;
+            this.options.logger?.warn(`ingest reporter: ${this.shownEndpoint} predates ingest version 2; reporting with version 1, without the control channel (restarts and breakers)`);
+            return resolve('downgrade');
+          }
           if (status >= 500 || status === 429 || status === 408) {
             this.unreachable(`HTTP ${status}`);
             return resolve('retry');
           }
-          // Retrying a batch the exporter refuses (bad token, invalid) cannot help; say why, once in a while.
-          if (this.counters.rejected === 0 || this.counters.batchesSent % 100 === 0) {
-            this.options.logger?.warn(`ingest reporter: ${this.shownEndpoint} refused a batch with HTTP ${status}: ${text.slice(0, 200)}`);
+          // Retrying a batch the exporter refuses (bad token, invalid) cannot help; say why once per status
+          // (a wrong token is refused every second; the editor's log must not fill with it).
+          if (!this.refusalsLogged.has(status)) {
+            this.refusalsLogged.add(status);
+            const more = status === 401 || status === 403 ? '; check IDE_MONITOR_INGEST_TOKEN. Batches are dropped until it is fixed; not logged again' : '; not logged again for this status';
+            this.options.logger?.warn(`ingest reporter: ${this.shownEndpoint} refused a batch with HTTP ${status}: ${text.slice(0, 200)}${more}`);
           }
           resolve('reject');
         });
       });
       request.end(body);
     });
+  }
+
+  /** A 200 answer: commands for this instance (a 204 has none). A malformed answer is logged, not fatal. */
+  private readControl(text: string): void {
+    if (this.options.onCommands === undefined) return;
+    let commands: unknown;
+    try {
+      commands = (JSON.parse(text) as { control?: { commands?: unknown } }).control?.commands;
+    } catch {
+      commands = undefined;
+    }
+    if (!Array.isArray(commands)) {
+      this.options.logger?.warn(`ingest reporter: ${this.shownEndpoint} answered 200 without a control.commands list: ${text.slice(0, 200)}`);
+      return;
+    }
+    if (commands.length > 0) this.options.onCommands(commands as WireCommand[]);
   }
 
   private unreachable(reason: string): void {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { MAX_SECONDS, NAME_MAX_LENGTH, type ObservationInput } from '../ingest/schema.js';
 import { DiagnosticsTracker } from './diagnostics.js';
 import { MessageFramer } from './framing.js';
-import { describeParsed, scanMessage, type ScannedMessage } from './json-scan.js';
+import { describeParsed, scanHead, scanMessage, type ScannedMessage } from './json-scan.js';
+import { foldMethod } from './methods.js';
 import { DIRECTIONS, opposite, PendingRequests, type Direction } from './pending-requests.js';
 
 /** Distinct notification methods aggregated per flush before the rest folds into `other`. */
@@ -29,7 +30,7 @@ export interface TrafficStats {
   /** Responses whose id matches no pending request. */
   unmatchedResponses: number;
   framingProblems: number;
-  /** Bodies over the inspection limit: counted in bytes, not inspected. */
+  /** Bodies over the inspection limit: classified from their head only, their params not read. */
   uninspected: number;
 }
 
@@ -39,6 +40,15 @@ export interface TrafficMonitorOptions {
   readonly record: (observation: ObservationInput) => void;
   readonly logger?: MonitorLogger;
   readonly now?: () => number;
+  /**
+   * Editor → server messages of these methods are parsed and handed over with their params (the proxy's
+   * SessionState, for replay after a restart); `initializeResult` gets the server's answer to initialize.
+   */
+  readonly session?: {
+    readonly methods: ReadonlySet<string>;
+    observe(method: string, params: unknown): void;
+    initializeResult(result: unknown): void;
+  };
 }
 
 /**
@@ -64,12 +74,16 @@ export class TrafficMonitor {
   private readonly now: () => number;
   /** Time of the chunk being framed: one clock read per chunk, not per message. */
   private chunkTime = 0;
+  /** Ids of editor requests the proxy answered itself (a breaker): their outcome is short_circuited. */
+  private readonly shortCircuited = new Set<number | string>();
+  /** Id of the editor's initialize request while it is pending (its answer is parsed for the session). */
+  private initializeId: number | string | undefined;
 
   constructor(private readonly options: TrafficMonitorOptions) {
     this.now = options.now ?? (() => performance.now());
     const framer = (direction: Direction) =>
       new MessageFramer({
-        onMessage: (body) => this.onMessage(direction, body),
+        onMessage: (body, _length, truncated) => (truncated ? this.onHead(direction, body) : this.onMessage(direction, body)),
         onProblem: (reason, skipped) => {
           this.stats.framingProblems++;
           this.warnSometimes(this.stats.framingProblems, `lsp-proxy: lost framing ${direction}: ${reason}; skipped ${skipped} bytes (they were forwarded untouched)`);
@@ -123,15 +137,27 @@ export class TrafficMonitor {
     this.diagnostics.clear();
   }
 
-  private onMessage(direction: Direction, body: Buffer | undefined): void {
+  /**
+   * A body too large to keep: classified from its head, so a 38 MB documentSymbol response still answers
+   * its request. Its params are never read (a 20 MB didOpen is counted, not tracked).
+   */
+  private onHead(direction: Direction, head: Buffer): void {
     this.stats.messages[direction]++;
-    if (body === undefined) {
-      this.stats.uninspected++;
-      return;
-    }
+    this.stats.uninspected++;
+    const message = scanHead(head);
+    if (message !== undefined) this.classify(direction, message, undefined);
+  }
+
+  private onMessage(direction: Direction, body: Buffer): void {
+    this.stats.messages[direction]++;
     let message = scanMessage(body);
     let parsed: unknown;
-    if (message === undefined || (message.method !== undefined && PARSE_PARAMS_OF.has(message.method))) {
+    const session = this.options.session;
+    if (
+      message === undefined ||
+      (message.method !== undefined && (PARSE_PARAMS_OF.has(message.method) || (direction === 'client_to_server' && session?.methods.has(message.method) === true))) ||
+      (session !== undefined && direction === 'server_to_client' && message.hasId && message.id === this.initializeId && message.method === undefined)
+    ) {
       try {
         parsed = JSON.parse(body.toString('utf8'));
       } catch {
@@ -147,6 +173,29 @@ export class TrafficMonitor {
       message = describeParsed(parsed);
     }
     this.classify(direction, message, parsed);
+    if (session === undefined || message === undefined || parsed === undefined) return;
+    if (message.method !== undefined && direction === 'client_to_server' && session.methods.has(message.method)) {
+      session.observe(message.method, (parsed as { params?: unknown }).params);
+      if (message.method === 'initialize' && message.hasId && message.id !== null) this.initializeId = message.id;
+    } else if (direction === 'server_to_client' && message.method === undefined && message.hasId && message.id === this.initializeId) {
+      this.initializeId = undefined;
+      session.initializeResult((parsed as { result?: unknown }).result);
+    }
+  }
+
+  /** The proxy answered this editor request itself (a breaker): it counts as short_circuited. */
+  shortCircuit(id: number | string): void {
+    if (this.shortCircuited.size < 10_000) this.shortCircuited.add(id);
+  }
+
+  /** Editor requests still waiting for an answer, as [id, method]. */
+  pendingClientRequests(): [number | string, string][] {
+    return this.pending.entries('client_to_server');
+  }
+
+  /** Server requests the editor has not answered yet: their ids. */
+  pendingServerRequests(): (number | string)[] {
+    return this.pending.entries('server_to_client').map(([id]) => id);
   }
 
   private classify(direction: Direction, m: ScannedMessage | undefined, parsed: unknown): void {
@@ -156,7 +205,9 @@ export class TrafficMonitor {
     }
     const id = m.id;
     if (m.method !== undefined) {
-      const method = boundedName(m.method);
+      // Folded here as the exporter folds it: a server's private methods (or a fuzzer's) cannot grow the
+      // proxy's per-flush notification table or the batches; the exporter would fold them anyway.
+      const method = foldMethod(m.method);
       if (!m.hasId) {
         this.countNotification(direction, method);
         if (parsed !== undefined) this.readParams(direction, m.method, (parsed as { params?: unknown }).params);
@@ -174,7 +225,8 @@ export class TrafficMonitor {
         return;
       }
       const code = m.hasError && m.errorCode !== undefined && Number.isInteger(m.errorCode) ? m.errorCode : undefined;
-      const outcome = done.cancelled || code === REQUEST_CANCELLED ? 'cancelled' : m.hasError ? 'error' : 'ok';
+      const short = direction === 'server_to_client' && this.shortCircuited.delete(id);
+      const outcome = short ? 'short_circuited' : done.cancelled || code === REQUEST_CANCELLED ? 'cancelled' : m.hasError ? 'error' : 'ok';
       const seconds = Math.min(Math.max(done.durationMs, 0) / 1000, MAX_SECONDS);
       const observation: ObservationInput = {
         kind: 'lsp_request',

@@ -16,10 +16,13 @@ export const EXAMPLES: ByKind = {
     diagnostics: { error: 3, warning: 5, information: 0, hint: 1 },
   },
   lsp_dropped: { kind: 'lsp_dropped', server: 'tsserver', count: 7 },
+  lsp_restart: { kind: 'lsp_restart', server: 'tsserver', reason: 'command' },
   operation: { kind: 'operation', operation: 'ui_refresh', duration_seconds: 0.12 },
   cache: { kind: 'cache', cache: 'symbols', result: 'hit' },
 };
 
+/** Version 1 unless an observation needs version 2 (lsp_restart, breakers, an exit cause). */
 export function batchOf(observations: ObservationInput[], instance?: string): IngestBatchInput {
-  return instance === undefined ? { version: 1, observations } : { version: 1, instance, observations };
+  const version = observations.some((o) => o.kind === 'lsp_restart' || (o.kind === 'lsp_state' && o.breakers !== undefined) || (o.kind === 'lsp_server' && o.cause !== undefined)) ? 2 : 1;
+  return instance === undefined ? { version, observations } : { version, instance, observations };
 }

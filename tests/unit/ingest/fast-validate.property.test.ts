@@ -19,14 +19,16 @@ const shapes = {
   lsp_request: { server: name, method: name, direction, outcome: sometimes(fc.constantFrom('ok', 'error', 'cancelled', 'short_circuited'), 'slow'), duration_seconds: seconds, error_code: errorCode },
   lsp_notification: { server: name, method: name, direction, count },
   lsp_bytes: { server: name, direction, bytes: count },
-  lsp_server: { server: name, event: sometimes(fc.constantFrom('start', 'exit'), 'crash'), code: sometimes(fc.oneof(fc.integer({ min: -5, max: 300 }), fc.string({ maxLength: 22 })), 'x'.repeat(20), 'x'.repeat(21)) },
+  lsp_server: { server: name, event: sometimes(fc.constantFrom('start', 'exit'), 'crash'), code: sometimes(fc.oneof(fc.integer({ min: -5, max: 300 }), fc.string({ maxLength: 22 })), 'x'.repeat(20), 'x'.repeat(21)), cause: sometimes(fc.constant('client_disconnect'), 'editor') },
   lsp_state: {
     server: name,
     up: sometimes(fc.boolean(), 1),
     in_flight: sometimes(fc.record({ client_to_server: count, server_to_client: count }, { requiredKeys: [] })),
     diagnostics: sometimes(fc.record({ error: count, warning: count, information: count, hint: count }, { requiredKeys: [] })),
+    breakers: sometimes(fc.array(name, { maxLength: 3 }), 'textDocument/*'),
   },
   lsp_dropped: { server: name, count },
+  lsp_restart: { server: name, reason: sometimes(fc.constantFrom('command', 'crash'), 'oom') },
   operation: { operation: name, outcome: sometimes(fc.constantFrom('ok', 'error'), 'cancelled'), duration_seconds: seconds },
   cache: { cache: name, result: sometimes(fc.constantFrom('hit', 'miss'), 'stale'), count },
 } satisfies Record<ObservationKind, Record<string, fc.Arbitrary<unknown>>>;
@@ -46,9 +48,11 @@ const observation = fc
 
 const batch = fc.record(
   {
-    version: sometimes(fc.constant(1), 2, '1'),
+    version: sometimes(fc.constantFrom(1, 2), 3, '1'),
     instance: name,
     observations: sometimes(fc.array(observation, { maxLength: 6 })),
+    // Mostly absent (undefined disappears through JSON), so most batches stay valid enough to exercise the rest.
+    acks: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: sometimes(fc.array(fc.record({ id: sometimes(fc.uuid(), '', 'x'.repeat(65)), outcome: sometimes(fc.constantFrom('done', 'failed'), 'ok'), detail: sometimes(fc.string({ maxLength: 10 })) }, { requiredKeys: [] }), { maxLength: 3 })) }),
   },
   { requiredKeys: [] },
 );

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mountIngestRoutes } from '../../../src/ingest/routes.js';
+import { LspControl } from '../../../src/ingest/control.js';
+import { mountIngestRoutes, mountLspControlRoutes } from '../../../src/ingest/routes.js';
 import { INGEST_PATH } from '../../../src/ingest/schema.js';
 import { IngestSink } from '../../../src/ingest/sink.js';
 import { silentLogger } from '../../../src/log.js';
@@ -27,7 +28,9 @@ async function serve(options: { token?: string; maxBodySize?: number; remoteAddr
       next();
     });
   }
-  mountIngestRoutes(app, { sink, token: options.token, maxBodySize: options.maxBodySize ?? 1 << 20, logger: silentLogger });
+  const control = new LspControl({ states: sink.states });
+  mountIngestRoutes(app, { sink, control, token: options.token, maxBodySize: options.maxBodySize ?? 1 << 20, logger: silentLogger });
+  mountLspControlRoutes(app, { control, token: options.token, logger: silentLogger });
   const server = createServer(app);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

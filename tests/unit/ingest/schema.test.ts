@@ -25,7 +25,7 @@ describe('ingest wire schema v1', () => {
   });
 
   it.each([
-    ['a wrong version', { version: 2, observations: [] }, 'version: '],
+    ['a wrong version', { version: 3, observations: [] }, 'version: '],
     ['a missing observations list', { version: 1 }, 'observations: '],
     ['an unknown field', { version: 1, observations: [], extra: 1 }, 'Unrecognized key'],
     ['an unknown kind', batchOf([{ kind: 'lsp_guess' } as never]), 'observations.0.kind: '],

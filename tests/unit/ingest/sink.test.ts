@@ -161,3 +161,46 @@ describe('IngestSink: observations to metrics', () => {
     expect(s['ide_lsp_server_up{server="tsserver"}']).toBeUndefined();
   });
 });
+
+describe('IngestSink: version 2 (control channel)', () => {
+  const state = (breakers?: string[]) => ({
+    kind: 'lsp_state' as const,
+    server: 'ts',
+    up: true,
+    in_flight: { client_to_server: 0, server_to_client: 0 },
+    diagnostics: { error: 0, warning: 0, information: 0, hint: 0 },
+    ...(breakers !== undefined && { breakers }),
+  });
+
+  it('counts an exit after the editor went away as a client disconnect: not an exit, and the server is not down', async () => {
+    const { apply, samples } = setup();
+    apply(batchOf([{ kind: 'lsp_server', server: 'ts', event: 'start' }], 'p'));
+    apply(batchOf([{ kind: 'lsp_server', server: 'ts', event: 'exit', code: 1, cause: 'client_disconnect' }, { ...state(), up: false }], 'p'));
+    const s = await samples();
+    expect(s['ide_lsp_server_client_disconnects_total{server="ts"}']).toBe(1);
+    expect(s['ide_lsp_server_exits_total{server="ts",code="1"}']).toBeUndefined();
+    expect(s['ide_lsp_server_up{server="ts"}']).toBeUndefined();
+  });
+
+  it('counts restarts by reason and exports open breakers per pattern, summed over live proxies', async () => {
+    const { apply, samples, clock } = setup();
+    apply(batchOf([{ kind: 'lsp_restart', server: 'ts', reason: 'command' }, { kind: 'lsp_restart', server: 'ts', reason: 'crash' }, state(['textDocument/*'])], 'p1'));
+    apply(batchOf([state(['textDocument/*', 'workspace/symbol'])], 'p2'));
+    let s = await samples();
+    expect(s['ide_lsp_proxy_restarts_total{server="ts",reason="command"}']).toBe(1);
+    expect(s['ide_lsp_proxy_restarts_total{server="ts",reason="crash"}']).toBe(1);
+    expect(s['ide_lsp_proxy_breaker_open{server="ts",method="textDocument/*"}']).toBe(2);
+    expect(s['ide_lsp_proxy_breaker_open{server="ts",method="workspace/symbol"}']).toBe(1);
+    apply(batchOf([state([])], 'p2'));
+    clock.now = 61_000; // p1 stopped reporting: its breakers no longer count
+    apply(batchOf([state([])], 'p2'));
+    s = await samples();
+    expect(Object.keys(s).filter((k) => k.startsWith('ide_lsp_proxy_breaker_open'))).toEqual([]);
+  });
+
+  it('refuses version 2 content in a version 1 batch, naming the field', () => {
+    const parsed = ingestBatchSchema.safeParse({ version: 1, observations: [{ kind: 'lsp_restart', server: 'ts', reason: 'crash' }] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ['observations', 0], message: expect.stringMatching(/needs "version": 2/) });
+  });
+});

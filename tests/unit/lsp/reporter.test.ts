@@ -152,3 +152,47 @@ describe('BoundedQueue', () => {
     expect(q.take(10)).toEqual([11, 12, 20, 21]);
   });
 });
+
+describe('IngestReporter control channel and refusals', () => {
+  it('logs a refused token once, not every batch', async () => {
+    const s = await sink();
+    s.answer(401);
+    const warnings: string[] = [];
+    const r = reporter({ url: s.url, flushIntervalMs: 60_000, logger: { warn: (m) => warnings.push(m) } });
+    for (let i = 0; i < 5; i++) {
+      r.record(op(`o${i}`));
+      await r.flush();
+    }
+    expect(r.stats().rejected).toBe(5);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/refused a batch with HTTP 401.*IDE_MONITOR_INGEST_TOKEN.*not logged again/);
+  });
+
+  it('sends version 2 with onCommands, hands the answer\'s commands over and acks in the next batch', async () => {
+    const s = await sink();
+    s.control([{ id: 'c1', command: 'breaker_open', methods: ['textDocument/hover'], expires_in_ms: 1000 }]);
+    const received: string[] = [];
+    const r = reporter({ url: s.url, instance: 'p', flushIntervalMs: 60_000, onCommands: (cs) => received.push(...cs.map((c) => c.id)) });
+    r.record(op('a'));
+    await r.flush();
+    expect(s.batches[0]!.body.version).toBe(2);
+    expect(received).toEqual(['c1']);
+    r.ack({ id: 'c1', outcome: 'done' });
+    await waitFor('the ack', async () => s.batches.length === 2, 2000, 10);
+    expect((s.batches[1]!.body as { acks?: unknown }).acks).toEqual([{ id: 'c1', outcome: 'done' }]);
+  });
+
+  it('falls back to version 1 for good when an old exporter refuses version 2, leaving v2 content out', async () => {
+    const s = await sink();
+    s.onlyVersion1();
+    const warnings: string[] = [];
+    const r = reporter({ url: s.url, instance: 'p', flushIntervalMs: 60_000, onCommands: () => {}, logger: { warn: (m) => warnings.push(m) } });
+    r.record({ kind: 'lsp_restart', server: 'ts', reason: 'crash' });
+    r.record({ kind: 'lsp_server', server: 'ts', event: 'exit', code: 1, cause: 'client_disconnect' });
+    await r.flush();
+    expect(r.wireVersion).toBe(1);
+    expect(s.batches.map((b) => b.body.version)).toEqual([1]);
+    expect(s.observations()).toEqual([{ kind: 'lsp_server', server: 'ts', event: 'exit', code: 1 }]);
+    expect(warnings).toEqual([expect.stringMatching(/predates ingest version 2/)]);
+  });
+});

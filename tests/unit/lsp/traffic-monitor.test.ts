@@ -38,13 +38,13 @@ describe('TrafficMonitor request pairing', () => {
 
   it('tells the number 1 from the string "1"', () => {
     const { recorded, c2s, s2c, monitor } = setup();
-    c2s({ jsonrpc: '2.0', id: 1, method: 'a' });
-    c2s({ jsonrpc: '2.0', id: '1', method: 'b' });
+    c2s({ jsonrpc: '2.0', id: 1, method: 'textDocument/hover' });
+    c2s({ jsonrpc: '2.0', id: '1', method: 'textDocument/definition' });
     expect(monitor.pending.inFlight('client_to_server')).toBe(2);
     s2c({ jsonrpc: '2.0', id: '1', result: null });
-    expect(recorded.map((o) => (o as { method: string }).method)).toEqual(['b']);
+    expect(recorded.map((o) => (o as { method: string }).method)).toEqual(['textDocument/definition']);
     s2c({ id: 1, result: null, jsonrpc: '2.0' }); // id after result
-    expect(recorded.map((o) => (o as { method: string }).method)).toEqual(['b', 'a']);
+    expect(recorded.map((o) => (o as { method: string }).method)).toEqual(['textDocument/definition', 'textDocument/hover']);
     expect(monitor.pending.inFlight('client_to_server')).toBe(0);
   });
 
@@ -92,13 +92,32 @@ describe('TrafficMonitor request pairing', () => {
     expect(warnings[0]).toMatch(/17-byte message client_to_server is not JSON/);
   });
 
-  it('cuts absurdly long method names to 200 characters and never sends an empty one', () => {
+  it('folds method names outside the LSP specification into "other", as the exporter does', () => {
     const { recorded, c2s, s2c, monitor } = setup();
     c2s({ jsonrpc: '2.0', id: 1, method: 'm'.repeat(5000) });
     s2c({ jsonrpc: '2.0', id: 1, result: 1 });
+    for (let i = 0; i < 3000; i++) c2s({ jsonrpc: '2.0', method: `fuzz/${i}` });
     c2s({ jsonrpc: '2.0', method: '' });
-    expect((recorded[0] as { method: string }).method).toBe('m'.repeat(200));
-    expect(monitor.drainAggregates()).toContainEqual(expect.objectContaining({ kind: 'lsp_notification', method: '(empty)' }));
+    c2s({ jsonrpc: '2.0', method: 'textDocument/didSave' });
+    expect((recorded[0] as { method: string }).method).toBe('other');
+    const notifications = monitor.drainAggregates().filter((o) => o.kind === 'lsp_notification');
+    expect(notifications).toEqual([
+      { kind: 'lsp_notification', server: 'test', direction: 'client_to_server', method: 'other', count: 3001 },
+      { kind: 'lsp_notification', server: 'test', direction: 'client_to_server', method: 'textDocument/didSave', count: 1 },
+    ]);
+  });
+
+  it('pairs a response larger than the inspection limit from its head (a 20 MB documentSymbol answer)', () => {
+    const { recorded, c2s, monitor } = setup();
+    c2s({ jsonrpc: '2.0', id: 9, method: 'textDocument/documentSymbol', params: { textDocument: { uri: 'file:///big.css' } } });
+    const result = Array.from({ length: 200_000 }, (_, i) => ({ name: `.rule-${i}`, kind: 5, range: { start: { line: i, character: 0 }, end: { line: i, character: 80 } } }));
+    const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 9, result }));
+    expect(body.length).toBeGreaterThan(16 * 1024 * 1024);
+    const framed = Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]);
+    for (let at = 0; at < framed.length; at += 65_536) monitor.feed('server_to_client', framed.subarray(at, at + 65_536));
+    expect(recorded).toEqual([expect.objectContaining({ kind: 'lsp_request', method: 'textDocument/documentSymbol', outcome: 'ok' })]);
+    expect(monitor.pending.inFlight('client_to_server')).toBe(0);
+    expect(monitor.stats.uninspected).toBe(1);
   });
 
   it('tracks diagnostics from publishDiagnostics and didClose into lsp_state', () => {

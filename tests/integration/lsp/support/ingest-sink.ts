@@ -14,6 +14,10 @@ export interface IngestSink {
   observations(): Record<string, unknown>[];
   /** The status answered from now on (202 by default); `hang` never answers. */
   answer(status: number | 'hang'): void;
+  /** The next accepted batch is answered 200 with these control commands (as the exporter does). */
+  control(commands: unknown[]): void;
+  /** Refuse version 2 batches with 400, as an exporter older than the control channel does. */
+  onlyVersion1(): void;
   close(): Promise<void>;
 }
 
@@ -24,6 +28,8 @@ export interface IngestSink {
 export async function startIngestSink(port = 0): Promise<IngestSink> {
   const batches: ReceivedBatch[] = [];
   let status: number | 'hang' = 202;
+  let commands: unknown[] | undefined;
+  let v1Only = false;
   const hanging = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
     let text = '';
@@ -38,7 +44,17 @@ export async function startIngestSink(port = 0): Promise<IngestSink> {
         hanging.add(res);
         return;
       }
-      if (status >= 200 && status < 300) batches.push({ headers: req.headers, body: JSON.parse(text) as ReceivedBatch['body'] });
+      const body = JSON.parse(text) as ReceivedBatch['body'];
+      if (v1Only && body.version !== 1) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid batch: version: Invalid input: expected 1"}');
+        return;
+      }
+      if (status >= 200 && status < 300) batches.push({ headers: req.headers, body });
+      if (commands !== undefined && status >= 200 && status < 300) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ control: { version: 1, commands } }));
+        commands = undefined;
+        return;
+      }
       res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -54,6 +70,12 @@ export async function startIngestSink(port = 0): Promise<IngestSink> {
     observations: () => batches.flatMap((b) => b.body.observations),
     answer: (s) => {
       status = s;
+    },
+    control: (c) => {
+      commands = c;
+    },
+    onlyVersion1: () => {
+      v1Only = true;
     },
     close: () =>
       new Promise<void>((resolve) => {
