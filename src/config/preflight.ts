@@ -75,7 +75,7 @@ function checkDataDir(dir: string, source: string, problems: ConfigProblem[]): v
       break;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') {
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
         problem(`cannot use ${absolute}: ${code ?? (error as Error).message}`);
         return;
       }
