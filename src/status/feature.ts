@@ -43,6 +43,8 @@ export class StatusFeature implements ServeFeature {
   /** The current update, serialised once per tick and shared by the stream, the snapshot and every client. */
   private current: { seq: number; json: string; frame: string } | undefined;
   private history: { seq: number; rangeMs: number; json: string } | undefined;
+  /** Set by createStatusFeature: a configuration reload (see ServeFeature.reload). */
+  reload?: (next: Config) => void;
 
   constructor(private readonly options: StatusFeatureOptions) {
     const { config, logger } = options;
@@ -133,14 +135,19 @@ export class StatusFeature implements ServeFeature {
  */
 export function createStatusFeature(ctx: FeatureContext): StatusFeature {
   const { collectors, paths } = ctx.config;
-  const sampled = ctx.runner.collectors.filter((c) => SAMPLED_COLLECTORS.has(c.name));
-  return new StatusFeature({
+  const sampledOf = (runner: ScrapeRunner) => runner.collectors.filter((c) => SAMPLED_COLLECTORS.has(c.name));
+  const source = new ScrapeRunner(sampledOf(ctx.runner), { timeoutMs: collectors.timeout, paths, logger: ctx.logger });
+  const feature = new StatusFeature({
     config: ctx.config.status,
     telemetryPath: ctx.config.web.telemetry_path,
-    source: new ScrapeRunner(sampled, { timeoutMs: collectors.timeout, paths, logger: ctx.logger }),
+    source,
     registry: ctx.registry,
     build: ctx.build,
     logger: ctx.logger,
     alerts: ctx.alerts,
   });
+  // serve reconfigures its runner before the features, so the page follows the reloaded collectors.
+  // The page's own interval and history are read at start only.
+  feature.reload = (next: Config) => source.reconfigure(sampledOf(ctx.runner), { timeoutMs: next.collectors.timeout, paths: next.paths, logger: ctx.logger });
+  return feature;
 }
