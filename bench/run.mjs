@@ -29,6 +29,7 @@ const SECTIONS = [
   section('bridge', 'Alert bridge: accepted notifications, delivery latency, and vs Alertmanager’s native Slack', './bridge.mjs', (r) => 8 + 27 * r),
   section('actions', 'Automated actions: runner overhead', './actions.mjs', (r) => 1 + 7 * r),
   section('status', 'Status page: 200 stream clients', './status.mjs', () => 16 + Number(process.env.STATUS_BENCH_SECONDS ?? 60)),
+  section('remote-write', 'Remote write: scrapes while pushing, and with the receiver down', './remote-write.mjs', (r) => 12 + 9 * r),
 ];
 
 const loadAverage = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
