@@ -44,7 +44,7 @@ async function waitReady(target) {
 }
 
 /** A plain GET without Accept-Encoding (like curl), timed until the last byte of the body has arrived. */
-function get(target) {
+export function get(target) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = http.get(target.url, { agent: target.agent }, (res) => {

@@ -30,6 +30,7 @@ const SECTIONS = [
   section('reconciler', 'Bridge reconciler: one pass over 1,000 active alerts', './reconciler.mjs', (r) => 2 + 4 * r),
   section('actions', 'Automated actions: runner overhead', './actions.mjs', (r) => 1 + 7 * r),
   section('status', 'Status page: 200 stream clients', './status.mjs', () => 16 + Number(process.env.STATUS_BENCH_SECONDS ?? 60)),
+  section('remote-write', 'Remote write: scrapes while pushing, and with the receiver down', './remote-write.mjs', (r) => 12 + 9 * r),
 ];
 
 const loadAverage = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');

@@ -11,6 +11,7 @@ declare -A PACKAGE_OF=(
   [prometheus-node-exporter]=prometheus-node-exporter
   [chromium]=chromium
   [docker-compose]=docker-compose   # only `docker-compose config` (tests/integration/stack); no engine needed
+  [systemd-analyze]=systemd         # only `systemd-analyze verify` of deploy/systemd (no running systemd needed)
 )
 
 missing=()

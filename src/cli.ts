@@ -9,11 +9,13 @@ import { UsageError } from './cli/parse-flags.js';
 import { ConfigError } from './config/problems.js';
 import { SecretFileError } from './config/secret-file.js';
 import { readBuildInfo } from './build-info.js';
+import { StartupError } from './commands/startup-error.js';
 
 const USAGE = `usage: ide-monitor <command> [flags]
 
 Commands:
-  serve          Run the exporter (and, later, the alert bridge) on /metrics.
+  serve          Run the exporter on /metrics, with the ingestion API, the alert bridge, the status
+                 page and remote write.
   lsp-proxy      Relay an editor's stdio to a language server and measure every request.
   generate       Write Prometheus rules, Grafana dashboards and Kubernetes manifests.
   check-config   Validate a configuration file.
@@ -53,6 +55,9 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof ConfigError || error instanceof SecretFileError) {
       process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    } else if (error instanceof StartupError) {
+      process.stderr.write(`ide-monitor: ${error.message}\n`);
       process.exit(1);
     } else if (error instanceof UsageError) {
       process.stderr.write(`ide-monitor: ${error.message}\n`);

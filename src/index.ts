@@ -1,7 +1,5 @@
 /**
- * The package entry for Node-based IDE backends: the ingest reporter (the same client `ide-monitor
- * lsp-proxy` uses) and the wire types it sends.
+ * The package entry: today the same as `ide-monitor/client` (the ingest client and its wire types).
+ * Import `ide-monitor/client` to say so and stay light if this entry grows.
  */
-export { IngestReporter, type IngestReporterOptions, type ReporterLogger, type ReporterStats } from './lsp/reporter.js';
-export type { Observation, ObservationInput, ObservationKind, IngestBatch, IngestBatchInput } from './ingest/schema.js';
-export { INGEST_VERSION, MAX_OBSERVATIONS_PER_BATCH } from './ingest/schema.js';
+export * from './client.js';

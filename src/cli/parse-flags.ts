@@ -9,7 +9,7 @@ export interface ParsedFlags {
   /** Setting name → value given on the command line (booleans resolved from `--x` / `--no-x`). */
   readonly settings: Map<string, string | boolean>;
   /** The command's own options (not settings), e.g. `config.file`, `help`. */
-  readonly options: Record<string, string | boolean | undefined>;
+  readonly options: Record<string, string | boolean | string[] | undefined>;
   readonly positionals: string[];
 }
 
@@ -31,13 +31,15 @@ export function parseFlags(argv: readonly string[], settings: readonly Setting[]
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]}; see --help`);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const given = new Map<string, string | boolean>();
   for (const s of settings) {
     const value = values[s.name] ?? (values[`no-${s.name}`] === true ? false : undefined);
+    // Settings are declared single-valued above, so parseArgs never gives them a list.
+    if (Array.isArray(value)) continue;
     if (value !== undefined) given.set(s.name, value);
   }
-  const own: Record<string, string | boolean | undefined> = {};
+  const own: Record<string, string | boolean | string[] | undefined> = {};
   for (const key of Object.keys(extra)) own[key] = values[key];
   own['help'] = values['help'];
   return { settings: given, options: own, positionals: parsed.positionals };

@@ -5,10 +5,13 @@ import { bridgeWarnings, loadRuleAlerts } from '../bridge/config-check.js';
 export const CHECK_CONFIG_USAGE = `usage: ide-monitor check-config FILE [--rules FILE_OR_DIR]
 
 Validates a configuration file (and the web config file it names) and prints every problem with its
-file, line and setting path. Exit code 0 when valid, 1 when not. Settings that are valid but do nothing
-(a channel no route reaches, a route naming a channel with no endpoint) are printed as warnings. With
---rules (the alerting rules Prometheus loads, e.g. prometheus/rules), actions that no rule can trigger
-at a severity whose route allows actions are warnings too.`;
+file, line and setting path. Beyond the schema it checks what serve would refuse at start: secrets in
+*_file files (missing or empty), change-me… placeholder secrets, the bridge's data directory, TLS files,
+each channel as serve builds it. Settings that are valid but do nothing (a channel no route reaches, a
+route naming a channel with no endpoint) are printed as warnings. With --rules (the alerting rules
+Prometheus loads, e.g. prometheus/rules), actions that no rule can trigger at a severity whose route
+allows actions are warnings too. The environment of the machine running the check is not used. Exit
+code 0 when valid, 1 when not.`;
 
 export function checkConfig(argv: readonly string[]): number {
   if (argv.includes('--help') || argv.includes('-h')) {

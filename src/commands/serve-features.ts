@@ -47,6 +47,13 @@ export interface ServeFeature {
   start?(): Promise<void>;
   /** Called after the HTTP server stopped accepting; drain and release (flush the outbox, close files). */
   stop?(): Promise<void>;
+  /**
+   * SIGHUP or `POST /-/reload` with a configuration that parsed, validated and passed the preflight
+   * checks (secrets read). Apply what changed; throwing marks the reload failed
+   * (`ide_exporter_config_last_reload_successful 0`) and is logged. A feature that only starts or stops
+   * with `serve` (its `enabled` changed) is not created or removed by a reload: that needs a restart.
+   */
+  reload?(next: Config): Promise<void> | void;
 }
 
 /** The enabled features, in mount order; each module is imported only when enabled. */
@@ -65,5 +72,7 @@ export async function createFeatures(ctx: FeatureContext): Promise<ServeFeature[
     alerts = bridge;
   }
   if (ctx.config.status.enabled) features.push((await import('../status/feature.js')).createStatusFeature({ ...ctx, alerts }));
+  // Always created, so a reload can add the first remote_write URL; idle (no timer, no queue) without one.
+  features.push((await import('../remote-write/feature.js')).createRemoteWriteFeature(ctx));
   return features;
 }

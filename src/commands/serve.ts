@@ -1,16 +1,20 @@
 import { readBuildInfo } from '../build-info.js';
 import { describeSettings } from '../cli/help.js';
 import { parseFlags } from '../cli/parse-flags.js';
-import { loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/problems.js';
+import { loadConfig, type ConfigAddition } from '../config/load.js';
+import { preflight } from '../config/preflight.js';
 import type { Config } from '../config/schema.js';
 import { SERVE_SETTINGS } from '../config/settings.js';
-import { ScrapeRunner } from '../exporter/collector.js';
+import { ScrapeRunner, type Collector } from '../exporter/collector.js';
 import { COLLECTORS } from '../exporter/collectors/index.js';
 import { selectCollectors } from '../exporter/collector-registry.js';
 import { createInstrumentation } from '../exporter/instrumentation.js';
 import { ExporterServer } from '../exporter/server.js';
 import { loadWebConfig, type WebConfig } from '../exporter/web-config.js';
 import { createFeatures } from './serve-features.js';
+import { ConfigReloader } from './serve-reload.js';
+import { listenError } from './startup-error.js';
 import { createLogger, type Logger } from '../log.js';
 import { exitPromptlyDespiteStuckIo } from './stuck-io.js';
 
@@ -19,23 +23,85 @@ const SHUTDOWN_GRACE_MS = 3500;
 
 export const SERVE_USAGE = `usage: ide-monitor serve [flags]
 
-Serves host, process and LSP metrics for Prometheus on /metrics.
+Serves host, process and LSP metrics for Prometheus on /metrics. SIGHUP or POST /-/reload reads the
+configuration file again (a bad file is logged and the running configuration kept).
 
   --config.file=FILE
       YAML configuration file (see the README); env IDE_MONITOR_CONFIG_FILE.
+  --remote-write.url=URL (repeatable)
+      Push the samples /metrics exposes to this Prometheus remote-write endpoint (added to the file's
+      remote_write: list); env IDE_MONITOR_REMOTE_WRITE_URL (URLs separated by spaces). See docs/remote-write.md.
+  --remote-write.external-label=NAME=VALUE (repeatable)
+      Label added to every remote-written sample, e.g. user=alice (global.external_labels in the file);
+      env IDE_MONITOR_REMOTE_WRITE_EXTERNAL_LABELS (NAME=VALUE pairs separated by commas).
 ${describeSettings(SERVE_SETTINGS)}
 
 Precedence: flag > environment > config file > default.`;
 
-/** Loads the configuration `serve` would run with; shared with `check-config`. */
+const LIST_OPTIONS = {
+  'config.file': { type: 'string' },
+  'remote-write.url': { type: 'string', multiple: true },
+  'remote-write.external-label': { type: 'string', multiple: true },
+} as const;
+
+export interface ResolvedServeConfig {
+  readonly config: Config;
+  readonly web: WebConfig;
+}
+
+/**
+ * Loads the configuration `serve` would run with and runs every check `serve` would refuse to start on
+ * (secrets in files, placeholders, data directory, TLS files); shared with `check-config` and reloads.
+ */
 export function resolveServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv) {
-  const flags = parseFlags(argv, SERVE_SETTINGS, { 'config.file': { type: 'string' } });
+  const flags = parseFlags(argv, SERVE_SETTINGS, { ...LIST_OPTIONS });
   const file = (flags.options['config.file'] as string | undefined) ?? env['IDE_MONITOR_CONFIG_FILE'];
   if (flags.options['help'] === true) return { help: true as const };
-  const config = loadConfig({ file, env, flags: flags.settings, settings: SERVE_SETTINGS });
+  const additions = listAdditions(flags.options, env);
+  const config = loadConfig({ file, env, flags: flags.settings, settings: SERVE_SETTINGS, additions });
   const web: WebConfig = config.web.config_file === undefined ? { headers: {} } : loadWebConfig(config.web.config_file);
+  preflight(config, file ?? 'config');
   return { help: false as const, config, web };
 }
+
+/**
+ * The repeatable flags and their variables: flags win over the variable, and both add to the file's
+ * `remote_write:` list and `global.external_labels`.
+ */
+function listAdditions(options: Record<string, unknown>, env: NodeJS.ProcessEnv): ConfigAddition[] {
+  const additions: ConfigAddition[] = [];
+  const flagUrls = (options['remote-write.url'] as string[] | undefined) ?? [];
+  const envUrls = (env['IDE_MONITOR_REMOTE_WRITE_URL'] ?? '').split(/\s+/).filter((u) => u !== '');
+  const [urls, urlSource] = flagUrls.length > 0 ? [flagUrls, 'flag --remote-write.url'] : [envUrls, 'env IDE_MONITOR_REMOTE_WRITE_URL'];
+  for (const url of urls) additions.push({ path: ['remote_write'], value: { url }, source: urlSource, append: true });
+  const flagLabels = (options['remote-write.external-label'] as string[] | undefined) ?? [];
+  const envLabels = (env['IDE_MONITOR_REMOTE_WRITE_EXTERNAL_LABELS'] ?? '').split(',').map((l) => l.trim()).filter((l) => l !== '');
+  const [labels, labelSource] =
+    flagLabels.length > 0 ? [flagLabels, 'flag --remote-write.external-label'] : [envLabels, 'env IDE_MONITOR_REMOTE_WRITE_EXTERNAL_LABELS'];
+  for (const pair of labels) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ConfigError([{ source: labelSource, path: 'global.external_labels', message: `expected NAME=VALUE, got ${JSON.stringify(pair)}` }]);
+    additions.push({ path: ['global', 'external_labels', pair.slice(0, eq)], value: pair.slice(eq + 1), source: labelSource });
+  }
+  return additions;
+}
+
+/** Settings read once at start; a reload that changes one says so in the log and applies the rest. */
+const RESTART_ONLY: readonly (readonly string[])[] = [
+  ['web', 'listen_address'],
+  ['web', 'telemetry_path'],
+  ['web', 'headers_timeout'],
+  ['web', 'request_timeout'],
+  ['web', 'max_connections'],
+  ['web', 'disable_exporter_metrics'],
+  ['log', 'format'],
+  ['ingest', 'enabled'],
+  ['bridge', 'enabled'],
+  ['status', 'enabled'],
+  ['status', 'interval'],
+  ['status', 'history'],
+  ['status', 'max_clients'],
+];
 
 export async function serve(argv: readonly string[]): Promise<number> {
   const resolved = resolveServeConfig(argv, process.env);
@@ -44,16 +110,48 @@ export async function serve(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const { config, web } = resolved;
+  let running: ResolvedServeConfig = { config, web };
   const logger = createLogger(config.log);
-  const runner = createRunner(config, logger);
+  // Until the server listens a SIGHUP must not kill the process either (Node's default for it is to exit).
+  const early = () => logger.warn('SIGHUP during startup ignored; send it again once ide-monitor is listening');
+  process.on('SIGHUP', early);
+  const runner = new ScrapeRunner(createCollectors(config, logger), runnerOptions(config, logger));
   // One scrape before listening: hostinfo's one-off systeminformation calls (which spawn processes) are
   // paid here, not by Prometheus' first scrape, and a broken collector shows in the log at once.
   await runner.scrape();
   const build = readBuildInfo();
-  const registry = createInstrumentation(build);
+  const registry = createInstrumentation(build, { exporterMetrics: !config.web.disable_exporter_metrics });
   const features = await createFeatures({ config, registry, build, logger, runner });
   for (const feature of features) await feature.start?.();
-  const server = new ExporterServer({
+  let server: ExporterServer | undefined;
+  const reloader = new ConfigReloader<ResolvedServeConfig>(
+    () => {
+      const next = resolveServeConfig(argv, process.env);
+      if (next.help) throw new Error('unreachable: --help exits before serving');
+      return next;
+    },
+    async (next) => {
+      const restart = RESTART_ONLY.filter((path) => JSON.stringify(valueAt(running.config, path)) !== JSON.stringify(valueAt(next.config, path)));
+      const needRestart = restart.map((path) => path.join('.'));
+      const tls = server?.updateWebConfig(next.web);
+      if (tls !== undefined) needRestart.push(`web.config_file (${tls})`);
+      // A feature without a reload hook keeps its start-time settings: say so when its section changed.
+      for (const feature of features) {
+        const section = feature.extension.name as keyof Config;
+        if (feature.reload === undefined && section in next.config && JSON.stringify(running.config[section]) !== JSON.stringify(next.config[section])) {
+          needRestart.push(section);
+        }
+      }
+      if (needRestart.length > 0) logger.warn({ settings: needRestart.join(', ') }, 'these settings change only on restart; the rest of the new configuration is applied');
+      logger.level = next.config.log.level;
+      runner.reconfigure(createCollectors(next.config, logger), runnerOptions(next.config, logger));
+      for (const feature of features) await feature.reload?.(next.config);
+      running = next;
+    },
+    registry,
+    logger,
+  );
+  server = new ExporterServer({
     listenAddress: config.web.listen_address,
     telemetryPath: config.web.telemetry_path,
     web,
@@ -63,8 +161,16 @@ export async function serve(argv: readonly string[]): Promise<number> {
     build,
     logger,
     extensions: features.map((f) => f.extension),
+    reload: () => reloader.reload('POST /-/reload'),
   });
-  const address = await server.start();
+  let address;
+  try {
+    address = await server.start();
+  } catch (error) {
+    throw listenError(error as NodeJS.ErrnoException, config.web.listen_address.text) ?? error;
+  }
+  process.off('SIGHUP', early);
+  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
   const shown = address.family === 'IPv6' && address.address === '::' ? 'localhost' : address.address;
   const scheme = web.tls === undefined ? 'http' : 'https';
   logger.info(
@@ -83,8 +189,18 @@ export async function serve(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-function createRunner(config: Config, logger: Logger): ScrapeRunner {
+function createCollectors(config: Config, logger: Logger): Collector[] {
   const collectors = selectCollectors(COLLECTORS, config.collectors, logger);
   logger.info({ collectors: collectors.map((c) => c.name).join(',') }, 'collectors enabled');
-  return new ScrapeRunner(collectors, { timeoutMs: config.collectors.timeout, paths: config.paths, logger });
+  return collectors;
+}
+
+function runnerOptions(config: Config, logger: Logger) {
+  return { timeoutMs: config.collectors.timeout, paths: config.paths, logger };
+}
+
+function valueAt(config: Config, path: readonly string[]): unknown {
+  let node: unknown = config;
+  for (const key of path) node = (node as Record<string, unknown> | undefined)?.[key];
+  return node;
 }

@@ -1,3 +1,4 @@
+import { COLLECTOR_DESCRIPTIONS } from './collector-descriptions.js';
 import { configSchema, type Config } from './schema.js';
 import { envNameOf, type Setting } from './settings.js';
 import { readYamlFile, validate, type PathSegment } from './yaml-file.js';
@@ -10,6 +11,19 @@ export interface ConfigInputs {
   /** Parsed flags by setting name (`web.listen-address` → value); booleans already negated for `--no-`. */
   readonly flags: ReadonlyMap<string, string | boolean>;
   readonly settings: readonly Setting[];
+  /**
+   * Values of repeatable flags and variables (`--remote-write.url`, `--remote-write.external-label`),
+   * added to what the file says: `append` adds a list item, otherwise the value is set at `path`.
+   */
+  readonly additions?: readonly ConfigAddition[];
+}
+
+export interface ConfigAddition {
+  readonly path: readonly string[];
+  readonly value: unknown;
+  /** `flag --remote-write.url`, for error messages. */
+  readonly source: string;
+  readonly append?: boolean;
 }
 
 /**
@@ -39,11 +53,49 @@ export function loadConfig(inputs: ConfigInputs): Config {
     overrides.set(setting.path.join('.'), source);
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  for (const addition of inputs.additions ?? []) {
+    if (addition.append === true) {
+      const list = getPath(merged, addition.path);
+      const items = Array.isArray(list) ? list : [];
+      items.push(addition.value);
+      setPath(merged, addition.path, items);
+      overrides.set([...addition.path, items.length - 1].join('.'), addition.source);
+    } else {
+      setPath(merged, addition.path, addition.value);
+      overrides.set(addition.path.join('.'), addition.source);
+    }
+  }
+  applyDisableDefaults(merged);
   return validate(configSchema, merged, {
     ...(inputs.file !== undefined && { file: inputs.file }),
     ...(text !== undefined && { text }),
-    sourceOf: (path: readonly PathSegment[]) => overrides.get(path.join('.')),
+    // The deepest path a flag or variable set, so `remote_write.1.url` names the flag that added item 1.
+    sourceOf: (path: readonly PathSegment[]) => {
+      for (let n = path.length; n > 0; n--) {
+        const source = overrides.get(path.slice(0, n).join('.'));
+        if (source !== undefined) return source;
+      }
+      return undefined;
+    },
   });
+}
+
+/**
+ * `collectors.disable_defaults` (node_exporter's `--collector.disable-defaults`) turns the default of every
+ * collector's `enabled` to false; those enabled by the file, a variable or a flag stay on.
+ */
+function applyDisableDefaults(merged: Record<string, unknown>): void {
+  const collectors = merged['collectors'];
+  if (typeof collectors !== 'object' || collectors === null || (collectors as Record<string, unknown>)['disable_defaults'] !== true) return;
+  for (const name of Object.keys(COLLECTOR_DESCRIPTIONS)) {
+    if (getPath(merged, ['collectors', name, 'enabled']) === undefined) setPath(merged, ['collectors', name, 'enabled'], false);
+  }
+}
+
+function getPath(target: Record<string, unknown>, path: readonly string[]): unknown {
+  let node: unknown = target;
+  for (const key of path) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  return node;
 }
 
 function parseBoolean(raw: string | boolean): boolean | undefined {

@@ -3,6 +3,7 @@ import { duration, enabled, listenAddress, positiveInt, regex } from './schema-t
 import { bridgeSchema } from './sections/bridge.js';
 import { ingestSchema } from './sections/ingest.js';
 import { processCollectorSchema } from './sections/process.js';
+import { globalSchema, remoteWriteSchema } from './sections/remote-write.js';
 import { statusSchema } from './sections/status.js';
 
 /** The default port: 9100–9999 is fully allocated on Prometheus' port list, so we sit just past it. */
@@ -30,6 +31,11 @@ const plainCollector = (on: boolean) => z.strictObject({ enabled: enabled(on) })
 export const collectorsSchema = z
   .strictObject({
     timeout: duration.default(5000),
+    /**
+     * node_exporter's `--collector.disable-defaults`: every collector not enabled explicitly (file,
+     * environment or flag) is off. Applied by loadConfig before the defaults, see there.
+     */
+    disable_defaults: z.boolean().default(false),
     cpu: plainCollector(true),
     load: plainCollector(true),
     stat: plainCollector(true),
@@ -67,6 +73,8 @@ export const configSchema = z
         request_timeout: duration.default(HTTP_LIMIT_DEFAULTS.request_timeout),
         /** Connections beyond this are dropped as they arrive, with a warning in the log. */
         max_connections: positiveInt.pipe(z.number().max(1_000_000)).default(HTTP_LIMIT_DEFAULTS.max_connections),
+        /** node_exporter's flag of the same name: leave out the exporter's own process_* and nodejs_* metrics. */
+        disable_exporter_metrics: z.boolean().default(false),
       })
       .refine((w) => w.headers_timeout <= w.request_timeout, 'web.headers_timeout must be at most web.request_timeout')
       .prefault({}),
@@ -86,9 +94,11 @@ export const configSchema = z
     ingest: ingestSchema,
     bridge: bridgeSchema,
     status: statusSchema,
+    global: globalSchema,
+    remote_write: remoteWriteSchema,
   })
   .prefault({});
 
 export type Config = z.output<typeof configSchema>;
 export type CollectorsConfig = Config['collectors'];
-export type CollectorName = Exclude<keyof CollectorsConfig, 'timeout'>;
+export type CollectorName = Exclude<keyof CollectorsConfig, 'timeout' | 'disable_defaults'>;

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 
 /** A secret could not be read from its `*_file`. */
 export class SecretFileError extends Error {
-  constructor(setting: string, file: string, reason: string) {
+  constructor(
+    readonly setting: string,
+    readonly file: string,
+    readonly reason: string,
+  ) {
     super(`cannot read ${setting} from ${file}: ${reason}`);
     this.name = 'SecretFileError';
   }

@@ -71,7 +71,7 @@ export function validate<S extends z.ZodType>(
 }
 
 /** Settings whose values are credentials: an error about them names the value's type, never the value. */
-const SECRET_KEY = /(token|routing_key|webhook_url|password|secret)$/;
+const SECRET_KEY = /(token|routing_key|webhook_url|password|secret|credentials)$/;
 function isSecretPath(path: readonly PathSegment[]): boolean {
   const key = String(path.at(-1) ?? '');
   return SECRET_KEY.test(key) || path.join('.') === 'bridge.channels.webhook.url';

@@ -41,14 +41,31 @@ export class ScrapeRunner {
   /** Collectors currently failing: we log on the transition only, not on every scrape. */
   private readonly failing = new Set<string>();
 
-  constructor(
-    readonly collectors: readonly Collector[],
-    private readonly options: ScrapeRunnerOptions,
-  ) {}
+  private current: readonly Collector[];
+  private options: ScrapeRunnerOptions;
+
+  constructor(collectors: readonly Collector[], options: ScrapeRunnerOptions) {
+    this.current = collectors;
+    this.options = options;
+  }
+
+  get collectors(): readonly Collector[] {
+    return this.current;
+  }
+
+  /**
+   * A configuration reload: later scrapes use these collectors and options; a scrape under way finishes
+   * with the ones it started with.
+   */
+  reconfigure(collectors: readonly Collector[], options: ScrapeRunnerOptions): void {
+    this.current = collectors;
+    this.options = options;
+    for (const name of [...this.failing]) if (!collectors.some((c) => c.name === name)) this.failing.delete(name);
+  }
 
   async scrape(): Promise<MetricFamily[]> {
     const files = new ProcReader(this.options.paths);
-    const results = await Promise.all(this.collectors.map((c) => this.runOne(c, files)));
+    const results = await Promise.all(this.current.map((c) => this.runOne(c, files)));
     const families: MetricFamily[] = [];
     for (const r of results) families.push(...r.families);
     families.push(
@@ -67,14 +84,15 @@ export class ScrapeRunner {
   }
 
   private async runOne(collector: Collector, files: ProcReader): Promise<CollectorResult> {
+    const { timeoutMs } = this.options;
     const started = process.hrtime.bigint();
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(new CollectorTimeoutError(collector.name, this.options.timeoutMs));
-      }, this.options.timeoutMs);
+        reject(new CollectorTimeoutError(collector.name, timeoutMs));
+      }, timeoutMs);
     });
     try {
       const families = await Promise.race([collector.collect({ files, signal: controller.signal }), timeout]);

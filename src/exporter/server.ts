@@ -12,7 +12,7 @@ import { HTTP_LIMIT_DEFAULTS } from '../config/schema.js';
 import { BasicAuthVerifier } from './basic-auth.js';
 import type { ScrapeRunner } from './collector.js';
 import { contentTypeOf, negotiateFormat, render } from './exposition.js';
-import { registryFamilies } from './instrumentation.js';
+import { gatherFamilies } from './gather.js';
 import { landingPage, type LandingLink } from './landing-page.js';
 import type { MetricFamily } from './metric-family.js';
 import type { WebConfig } from './web-config.js';
@@ -50,6 +50,8 @@ export interface ExporterServerOptions {
   readonly limits?: HttpLimits;
   /** Features that add their own routes (ingestion API, alert bridge, status page). */
   readonly extensions?: readonly ServerExtension[];
+  /** `POST /-/reload`: reads the configuration again (absent: the route answers 404). */
+  readonly reload?: () => Promise<{ ok: boolean; message: string }>;
 }
 
 /**
@@ -73,8 +75,13 @@ export interface ServerExtension {
 export class ExporterServer {
   private readonly server: Server;
   private ready = false;
+  /** The web config's parts a reload may change: response headers and basic-auth users. */
+  private headers: Readonly<Record<string, string>>;
+  private verifier: BasicAuthVerifier | undefined;
 
   constructor(private readonly options: ExporterServerOptions) {
+    this.headers = options.web.headers;
+    this.verifier = options.web.basicAuthUsers === undefined ? undefined : new BasicAuthVerifier(options.web.basicAuthUsers);
     const app = this.buildApp();
     const limits = options.limits ?? {
       headersTimeoutMs: HTTP_LIMIT_DEFAULTS.headers_timeout,
@@ -125,6 +132,23 @@ export class ExporterServer {
     clearTimeout(timer);
   }
 
+  /**
+   * A reloaded web config: headers and basic-auth users apply to the next request, a renewed certificate
+   * to the next TLS handshake. Turning TLS on or off needs a new listener, so it is refused (with the
+   * reason, for the reload log) and the rest is applied.
+   */
+  updateWebConfig(web: WebConfig): string | undefined {
+    this.headers = web.headers;
+    this.verifier = web.basicAuthUsers === undefined ? undefined : new BasicAuthVerifier(web.basicAuthUsers);
+    const wasTls = this.options.web.tls !== undefined;
+    if (wasTls !== (web.tls !== undefined)) return `turning TLS ${wasTls ? 'off' : 'on'} needs a restart`;
+    if (web.tls !== undefined && 'setSecureContext' in this.server) {
+      const { cert, key, ca } = web.tls;
+      (this.server as import('node:https').Server).setSecureContext({ cert, key, ...(ca !== undefined && { ca }) });
+    }
+    return undefined;
+  }
+
   /** Node drops connections over the cap at accept; say so in the log, without one line per connection. */
   private limitConnections(max: number): void {
     this.server.maxConnections = max;
@@ -143,17 +167,17 @@ export class ExporterServer {
   }
 
   private buildApp(): express.Express {
-    const { telemetryPath, web, build, logger } = this.options;
+    const { telemetryPath, build, logger } = this.options;
     const extensions = this.options.extensions ?? [];
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
     app.use((_req, res, next) => {
-      for (const [name, value] of Object.entries(web.headers)) res.setHeader(name, value);
+      for (const [name, value] of Object.entries(this.headers)) res.setHeader(name, value);
       next();
     });
     for (const extension of extensions) extension.mountApi?.(app);
-    if (web.basicAuthUsers !== undefined) app.use(basicAuth(new BasicAuthVerifier(web.basicAuthUsers)));
+    app.use(basicAuth(() => this.verifier));
     const links = [
       { href: telemetryPath.replace(/^\//, ''), title: 'Metrics' },
       { href: '-/healthy', title: 'Health' },
@@ -173,6 +197,18 @@ export class ExporterServer {
     app.get('/', (_req, res) => {
       res.type('html').send(landingPage(build, links));
     });
+    const reload = this.options.reload;
+    if (reload !== undefined) {
+      app.post('/-/reload', async (req, res) => {
+        // A web page may not make a visitor's browser reload the server (a cross-site form POST carries an Origin).
+        if (req.get('origin') !== undefined) {
+          res.status(403).type('text/plain').send('POST /-/reload is not for web pages (the request carries an Origin header)\n');
+          return;
+        }
+        const result = await reload();
+        res.status(result.ok ? 200 : 500).type('text/plain').send(`${result.message}\n`);
+      });
+    }
     app.use((_req, res) => {
       res.status(404).type('text/plain').send('404 page not found\n');
     });
@@ -185,8 +221,7 @@ export class ExporterServer {
 
   private async scrape(req: Request, res: Response): Promise<void> {
     const format = negotiateFormat(req.get('accept'));
-    const families = await this.options.runner.scrape();
-    families.push(...(await registryFamilies(this.options.registry)));
+    const families = await gatherFamilies(this.options.runner, this.options.registry);
     for (const extension of this.options.extensions ?? []) extension.onScrape?.(families);
     const body = render(families, format);
     res.setHeader('Content-Type', contentTypeOf(format));
@@ -200,9 +235,11 @@ export class ExporterServer {
   }
 }
 
-function basicAuth(verifier: BasicAuthVerifier) {
+/** The verifier is looked up per request, so a reload can add, change or remove users. */
+function basicAuth(current: () => BasicAuthVerifier | undefined) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    if (await verifier.verify(req.get('authorization'))) return next();
+    const verifier = current();
+    if (verifier === undefined || (await verifier.verify(req.get('authorization')))) return next();
     res.setHeader('WWW-Authenticate', 'Basic realm="ide-monitor"');
     res.status(401).type('text/plain').send('Unauthorized\n');
   };

@@ -4,15 +4,14 @@ import type { BuildInfo } from '../build-info.js';
 import type { ActiveAlertsView, FeatureContext, ServeFeature } from '../commands/serve-features.js';
 import type { Config } from '../config/schema.js';
 import type { LandingLink } from '../exporter/landing-page.js';
-import { ScrapeRunner } from '../exporter/collector.js';
 import type { ServerExtension } from '../exporter/server.js';
 import type { MetricFamily } from '../exporter/metric-family.js';
 import type { Logger } from '../log.js';
 import { ASSETS_DIR, renderPage } from './page.js';
 import { parseRange } from './range.js';
-import { SAMPLED_COLLECTORS } from './sample.js';
 import { Sampler, type ScrapeSource } from './sampler.js';
 import { buildHistory, buildSnapshot, type History } from './snapshot.js';
+import { StatusSource } from './source.js';
 import { sseFrame, StreamHub } from './stream.js';
 
 export interface StatusFeatureOptions {
@@ -43,6 +42,8 @@ export class StatusFeature implements ServeFeature {
   /** The current update, serialised once per tick and shared by the stream, the snapshot and every client. */
   private current: { seq: number; json: string; frame: string } | undefined;
   private history: { seq: number; rangeMs: number; json: string } | undefined;
+  /** Set by createStatusFeature: a configuration reload (see ServeFeature.reload). */
+  reload?: (next: Config) => void;
 
   constructor(private readonly options: StatusFeatureOptions) {
     const { config, logger } = options;
@@ -127,20 +128,24 @@ export class StatusFeature implements ServeFeature {
 }
 
 /**
- * The status page as `serve` wires it: the `/metrics` runner's own cpu, memory and filesystem collectors (the
- * rest, the process scan included, would run every second for nothing), the same registry, and the bridge's
- * firing alerts.
+ * The status page as `serve` wires it: the `/metrics` runner's own cpu, memory and filesystem collectors
+ * every tick and its process-group collector every 10 s (see StatusSource), the same registry, and the
+ * bridge's firing alerts.
  */
 export function createStatusFeature(ctx: FeatureContext): StatusFeature {
   const { collectors, paths } = ctx.config;
-  const sampled = ctx.runner.collectors.filter((c) => SAMPLED_COLLECTORS.has(c.name));
-  return new StatusFeature({
+  const source = new StatusSource(ctx.runner.collectors, { timeoutMs: collectors.timeout, paths, logger: ctx.logger });
+  const feature = new StatusFeature({
     config: ctx.config.status,
     telemetryPath: ctx.config.web.telemetry_path,
-    source: new ScrapeRunner(sampled, { timeoutMs: collectors.timeout, paths, logger: ctx.logger }),
+    source,
     registry: ctx.registry,
     build: ctx.build,
     logger: ctx.logger,
     alerts: ctx.alerts,
   });
+  // serve reconfigures its runner before the features, so the page follows the reloaded collectors.
+  // The page's own interval and history are read at start only.
+  feature.reload = (next: Config) => source.reconfigure(ctx.runner.collectors, { timeoutMs: next.collectors.timeout, paths: next.paths, logger: ctx.logger });
+  return feature;
 }

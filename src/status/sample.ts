@@ -3,6 +3,17 @@ import { parseLe } from './quantile.js';
 
 /** The LSP latency histogram (METRICS.md); absent until the proxy or the ingestion API reports. */
 export const LSP_HISTOGRAM = 'ide_lsp_request_duration_seconds';
+/** An IDE backend's own operations and caches, reported through the ingestion API. */
+export const APP_HISTOGRAM = 'ide_app_operation_duration_seconds';
+export const CACHE_COUNTER = 'ide_app_cache_requests_total';
+/** Language servers as the LSP proxies report them. */
+export const SERVER_UP = 'ide_lsp_server_up';
+export const SERVER_STARTS = 'ide_lsp_server_starts_total';
+export const SERVER_EXITS = 'ide_lsp_server_exits_total';
+/** What the sampler reads from the prom-client registry (and nothing else, see Sampler). */
+export const REGISTRY_METRICS: readonly string[] = [LSP_HISTOGRAM, APP_HISTOGRAM, CACHE_COUNTER, SERVER_UP, SERVER_STARTS, SERVER_EXITS];
+/** The process-group collector: sampled less often than the rest (it scans every process). */
+export const PROCESS_COLLECTOR = 'process';
 
 /**
  * The collectors whose families `extractSample` reads (`ide_host_cpu_seconds_total`, `ide_host_memory_*`,
@@ -40,6 +51,33 @@ export interface RawSample {
   readonly disk?: { readonly ratio: number; readonly mountpoint: string };
   /** Keyed by LSP method. */
   readonly lsp: ReadonlyMap<string, LspCumulative>;
+  /** Keyed by application operation (`ide_app_operation_duration_seconds`): every outcome is served. */
+  readonly apps: ReadonlyMap<string, LspCumulative>;
+  /** Keyed by cache: cumulative hits and misses. */
+  readonly caches: ReadonlyMap<string, CacheCumulative>;
+  /** Keyed by process group; absent when the process collector is off. */
+  readonly processes?: ReadonlyMap<string, ProcessGroupSample>;
+  /** Keyed by the `server` label of the proxies' reports. */
+  readonly servers: ReadonlyMap<string, ServerSample>;
+}
+
+export interface CacheCumulative {
+  hits: number;
+  misses: number;
+}
+
+export interface ProcessGroupSample {
+  count: number;
+  residentBytes: number | null;
+  /** Cumulative user + system seconds. */
+  cpuSeconds: number;
+  restarts: number;
+}
+
+export interface ServerSample {
+  up: number | null;
+  starts: number;
+  exits: number;
 }
 
 const NOT_BUSY = new Set(['idle', 'iowait', 'steal']);
@@ -49,7 +87,15 @@ const NOT_SERVED = new Set(['cancelled', 'short_circuited']);
 export function extractSample(t: number, families: readonly MetricFamily[]): RawSample {
   const byName = new Map<string, MetricFamily>();
   for (const f of families) if (!byName.has(f.name)) byName.set(f.name, f);
-  const sample: { -readonly [K in keyof RawSample]: RawSample[K] } = { t, lsp: extractLsp(byName.get(LSP_HISTOGRAM)) };
+  const sample: { -readonly [K in keyof RawSample]: RawSample[K] } = {
+    t,
+    lsp: extractHistogram(byName.get(LSP_HISTOGRAM), 'method', LSP_OUTCOMES),
+    apps: extractHistogram(byName.get(APP_HISTOGRAM), 'operation', APP_OUTCOMES),
+    caches: extractCaches(byName.get(CACHE_COUNTER)),
+    servers: extractServers(byName),
+  };
+  const processes = extractProcesses(byName);
+  if (processes !== undefined) sample.processes = processes;
   const cpu = extractCpu(byName.get('ide_host_cpu_seconds_total'));
   if (cpu !== undefined) sample.cpu = cpu;
   const memory = extractMemory(byName);
@@ -100,7 +146,16 @@ function extractDisk(byName: ReadonlyMap<string, MetricFamily>): RawSample['disk
   return fullest;
 }
 
-function extractLsp(family: MetricFamily | undefined): Map<string, LspCumulative> {
+/** Which outcomes count where: LSP latency is of served requests only, as the recording rules select. */
+interface OutcomeRules {
+  readonly notServed: ReadonlySet<string>;
+  readonly notAnswered: ReadonlySet<string>;
+}
+const LSP_OUTCOMES: OutcomeRules = { notServed: NOT_SERVED, notAnswered: new Set(['short_circuited']) };
+const APP_OUTCOMES: OutcomeRules = { notServed: new Set(), notAnswered: new Set() };
+
+/** A latency histogram as cumulative counts per value of `key` (method, operation), summed over the other labels. */
+function extractHistogram(family: MetricFamily | undefined, key: string, rules: OutcomeRules): Map<string, LspCumulative> {
   const out = new Map<string, LspCumulative>();
   if (family === undefined) return out;
   const bucketName = `${family.name}_bucket`;
@@ -108,21 +163,22 @@ function extractLsp(family: MetricFamily | undefined): Map<string, LspCumulative
   // Per series (server, method, outcome): its buckets, so bounds are read from the data, not assumed.
   const buckets = new Map<string, { method: string; served: boolean; les: [number, number][] }>();
   for (const s of family.samples) {
-    const method = s.labels['method'];
+    const method = s.labels[key];
     const outcome = String(s.labels['outcome'] ?? '');
     if (method === undefined) continue;
     if (s.name === countName) {
       const entry = lspEntry(out, method);
       if (entry === undefined) continue;
       entry.requests += s.value;
-      if (outcome !== 'short_circuited') entry.answered += s.value;
+      if (!rules.notAnswered.has(outcome)) entry.answered += s.value;
       if (outcome === 'error') entry.errors += s.value;
     } else if (s.name === bucketName) {
       const le = parseLe(String(s.labels['le']));
       if (le === undefined) continue;
-      const series = `${s.labels['server']}\u0000${method}\u0000${outcome}`;
+      // One series per label set without `le`, whatever labels the histogram has besides key and outcome.
+      const series = Object.entries(s.labels).filter(([name]) => name !== 'le').map(([name, value]) => `${name}=${value}`).sort().join('\u0000');
       let b = buckets.get(series);
-      if (b === undefined) buckets.set(series, (b = { method, served: !NOT_SERVED.has(outcome), les: [] }));
+      if (b === undefined) buckets.set(series, (b = { method, served: !rules.notServed.has(outcome), les: [] }));
       b.les.push([le, s.value]);
     }
   }
@@ -140,6 +196,49 @@ function extractLsp(family: MetricFamily | undefined): Map<string, LspCumulative
     if (!sameBounds(entry.bounds, bounds)) continue;
     b.les.forEach(([, count], i) => (entry.served[i]! += count));
   }
+  return out;
+}
+
+function extractCaches(family: MetricFamily | undefined): Map<string, CacheCumulative> {
+  const out = new Map<string, CacheCumulative>();
+  for (const s of family?.samples ?? []) {
+    const cache = s.labels['cache'];
+    if (cache === undefined) continue;
+    let entry = out.get(cache);
+    if (entry === undefined) out.set(cache, (entry = { hits: 0, misses: 0 }));
+    if (s.labels['result'] === 'hit') entry.hits += s.value;
+    else if (s.labels['result'] === 'miss') entry.misses += s.value;
+  }
+  return out;
+}
+
+function extractProcesses(byName: ReadonlyMap<string, MetricFamily>): Map<string, ProcessGroupSample> | undefined {
+  const count = byName.get('ide_process_count');
+  if (count === undefined) return undefined;
+  const out = new Map<string, ProcessGroupSample>();
+  for (const s of count.samples) out.set(s.labels['group'] ?? '?', { count: s.value, residentBytes: null, cpuSeconds: 0, restarts: 0 });
+  const each = (name: string, apply: (entry: ProcessGroupSample, value: number) => void) => {
+    for (const s of byName.get(name)?.samples ?? []) {
+      const entry = out.get(s.labels['group'] ?? '?');
+      if (entry !== undefined) apply(entry, s.value);
+    }
+  };
+  each('ide_process_resident_memory_bytes', (e, v) => (e.residentBytes = v));
+  each('ide_process_cpu_seconds_total', (e, v) => (e.cpuSeconds += v));
+  each('ide_process_restarts_total', (e, v) => (e.restarts = v));
+  return out;
+}
+
+function extractServers(byName: ReadonlyMap<string, MetricFamily>): Map<string, ServerSample> {
+  const out = new Map<string, ServerSample>();
+  const entry = (server: string) => {
+    let e = out.get(server);
+    if (e === undefined) out.set(server, (e = { up: null, starts: 0, exits: 0 }));
+    return e;
+  };
+  for (const s of byName.get(SERVER_UP)?.samples ?? []) if (s.labels['server'] !== undefined) entry(s.labels['server']).up = Math.max(entry(s.labels['server']).up ?? 0, s.value);
+  for (const s of byName.get(SERVER_STARTS)?.samples ?? []) if (s.labels['server'] !== undefined) entry(s.labels['server']).starts += s.value;
+  for (const s of byName.get(SERVER_EXITS)?.samples ?? []) if (s.labels['server'] !== undefined) entry(s.labels['server']).exits += s.value;
   return out;
 }
 

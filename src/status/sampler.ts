@@ -3,7 +3,7 @@ import type { MetricFamily } from '../exporter/metric-family.js';
 import { registryFamilies } from '../exporter/instrumentation.js';
 import type { Logger } from '../log.js';
 import { RingBuffer } from './ring-buffer.js';
-import { extractSample, LSP_HISTOGRAM } from './sample.js';
+import { extractSample, REGISTRY_METRICS } from './sample.js';
 import { makeEntry, type Entry } from './snapshot.js';
 
 /** A `ScrapeRunner` over the `/metrics` collectors the page reads, typed structurally so tests can stand in. */
@@ -35,12 +35,12 @@ export class Sampler {
   private recent: { t: number; families: readonly MetricFamily[] } | undefined;
   private failing = false;
   private readonly now: () => number;
-  private readonly lsp: LspView;
+  private readonly view: RegistryView;
 
   constructor(private readonly options: SamplerOptions) {
     this.ring = new RingBuffer<Entry>(Math.max(2, Math.ceil(options.historyMs / options.intervalMs)));
     this.now = options.now ?? Date.now;
-    this.lsp = new LspView(options.registry);
+    this.view = new RegistryView(options.registry, REGISTRY_METRICS);
   }
 
   start(): void {
@@ -88,30 +88,33 @@ export class Sampler {
     this.recent = undefined;
     if (recent !== undefined && t - recent.t < this.options.intervalMs) return recent.families;
     const families = await this.options.source.scrape();
-    // Only the LSP histogram is read from the registry: `registryFamilies` would also make prom-client
-    // collect its default process/Node.js metrics every second for nothing.
-    const lsp = this.lsp.get();
-    return lsp === undefined ? families : [...families, ...(await registryFamilies(lsp))];
+    // Only the metrics the page shows are read from the registry: `registryFamilies` of the whole registry
+    // would also make prom-client collect its default process/Node.js metrics every second for nothing.
+    const view = this.view.get();
+    return view === undefined ? families : [...families, ...(await registryFamilies(view))];
   }
 }
 
 /**
- * A registry holding just the LSP histogram (the same metric object, registered twice), so
- * `registryFamilies` converts only that; looked up each time, since ingestion may create it after start.
+ * A registry holding just the named metrics (the same metric objects, registered twice), so
+ * `registryFamilies` converts only those; looked up each time, since ingestion creates them on first use.
  */
-class LspView {
+class RegistryView {
   private view: Registry | undefined;
-  private metric: unknown;
+  private metrics: unknown[] = [];
 
-  constructor(private readonly registry: Registry) {}
+  constructor(
+    private readonly registry: Registry,
+    private readonly names: readonly string[],
+  ) {}
 
   get(): Registry | undefined {
-    const metric = this.registry.getSingleMetric(LSP_HISTOGRAM);
-    if (metric === undefined) return undefined;
-    if (metric !== this.metric || this.view === undefined) {
-      this.metric = metric;
+    const metrics = this.names.map((name) => this.registry.getSingleMetric(name)).filter((m) => m !== undefined);
+    if (metrics.length === 0) return undefined;
+    if (this.view === undefined || metrics.length !== this.metrics.length || metrics.some((m, i) => m !== this.metrics[i])) {
+      this.metrics = metrics;
       this.view = new Registry();
-      this.view.registerMetric(metric);
+      for (const metric of metrics) this.view.registerMetric(metric);
     }
     return this.view;
   }

@@ -3,7 +3,7 @@ import { DEFAULT_THRESHOLDS, SEVERITIES, type Severity, type Thresholds } from '
 import { lspBar, resourceBar, severityOf, type HealthBar } from './health.js';
 import type { RingBuffer } from './ring-buffer.js';
 import type { RawSample } from './sample.js';
-import { cpuBusy, lspWindows, type LspWindow } from './window.js';
+import { appWindows, cacheWindows, cpuBusy, lspWindows, processWindows, type LspWindow } from './window.js';
 
 /** The window of the per-operation table, and of the LSP bar; the trend compares it with the one before. */
 export const TABLE_WINDOW_MS = 60_000;
@@ -48,6 +48,44 @@ export interface AlertsBlock {
   readonly items: readonly { readonly alertname: string; readonly severity: string; readonly summary: string; readonly startsAt: string }[];
 }
 
+/** An IDE backend operation over the last minute (`ide_app_operation_duration_seconds`). */
+export interface ApplicationRow {
+  readonly operation: string;
+  readonly p95: number | null;
+  readonly rate: number;
+  readonly errorRatio: number | null;
+}
+
+export interface CacheRow {
+  readonly cache: string;
+  /** Over the last minute; null without lookups in it. */
+  readonly hitRatio: number | null;
+  readonly rate: number;
+  /** Since the exporter started. */
+  readonly lifetimeHitRatio: number | null;
+}
+
+export interface ProcessRow {
+  readonly group: string;
+  readonly count: number;
+  readonly residentBytes: number | null;
+  /** Cores used over the last minute; null until two process samples a minute apart exist. */
+  readonly cpuCores: number | null;
+  readonly restarts: number;
+  /** Restarts within the last minute. */
+  readonly recentRestarts: number;
+}
+
+export interface ServerRow {
+  readonly server: string;
+  /** 1 running, 0 down (after an abnormal exit), null when unknown. */
+  readonly up: number | null;
+  readonly starts: number;
+  readonly exits: number;
+  /** Resident memory of the process group of the same name, when one is configured. */
+  readonly residentBytes: number | null;
+}
+
 export interface Snapshot {
   readonly seq: number;
   /** When the newest sample was taken (ms since the epoch). */
@@ -56,6 +94,11 @@ export interface Snapshot {
   readonly health: { readonly cpu: HealthBar; readonly memory: HealthBar; readonly disk: HealthBar; readonly lsp: HealthBar };
   readonly alerts: AlertsBlock;
   readonly operations: readonly OperationRow[];
+  readonly applications: readonly ApplicationRow[];
+  readonly caches: readonly CacheRow[];
+  /** Null when the process-group collector is off. */
+  readonly processes: readonly ProcessRow[] | null;
+  readonly servers: readonly ServerRow[];
   readonly point: Point | null;
 }
 
@@ -107,8 +150,38 @@ export function buildSnapshot(
     },
     alerts: alertsBlock(alerts),
     operations: operations(current, previous, thresholds),
+    ...appBlocks(latest, windowStart),
     point,
   };
+}
+
+/** The application, cache, process-group and language-server panels, over the same minute as the LSP table. */
+function appBlocks(latest: Entry | undefined, windowStart: Entry | undefined): Pick<Snapshot, 'applications' | 'caches' | 'processes' | 'servers'> {
+  if (latest === undefined) return { applications: [], caches: [], processes: null, servers: [] };
+  const raw = latest.raw;
+  const applications = [...appWindows(raw, windowStart?.raw)]
+    .filter(([, w]) => w.requests > 0 || windowStart === undefined)
+    .map(([operation, w]) => ({ operation, p95: w.p95, rate: w.rate, errorRatio: w.errorRatio }))
+    .sort((a, b) => b.rate - a.rate || a.operation.localeCompare(b.operation));
+  const caches = [...cacheWindows(raw, windowStart?.raw)]
+    .map(([cache, w]) => ({ cache, ...w }))
+    .sort((a, b) => b.rate - a.rate || a.cache.localeCompare(b.cache));
+  const windows = processWindows(raw, windowStart?.raw);
+  const processes =
+    raw.processes === undefined
+      ? null
+      : [...raw.processes].map(([group, p]) => ({
+          group,
+          count: p.count,
+          residentBytes: p.residentBytes,
+          cpuCores: windows.get(group)?.cpuCores ?? null,
+          restarts: p.restarts,
+          recentRestarts: windows.get(group)?.restarts ?? 0,
+        }));
+  const servers = [...raw.servers]
+    .map(([server, s]) => ({ server, up: s.up, starts: s.starts, exits: s.exits, residentBytes: raw.processes?.get(server)?.residentBytes ?? null }))
+    .sort((a, b) => a.server.localeCompare(b.server));
+  return { applications, caches, processes, servers };
 }
 
 function operations(

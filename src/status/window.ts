@@ -23,11 +23,48 @@ export function cpuBusy(newer: RawSample, older: RawSample | undefined): number 
 
 /** Per-method latency, throughput and errors between two samples. */
 export function lspWindows(newer: RawSample, older: RawSample | undefined): Map<string, LspWindow> {
+  return histogramWindows(newer.lsp, older?.lsp, secondsBetween(newer, older));
+}
+
+/** The same per application operation (`ide_app_operation_duration_seconds`). */
+export function appWindows(newer: RawSample, older: RawSample | undefined): Map<string, LspWindow> {
+  return histogramWindows(newer.apps, older?.apps, secondsBetween(newer, older));
+}
+
+function secondsBetween(newer: RawSample, older: RawSample | undefined): number {
+  return older === undefined ? 0 : (newer.t - older.t) / 1000;
+}
+
+function histogramWindows(newer: ReadonlyMap<string, LspCumulative>, older: ReadonlyMap<string, LspCumulative> | undefined, seconds: number): Map<string, LspWindow> {
   const out = new Map<string, LspWindow>();
-  const seconds = older === undefined ? 0 : (newer.t - older.t) / 1000;
-  for (const [method, now] of newer.lsp) {
-    const before = older?.lsp.get(method);
-    out.set(method, lspWindow(now, before, seconds));
+  for (const [key, now] of newer) out.set(key, lspWindow(now, older?.get(key), seconds));
+  return out;
+}
+
+/** Hits / lookups of each cache between two samples (null without lookups), and lookups per second. */
+export function cacheWindows(newer: RawSample, older: RawSample | undefined): Map<string, { hitRatio: number | null; rate: number; lifetimeHitRatio: number | null }> {
+  const seconds = secondsBetween(newer, older);
+  const out = new Map<string, { hitRatio: number | null; rate: number; lifetimeHitRatio: number | null }>();
+  for (const [cache, now] of newer.caches) {
+    const before = older?.caches.get(cache);
+    const reset = before !== undefined && (now.hits < before.hits || now.misses < before.misses);
+    const base = before === undefined || reset ? { hits: 0, misses: 0 } : before;
+    const hits = now.hits - base.hits;
+    const lookups = hits + now.misses - base.misses;
+    const all = now.hits + now.misses;
+    out.set(cache, { hitRatio: lookups > 0 ? hits / lookups : null, rate: seconds > 0 ? lookups / seconds : 0, lifetimeHitRatio: all > 0 ? now.hits / all : null });
+  }
+  return out;
+}
+
+/** CPU (cores used) and restarts of each process group between two samples. */
+export function processWindows(newer: RawSample, older: RawSample | undefined): Map<string, { cpuCores: number | null; restarts: number }> {
+  const seconds = secondsBetween(newer, older);
+  const out = new Map<string, { cpuCores: number | null; restarts: number }>();
+  for (const [group, now] of newer.processes ?? []) {
+    const before = older?.processes?.get(group);
+    const cpu = before === undefined || seconds <= 0 ? null : now.cpuSeconds - before.cpuSeconds;
+    out.set(group, { cpuCores: cpu === null || cpu < 0 ? null : cpu / seconds, restarts: before === undefined ? 0 : Math.max(0, now.restarts - before.restarts) });
   }
   return out;
 }

@@ -20,6 +20,8 @@ export interface BinaryServerOptions {
   /** The command line; `url` is where the server will answer (`http://127.0.0.1:<port>`). */
   readonly args: (where: ServerPlace) => readonly string[];
   readonly readyTimeoutMs?: number;
+  /** A fixed port, for a test that restarts the server where its clients expect it; else a free one. */
+  readonly port?: number;
 }
 
 export interface ServerPlace {
@@ -54,7 +56,7 @@ export async function startBinaryServer(options: BinaryServerOptions): Promise<R
   try {
     const configFile = path.join(dir, options.configName);
     writeFileSync(configFile, dump(typeof options.config === 'function' ? options.config(dir) : options.config));
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const url = `http://127.0.0.1:${port}`;
     const running = startProcess(options.binary, options.args({ dir, configFile, port, url }));
     proc = running;

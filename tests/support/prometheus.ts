@@ -26,6 +26,10 @@ export interface PrometheusOptions {
   readonly evaluationInterval?: string;
   /** `host:port` of Alertmanagers the rules' alerts are sent to. */
   readonly alertmanagers?: readonly string[];
+  /** `--web.enable-remote-write-receiver`: accept pushes on `/api/v1/write`. */
+  readonly remoteWriteReceiver?: boolean;
+  /** A fixed port (to restart a receiver where its senders expect it); else a free one. */
+  readonly port?: number;
 }
 
 /** A real Prometheus on 127.0.0.1 with a throw-away data directory. */
@@ -34,7 +38,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     global: { scrape_interval: options.scrapeInterval ?? '1s', evaluation_interval: options.evaluationInterval ?? '1s' },
     rule_files: options.ruleFiles ?? [],
     ...(options.alertmanagers !== undefined && { alerting: { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } }),
-    scrape_configs: [{ job_name: 'ide-monitor', static_configs: [{ targets: options.scrapeTargets }] }],
+    scrape_configs: options.scrapeTargets.length === 0 ? [] : [{ job_name: 'ide-monitor', static_configs: [{ targets: options.scrapeTargets }] }],
   };
   const server = await startBinaryServer({
     name: 'Prometheus',
@@ -47,7 +51,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
+      ...(options.remoteWriteReceiver === true ? ['--web.enable-remote-write-receiver'] : []),
     ],
+    ...(options.port !== undefined && { port: options.port }),
   });
   const { url } = server;
   const query = async (expr: string): Promise<PromSample[]> => {

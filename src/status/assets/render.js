@@ -124,6 +124,85 @@ function renderOperations(rows) {
   }
 }
 
+export function formatBytes(b) {
+  if (b === null || b === undefined) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (b >= 1024 && i < units.length - 1) {
+    b /= 1024;
+    i += 1;
+  }
+  return `${b.toFixed(b >= 100 || i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+const rate = (r) => r.toFixed(r >= 10 ? 0 : 2);
+
+/**
+ * One table body from rows: `cells(row)` gives the cells, the first being the name (text or a cell
+ * element); a cell is text, or `[text, className, title]`. The note shows when there are no rows.
+ */
+function renderTable(name, rows, cells, emptyNote) {
+  const body = $(`${name}-body`);
+  const note = $(`${name}-note`);
+  body.replaceChildren();
+  note.hidden = rows !== null && rows.length > 0;
+  if (rows === null || rows.length === 0) note.textContent = emptyNote(rows);
+  for (const row of rows ?? []) {
+    const tr = document.createElement('tr');
+    for (const cell of cells(row)) {
+      if (cell instanceof Node) {
+        tr.append(cell);
+        continue;
+      }
+      const td = document.createElement('td');
+      const [text, className, title] = Array.isArray(cell) ? cell : [cell];
+      td.textContent = text;
+      if (className) td.className = className;
+      if (title) td.title = title;
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+}
+
+function nameCell(text) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  td.title = text;
+  return td;
+}
+
+function renderPanels(u) {
+  renderTable('apps', u.applications ?? [], (r) => [nameCell(r.operation), formatSeconds(r.p95), rate(r.rate), [r.errorRatio === null ? '–' : percent(r.errorRatio), r.errorRatio > 0 ? 'err-bad' : '']], () =>
+    'no operations in the last minute (IDE backends report them to POST /api/v1/ingest)',
+  );
+  renderTable('caches', u.caches ?? [], (r) => [nameCell(r.cache), r.hitRatio === null ? '–' : percent(r.hitRatio), rate(r.rate), r.lifetimeHitRatio === null ? '–' : percent(r.lifetimeHitRatio)], () => 'no cache lookups reported');
+  renderTable(
+    'procs',
+    u.processes,
+    (r) => [
+      nameCell(r.group),
+      [String(r.count), r.count === 0 ? 'err-bad' : '', r.count === 0 ? 'no process of this group is running' : ''],
+      formatBytes(r.residentBytes),
+      r.cpuCores === null ? '–' : percent(r.cpuCores),
+      [`${r.restarts}${r.recentRestarts > 0 ? ` (+${r.recentRestarts})` : ''}`, r.recentRestarts > 0 ? 'slow' : ''],
+    ],
+    (rows) => (rows === null ? 'process-group collector off (--collector.process)' : 'no process groups configured (collectors.process.groups)'),
+  );
+  renderTable(
+    'servers',
+    u.servers ?? [],
+    (r) => [
+      nameCell(r.server),
+      r.up === null ? ['unknown', 'trend-flat'] : r.up >= 1 ? ['up', 'ok'] : ['down', 'err-bad', 'exited abnormally; stays down for a while so the alert can fire'],
+      String(r.starts),
+      String(r.exits),
+      formatBytes(r.residentBytes),
+    ],
+    () => 'no language server reported yet (run it behind ide-monitor lsp-proxy)',
+  );
+}
+
 export function renderUpdate(u) {
   renderBar('h-cpu', u.health.cpu, (v) => percent(v));
   renderBar('h-memory', u.health.memory, (v) => percent(v));
@@ -131,6 +210,7 @@ export function renderUpdate(u) {
   renderBar('h-lsp', u.health.lsp, (v) => `${Math.round(v * 100)} % of budget`);
   renderAlerts(u.alerts);
   renderOperations(u.operations);
+  renderPanels(u);
   const updated = $('updated');
   updated.textContent = new Date(u.t).toLocaleTimeString();
   updated.dateTime = new Date(u.t).toISOString();
