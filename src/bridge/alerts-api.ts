@@ -2,7 +2,9 @@ import type express from 'express';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { duration } from '../config/schema-types.js';
-import { jsonBody, requireWriteAuth, type WriteAuth } from '../http/request-guards.js';
+import type { AccessGuard } from '../access/guard.js';
+import { principalOf } from '../access/guard.js';
+import { jsonBody } from '../http/request-guards.js';
 import type { Logger } from '../log.js';
 import type { AlertmanagerClient } from './alertmanager-client.js';
 import type { IntakeChannel } from './intake.js';
@@ -14,7 +16,7 @@ import { ackDeliveries, channelsOf } from './stored-deliveries.js';
 import type { Ack, BridgeStore, StoredAlert } from './store/types.js';
 
 export interface AlertsApiDeps {
-  readonly auth: WriteAuth;
+  readonly access: AccessGuard;
   readonly store: BridgeStore;
   /** Where acks make silences; undefined: acks are recorded and announced, without a silence. */
   readonly alertmanager: AlertmanagerClient | undefined;
@@ -57,29 +59,44 @@ const pageQuery = z.object({
 const ACTIVE_LIMIT = 1000;
 
 /**
- * The alert management API, behind the same bearer-or-loopback auth as the webhook: active alerts with
- * their delivery, ack and escalation state, history, the audit log; ack (an acknowledgement on every
- * channel, and a silence), unack, and resolve-with-a-note. Everything reads and writes the store, so
- * any replica answers the same.
+ * Who did it, for the audit log and the silence: the authenticated principal, never a name from the body.
+ * Only where no principal can be told apart (the old shared token, a loopback call without auth) is the
+ * body's `createdBy` kept, marked as claimed.
+ */
+function actor(req: Request, res: Response, claimed: string): { by: string; audit: Record<string, unknown> } {
+  const principal = principalOf(res);
+  const shared = principal.via === 'shared-token' || principal.via === 'loopback';
+  return {
+    by: shared ? `${claimed} (unverified: ${principal.name})` : principal.name,
+    audit: { principal: principal.name, via: principal.via, role: principal.role, remote: req.socket.remoteAddress, ...(shared && { claimedBy: claimed }) },
+  };
+}
+
+/**
+ * The alert management API. Viewers list alerts and history; operators ack, unack and resolve with a
+ * note; admins read the audit log (access.principals; with only the old webhook token, that token may do
+ * everything, as before). Ack: an acknowledgement on every channel, and a silence. Everything reads and
+ * writes the store, so any replica answers the same.
  */
 export function mountAlertsApi(app: express.Express, deps: AlertsApiDeps): void {
-  const auth = requireWriteAuth(deps.auth);
-  const { store, logger, metrics } = deps;
+  const { store, logger, metrics, access } = deps;
+  const viewer = (route: string) => access.require('viewer', route);
+  const operator = (route: string) => access.require('operator', route);
 
-  app.get('/api/v1/alerts', auth, async (_req: Request, res: Response) => {
+  app.get('/api/v1/alerts', viewer('GET /api/v1/alerts'), async (_req: Request, res: Response) => {
     const firing = await store.firing(ACTIVE_LIMIT);
     const active = [];
     for (const alert of firing) active.push({ ...alert, deliveries: await store.deliveries(alert.fingerprint) });
     res.json({ alerts: active });
   });
 
-  app.get('/api/v1/alerts/history', auth, async (req: Request, res: Response) => {
+  app.get('/api/v1/alerts/history', viewer('GET /api/v1/alerts/history'), async (req: Request, res: Response) => {
     const query = pageQuery.safeParse(req.query);
     if (!query.success) return void res.status(400).json({ error: describeIssues(query.error) });
     res.json({ events: await store.history(query.data.limit, query.data.before) });
   });
 
-  app.get('/api/v1/audit', auth, async (req: Request, res: Response) => {
+  app.get('/api/v1/audit', access.require('admin', 'GET /api/v1/audit'), async (req: Request, res: Response) => {
     const query = pageQuery.safeParse(req.query);
     if (!query.success) return void res.status(400).json({ error: describeIssues(query.error) });
     res.json({ entries: await store.auditLog(query.data.limit, query.data.before, query.data.kind) });
@@ -100,14 +117,15 @@ export function mountAlertsApi(app: express.Express, deps: AlertsApiDeps): void 
     deps.wake(deliveries.map((d) => d.channel));
   };
 
-  app.post('/api/v1/alerts/:fingerprint/ack', auth, ...jsonBody('64kb'), async (req: Request, res: Response) => {
+  app.post('/api/v1/alerts/:fingerprint/ack', operator('POST /api/v1/alerts/{fp}/ack'), ...jsonBody('64kb'), async (req: Request, res: Response) => {
     const body = ackSchema.safeParse(req.body ?? {});
     if (!body.success) return void res.status(400).json({ error: describeIssues(body.error) });
     const alert = await firingAlert(req, res, 'acknowledge');
     if (alert === undefined) return;
     const at = new Date().toISOString();
+    const who = actor(req, res, body.data.createdBy);
     // The store decides who acked first (on any replica); a second ack gets the first one back.
-    const { ack, created } = await store.putAck({ fingerprint: alert.fingerprint, startsAt: alert.startsAt, by: body.data.createdBy, at, comment: body.data.comment });
+    const { ack, created } = await store.putAck({ fingerprint: alert.fingerprint, startsAt: alert.startsAt, by: who.by, at, comment: body.data.comment });
     if (!created) return void res.status(200).json(ackAnswer(ack, false));
     let silenceId: string | null = null;
     const wantSilence = body.data.silence ?? deps.ackSilence;
@@ -116,7 +134,7 @@ export function mountAlertsApi(app: express.Express, deps: AlertsApiDeps): void 
         matchers: silenceMatchers(alert.labels),
         startsAt: at,
         endsAt: new Date(Date.parse(at) + body.data.duration).toISOString(),
-        createdBy: body.data.createdBy,
+        createdBy: who.by,
         comment: body.data.comment,
       };
       try {
@@ -129,14 +147,14 @@ export function mountAlertsApi(app: express.Express, deps: AlertsApiDeps): void 
       }
       await store.setAckSilence(alert.fingerprint, alert.startsAt, silenceId);
     }
-    await store.audit('ack', alert.fingerprint, { by: ack.by, comment: ack.comment, startsAt: alert.startsAt, alertname: alert.alertname, silenceID: silenceId, matchers: silenceId === null ? undefined : silenceMatchers(alert.labels) });
+    await store.audit('ack', alert.fingerprint, { by: ack.by, ...who.audit, comment: ack.comment, startsAt: alert.startsAt, alertname: alert.alertname, silenceID: silenceId, matchers: silenceId === null ? undefined : silenceMatchers(alert.labels) });
     await announce(alert, ack, 'acknowledged', ack.by, at);
     metrics.acks.inc({ action: 'ack' });
     logger.info({ fingerprint: alert.fingerprint, silence_id: silenceId, by: ack.by }, 'alert acknowledged');
     res.status(201).json(ackAnswer({ ...ack, silenceId }, true));
   });
 
-  app.delete('/api/v1/alerts/:fingerprint/ack', auth, ...jsonBody('64kb'), async (req: Request, res: Response) => {
+  app.delete('/api/v1/alerts/:fingerprint/ack', operator('DELETE /api/v1/alerts/{fp}/ack'), ...jsonBody('64kb'), async (req: Request, res: Response) => {
     const body = unackSchema.safeParse(req.body ?? {});
     if (!body.success) return void res.status(400).json({ error: describeIssues(body.error) });
     const alert = await firingAlert(req, res, 'unacknowledge');
@@ -147,13 +165,14 @@ export function mountAlertsApi(app: express.Express, deps: AlertsApiDeps): void 
     const after = deps.escalateAfter(alert);
     if (after !== undefined && alert.escalatedAt === null) await store.setEscalation(alert.fingerprint, alert.startsAt, Date.now() + after);
     const at = new Date().toISOString();
-    await store.audit('unack', alert.fingerprint, { by: body.data.createdBy, startsAt: alert.startsAt, alertname: alert.alertname, silenceID: ack.silenceId, silenceExpired: expired });
-    await announce(alert, ack, 'unacknowledged', body.data.createdBy, at);
+    const who = actor(req, res, body.data.createdBy);
+    await store.audit('unack', alert.fingerprint, { by: who.by, ...who.audit, startsAt: alert.startsAt, alertname: alert.alertname, silenceID: ack.silenceId, silenceExpired: expired });
+    await announce(alert, ack, 'unacknowledged', who.by, at);
     metrics.acks.inc({ action: 'unack' });
     res.status(200).json({ fingerprint: alert.fingerprint, unacknowledged: true, silenceID: ack.silenceId, silenceExpired: expired });
   });
 
-  app.post('/api/v1/alerts/:fingerprint/resolve', auth, ...jsonBody('64kb'), async (req: Request, res: Response) => {
+  app.post('/api/v1/alerts/:fingerprint/resolve', operator('POST /api/v1/alerts/{fp}/resolve'), ...jsonBody('64kb'), async (req: Request, res: Response) => {
     const body = resolveSchema.safeParse(req.body ?? {});
     if (!body.success) return void res.status(400).json({ error: describeIssues(body.error) });
     const alert = await firingAlert(req, res, 'resolve');
@@ -163,7 +182,8 @@ export function mountAlertsApi(app: express.Express, deps: AlertsApiDeps): void 
     // resolve when the condition clears (and the reconciler would, were it silenced).
     const ack = alert.ack === null ? undefined : await store.withdrawAck(alert.fingerprint, alert.startsAt);
     const expired = ack === undefined ? false : await expireSilence(ack);
-    await store.audit('resolve_note', alert.fingerprint, { by: body.data.createdBy, resolution: body.data.resolution, startsAt: alert.startsAt, alertname: alert.alertname, silenceExpired: expired });
+    const who = actor(req, res, body.data.createdBy);
+    await store.audit('resolve_note', alert.fingerprint, { by: who.by, ...who.audit, resolution: body.data.resolution, startsAt: alert.startsAt, alertname: alert.alertname, silenceExpired: expired });
     metrics.acks.inc({ action: 'resolve_note' });
     res.status(202).json({
       fingerprint: alert.fingerprint,

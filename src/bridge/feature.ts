@@ -133,7 +133,7 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
         enqueued: wake,
       });
       mountAlertsApi(app, {
-        auth,
+        access: ctx.access,
         store,
         alertmanager: alertmanagers[0],
         ackSilence: config.alertmanager.ack_silence,
@@ -181,6 +181,7 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
       await store.close();
     },
     summary: () => summary,
+    audit: (kind, detail) => store.audit(kind, undefined, detail),
   };
 }
 

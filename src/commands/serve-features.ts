@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { AccessGuard } from '../access/guard.js';
 import type { BuildInfo } from '../build-info.js';
 import type { Config } from '../config/schema.js';
 import type { ScrapeRunner } from '../exporter/collector.js';
@@ -14,6 +15,8 @@ export interface FeatureContext {
   readonly logger: Logger;
   /** The host/process collectors behind `/metrics`, for features that show the same picture. */
   readonly runner: ScrapeRunner;
+  /** Who may see and do what (access.principals, roles); guards the operator and viewer routes. */
+  readonly access: AccessGuard;
   /** The LSP proxies' control channel (src/ingest/control.ts); absent when ingest is disabled. */
   readonly lspControl?: LspControl;
   /** Firing alerts from the bridge, for the status page; absent when the bridge is disabled. */
@@ -54,6 +57,8 @@ export interface ServeFeature {
    * with `serve` (its `enabled` changed) is not created or removed by a reload: that needs a restart.
    */
   reload?(next: Config): Promise<void> | void;
+  /** Records an event of the whole server (a configuration reload) in the feature's audit log, if it keeps one. */
+  audit?(kind: string, detail: unknown): Promise<void>;
 }
 
 /** The enabled features, in mount order; each module is imported only when enabled. */

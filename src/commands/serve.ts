@@ -13,6 +13,7 @@ import { createInstrumentation } from '../exporter/instrumentation.js';
 import { ExporterServer } from '../exporter/server.js';
 import { loadWebConfig, type WebConfig } from '../exporter/web-config.js';
 import { createFeatures } from './serve-features.js';
+import { createAccessGuard } from '../access/create.js';
 import { ConfigReloader } from './serve-reload.js';
 import { listenError } from './startup-error.js';
 import { createLogger, type Logger } from '../log.js';
@@ -121,7 +122,8 @@ export async function serve(argv: readonly string[]): Promise<number> {
   await runner.scrape();
   const build = readBuildInfo();
   const registry = createInstrumentation(build, { exporterMetrics: !config.web.disable_exporter_metrics });
-  const features = await createFeatures({ config, registry, build, logger, runner });
+  const access = createAccessGuard(() => running.config, () => running.web, registry, logger);
+  const features = await createFeatures({ config, registry, build, logger, runner, access });
   for (const feature of features) await feature.start?.();
   let server: ExporterServer | undefined;
   const reloader = new ConfigReloader<ResolvedServeConfig>(
@@ -151,6 +153,17 @@ export async function serve(argv: readonly string[]): Promise<number> {
     registry,
     logger,
   );
+  /** A reload, and its record in the audit log: who or what asked, and which sections changed (names only, never values). */
+  const reloadAudited = async (trigger: string) => {
+    const before = running.config;
+    const result = await reloader.reload(trigger);
+    const after = running.config;
+    const changed = (Object.keys(after) as Array<keyof Config>).filter((section) => JSON.stringify(before[section]) !== JSON.stringify(after[section]));
+    // No problem text: a config error may quote a value, and the audit log is read by more people than the server log.
+    const detail = { trigger, ok: result.ok, changedSections: result.ok ? changed : [] };
+    for (const feature of features) await feature.audit?.('config_reload', detail).catch((error: unknown) => logger.warn({ err: error }, 'cannot record the reload in the audit log'));
+    return result;
+  };
   server = new ExporterServer({
     listenAddress: config.web.listen_address,
     telemetryPath: config.web.telemetry_path,
@@ -161,7 +174,8 @@ export async function serve(argv: readonly string[]): Promise<number> {
     build,
     logger,
     extensions: features.map((f) => f.extension),
-    reload: () => reloader.reload('POST /-/reload'),
+    reload: (by) => reloadAudited(`POST /-/reload by ${by}`),
+    reloadGuard: access.require('admin', 'POST /-/reload'),
   });
   let address;
   try {
@@ -170,7 +184,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
     throw listenError(error as NodeJS.ErrnoException, config.web.listen_address.text) ?? error;
   }
   process.off('SIGHUP', early);
-  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
+  process.on('SIGHUP', () => void reloadAudited('SIGHUP'));
   const shown = address.family === 'IPv6' && address.address === '::' ? 'localhost' : address.address;
   const scheme = web.tls === undefined ? 'http' : 'https';
   logger.info(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, enabled, listenAddress, positiveInt, regex } from './schema-types.js';
+import { accessSchema } from './sections/access.js';
 import { bridgeSchema } from './sections/bridge.js';
 import { ingestSchema } from './sections/ingest.js';
 import { processCollectorSchema } from './sections/process.js';
@@ -96,6 +97,7 @@ export const configSchema = z
     status: statusSchema,
     global: globalSchema,
     remote_write: remoteWriteSchema,
+    access: accessSchema,
   })
   .prefault({});
 

@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { BuildInfo } from '../build-info.js';
@@ -50,8 +50,10 @@ export interface ExporterServerOptions {
   readonly limits?: HttpLimits;
   /** Features that add their own routes (ingestion API, alert bridge, status page). */
   readonly extensions?: readonly ServerExtension[];
-  /** `POST /-/reload`: reads the configuration again (absent: the route answers 404). */
-  readonly reload?: () => Promise<{ ok: boolean; message: string }>;
+  /** `POST /-/reload`: reads the configuration again (absent: the route answers 404); `by` names who asked. */
+  readonly reload?: (by: string) => Promise<{ ok: boolean; message: string }>;
+  /** Who may reload (an admin); the guard records the principal in `res.locals.principal`. */
+  readonly reloadGuard?: RequestHandler;
 }
 
 /**
@@ -177,6 +179,8 @@ export class ExporterServer {
       next();
     });
     for (const extension of extensions) extension.mountApi?.(app);
+    // Before the basic auth: the reload guard knows bearer principals and basic-auth users both.
+    this.mountReload(app);
     app.use(basicAuth(() => this.verifier));
     const links = [
       { href: telemetryPath.replace(/^\//, ''), title: 'Metrics' },
@@ -197,18 +201,6 @@ export class ExporterServer {
     app.get('/', (_req, res) => {
       res.type('html').send(landingPage(build, links));
     });
-    const reload = this.options.reload;
-    if (reload !== undefined) {
-      app.post('/-/reload', async (req, res) => {
-        // A web page may not make a visitor's browser reload the server (a cross-site form POST carries an Origin).
-        if (req.get('origin') !== undefined) {
-          res.status(403).type('text/plain').send('POST /-/reload is not for web pages (the request carries an Origin header)\n');
-          return;
-        }
-        const result = await reload();
-        res.status(result.ok ? 200 : 500).type('text/plain').send(`${result.message}\n`);
-      });
-    }
     app.use((_req, res) => {
       res.status(404).type('text/plain').send('404 page not found\n');
     });
@@ -217,6 +209,24 @@ export class ExporterServer {
       if (!res.headersSent) res.status(500).type('text/plain').send('internal error; see the exporter log\n');
     });
     return app;
+  }
+
+  /** `POST /-/reload`, for an admin (the guard), never for a web page (a cross-site form POST carries an Origin). */
+  private mountReload(app: express.Express): void {
+    const reload = this.options.reload;
+    if (reload !== undefined) {
+      const guard: RequestHandler[] = this.options.reloadGuard === undefined ? [] : [this.options.reloadGuard];
+      app.post('/-/reload', ...guard, async (req, res) => {
+        // A web page may not make a visitor's browser reload the server (a cross-site form POST carries an Origin).
+        if (req.get('origin') !== undefined) {
+          res.status(403).type('text/plain').send('POST /-/reload is not for web pages (the request carries an Origin header)\n');
+          return;
+        }
+        const principal = res.locals['principal'] as { name: string } | undefined;
+        const result = await reload(principal?.name ?? 'anonymous');
+        res.status(result.ok ? 200 : 500).type('text/plain').send(`${result.message}\n`);
+      });
+    }
   }
 
   private async scrape(req: Request, res: Response): Promise<void> {

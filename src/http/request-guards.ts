@@ -57,7 +57,7 @@ export function sameSecret(presented: string, expected: string): boolean {
  * Origin) or, through DNS rebinding, a request for the attacker's host name. Alertmanager, the proxy's
  * reporter and curl send no Origin and name a loopback host.
  */
-function fromWebPage(req: Request): boolean {
+export function fromWebPage(req: Request): boolean {
   if (req.get('origin') !== undefined) return true;
   const host = (req.get('host') ?? '').toLowerCase().replace(/:\d+$/, '');
   return !(host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host));

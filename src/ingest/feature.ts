@@ -18,7 +18,7 @@ export function createIngestFeature(ctx: FeatureContext): ServeFeature & { reado
       mountApi(app) {
         const log = logger.child({ component: 'ingest' });
         mountIngestRoutes(app, { sink, control, token, maxBodySize: config.ingest.max_body_size, logger: log });
-        mountLspControlRoutes(app, { control, token, logger: log });
+        mountLspControlRoutes(app, { control, access: ctx.access, logger: log });
       },
     },
     async start() {

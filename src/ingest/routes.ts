@@ -1,4 +1,5 @@
 import type { Express, Request, Response } from 'express';
+import type { AccessGuard } from '../access/guard.js';
 import type { ZodError } from 'zod';
 import { jsonBody, requireWriteAuth } from '../http/request-guards.js';
 import type { Logger } from '../log.js';
@@ -56,12 +57,12 @@ export function mountIngestRoutes(app: Express, options: IngestRoutesOptions): v
 /**
  * `POST /api/v1/lsp/{instance}/restart` (body optional: `{"server"?, "reason"?}`): queues a restart for
  * that proxy; 202 `{"id","targets"}`, 404 when no live proxy by that name executes commands.
- * `GET /api/v1/lsp/commands/{id}`: the command's state per target. Both behind the ingest token.
+ * `GET /api/v1/lsp/commands/{id}`: the command's state per target. A restart is an operator's act
+ * (access.principals); the ingest token only ingests.
  */
-export function mountLspControlRoutes(app: Express, options: Pick<IngestRoutesOptions, 'control' | 'token' | 'logger'>): void {
-  const { control, logger } = options;
-  const auth = requireWriteAuth({ token: options.token, tokenSetting: 'ingest.token (IDE_MONITOR_INGEST_TOKEN)' });
-  app.post('/api/v1/lsp/:instance/restart', auth, ...jsonBody('16kb'), (req: Request, res: Response) => {
+export function mountLspControlRoutes(app: Express, options: Pick<IngestRoutesOptions, 'control' | 'logger'> & { readonly access: AccessGuard }): void {
+  const { control, logger, access } = options;
+  app.post('/api/v1/lsp/:instance/restart', access.require('operator', 'POST /api/v1/lsp/{instance}/restart'), ...jsonBody('16kb'), (req: Request, res: Response) => {
     const instance = String(req.params['instance']);
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (typeof body !== 'object' || Array.isArray(body)) return void res.status(400).json({ error: 'body must be a JSON object: {"server"?: string, "reason"?: string}' });
@@ -83,7 +84,7 @@ export function mountLspControlRoutes(app: Express, options: Pick<IngestRoutesOp
       res.status(400).json({ error: error.message });
     }
   });
-  app.get('/api/v1/lsp/commands/:id', auth, (req: Request, res: Response) => {
+  app.get('/api/v1/lsp/commands/:id', access.require('viewer', 'GET /api/v1/lsp/commands/{id}'), (req: Request, res: Response) => {
     const status = control.status(String(req.params['id']));
     if (status === undefined) return void res.status(404).json({ error: 'no such command (unknown, or settled more than an hour ago)' });
     res.json(status);

@@ -81,7 +81,7 @@ describe.skipIf(amBinary === undefined)('the alert lifecycle behind a real Alert
     expect(ack.body.silenceID).toEqual(expect.any(String));
     await waitFor('the PagerDuty acknowledge', async () => pdActions(fingerprint).length === 2, 10_000);
     expect(pdActions(fingerprint)).toEqual(['trigger', 'acknowledge']);
-    expect((await api(`${bridge.url}/api/v1/alerts`)).body.alerts[0]).toMatchObject({ fingerprint, ack: { by: 'alice', silenceId: ack.body.silenceID } });
+    expect((await api(`${bridge.url}/api/v1/alerts`)).body.alerts[0]).toMatchObject({ fingerprint, ack: { by: 'alice (unverified: shared webhook token)', silenceId: ack.body.silenceID } });
 
     // The alert resolves in Alertmanager; silenced, it sends no resolve. The reconciler sees it gone.
     await setup.am.postAlerts([{ labels: critical, annotations: { summary: 'CPU usage is high.' }, startsAt, endsAt: new Date().toISOString() }]);

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createAccessGuard } from '../../../src/access/create.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Registry } from 'prom-client';
@@ -46,7 +47,8 @@ export async function startFeatureServer(create: (ctx: FeatureContext) => ServeF
   const build = { version: 'fuzz', revision: 'fuzz', nodeVersion: process.version };
   let feature: ServeFeature | undefined;
   try {
-    feature = await create({ config, registry, build, logger: silentLogger, runner });
+    const access = createAccessGuard(() => config, () => ({ headers: {} }), registry, silentLogger);
+    feature = await create({ config, registry, build, logger: silentLogger, runner, access });
     await feature.start?.();
     const server = new ExporterServer({
       listenAddress: { host: '127.0.0.1', port: 0 },

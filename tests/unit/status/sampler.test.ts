@@ -1,4 +1,5 @@
 import { Registry } from 'prom-client';
+import { createAccessGuard } from '../../../src/access/create.js';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
 import { ScrapeRunner, type Collector } from '../../../src/exporter/collector.js';
@@ -34,9 +35,11 @@ describe('status sampler as serve wires it', () => {
       recording('process', runs),
     ];
     const runner = new ScrapeRunner(collectors, { timeoutMs: 1000, paths: config.paths, logger: silentLogger });
+    const registry = new Registry();
     const feature = createStatusFeature({
       config,
-      registry: new Registry(),
+      registry,
+      access: createAccessGuard(() => config, () => ({ headers: {} }), registry, silentLogger),
       build: { version: '9.9.9', revision: 'abc123', nodeVersion: process.version },
       logger: silentLogger,
       runner,
