@@ -49,6 +49,11 @@ export class Authenticator {
     return access.principals.length === 0 && Object.keys(access.basic_auth_roles).length === 0;
   }
 
+  /** Whether the web config has basic-auth users (then a browser can be asked to sign in). */
+  get hasBasicUsers(): boolean {
+    return (this.options.basicAuthUsers()?.size ?? 0) > 0;
+  }
+
   async identify(req: Request): Promise<Identification> {
     const header = req.get('authorization') ?? '';
     const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();

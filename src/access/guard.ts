@@ -9,6 +9,19 @@ const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 /** How often a route's refusals are logged: one line per route per window, with the count since the last. */
 const LOG_EVERY_MS = 60_000;
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** An Origin that is not this server's own (the Host the request was sent to). */
+function crossSite(req: Request): boolean {
+  const origin = req.get('origin');
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== req.get('host');
+  } catch {
+    return true;
+  }
+}
+
 /** The principal a guarded route runs for (set by `require`). */
 export function principalOf(res: Response): Principal {
   return res.locals['principal'] as Principal;
@@ -39,6 +52,12 @@ export class AccessGuard {
   /** Middleware for `route` (its label in the metric and the log) that needs at least `role`. */
   require(role: Role, route: string): RequestHandler {
     return async (req: Request, res: Response, next: NextFunction) => {
+      // A browser signed in with basic auth sends its credentials on another site's requests too: a
+      // state change must come from our own page (same Origin) or from no page at all (curl, scripts).
+      if (!SAFE_METHODS.has(req.method) && crossSite(req)) {
+        this.refused(route, 'forbidden', req);
+        return void res.status(403).json({ error: `${route} refuses requests from another site's page (Origin ${req.get('origin')})` });
+      }
       const who = await this.authenticator.identify(req);
       if ('principal' in who && RANK[who.principal.role] >= RANK[role]) {
         res.locals['principal'] = who.principal;

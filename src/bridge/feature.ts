@@ -130,7 +130,11 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
         metrics,
         logger,
         accepting: () => accepting,
-        enqueued: wake,
+        enqueued: (names) => {
+          wake(names);
+          // The status page shows a new alert at its next tick, not after the summary's own period.
+          if (open) void refreshSummary().catch(() => {});
+        },
       });
       mountAlertsApi(app, {
         access: ctx.access,

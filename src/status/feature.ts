@@ -11,6 +11,7 @@ import { ASSETS_DIR, renderPage } from './page.js';
 import { parseRange } from './range.js';
 import { Sampler, type ScrapeSource } from './sampler.js';
 import { buildHistory, buildSnapshot, type History } from './snapshot.js';
+import { publicHistory, publicSnapshot } from './public-view.js';
 import { StatusSource } from './source.js';
 import { sseFrame, StreamHub } from './stream.js';
 
@@ -23,7 +24,17 @@ export interface StatusFeatureOptions {
   readonly logger: Logger;
   /** The alert bridge's view of firing alerts; absent when the bridge is disabled. */
   readonly alerts?: ActiveAlertsView | undefined;
+  /**
+   * What a request may see: everything, the public view (health and alert counts only), or nothing
+   * (answered 401 with the challenge named). Absent: everything, for everyone (tests, no access config).
+   */
+  readonly viewOf?: (req: Request) => Promise<View>;
+  /** Who the caller is, for the page's own use (absent: nobody signs in). */
+  readonly whoIs?: (req: Request) => Promise<{ readonly name: string; readonly role: string } | undefined>;
 }
+
+/** `refuse` carries the WWW-Authenticate challenge to answer with. */
+export type View = { readonly kind: 'full' | 'public' } | { readonly kind: 'refuse'; readonly challenge: string };
 
 /** Unsent bytes one stream may hold (about 100 updates) before it is cut as a stalled reader. */
 const MAX_BUFFERED_BYTES = 1 << 20;
@@ -41,6 +52,11 @@ export class StatusFeature implements ServeFeature {
   private seq = 0;
   /** The current update, serialised once per tick and shared by the stream, the snapshot and every client. */
   private current: { seq: number; json: string; frame: string } | undefined;
+  private currentPublic: { seq: number; json: string; frame: string } | undefined;
+  /** Viewers of the public view get their own stream of reduced updates. */
+  readonly publicHub: StreamHub;
+  /** The landing page's links, known once the pages are mounted (after the APIs). */
+  private links: readonly LandingLink[] = [];
   private history: { seq: number; rangeMs: number; json: string } | undefined;
   /** Set by createStatusFeature: a configuration reload (see ServeFeature.reload). */
   reload?: (next: Config) => void;
@@ -48,6 +64,7 @@ export class StatusFeature implements ServeFeature {
   constructor(private readonly options: StatusFeatureOptions) {
     const { config, logger } = options;
     this.hub = new StreamHub({ maxClients: config.max_clients, maxBufferedBytes: MAX_BUFFERED_BYTES, retryMs: Math.max(500, config.interval), logger });
+    this.publicHub = new StreamHub({ maxClients: config.max_clients, maxBufferedBytes: MAX_BUFFERED_BYTES, retryMs: Math.max(500, config.interval), logger });
     this.sampler = new Sampler({
       source: options.source,
       registry: options.registry,
@@ -58,7 +75,10 @@ export class StatusFeature implements ServeFeature {
     });
     this.extension = {
       name: 'status',
-      mountPages: (app: express.Express, links: readonly LandingLink[]) => this.mount(app, links),
+      // Mounted before the web config's basic auth: these routes decide themselves who sees what, so
+      // that a public view can be served to callers who are not signed in.
+      mountApi: (app: express.Express) => this.mount(app),
+      mountPages: (_app: express.Express, links: readonly LandingLink[]) => void (this.links = links),
       onScrape: (families: readonly MetricFamily[]) => this.sampler.offer(families),
     };
   }
@@ -70,6 +90,7 @@ export class StatusFeature implements ServeFeature {
   async stop(): Promise<void> {
     this.sampler.stop();
     this.hub.closeAll();
+    this.publicHub.closeAll();
   }
 
   /** The update as JSON, built at most once per sample. `ts` is when it was serialised (server clock, ms). */
@@ -80,6 +101,16 @@ export class StatusFeature implements ServeFeature {
       this.current = { seq: this.seq, json, frame: sseFrame(this.seq, json) };
     }
     return this.current;
+  }
+
+  /** The public view of the update: health bars and alert counts; no names, labels, hosts or methods. */
+  publicUpdate(): { seq: number; json: string; frame: string } {
+    if (this.currentPublic === undefined || this.currentPublic.seq !== this.seq) {
+      const snapshot = publicSnapshot(buildSnapshot(this.seq, this.sampler.ring, this.options.config.interval, this.options.alerts));
+      const json = JSON.stringify({ ...snapshot, ts: Date.now() });
+      this.currentPublic = { seq: this.seq, json, frame: sseFrame(this.seq, json) };
+    }
+    return this.currentPublic;
   }
 
   historyJson(rangeMs: number): string {
@@ -94,31 +125,58 @@ export class StatusFeature implements ServeFeature {
     this.seq += 1;
     // Nobody watching: skip building the update; the snapshot endpoint builds it on demand.
     if (this.hub.size > 0) this.hub.broadcast(this.update().frame);
+    if (this.publicHub.size > 0) this.publicHub.broadcast(this.publicUpdate().frame);
   }
 
-  private mount(app: express.Express, links: readonly LandingLink[]): void {
+  private mount(app: express.Express): void {
     const { telemetryPath, build, logger } = this.options;
-    const html = renderPage(build, links);
+    /** Runs `handler` with the caller's view, or answers 401 with the challenge. */
+    const viewed = (handler: (req: Request, res: Response, view: 'full' | 'public') => void) => async (req: Request, res: Response) => {
+      const view: View = (await this.options.viewOf?.(req)) ?? { kind: 'full' };
+      if (view.kind === 'refuse') {
+        res.setHeader('WWW-Authenticate', view.challenge);
+        res.status(401).type('text/plain').send('Unauthorized\n');
+        return;
+      }
+      handler(req, res, view.kind);
+    };
     if (telemetryPath === '/') {
       logger.warn('web.telemetry_path is "/", so the status page is not served there; its APIs still are');
     } else {
-      app.get('/', (_req, res) => {
-        if (!res.hasHeader('Content-Security-Policy')) res.setHeader('Content-Security-Policy', CSP);
-        res.setHeader('Cache-Control', 'no-cache');
-        res.type('html').send(html);
-      });
+      let html: { links: readonly LandingLink[]; text: string } | undefined;
+      app.get(
+        '/',
+        viewed((_req, res) => {
+          if (html?.links !== this.links) html = { links: this.links, text: renderPage(build, this.links) };
+          if (!res.hasHeader('Content-Security-Policy')) res.setHeader('Content-Security-Policy', CSP);
+          res.setHeader('Cache-Control', 'no-cache');
+          res.type('html').send(html.text);
+        }),
+      );
     }
     app.use('/status/assets', express.static(ASSETS_DIR, { index: false, fallthrough: true, maxAge: 0 }));
-    app.get('/api/v1/snapshot', (_req, res) => this.json(res, this.update().json));
-    app.get('/api/v1/history', (req: Request, res: Response) => {
-      const range = parseRange(req.query['range'], this.options.config.interval, this.options.config.history);
-      if (!range.ok) {
-        res.status(400).json({ error: range.reason });
-        return;
-      }
-      this.json(res, this.historyJson(range.ms));
+    // Who the page is signed in as, so it offers ack buttons to operators only (the API checks again).
+    app.get('/api/v1/whoami', async (req: Request, res: Response) => {
+      const principal = await this.options.whoIs?.(req);
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(principal === undefined ? { signedIn: false } : { signedIn: true, name: principal.name, role: principal.role });
     });
-    app.get('/api/v1/stream', (req, res) => this.hub.open(req, res, this.update().frame));
+    app.get('/api/v1/snapshot', viewed((_req, res, view) => this.json(res, view === 'full' ? this.update().json : this.publicUpdate().json)));
+    app.get(
+      '/api/v1/history',
+      viewed((req, res, view) => {
+        const range = parseRange(req.query['range'], this.options.config.interval, this.options.config.history);
+        if (!range.ok) {
+          res.status(400).json({ error: range.reason });
+          return;
+        }
+        this.json(res, view === 'full' ? this.historyJson(range.ms) : publicHistory(this.historyJson(range.ms)));
+      }),
+    );
+    app.get(
+      '/api/v1/stream',
+      viewed((req, res, view) => (view === 'full' ? this.hub.open(req, res, this.update().frame) : this.publicHub.open(req, res, this.publicUpdate().frame))),
+    );
   }
 
   private json(res: Response, body: string): void {
@@ -135,7 +193,19 @@ export class StatusFeature implements ServeFeature {
 export function createStatusFeature(ctx: FeatureContext): StatusFeature {
   const { collectors, paths } = ctx.config;
   const source = new StatusSource(ctx.runner.collectors, { timeoutMs: collectors.timeout, paths, logger: ctx.logger });
+  let publicStatus = ctx.config.access.public_status;
+  const { access } = ctx;
   const feature = new StatusFeature({
+    // Signed in: everything. Not signed in: the public view if configured; everything where nothing can
+    // sign in (the old open page: no principals, no basic auth); else a challenge a browser can answer.
+    viewOf: async (req) => {
+      if ((await access.who(req)) !== undefined) return { kind: 'full' };
+      if (publicStatus) return { kind: 'public' };
+      const { authenticator } = access;
+      if (authenticator.legacy && !authenticator.hasBasicUsers) return { kind: 'full' };
+      return { kind: 'refuse', challenge: authenticator.hasBasicUsers ? 'Basic realm="ide-monitor"' : 'Bearer realm="ide-monitor"' };
+    },
+    whoIs: (req) => access.who(req),
     config: ctx.config.status,
     telemetryPath: ctx.config.web.telemetry_path,
     source,
@@ -146,6 +216,9 @@ export function createStatusFeature(ctx: FeatureContext): StatusFeature {
   });
   // serve reconfigures its runner before the features, so the page follows the reloaded collectors.
   // The page's own interval and history are read at start only.
-  feature.reload = (next: Config) => source.reconfigure(ctx.runner.collectors, { timeoutMs: next.collectors.timeout, paths: next.paths, logger: ctx.logger });
+  feature.reload = (next: Config) => {
+    publicStatus = next.access.public_status;
+    source.reconfigure(ctx.runner.collectors, { timeoutMs: next.collectors.timeout, paths: next.paths, logger: ctx.logger });
+  };
   return feature;
 }

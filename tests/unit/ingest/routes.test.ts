@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import { Authenticator } from '../../../src/access/authenticator.js';
+import { AccessGuard } from '../../../src/access/guard.js';
 import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { Registry } from 'prom-client';
@@ -30,7 +32,13 @@ async function serve(options: { token?: string; maxBodySize?: number; remoteAddr
   }
   const control = new LspControl({ states: sink.states });
   mountIngestRoutes(app, { sink, control, token: options.token, maxBodySize: options.maxBodySize ?? 1 << 20, logger: silentLogger });
-  mountLspControlRoutes(app, { control, token: options.token, logger: silentLogger });
+  // The old single-token mode: the token that guards ingest here also stands for the shared webhook token.
+  const access = new AccessGuard(
+    new Authenticator({ access: () => ({ principals: [], basic_auth_roles: {}, public_status: false }), basicAuthUsers: () => undefined, webhookToken: () => options.token }),
+    registry,
+    silentLogger,
+  );
+  mountLspControlRoutes(app, { control, access, logger: silentLogger });
   const server = createServer(app);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
