@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { duration } from '../../config/schema-types.js';
 import type { Setting } from '../../config/settings.js';
@@ -22,6 +23,8 @@ export const optionalPath = z.string().min(1).optional();
 
 export interface ChannelContext {
   readonly logger: Logger;
+  /** The process' metrics registry, for a channel that counts what it does itself (the log channel). */
+  readonly registry: Registry;
 }
 
 /**
@@ -44,6 +47,11 @@ export interface ChannelDefinition<C extends ChannelCommonConfig = ChannelCommon
   /** The `bridge.channels.<name>` section. */
   readonly schema: z.ZodType<C>;
   readonly settings: readonly Setting[];
+  /**
+   * On without any setting (it needs no endpoint: the log channel). Not warned about when a config's
+   * own routes leave it out: that is how it is turned off for them.
+   */
+  readonly onByDefault?: boolean;
   /** The setting that turns it on, for "routed to but not configured" warnings. */
   readonly configureHint: string;
   /** The channel's sender, or undefined when it is not configured (no endpoint). Throws on a bad secret. */
