@@ -1,37 +1,11 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildPagerDutyEvent, PAGERDUTY_SUMMARY_MAX } from '../../../src/bridge/channels/pagerduty.js';
-import { buildSlackMessage, SLACK_MAX_BLOCKS, SLACK_MAX_CHARS } from '../../../src/bridge/channels/slack.js';
-import { buildWebhookBody } from '../../../src/bridge/channels/webhook.js';
-import type { GroupNotification } from '../../../src/bridge/intake.js';
-import { webhookPayloadSchema, type WebhookAlert, type WebhookPayload } from '../../../src/bridge/payload.js';
+import { buildPagerDutyEvent, PAGERDUTY_SUMMARY_MAX } from '../../../src/bridge/channels/pagerduty/event.js';
+import { buildSlackMessage, SLACK_MAX_BLOCKS, SLACK_MAX_CHARS } from '../../../src/bridge/channels/slack/message.js';
+import { buildWebhookBody } from '../../../src/bridge/channels/webhook/body.js';
+import type { WebhookAlert } from '../../../src/bridge/payload.js';
+import { golden } from '../../support/golden.js';
 import { pagerDutyProblems } from '../../support/sinks.js';
-import { amFixture, GOLDEN } from './fixtures.js';
-
-/**
- * Golden files: set UPDATE_GOLDEN=1 to write them after an intended change, then review the diff. A missing
- * file fails (rather than being written and compared with itself).
- */
-function golden(name: string, value: unknown): void {
-  const file = `${GOLDEN}${name}.json`;
-  const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(file, text);
-  expect(existsSync(file), `${file} is missing: run with UPDATE_GOLDEN=1 and review it`).toBe(true);
-  expect(text).toBe(readFileSync(file, 'utf8'));
-}
-
-const payload = (name: string): WebhookPayload => webhookPayloadSchema.parse(amFixture(name));
-const group = (p: WebhookPayload, alerts: WebhookAlert[] = p.alerts): GroupNotification => ({
-  receiver: p.receiver,
-  status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
-  groupKey: p.groupKey,
-  groupLabels: p.groupLabels,
-  commonLabels: p.commonLabels,
-  commonAnnotations: p.commonAnnotations,
-  externalURL: p.externalURL,
-  truncatedAlerts: p.truncatedAlerts,
-  alerts,
-});
+import { group, payload } from './fixtures.js';
 
 describe('the Slack message builder', () => {
   it('renders real Alertmanager groups as the golden files show', () => {
@@ -63,7 +37,7 @@ describe('the Slack message builder', () => {
     const huge = many.map((a) => ({ ...a, annotations: { ...a.annotations, description: 'x'.repeat(5000) } }));
     const big = buildSlackMessage(group(base, huge));
     expect(JSON.stringify(big).length).toBeLessThanOrEqual(SLACK_MAX_CHARS + 2000);
-    const shownSections = big.attachments[0]!.blocks.filter((b) => b['type'] === 'section').length;
+    const shownSections = big.attachments[0]!.blocks.filter((b: Record<string, unknown>) => b['type'] === 'section').length;
     expect(shownSections).toBeLessThan(60);
     expect(JSON.stringify(big.attachments[0]!.blocks.at(-1))).toContain(`${60 - shownSections} more alerts not shown`);
   });
@@ -78,7 +52,7 @@ describe('the Slack message builder', () => {
 });
 
 describe('the PagerDuty event builder', () => {
-  const notification = (alert: WebhookAlert) => ({ receiver: 'bridge', groupKey: 'g', externalURL: 'http://alertmanager.example:9093', alert });
+  const notification = (alert: WebhookAlert) => ({ kind: 'alert' as const, receiver: 'bridge', groupKey: 'g', externalURL: 'http://alertmanager.example:9093', alert });
 
   it('renders a trigger per firing alert and a resolve per resolved one, as the golden files show', () => {
     const mixed = payload('firing-and-resolved');
@@ -112,7 +86,7 @@ describe('the outgoing webhook body', () => {
     const body = buildWebhookBody(group(payload('firing-group')));
     expect(body.version).toBe('1');
     expect(body.source).toBe('ide-monitor');
-    expect(body.alerts).toHaveLength(3);
+    expect(body.kind === 'group' ? body.alerts : []).toHaveLength(3);
     expect(body.groupKey).toBe('{}:{alertname="IdeHostCpuHighUsage"}');
   });
 });
