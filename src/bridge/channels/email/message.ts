@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { AckNotification, GroupNotification, NotifiedAlert } from '../../notification.js';
-import { ackTitle, alertLinks, firingFirst, groupTitle, truncate, truncateBytes } from '../format.js';
+import { ackTitle, alertLinks, firingFirst, groupTitle, truncate } from '../format.js';
 
 /** A subject stays on one screen line; mail servers fold it, we cut it. */
 export const EMAIL_SUBJECT_MAX = 250;
 /** Each alert's description in the body. */
 const DESCRIPTION_MAX = 4000;
-/** Alerts shown in one message; more are counted. A body is kept under ~1 MB either way. */
+/** Alerts shown in one message; more are counted. Text and HTML together stay under BODY_MAX_BYTES either way. */
 export const EMAIL_MAX_ALERTS = 100;
-const BODY_MAX_BYTES = 512 * 1024;
+export const EMAIL_BODY_MAX_BYTES = 512 * 1024;
+const BODY_MAX_BYTES = EMAIL_BODY_MAX_BYTES;
 
 export interface EmailMessage {
   readonly subject: string;
@@ -30,12 +31,18 @@ export function threadId(groupKey: string): string {
  */
 export function buildEmail(notification: GroupNotification): EmailMessage {
   const ordered = firingFirst(notification.alerts);
-  const shown = ordered.slice(0, EMAIL_MAX_ALERTS);
+  const blocks: Array<{ text: string; html: string }> = [];
+  let bytes = 0;
+  for (const alert of ordered.slice(0, EMAIL_MAX_ALERTS)) {
+    const block = alertBlock(alert, notification);
+    bytes += Buffer.byteLength(block.text) + Buffer.byteLength(block.html);
+    if (bytes > BODY_MAX_BYTES) break;
+    blocks.push(block);
+  }
   const notes: string[] = [];
-  if (ordered.length > shown.length) notes.push(`${ordered.length - shown.length} more alerts not shown`);
+  if (ordered.length > blocks.length) notes.push(`${ordered.length - blocks.length} more alerts not shown`);
   if (notification.truncatedAlerts > 0) notes.push(`${notification.truncatedAlerts} truncated by Alertmanager (max_alerts)`);
   const title = groupTitle(notification);
-  const blocks = shown.map((alert) => alertBlock(alert, notification));
   const textParts = [title, ...(notification.note === undefined ? [] : [notification.note]), ...blocks.map((b) => b.text), ...(notes.length > 0 ? [`…${notes.join('; ')}.`] : [])];
   const htmlParts = [
     `<h2>${html(title)}</h2>`,
@@ -45,7 +52,7 @@ export function buildEmail(notification: GroupNotification): EmailMessage {
   ];
   return {
     subject: truncate(title, EMAIL_SUBJECT_MAX),
-    text: truncateBytes(textParts.join('\n\n'), BODY_MAX_BYTES),
+    text: `${textParts.join('\n\n')}\n`,
     html: page(htmlParts.join('\n')),
     references: threadId(notification.groupKey),
   };
