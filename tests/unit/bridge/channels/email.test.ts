@@ -37,7 +37,7 @@ describe('the email builder', () => {
     expect(Buffer.byteLength(message.text) + Buffer.byteLength(message.html)).toBeLessThanOrEqual(EMAIL_BODY_MAX_BYTES + 4096);
     const shown = message.text.split('(FIRING since').length - 1;
     expect(shown).toBeGreaterThan(0);
-    expect(message.text.endsWith(`…${150 - shown} more alerts not shown.`)).toBe(true);
+    expect(message.text.endsWith(`…${150 - shown} more alerts not shown.\n`)).toBe(true);
     expectWholeCodePoints(message);
   });
 
