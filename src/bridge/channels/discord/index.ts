@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { resolveSecret } from '../../../config/secret-file.js';
 import type { OutboundResponse } from '../../../http/outbound.js';
-import { classifyResponse, createChannelHttp } from '../delivery.js';
+import { createChatWebhookNotifier } from '../chat-webhook.js';
+import { classifyResponse } from '../delivery.js';
 import { channelCommon, defineChannel, httpUrl, optionalPath } from '../definition.js';
 import type { DeliveryResult, Notifier } from '../notifier.js';
-import { requireSecretUrl } from '../secret-url.js';
 import { buildDiscordAckMessage, buildDiscordMessage } from './message.js';
 
 const schema = z
@@ -27,18 +26,16 @@ export const discord = defineChannel<z.output<typeof schema>>({
   settings: [{ name: 'discord.webhook-url', path: ['bridge', 'channels', 'discord', 'webhook_url'], kind: 'string', secret: true, help: 'Discord webhook URL (https://discord.com/api/webhooks/ID/TOKEN).' }],
   configureHint: 'bridge.channels.discord.webhook_url or IDE_MONITOR_DISCORD_WEBHOOK_URL',
   create(config): Notifier | undefined {
-    const url = resolveSecret('bridge.channels.discord.webhook_url', config.webhook_url, config.webhook_url_file);
-    if (url === undefined) return undefined;
-    const webhookUrl = requireSecretUrl('Discord webhook URL', url);
-    const http = createChannelHttp(config.timeout);
-    return {
-      async notify(notification) {
-        const message = notification.kind === 'ack' ? buildDiscordAckMessage(notification) : notification.kind === 'group' ? buildDiscordMessage(notification) : undefined;
-        if (message === undefined) return { outcome: 'give_up', reason: `Discord sends group notifications, not ${notification.kind}` };
-        return http.send({ url: webhookUrl, body: JSON.stringify(message) }, readDiscordAnswer);
-      },
-      close: () => http.close(),
-    };
+    return createChatWebhookNotifier({
+      title: 'Discord',
+      setting: 'bridge.channels.discord.webhook_url',
+      url: config.webhook_url,
+      urlFile: config.webhook_url_file,
+      timeoutMs: config.timeout,
+      message: buildDiscordMessage,
+      ackMessage: buildDiscordAckMessage,
+      read: readDiscordAnswer,
+    });
   },
   pacing: (config) => ({ concurrency: 1, minIntervalMs: Math.round(1000 / config.messages_per_second) }),
 });

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { resolveSecret } from '../../../config/secret-file.js';
-import { createChannelHttp } from '../delivery.js';
+import { createChatWebhookNotifier } from '../chat-webhook.js';
 import { channelCommon, defineChannel, httpUrl, optionalPath } from '../definition.js';
 import type { Notifier } from '../notifier.js';
-import { requireSecretUrl } from '../secret-url.js';
 import { buildTeamsAckMessage, buildTeamsMessage } from './card.js';
 
 const schema = z
@@ -26,18 +24,15 @@ export const teams = defineChannel<z.output<typeof schema>>({
   settings: [{ name: 'teams.webhook-url', path: ['bridge', 'channels', 'teams', 'webhook_url'], kind: 'string', secret: true, help: 'Microsoft Teams Workflows (Power Automate) webhook URL.' }],
   configureHint: 'bridge.channels.teams.webhook_url or IDE_MONITOR_TEAMS_WEBHOOK_URL',
   create(config): Notifier | undefined {
-    const url = resolveSecret('bridge.channels.teams.webhook_url', config.webhook_url, config.webhook_url_file);
-    if (url === undefined) return undefined;
-    const webhookUrl = requireSecretUrl('Teams webhook URL', url);
-    const http = createChannelHttp(config.timeout);
-    return {
-      async notify(notification) {
-        const message = notification.kind === 'ack' ? buildTeamsAckMessage(notification) : notification.kind === 'group' ? buildTeamsMessage(notification) : undefined;
-        if (message === undefined) return { outcome: 'give_up', reason: `Teams sends group notifications, not ${notification.kind}` };
-        return http.send({ url: webhookUrl, body: JSON.stringify(message) });
-      },
-      close: () => http.close(),
-    };
+    return createChatWebhookNotifier({
+      title: 'Teams',
+      setting: 'bridge.channels.teams.webhook_url',
+      url: config.webhook_url,
+      urlFile: config.webhook_url_file,
+      timeoutMs: config.timeout,
+      message: buildTeamsMessage,
+      ackMessage: buildTeamsAckMessage,
+    });
   },
   pacing: (config) => ({ concurrency: 1, minIntervalMs: Math.round(1000 / config.messages_per_second) }),
 });
