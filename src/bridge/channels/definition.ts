@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
+import { ConfigError } from '../../config/problems.js';
 import { duration } from '../../config/schema-types.js';
 import type { Setting } from '../../config/settings.js';
 import type { Logger } from '../../log.js';
@@ -65,4 +66,9 @@ export type AnyChannel = ChannelDefinition<ChannelCommonConfig>;
 
 export function defineChannel<C extends ChannelCommonConfig>(definition: ChannelDefinition<C>): AnyChannel {
   return definition as unknown as AnyChannel;
+}
+
+/** Settings of a channel that parse but do not fit together (a host and no sender): a one-line config error, no stack trace. */
+export function channelConfigError(channel: string, message: string, field?: string): ConfigError {
+  return new ConfigError([{ source: 'config', path: `bridge.channels.${channel}${field === undefined ? '' : `.${field}`}`, message }]);
 }

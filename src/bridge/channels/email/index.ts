@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { resolveSecret } from '../../../config/secret-file.js';
 import type { Notification } from '../../notification.js';
 import { alertsOf } from '../../notification.js';
-import { channelCommon, defineChannel, optionalPath } from '../definition.js';
+import { channelCommon, channelConfigError, defineChannel, optionalPath } from '../definition.js';
 import { worstSeverity } from '../format.js';
 import { addressList } from '../lists.js';
 import type { DeliveryResult, Notifier } from '../notifier.js';
@@ -50,7 +50,7 @@ export const email = defineChannel<EmailConfig>({
   schema,
   settings: [
     { name: 'email.smtp-host', path: ['bridge', 'channels', 'email', 'smtp_host'], kind: 'string', help: 'SMTP server host name for the email channel.' },
-    { name: 'email.smtp-port', path: ['bridge', 'channels', 'email', 'smtp_port'], kind: 'string', help: 'SMTP server port (587 for STARTTLS, 465 with email.secure).' },
+    { name: 'email.smtp-port', path: ['bridge', 'channels', 'email', 'smtp_port'], kind: 'string', help: 'SMTP server port (587 for STARTTLS; 465 with bridge.channels.email.secure: true).' },
     { name: 'email.username', path: ['bridge', 'channels', 'email', 'username'], kind: 'string', help: 'SMTP AUTH user name.' },
     { name: 'email.password', path: ['bridge', 'channels', 'email', 'password'], kind: 'string', secret: true, help: 'SMTP AUTH password.' },
     { name: 'email.from', path: ['bridge', 'channels', 'email', 'from'], kind: 'string', help: 'From address of alert emails.' },
@@ -59,16 +59,16 @@ export const email = defineChannel<EmailConfig>({
   configureHint: 'bridge.channels.email.smtp_host, from and to (IDE_MONITOR_EMAIL_SMTP_HOST, IDE_MONITOR_EMAIL_FROM, IDE_MONITOR_EMAIL_TO)',
   create(config): Notifier | undefined {
     if (config.smtp_host === undefined) return undefined;
-    if (config.from === undefined) throw new Error('bridge.channels.email: set from (the sender address) along with smtp_host');
-    if (config.to.length === 0 && Object.keys(config.recipients_by_severity).length === 0) throw new Error('bridge.channels.email: set to (recipients) or recipients_by_severity');
+    if (config.from === undefined) throw channelConfigError('email', 'set from (the sender address) along with smtp_host');
+    if (config.to.length === 0 && Object.keys(config.recipients_by_severity).length === 0) throw channelConfigError('email', 'set to (recipients) or recipients_by_severity');
     const password = resolveSecret('bridge.channels.email.password', config.password, config.password_file);
-    if ((config.username === undefined) !== (password === undefined)) throw new Error('bridge.channels.email: set both username and password (or password_file) for SMTP AUTH, or neither');
+    if ((config.username === undefined) !== (password === undefined)) throw channelConfigError('email', 'set both username and password (or password_file) for SMTP AUTH, or neither');
     let ca: string | undefined;
     if (config.ca_file !== undefined) {
       try {
         ca = readFileSync(config.ca_file, 'utf8');
       } catch (error) {
-        throw new Error(`bridge.channels.email.ca_file: cannot read ${config.ca_file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw channelConfigError('email', `cannot read ${config.ca_file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'ca_file');
       }
     }
     const transport = nodemailer.createTransport({

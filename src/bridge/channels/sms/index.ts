@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { resolveSecret } from '../../../config/secret-file.js';
 import { createChannelHttp } from '../delivery.js';
-import { channelCommon, defineChannel, httpUrl, optionalPath } from '../definition.js';
+import { channelCommon, channelConfigError, defineChannel, httpUrl, optionalPath } from '../definition.js';
 import { addressList } from '../lists.js';
 import type { DeliveryResult, Notifier } from '../notifier.js';
 import { buildSmsBody, smsForm, TWILIO_BODY_MAX } from './message.js';
@@ -52,9 +52,9 @@ export const sms = defineChannel<SmsConfig>({
   create(config): Notifier | undefined {
     const token = resolveSecret('bridge.channels.sms.auth_token', config.auth_token, config.auth_token_file);
     if (config.account_sid === undefined && token === undefined) return undefined;
-    if (config.account_sid === undefined || token === undefined) throw new Error('bridge.channels.sms: set both account_sid and auth_token (or auth_token_file)');
-    if (config.from === undefined && config.messaging_service_sid === undefined) throw new Error('bridge.channels.sms: set from (a Twilio number, E.164) or messaging_service_sid');
-    if (config.to.length === 0) throw new Error('bridge.channels.sms: set to (the recipients, E.164 numbers)');
+    if (config.account_sid === undefined || token === undefined) throw channelConfigError('sms', 'set both account_sid and auth_token (or auth_token_file)');
+    if (config.from === undefined && config.messaging_service_sid === undefined) throw channelConfigError('sms', 'set from (a Twilio number, E.164) or messaging_service_sid');
+    if (config.to.length === 0) throw channelConfigError('sms', 'set to (the recipients, E.164 numbers)');
     const url = `${config.api_url.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(config.account_sid)}/Messages.json`;
     const headers = {
       Authorization: `Basic ${Buffer.from(`${config.account_sid}:${token}`).toString('base64')}`,
