@@ -5,6 +5,7 @@ import { duration } from '../../config/schema-types.js';
 import type { Setting } from '../../config/settings.js';
 import type { Logger } from '../../log.js';
 import type { Notifier } from './notifier.js';
+import { channelTemplates, withTemplates, type ChannelTemplates } from './templates.js';
 
 /** Settings every channel has; the dispatcher and the intake read them through the registry. */
 export const channelCommon = {
@@ -12,9 +13,10 @@ export const channelCommon = {
   send_resolved: z.boolean().default(true),
   /** One deadline for a whole request: connect, headers and body. */
   timeout: duration.default(10_000),
+  ...channelTemplates,
 };
 
-export interface ChannelCommonConfig {
+export interface ChannelCommonConfig extends ChannelTemplates {
   readonly send_resolved: boolean;
   readonly timeout: number;
 }
@@ -65,7 +67,15 @@ export interface ChannelDefinition<C extends ChannelCommonConfig = ChannelCommon
 export type AnyChannel = ChannelDefinition<ChannelCommonConfig>;
 
 export function defineChannel<C extends ChannelCommonConfig>(definition: ChannelDefinition<C>): AnyChannel {
-  return definition as unknown as AnyChannel;
+  // Every channel's title_template and body_template are applied here, once, before its own builder runs.
+  const templated: ChannelDefinition<C> = {
+    ...definition,
+    create(config, context) {
+      const notifier = definition.create(config, context);
+      return notifier === undefined ? undefined : withTemplates(notifier, config);
+    },
+  };
+  return templated as unknown as AnyChannel;
 }
 
 /** Settings of a channel that parse but do not fit together (a host and no sender): a one-line config error, no stack trace. */

@@ -62,7 +62,7 @@ describe.skipIf(amBinary === undefined || !hasAiosmtpd())('every channel behind 
             to: ['dev@example.org'],
             recipients_by_severity: { critical: { to: ['oncall@example.org'], cc: ['dev@example.org'] } },
           },
-          teams: { webhook_url: teams.url, messages_per_second: 20 },
+          teams: { webhook_url: teams.url, messages_per_second: 20, body_template: 'Check {{ labels.instance }} ({{ labels.severity }}, {{ phase }})' },
           discord: { webhook_url: discord.url, messages_per_second: 20 },
           opsgenie: { api_key: OPSGENIE_KEY, api_url: opsgenie.url },
           sms: { account_sid: TWILIO_SID, auth_token: TWILIO_TOKEN, from: '+15550001111', to: ['+15550000001'], api_url: twilio.url.replace(/\/2010-04-01.*$/, ''), max_per_minute: 600 },
@@ -99,6 +99,8 @@ describe.skipIf(amBinary === undefined || !hasAiosmtpd())('every channel behind 
     expect(mail[0]!.parts.find((p) => p.content_type === 'text/plain')!.content).toContain('🔥 summary');
     const titles = ['[FIRING:1] IdeHostCpuHighUsage (critical)', '[FIRING:1] IdeIndexingSlow (medium)', '[FIRING:1] IdeLspServerDown (high)'];
     expect(teamsTitles(teams).sort()).toEqual(titles);
+    // Teams has a body_template: each alert's text is rendered from it.
+    expect(JSON.stringify(bodies(teams))).toContain('"text":"Check dev-1:10451 (critical, trigger)"');
     expect(discordTitles(discord).map((t) => t.replace(/^\*\*(.*)\*\*.*$/s, '$1')).sort()).toEqual(titles);
     const [create] = bodies(opsgenie);
     expect(create).toMatchObject({ message: 'IdeHostCpuHighUsage: IdeHostCpuHighUsage 🔥 summary', priority: 'P1', source: 'ide-monitor', entity: 'dev-1:10451' });
