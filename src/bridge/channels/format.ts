@@ -116,8 +116,3 @@ export function alertLinks(alert: WebhookAlert, externalURL: string, maxLength =
   ];
   return links.filter((l): l is [string, string] => isHttpUrl(l[0]) && l[0].length <= maxLength).map(([url, text]) => ({ text, url }));
 }
-
-/** True when the text holds a high or low surrogate without its other half (invalid UTF-16, garbage on the wire). */
-export function hasLoneSurrogate(text: string): boolean {
-  return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
-}

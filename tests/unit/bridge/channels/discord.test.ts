@@ -33,6 +33,8 @@ describe('the Discord message builder', () => {
     expect(message.content.length).toBeLessThanOrEqual(DISCORD_LIMITS.content);
     expect(message.content).toMatch(new RegExp(`${40 - message.embeds.length} more alerts not shown`));
     expectWholeCodePoints(message);
+    // The check is not vacuous: half an emoji (what a plain .slice() cut leaves) fails it.
+    expect(() => expectWholeCodePoints({ title: `x${'🔥'.slice(0, 1)}` })).toThrow();
   });
 });
 

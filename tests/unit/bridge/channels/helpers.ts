@@ -1,7 +1,6 @@
 import { Registry } from 'prom-client';
 import { expect } from 'vitest';
 import type { AnyChannel, ChannelCommonConfig } from '../../../../src/bridge/channels/definition.js';
-import { hasLoneSurrogate } from '../../../../src/bridge/channels/format.js';
 import type { Notifier } from '../../../../src/bridge/channels/notifier.js';
 import { silentLogger } from '../../../../src/log.js';
 import { stringsIn } from '../fixtures.js';
@@ -18,4 +17,9 @@ export function notifierOf(channel: AnyChannel, section: Record<string, unknown>
 export function expectWholeCodePoints(value: unknown): void {
   const broken = stringsIn(value).filter(hasLoneSurrogate);
   expect(broken.map((s) => s.slice(-20))).toEqual([]);
+}
+
+/** A high or low surrogate without its other half: invalid UTF-16, shown as garbage or refused by the services. */
+function hasLoneSurrogate(text: string): boolean {
+  return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 }
