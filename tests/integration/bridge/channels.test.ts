@@ -202,6 +202,16 @@ describe.skipIf(amBinary === undefined || !hasAiosmtpd())('every channel behind 
     expect(value('ide_bridge_log_notifications_total', { kind: 'resolved', severity: 'low' })).toBe(1);
   });
 
+  it('paces an SMS storm at max_per_minute (600: 100 ms apart) and drops none', async () => {
+    const before = twilio.accepted().length;
+    const storm = Array.from({ length: 6 }, (_, i) => ({ ...base, alertname: 'IdeSmsStorm', severity: 'critical', instance: `dev-${i}:10451` }));
+    await am.postAlerts(storm.map((labels) => ({ labels, annotations: summary(labels), startsAt: new Date().toISOString() })));
+    await waitFor('six texts', async () => twilio.accepted().length >= before + 6, 20_000);
+    const texts = twilio.accepted().slice(before);
+    expect(texts.map((r) => (r.body as Body)['Body']).sort()).toEqual(storm.map((l) => `[FIRING] IdeSmsStorm (critical) ${l.instance}: IdeSmsStorm 🔥 summary`).sort());
+    for (let i = 1; i < texts.length; i++) expect(texts[i]!.at - texts[i - 1]!.at).toBeGreaterThanOrEqual(95);
+  });
+
   it('never writes a secret to its log', () => {
     const log = bridge.process.output();
     for (const secret of [TOKEN, OPSGENIE_KEY, TWILIO_TOKEN, SMTP_PASSWORD, 'SECRET-TOKEN', 'sig=SECRET']) expect(log).not.toContain(secret);

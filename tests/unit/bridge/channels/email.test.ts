@@ -107,6 +107,18 @@ describe.skipIf(!hasAiosmtpd())('the email notifier against a real SMTP server (
     expect(received.parts[1]!.content).toContain('Ünïcödé 🔥 检查');
   });
 
+  it('keeps a line break in alert data out of the headers (no injected Bcc)', async () => {
+    const notifier = notifierOf(email, section({ recipients_by_severity: {} }));
+    const p = payload('firing-single');
+    const alert = { ...p.alerts[0]!, labels: { ...p.alerts[0]!.labels, alertname: 'Evil\r\nBcc: thief@example.net' } };
+    expect(await notifier.notify(group({ ...p, groupLabels: {}, commonLabels: {} }, [alert]), 'h')).toEqual({ outcome: 'delivered' });
+    notifier.close?.();
+    const received = smtp.messages().at(-1)!;
+    expect(received.rcpt_tos).toEqual(['dev@example.org', 'lead@example.org']);
+    expect(received.headers['Subject']).toBe('[FIRING:1] Evil Bcc: thief@example.net (critical)');
+    expect(received.raw.split('\r\n\r\n')[0]).not.toMatch(/^Bcc:/m);
+  });
+
   it('gives up on 535 (bad password) and 550 (unknown mailbox) with the server\'s reason; retries 451 and a refused connection', async () => {
     const n = group(payload('firing-single'));
     const badPassword = notifierOf(email, section({ password: 'wrong' }));
