@@ -37,6 +37,17 @@ const schema = z
     ...channelCommon,
     concurrency: z.number().int().positive().default(2),
   })
+  // Settings that only make sense together, checked at load so check-config reports them with their place.
+  .superRefine((config, ctx) => {
+    if (config.smtp_host === undefined) return;
+    if (config.from === undefined) ctx.addIssue({ code: 'custom', path: ['from'], message: 'set the sender address along with smtp_host' });
+    if (config.to.length === 0 && config.cc.length === 0 && Object.keys(config.recipients_by_severity).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'set recipients (to, cc or recipients_by_severity) along with smtp_host' });
+    }
+    const hasUser = config.username !== undefined;
+    const hasPassword = config.password !== undefined || config.password_file !== undefined;
+    if (hasUser !== hasPassword) ctx.addIssue({ code: 'custom', path: [hasUser ? 'password' : 'username'], message: 'set both username and password (or password_file) for SMTP AUTH, or neither' });
+  })
   .prefault({});
 
 type EmailConfig = z.output<typeof schema>;
@@ -59,10 +70,7 @@ export const email = defineChannel<EmailConfig>({
   configureHint: 'bridge.channels.email.smtp_host, from and to (IDE_MONITOR_EMAIL_SMTP_HOST, IDE_MONITOR_EMAIL_FROM, IDE_MONITOR_EMAIL_TO)',
   create(config): Notifier | undefined {
     if (config.smtp_host === undefined) return undefined;
-    if (config.from === undefined) throw channelConfigError('email', 'set from (the sender address) along with smtp_host');
-    if (config.to.length === 0 && Object.keys(config.recipients_by_severity).length === 0) throw channelConfigError('email', 'set to (recipients) or recipients_by_severity');
     const password = resolveSecret('bridge.channels.email.password', config.password, config.password_file);
-    if ((config.username === undefined) !== (password === undefined)) throw channelConfigError('email', 'set both username and password (or password_file) for SMTP AUTH, or neither');
     let ca: string | undefined;
     if (config.ca_file !== undefined) {
       try {
@@ -94,7 +102,7 @@ export const email = defineChannel<EmailConfig>({
           timer = setTimeout(() => resolve({ outcome: 'retry', reason: `SMTP: no complete answer within ${config.timeout} ms` }), config.timeout);
         });
         const send = transport
-          .sendMail({ from: config.from, to, cc, subject: message.subject, text: message.text, html: message.html, references: message.references, inReplyTo: message.references })
+          .sendMail({ from: config.from!, to, cc, subject: message.subject, text: message.text, html: message.html, references: message.references, inReplyTo: message.references })
           .then((): DeliveryResult => ({ outcome: 'delivered' }), classifySmtpError);
         try {
           return await Promise.race([send, deadline]);

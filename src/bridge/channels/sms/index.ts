@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { resolveSecret } from '../../../config/secret-file.js';
 import { createChannelHttp } from '../delivery.js';
-import { channelCommon, channelConfigError, defineChannel, httpUrl, optionalPath } from '../definition.js';
+import { channelCommon, defineChannel, httpUrl, optionalPath } from '../definition.js';
 import { addressList } from '../lists.js';
 import type { DeliveryResult, Notifier } from '../notifier.js';
 import { buildSmsBody, smsForm, TWILIO_BODY_MAX } from './message.js';
@@ -30,6 +30,14 @@ const schema = z
     max_per_minute: z.number().positive().default(10),
     ...channelCommon,
   })
+  // Settings that only make sense together, checked at load so check-config reports them with their place.
+  .superRefine((config, ctx) => {
+    const hasToken = config.auth_token !== undefined || config.auth_token_file !== undefined;
+    if (config.account_sid === undefined && !hasToken) return;
+    if (config.account_sid === undefined || !hasToken) ctx.addIssue({ code: 'custom', path: [config.account_sid === undefined ? 'account_sid' : 'auth_token'], message: 'set both account_sid and auth_token (or auth_token_file)' });
+    if (config.from === undefined && config.messaging_service_sid === undefined) ctx.addIssue({ code: 'custom', path: ['from'], message: 'set from (a Twilio number, E.164) or messaging_service_sid' });
+    if (config.to.length === 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'set the recipients (E.164 numbers)' });
+  })
   .prefault({});
 
 type SmsConfig = z.output<typeof schema>;
@@ -51,10 +59,8 @@ export const sms = defineChannel<SmsConfig>({
   configureHint: 'bridge.channels.sms.account_sid and auth_token (IDE_MONITOR_SMS_ACCOUNT_SID, IDE_MONITOR_SMS_AUTH_TOKEN)',
   create(config): Notifier | undefined {
     const token = resolveSecret('bridge.channels.sms.auth_token', config.auth_token, config.auth_token_file);
-    if (config.account_sid === undefined && token === undefined) return undefined;
-    if (config.account_sid === undefined || token === undefined) throw channelConfigError('sms', 'set both account_sid and auth_token (or auth_token_file)');
-    if (config.from === undefined && config.messaging_service_sid === undefined) throw channelConfigError('sms', 'set from (a Twilio number, E.164) or messaging_service_sid');
-    if (config.to.length === 0) throw channelConfigError('sms', 'set to (the recipients, E.164 numbers)');
+    // The schema has checked that these come together.
+    if (config.account_sid === undefined || token === undefined) return undefined;
     const url = `${config.api_url.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(config.account_sid)}/Messages.json`;
     const headers = {
       Authorization: `Basic ${Buffer.from(`${config.account_sid}:${token}`).toString('base64')}`,

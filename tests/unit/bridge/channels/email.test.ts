@@ -47,11 +47,12 @@ describe('the email builder', () => {
     expect(classifySmtpError({ code: 'ECONNECTION', message: 'connect ECONNREFUSED 127.0.0.1:1' })).toMatchObject({ outcome: 'retry', reason: 'SMTP ECONNECTION: connect ECONNREFUSED 127.0.0.1:1' });
   });
 
-  it('refuses half a configuration with a one-line error naming the setting', () => {
-    expect(() => notifierOf(email, { smtp_host: 'mail.example' })).toThrow('bridge.channels.email: set from (the sender address) along with smtp_host');
-    expect(() => notifierOf(email, { smtp_host: 'mail.example', from: 'a@example.org' })).toThrow('bridge.channels.email: set to (recipients) or recipients_by_severity');
-    expect(() => notifierOf(email, { smtp_host: 'mail.example', from: 'a@example.org', to: 'b@example.org', username: 'u' })).toThrow('set both username and password');
-    expect(() => notifierOf(email, { smtp_host: 'mail.example', from: 'a@example.org', to: 'b@example.org', ca_file: '/nonexistent/ca.pem' })).toThrow('bridge.channels.email.ca_file: cannot read /nonexistent/ca.pem: ENOENT');
+  it('refuses half a configuration when it is read, naming the setting', () => {
+    const problems = (section: Record<string, unknown>) => email.schema.safeParse(section).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(problems({ smtp_host: 'mail.example' })).toEqual(['from: set the sender address along with smtp_host', 'to: set recipients (to, cc or recipients_by_severity) along with smtp_host']);
+    expect(problems({ smtp_host: 'mail.example', from: 'a@example.org', to: 'b@example.org', username: 'u' })).toEqual(['password: set both username and password (or password_file) for SMTP AUTH, or neither']);
+    expect(problems({ to: 'b@example.org' })).toBeUndefined();
+    expect(() => notifierOf(email, { smtp_host: 'mail.example', from: 'a@example.org', to: 'b@example.org', ca_file: '/nonexistent/ca.pem' })).toThrow('config bridge.channels.email.ca_file: cannot read /nonexistent/ca.pem: ENOENT');
     expect(email.schema.parse({ to: 'a@example.org, b@example.org' })).toMatchObject({ to: ['a@example.org', 'b@example.org'], smtp_port: 587, require_tls: true });
   });
 });

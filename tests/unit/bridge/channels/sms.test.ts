@@ -1,5 +1,7 @@
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sms } from '../../../../src/bridge/channels/sms/index.js';
+import { silentLogger } from '../../../../src/log.js';
 import { buildSmsBody, TWILIO_BODY_MAX } from '../../../../src/bridge/channels/sms/message.js';
 import { golden } from '../../../support/golden.js';
 import { startTwilioSink, TWILIO_SID, TWILIO_TOKEN, type Sink } from '../../../support/sinks.js';
@@ -69,8 +71,10 @@ describe('the SMS notifier against a Twilio Messages API sink', () => {
     badNumber.close?.();
   });
 
-  it('refuses half a configuration with a one-line error naming the setting', () => {
-    expect(() => notifierOf(sms, { account_sid: TWILIO_SID })).toThrow('bridge.channels.sms: set both account_sid and auth_token (or auth_token_file)');
-    expect(() => notifierOf(sms, { account_sid: TWILIO_SID, auth_token: 't', to: ['+15550000001'] })).toThrow('bridge.channels.sms: set from');
+  it('refuses half a configuration when it is read, naming the setting', () => {
+    const problems = (section: Record<string, unknown>) => sms.schema.safeParse(section).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(problems({ account_sid: TWILIO_SID })).toEqual(['auth_token: set both account_sid and auth_token (or auth_token_file)', 'from: set from (a Twilio number, E.164) or messaging_service_sid', 'to: set the recipients (E.164 numbers)']);
+    expect(problems({ account_sid: TWILIO_SID, auth_token: 't', to: ['+15550000001'], messaging_service_sid: 'MG1' })).toBeUndefined();
+    expect(sms.create(sms.schema.parse({}), { logger: silentLogger, registry: new Registry() })).toBeUndefined();
   });
 });
