@@ -69,7 +69,9 @@ export const email = defineChannel<EmailConfig>({
   ],
   configureHint: 'bridge.channels.email.smtp_host, from and to (IDE_MONITOR_EMAIL_SMTP_HOST, IDE_MONITOR_EMAIL_FROM, IDE_MONITOR_EMAIL_TO)',
   create(config): Notifier | undefined {
-    if (config.smtp_host === undefined) return undefined;
+    // The schema requires a sender with a host.
+    const from = config.from;
+    if (config.smtp_host === undefined || from === undefined) return undefined;
     const password = resolveSecret('bridge.channels.email.password', config.password, config.password_file);
     let ca: string | undefined;
     if (config.ca_file !== undefined) {
@@ -102,7 +104,7 @@ export const email = defineChannel<EmailConfig>({
           timer = setTimeout(() => resolve({ outcome: 'retry', reason: `SMTP: no complete answer within ${config.timeout} ms` }), config.timeout);
         });
         const send = transport
-          .sendMail({ from: config.from!, to, cc, subject: message.subject, text: message.text, html: message.html, references: message.references, inReplyTo: message.references })
+          .sendMail({ from, to, cc, subject: message.subject, text: message.text, html: message.html, references: message.references, inReplyTo: message.references })
           .then((): DeliveryResult => ({ outcome: 'delivered' }), classifySmtpError);
         try {
           return await Promise.race([send, deadline]);
