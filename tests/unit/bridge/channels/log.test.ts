@@ -2,6 +2,9 @@ import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { log, logLine } from '../../../../src/bridge/channels/log/index.js';
+import { routingProblems } from '../../../../src/bridge/feature.js';
+import { compileRoutes } from '../../../../src/bridge/routing.js';
+import { bridgeSchema } from '../../../../src/config/sections/bridge.js';
 import { createLogger } from '../../../../src/log.js';
 import { golden } from '../../../support/golden.js';
 import { ackNotification, alertNotification, group, payload } from '../fixtures.js';
@@ -49,6 +52,15 @@ describe('the log channel', () => {
     expect(metrics).toContain('ide_bridge_log_notifications_total{kind="firing",severity="critical"} 1');
     expect(metrics).toContain('ide_bridge_log_notifications_total{kind="resolved",severity="critical"} 1');
     expect(metrics).toContain('ide_bridge_log_notifications_total{kind="acknowledged",severity="critical"} 1');
+  });
+
+  it('is not reported as unrouted when a config\'s own routes leave it out (that turns it off for them)', () => {
+    const config = bridgeSchema.parse({ routes: [{ match: { severity: 'critical' }, channels: ['email'] }] });
+    const problems = routingProblems(compileRoutes(config.routes), new Map([['log', {}], ['teams', {}]]), config);
+    expect(problems).toEqual([
+      'channel email is routed to but not configured; set bridge.channels.email.smtp_host, from and to (IDE_MONITOR_EMAIL_SMTP_HOST, IDE_MONITOR_EMAIL_FROM, IDE_MONITOR_EMAIL_TO). Its notifications are skipped',
+      "channel teams is configured but no route sends to it (bridge.routes); add it to a route's channels or it receives nothing",
+    ]);
   });
 
   it('is on by default and off with enabled: false', () => {
