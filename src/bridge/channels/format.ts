@@ -3,7 +3,8 @@ import type { WebhookAlert } from '../payload.js';
 
 /** Text helpers shared by the message builders. */
 
-export const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'] as const;
+/** Our severities, most severe first, with Prometheus' usual `warning` and `info` where routing puts them (as high and low). */
+export const SEVERITY_ORDER = ['critical', 'high', 'warning', 'medium', 'low', 'info'] as const;
 
 /** The most severe `severity` label among the alerts (by our rule order), or the first unknown one. */
 export function worstSeverity(alerts: readonly WebhookAlert[]): string {

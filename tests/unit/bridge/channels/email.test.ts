@@ -41,6 +41,13 @@ describe('the email builder', () => {
     expectWholeCodePoints(message);
   });
 
+  it('titles a mixed group by its worst severity, warning ranking as high and info as low', () => {
+    const p = payload('firing-single');
+    const at = (severity: string, i: number) => ({ ...p.alerts[0]!, fingerprint: `${i}`.padStart(16, '0'), labels: { ...p.alerts[0]!.labels, severity } });
+    expect(buildEmail(group(p, [at('low', 1), at('warning', 2)])).subject).toBe('[FIRING:2] IdeHostCpuHighUsage (warning)');
+    expect(buildEmail(group(p, [at('info', 1), at('low', 2)])).subject).toBe('[FIRING:2] IdeHostCpuHighUsage (low)');
+  });
+
   it('reads SMTP replies: 4xx retried, 5xx given up with the reason, no reply retried', () => {
     expect(classifySmtpError({ responseCode: 451, code: 'EENVELOPE', response: '451 4.3.0 try later' })).toEqual({ outcome: 'retry', reason: 'SMTP 451 (EENVELOPE): 451 4.3.0 try later' });
     expect(classifySmtpError({ responseCode: 535, code: 'EAUTH', response: '535 5.7.8 Authentication credentials invalid' })).toMatchObject({ outcome: 'give_up' });
