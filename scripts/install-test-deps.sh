@@ -18,6 +18,8 @@ missing=()
 for binary in "${!PACKAGE_OF[@]}"; do
   command -v "$binary" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$binary]}")
 done
+# The email channel's tests run a real SMTP server: aiosmtpd, a module of the system Python (not a binary).
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')

@@ -17,9 +17,11 @@ run(process.execPath, ['dist/cli.js', 'generate', '--check']);
 
 // The same programs scripts/install-test-deps.sh installs.
 const needed = ['prometheus', 'promtool', 'prometheus-node-exporter', 'prometheus-alertmanager', 'amtool', 'chromium', 'docker-compose', 'systemd-analyze'];
-if (needed.some((b) => !has(b))) {
+// python3-aiosmtpd (the email channel's SMTP server) is a Python module, not a binary.
+const hasAiosmtpd = spawnSync('/usr/bin/python3', ['-c', 'import aiosmtpd'], { stdio: 'ignore' }).status === 0;
+if (needed.some((b) => !has(b)) || !hasAiosmtpd) {
   if (process.getuid?.() === 0) run('bash', ['scripts/install-test-deps.sh']);
-  else console.warn('SKIPPED: integration suites that need prometheus, alertmanager, chromium or docker-compose are skipped (not root; run scripts/install-test-deps.sh as root)');
+  else console.warn('SKIPPED: integration suites that need prometheus, alertmanager, chromium, docker-compose or python3-aiosmtpd are skipped (not root; run scripts/install-test-deps.sh as root)');
 }
 
 mkdirSync(`${root}/test-output`, { recursive: true });

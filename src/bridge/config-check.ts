@@ -7,6 +7,7 @@ import { CHANNELS } from './channels/registry.js';
 import { routingProblems } from './feature.js';
 import { compileRoutes, route } from './routing.js';
 import { silentLogger } from '../log.js';
+import { Registry } from 'prom-client';
 
 /** An alerting rule as Prometheus would fire it: its name and the labels it sets itself. */
 export interface ShippedAlert {
@@ -61,7 +62,8 @@ export function bridgeWarnings(config: BridgeConfig, rules?: readonly ShippedAle
 function configuredChannels(config: BridgeConfig): Map<string, true> {
   const configured = new Map<string, true>();
   for (const channel of CHANNELS) {
-    const notifier = channel.create(config.channels[channel.name]!, { logger: silentLogger });
+    // A throw-away registry: the channels' counters must not land in a running server's.
+    const notifier = channel.create(config.channels[channel.name]!, { logger: silentLogger, registry: new Registry() });
     if (notifier === undefined) continue;
     notifier.close?.();
     configured.set(channel.name, true);

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { ActiveAlertsView, ActiveAlertSummary, FeatureContext, ServeFeature } from '../commands/serve-features.js';
 import type { BridgeConfig } from '../config/sections/bridge.js';
 import { resolveSecret } from '../config/secret-file.js';
@@ -7,7 +8,7 @@ import { actionHandler } from './action-handler.js';
 import { ActionRunner } from './actions/runner.js';
 import { AlertmanagerClient } from './alertmanager-client.js';
 import { mountAlertsApi } from './alerts-api.js';
-import { CHANNELS } from './channels/registry.js';
+import { channelNamed, CHANNELS } from './channels/registry.js';
 import type { Notifier } from './channels/notifier.js';
 import { Dispatcher, type ChannelHandler } from './dispatcher.js';
 import { Escalator } from './escalator.js';
@@ -41,7 +42,7 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
   const config = ctx.config.bridge;
   const logger = ctx.logger.child({ component: 'bridge' });
   const token = resolveSecret('bridge.webhook.token', config.webhook.token, config.webhook.token_file);
-  const channels = createChannels(config, logger);
+  const channels = createChannels(config, logger, ctx.registry);
   const routes = compileRoutes(config.routes);
   warnAboutUnusableRoutes(routes, channels, config, logger);
 
@@ -190,11 +191,11 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
 }
 
 /** The configured channels (an endpoint set), in registry order. */
-function createChannels(config: BridgeConfig, logger: Logger): Map<string, ConfiguredChannel> {
+function createChannels(config: BridgeConfig, logger: Logger, registry: Registry): Map<string, ConfiguredChannel> {
   const configured = new Map<string, ConfiguredChannel>();
   for (const definition of CHANNELS) {
     const section = config.channels[definition.name]!;
-    const notifier = definition.create(section, { logger: logger.child({ channel: definition.name }) });
+    const notifier = definition.create(section, { logger: logger.child({ channel: definition.name }), registry });
     if (notifier !== undefined) configured.set(definition.name, { definition, notifier, sendResolved: section.send_resolved });
   }
   return configured;
@@ -219,7 +220,7 @@ export function routingProblems(routes: readonly Route[], configured: ReadonlyMa
     }
   }
   for (const name of configured.keys()) {
-    if (!named.has(name)) problems.push(`channel ${name} is configured but no route sends to it (bridge.routes); add it to a route's channels or it receives nothing`);
+    if (!named.has(name) && channelNamed(name)?.onByDefault !== true) problems.push(`channel ${name} is configured but no route sends to it (bridge.routes); add it to a route's channels or it receives nothing`);
   }
   return problems;
 }

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /**
- * Local stand-ins for Slack incoming webhooks and PagerDuty's Events API v2 on 127.0.0.1. They speak the
+ * Local stand-ins for Slack incoming webhooks, PagerDuty's Events API v2, Teams Workflows webhooks, Discord
+ * webhooks, OpsGenie's Alert API v2 and Twilio's Messages API on 127.0.0.1. They speak the
  * services' wire contract (status codes, bodies, Retry-After), record every request in arrival order, and
  * count re-sends of the same key, so tests can tell "arrived once" from "arrived, and again".
  */
@@ -15,6 +16,8 @@ export interface SinkRequest {
   readonly headers: IncomingMessage['headers'];
   /** The status the sink answered. */
   readonly status: number;
+  /** The path and query asked for. */
+  readonly url: string;
 }
 
 export interface Sink {
@@ -27,10 +30,13 @@ export interface Sink {
   uniqueKeys(): Set<string>;
   /** Accepted requests whose key had been accepted before. */
   duplicates(): number;
-  /** Answers `status` (with Retry-After when given) to every request for the next `ms` milliseconds. */
+  /** Answers `status` (with Retry-After when given, as the service words it) to every request for the next `ms` milliseconds. */
   failFor(ms: number, status: number, retryAfterSeconds?: number): void;
-  /** Answers `status` to the next `count` requests. */
-  failNext(count: number, status: number, retryAfterSeconds?: number): void;
+  /**
+   * Answers `status` to the next `count` requests, after letting `skip` through (Discord: a fractional
+   * retry_after is kept in its JSON body).
+   */
+  failNext(count: number, status: number, retryAfterSeconds?: number, skip?: number): void;
   stop(): Promise<void>;
 }
 
@@ -39,11 +45,25 @@ interface Failure {
   retryAfter?: number;
   until?: number;
   remaining?: number;
+  /** Requests still let through before the failures start. */
+  skip?: number;
 }
 
-type Handler = (body: unknown, raw: string, req: IncomingMessage) => { status: number; key: string; answer: unknown };
+type Handler = (body: unknown, raw: string, req: IncomingMessage) => { status: number; key: string; answer: unknown; headers?: Record<string, string> };
 
-async function startSink(path: string, handle: Handler): Promise<Sink> {
+/** How a service words an injected failure: its body and headers for that status. */
+type FailureAnswer = (status: number, retryAfterSeconds: number | undefined) => { answer: unknown; headers: Record<string, string> };
+
+const defaultFailure: FailureAnswer = (status, retryAfter) => ({
+  answer: status === 429 ? 'rate_limited' : 'internal_error',
+  headers: retryAfter === undefined ? ({} as Record<string, string>) : { 'Retry-After': String(retryAfter) },
+});
+
+/**
+ * `path`: the one path the service answers (its URL is the sink's), or a pattern over path and query for
+ * an API with many (the sink's URL is then the base URL).
+ */
+async function startSink(path: string | RegExp, handle: Handler, failureAnswer: FailureAnswer = defaultFailure): Promise<Sink> {
   const requests: SinkRequest[] = [];
   let failure: Failure | undefined;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -52,33 +72,44 @@ async function startSink(path: string, handle: Handler): Promise<Sink> {
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const send = (status: number, answer: unknown, headers: Record<string, string> = {}) => {
+        if (answer === undefined) {
+          res.writeHead(status, headers);
+          return void res.end();
+        }
         const text = typeof answer === 'string' ? answer : JSON.stringify(answer);
         res.writeHead(status, { 'Content-Type': typeof answer === 'string' ? 'text/plain' : 'application/json', ...headers });
         res.end(text);
       };
-      if (req.method !== 'POST' || req.url !== path) return send(404, 'not found');
+      const url = req.url ?? '';
+      if (req.method !== 'POST' || (typeof path === 'string' ? url !== path : !path.test(url))) return send(404, 'not found');
       let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = undefined;
+      if (String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) body = Object.fromEntries(new URLSearchParams(raw));
+      else {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          body = undefined;
+        }
       }
       const now = Date.now();
-      if (failure !== undefined && ((failure.until !== undefined && now < failure.until) || (failure.remaining ?? 0) > 0)) {
+      const skipped = failure !== undefined && (failure.skip ?? 0) > 0;
+      if (skipped) failure!.skip! -= 1;
+      if (!skipped && failure !== undefined && ((failure.until !== undefined && now < failure.until) || (failure.remaining ?? 0) > 0)) {
         if (failure.remaining !== undefined) failure.remaining -= 1;
-        requests.push({ at: now, key: '', body, headers: req.headers, status: failure.status });
-        return send(failure.status, failure.status === 429 ? 'rate_limited' : 'internal_error', failure.retryAfter === undefined ? {} : { 'Retry-After': String(failure.retryAfter) });
+        requests.push({ at: now, key: '', body, headers: req.headers, status: failure.status, url });
+        const { answer, headers } = failureAnswer(failure.status, failure.retryAfter);
+        return send(failure.status, answer, headers);
       }
-      const { status, key, answer } = handle(body, raw, req);
-      requests.push({ at: now, key, body, headers: req.headers, status });
-      send(status, answer);
+      const { status, key, answer, headers } = handle(body, raw, req);
+      requests.push({ at: now, key, body, headers: req.headers, status, url });
+      send(status, answer, headers);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const accepted = () => requests.filter((r) => r.status >= 200 && r.status < 300);
   return {
-    url: `http://127.0.0.1:${port}${path}`,
+    url: `http://127.0.0.1:${port}${typeof path === 'string' ? path : ''}`,
     requests,
     accepted,
     uniqueKeys: () => new Set(accepted().map((r) => r.key)),
@@ -86,8 +117,8 @@ async function startSink(path: string, handle: Handler): Promise<Sink> {
     failFor(ms, status, retryAfterSeconds) {
       failure = { status, until: Date.now() + ms, ...(retryAfterSeconds !== undefined && { retryAfter: retryAfterSeconds }) };
     },
-    failNext(count, status, retryAfterSeconds) {
-      failure = { status, remaining: count, ...(retryAfterSeconds !== undefined && { retryAfter: retryAfterSeconds }) };
+    failNext(count, status, retryAfterSeconds, skip = 0) {
+      failure = { status, remaining: count, skip, ...(retryAfterSeconds !== undefined && { retryAfter: retryAfterSeconds }) };
     },
     stop: () =>
       new Promise<void>((resolve) => {
@@ -158,4 +189,136 @@ export function startPagerDutySink(): Promise<Sink> {
 /** A generic JSON receiver keyed by the Idempotency-Key header (the bridge's outgoing webhook sends one). */
 export function startWebhookSink(): Promise<Sink> {
   return startSink('/hook', (_body, _raw, req) => ({ status: 200, key: String(req.headers['idempotency-key'] ?? ''), answer: { ok: true } }));
+}
+
+/**
+ * Microsoft Teams Workflows (Power Automate) webhook: 202 for a message carrying an Adaptive Card; 400 for
+ * anything else; 413 past the 28 KB message limit. Keyed by body, like Slack (no idempotency key).
+ */
+export function startTeamsSink(): Promise<Sink> {
+  return startSink('/workflows/0a1b2c/triggers/manual/paths/invoke?sig=SECRET', (body, raw) => {
+    const key = createHash('sha256').update(raw).digest('hex');
+    const message = body as { type?: unknown; attachments?: Array<{ contentType?: unknown; content?: { type?: unknown; body?: unknown } }> } | undefined;
+    const card = message?.attachments?.[0];
+    if (message?.type !== 'message' || card?.contentType !== 'application/vnd.microsoft.card.adaptive' || card.content?.type !== 'AdaptiveCard' || !Array.isArray(card.content.body)) {
+      return { status: 400, key, answer: { error: { code: 'InvalidRequestContent', message: 'The request content is not a message with an Adaptive Card attachment.' } } };
+    }
+    if (Buffer.byteLength(raw) > 28 * 1024) return { status: 413, key, answer: { error: { code: 'MessageTooLarge', message: 'The message is larger than 28 KB.' } } };
+    return { status: 202, key, answer: undefined };
+  });
+}
+
+/** Checks a Discord webhook message against Discord's documented limits; returns the problems. */
+export function discordProblems(body: unknown): string[] {
+  const problems: string[] = [];
+  const message = body as { content?: string; embeds?: Array<{ title?: string; description?: string; fields?: Array<{ name: string; value: string }>; footer?: { text: string } }> } | undefined;
+  if (message === undefined || (typeof message.content !== 'string' && !Array.isArray(message.embeds))) return ['Cannot send an empty message'];
+  if ((message.content ?? '').length > 2000) problems.push('content: Must be 2000 or fewer in length.');
+  const embeds = message.embeds ?? [];
+  if (embeds.length > 10) problems.push('embeds: Must be 10 or fewer in length.');
+  let total = 0;
+  embeds.forEach((embed, i) => {
+    if ((embed.title ?? '').length > 256) problems.push(`embeds.${i}.title: Must be 256 or fewer in length.`);
+    if ((embed.description ?? '').length > 4096) problems.push(`embeds.${i}.description: Must be 4096 or fewer in length.`);
+    if ((embed.fields ?? []).length > 25) problems.push(`embeds.${i}.fields: Must be 25 or fewer in length.`);
+    for (const field of embed.fields ?? []) {
+      if (field.name.length > 256) problems.push(`embeds.${i}.fields.name: Must be 256 or fewer in length.`);
+      if (field.value.length > 1024) problems.push(`embeds.${i}.fields.value: Must be 1024 or fewer in length.`);
+    }
+    if ((embed.footer?.text ?? '').length > 2048) problems.push(`embeds.${i}.footer.text: Must be 2048 or fewer in length.`);
+    total += (embed.title ?? '').length + (embed.description ?? '').length + (embed.footer?.text ?? '').length + (embed.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+  });
+  if (total > 6000) problems.push('embeds: Embed size exceeds maximum size of 6000');
+  return problems;
+}
+
+/**
+ * Discord webhook (`/api/webhooks/{id}/{token}`): 204 without a body for a valid message, 400 code 50035
+ * "Invalid Form Body" otherwise; a 429 carries `retry_after` (seconds, fractional) in its JSON body and a
+ * whole-second Retry-After header, as Discord sends them.
+ */
+export function startDiscordSink(): Promise<Sink> {
+  return startSink(
+    '/api/webhooks/112233/SECRET-TOKEN',
+    (body, raw) => {
+      const key = createHash('sha256').update(raw).digest('hex');
+      const problems = discordProblems(body);
+      if (problems.length > 0) return { status: 400, key, answer: { code: 50035, message: 'Invalid Form Body', errors: problems } };
+      return { status: 204, key, answer: undefined };
+    },
+    (status, retryAfter) =>
+      status === 429
+        ? { answer: { message: 'You are being rate limited.', retry_after: retryAfter ?? 0.5, global: false }, headers: { 'Retry-After': String(Math.ceil(retryAfter ?? 0.5)) } }
+        : status === 401
+          ? { answer: { message: '401: Unauthorized', code: 0 }, headers: {} }
+          : status === 404
+            ? { answer: { message: 'Unknown Webhook', code: 10015 }, headers: {} }
+            : defaultFailure(status, retryAfter),
+  );
+}
+
+export const OPSGENIE_KEY = 'eb243592-faa2-4ba2-a551q-1afdf565c889';
+
+/** Checks an OpsGenie create-alert body; returns the problems as OpsGenie words them. */
+export function opsGenieProblems(body: unknown): string[] {
+  const problems: string[] = [];
+  const alert = body as Record<string, unknown> | undefined;
+  if (alert === undefined) return ['Request body is not processable'];
+  if (typeof alert['message'] !== 'string' || alert['message'] === '') problems.push('message: Message can not be empty.');
+  else if (alert['message'].length > 130) problems.push('message: Message can not be longer than 130 characters.');
+  if (typeof alert['alias'] === 'string' && alert['alias'].length > 512) problems.push('alias: Alias can not be longer than 512 characters.');
+  if (typeof alert['description'] === 'string' && alert['description'].length > 15_000) problems.push('description: Description can not be longer than 15000 characters.');
+  if (alert['priority'] !== undefined && !['P1', 'P2', 'P3', 'P4', 'P5'].includes(String(alert['priority']))) problems.push('priority: Priority should be one of [P1, P2, P3, P4, P5]');
+  const tags = (alert['tags'] ?? []) as string[];
+  if (tags.length > 20 || tags.some((t) => t.length > 50)) problems.push('tags: At most 20 tags of at most 50 characters.');
+  const details = (alert['details'] ?? {}) as Record<string, string>;
+  if (Object.entries(details).reduce((n, [k, v]) => n + k.length + v.length, 0) > 8000) problems.push('details: Details can not be longer than 8000 characters.');
+  return problems;
+}
+
+/**
+ * OpsGenie Alert API v2: `POST /v2/alerts` (create) and `POST /v2/alerts/{alias}/{close|acknowledge|
+ * unacknowledge}?identifierType=alias`, behind `Authorization: GenieKey KEY` (401 otherwise). 202 with
+ * `{result, took, requestId}`: OpsGenie processes asynchronously. 422 for an invalid body. Keyed by
+ * action and alias (a create for an open alias is folded into that alert, and counted as a duplicate).
+ */
+export function startOpsGenieSink(): Promise<Sink> {
+  return startSink(/^\/v2\/alerts(\/[^/?]+\/(close|acknowledge|unacknowledge)\?identifierType=alias)?$/, (body, _raw, req) => {
+    const requestId = createHash('md5').update(String(Date.now() + Math.random())).digest('hex');
+    if (req.headers['authorization'] !== `GenieKey ${OPSGENIE_KEY}`) return { status: 401, key: '', answer: { message: 'Could not authenticate', took: 0.001, requestId } };
+    const match = /^\/v2\/alerts\/([^/?]+)\/(\w+)/.exec(req.url ?? '');
+    if (match === null) {
+      const problems = opsGenieProblems(body);
+      if (problems.length > 0) return { status: 422, key: '', answer: { message: 'Request body is not processable', errors: problems, took: 0.001, requestId } };
+      return { status: 202, key: `create|${String((body as { alias?: string }).alias)}`, answer: { result: 'Request will be processed', took: 0.002, requestId } };
+    }
+    return { status: 202, key: `${match[2]}|${decodeURIComponent(match[1]!)}`, answer: { result: 'Request will be processed', took: 0.002, requestId } };
+  });
+}
+
+export const TWILIO_SID = 'AC00000000000000000000000000000001';
+export const TWILIO_TOKEN = 'twilio-auth-token-for-tests-0001';
+
+/**
+ * Twilio's Messages API (`POST /2010-04-01/Accounts/{Sid}/Messages.json`): form-encoded To, From (or
+ * MessagingServiceSid) and Body behind basic auth Sid:Token. 201 with the message resource; 401 code 20003,
+ * 400 code 21602 (no body), 21617 (body over 1600 characters), 21211 (invalid To), and 429 code 20429, as
+ * Twilio answers. Keyed by recipient and body.
+ */
+export function startTwilioSink(): Promise<Sink> {
+  const error = (status: number, code: number, message: string) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+  return startSink(
+    `/2010-04-01/Accounts/${TWILIO_SID}/Messages.json`,
+    (body, _raw, req) => {
+      if (req.headers['authorization'] !== `Basic ${Buffer.from(`${TWILIO_SID}:${TWILIO_TOKEN}`).toString('base64')}`) return { status: 401, key: '', answer: error(401, 20003, 'Authenticate') };
+      const form = (body ?? {}) as Record<string, string>;
+      if (form['Body'] === undefined || form['Body'] === '') return { status: 400, key: '', answer: error(400, 21602, 'Message body is required.') };
+      if (form['Body'].length > 1600) return { status: 400, key: '', answer: error(400, 21617, 'The concatenated message body exceeds the 1600 character limit.') };
+      if (!/^\+[1-9]\d{6,14}$/.test(form['To'] ?? '')) return { status: 400, key: '', answer: error(400, 21211, `The 'To' number ${form['To'] ?? ''} is not a valid phone number.`) };
+      if (form['From'] === undefined && form['MessagingServiceSid'] === undefined) return { status: 400, key: '', answer: error(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message.") };
+      const sid = `SM${createHash('md5').update(`${form['To']}|${form['Body']}|${Math.random()}`).digest('hex')}`;
+      return { status: 201, key: `${form['To']}|${form['Body']}`, answer: { sid, status: 'queued', to: form['To'], from: form['From'] ?? null, body: form['Body'], account_sid: TWILIO_SID } };
+    },
+    (status, retryAfter) => (status === 429 ? { answer: error(429, 20429, 'Too Many Requests'), headers: retryAfter === undefined ? ({} as Record<string, string>) : { 'Retry-After': String(retryAfter) } } : defaultFailure(status, retryAfter)),
+  );
 }

@@ -1,8 +1,11 @@
+import type { Registry } from 'prom-client';
 import { z } from 'zod';
+import { ConfigError } from '../../config/problems.js';
 import { duration } from '../../config/schema-types.js';
 import type { Setting } from '../../config/settings.js';
 import type { Logger } from '../../log.js';
 import type { Notifier } from './notifier.js';
+import { channelTemplates, withTemplates, type ChannelTemplates } from './templates.js';
 
 /** Settings every channel has; the dispatcher and the intake read them through the registry. */
 export const channelCommon = {
@@ -10,9 +13,10 @@ export const channelCommon = {
   send_resolved: z.boolean().default(true),
   /** One deadline for a whole request: connect, headers and body. */
   timeout: duration.default(10_000),
+  ...channelTemplates,
 };
 
-export interface ChannelCommonConfig {
+export interface ChannelCommonConfig extends ChannelTemplates {
   readonly send_resolved: boolean;
   readonly timeout: number;
 }
@@ -22,6 +26,8 @@ export const optionalPath = z.string().min(1).optional();
 
 export interface ChannelContext {
   readonly logger: Logger;
+  /** The process' metrics registry, for a channel that counts what it does itself (the log channel). */
+  readonly registry: Registry;
 }
 
 /**
@@ -44,6 +50,11 @@ export interface ChannelDefinition<C extends ChannelCommonConfig = ChannelCommon
   /** The `bridge.channels.<name>` section. */
   readonly schema: z.ZodType<C>;
   readonly settings: readonly Setting[];
+  /**
+   * On without any setting (it needs no endpoint: the log channel). Not warned about when a config's
+   * own routes leave it out: that is how it is turned off for them.
+   */
+  readonly onByDefault?: boolean;
   /** The setting that turns it on, for "routed to but not configured" warnings. */
   readonly configureHint: string;
   /** The channel's sender, or undefined when it is not configured (no endpoint). Throws on a bad secret. */
@@ -56,5 +67,18 @@ export interface ChannelDefinition<C extends ChannelCommonConfig = ChannelCommon
 export type AnyChannel = ChannelDefinition<ChannelCommonConfig>;
 
 export function defineChannel<C extends ChannelCommonConfig>(definition: ChannelDefinition<C>): AnyChannel {
-  return definition as unknown as AnyChannel;
+  // Every channel's title_template and body_template are applied here, once, before its own builder runs.
+  const templated: ChannelDefinition<C> = {
+    ...definition,
+    create(config, context) {
+      const notifier = definition.create(config, context);
+      return notifier === undefined ? undefined : withTemplates(notifier, config);
+    },
+  };
+  return templated as unknown as AnyChannel;
+}
+
+/** Settings of a channel that parse but do not fit together (a host and no sender): a one-line config error, no stack trace. */
+export function channelConfigError(channel: string, message: string, field?: string): ConfigError {
+  return new ConfigError([{ source: 'config', path: `bridge.channels.${channel}${field === undefined ? '' : `.${field}`}`, message }]);
 }

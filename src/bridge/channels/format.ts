@@ -1,8 +1,10 @@
+import type { AckNotification, GroupNotification, NotifiedAlert } from '../notification.js';
 import type { WebhookAlert } from '../payload.js';
 
 /** Text helpers shared by the message builders. */
 
-export const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'] as const;
+/** Our severities, most severe first, with Prometheus' usual `warning` and `info` where routing puts them (as high and low). */
+export const SEVERITY_ORDER = ['critical', 'high', 'warning', 'medium', 'low', 'info'] as const;
 
 /** The most severe `severity` label among the alerts (by our rule order), or the first unknown one. */
 export function worstSeverity(alerts: readonly WebhookAlert[]): string {
@@ -60,4 +62,58 @@ export function silenceLink(externalURL: string, labels: Readonly<Record<string,
 
 export function isHttpUrl(text: string | undefined): text is string {
   return text !== undefined && /^https?:\/\/\S+$/.test(text);
+}
+
+/**
+ * A group's one-line title, as every group channel shows it: `[FIRING:2] Name (critical)`,
+ * `[FIRING:1, 1 resolved] …`, `[RESOLVED] …`. The severity is the worst of the firing alerts (of the
+ * resolved ones once none fires).
+ */
+export function groupTitle(notification: GroupNotification): string {
+  const firing = notification.alerts.filter((a) => a.status === 'firing');
+  const resolved = notification.alerts.filter((a) => a.status === 'resolved');
+  const severity = worstSeverity(firing.length > 0 ? firing : resolved);
+  const name = groupName(notification);
+  const state = notification.status === 'firing' ? `FIRING:${firing.length}` : 'RESOLVED';
+  const resolvedNote = notification.status === 'firing' && resolved.length > 0 ? `, ${resolved.length} resolved` : '';
+  return `[${state}${resolvedNote}] ${name}${severity === '' ? '' : ` (${severity})`}`;
+}
+
+/** The group's alert name: from the grouping, the common labels, or the first alert. */
+export function groupName(notification: GroupNotification): string {
+  return notification.groupLabels['alertname'] ?? notification.commonLabels['alertname'] ?? firingFirst(notification.alerts)[0]?.labels['alertname'] ?? 'alerts';
+}
+
+/** Firing alerts first, then resolved ones: what needs attention leads. */
+export function firingFirst(alerts: readonly NotifiedAlert[]): NotifiedAlert[] {
+  return [...alerts.filter((a) => a.status === 'firing'), ...alerts.filter((a) => a.status === 'resolved')];
+}
+
+/** Where an alert is: its instance, server or job label. */
+export function alertPlace(alert: WebhookAlert): string | undefined {
+  return alert.labels['instance'] ?? alert.labels['server'] ?? alert.labels['job'];
+}
+
+/** `[ACKNOWLEDGED] Name (where) by alice` or `[ACK WITHDRAWN] …`. */
+export function ackTitle(notification: AckNotification): string {
+  const name = notification.alert.labels['alertname'] ?? 'alert';
+  const where = alertPlace(notification.alert);
+  const verb = notification.action === 'acknowledged' ? 'ACKNOWLEDGED' : 'ACK WITHDRAWN';
+  return `[${verb}] ${name}${where === undefined ? '' : ` (${where})`} by ${notification.by}`;
+}
+
+export interface AlertLink {
+  readonly text: string;
+  readonly url: string;
+}
+
+/** An alert's links, each a whole http(s) URL of at most `maxLength` (a cut URL is a broken one): runbook, dashboard, source, and a silence while firing. */
+export function alertLinks(alert: WebhookAlert, externalURL: string, maxLength = 2048): AlertLink[] {
+  const links: Array<[string | undefined, string]> = [
+    [alert.annotations['runbook_url'], 'Runbook'],
+    [alert.annotations['dashboard_url'], 'Dashboard'],
+    [alert.generatorURL, 'Source'],
+    [alert.status === 'firing' ? silenceLink(externalURL, alert.labels) : undefined, 'Silence'],
+  ];
+  return links.filter((l): l is [string, string] => isHttpUrl(l[0]) && l[0].length <= maxLength).map(([url, text]) => ({ text, url }));
 }

@@ -1,5 +1,5 @@
 import type { AckNotification, GroupNotification, NotifiedAlert } from '../../notification.js';
-import { isHttpUrl, silenceLink, truncate, worstSeverity } from '../format.js';
+import { ackTitle, groupTitle, isHttpUrl, silenceLink, truncate, worstSeverity } from '../format.js';
 
 /** Slack's documented limits for one message. */
 export const SLACK_MAX_BLOCKS = 50;
@@ -42,10 +42,7 @@ export function buildSlackMessage(notification: GroupNotification): SlackMessage
   const ordered = [...firing, ...resolved];
   const severity = worstSeverity(firing.length > 0 ? firing : resolved);
   const colour = notification.status === 'resolved' ? RESOLVED_COLOUR : (COLOURS[severity] ?? UNKNOWN_COLOUR);
-  const name = notification.groupLabels['alertname'] ?? notification.commonLabels['alertname'] ?? ordered[0]?.labels['alertname'] ?? 'alerts';
-  const state = notification.status === 'firing' ? `FIRING:${firing.length}` : 'RESOLVED';
-  const resolvedNote = notification.status === 'firing' && resolved.length > 0 ? `, ${resolved.length} resolved` : '';
-  const title = `[${state}${resolvedNote}] ${name}${severity === '' ? '' : ` (${severity})`}`;
+  const title = groupTitle(notification);
   const summary = notification.commonAnnotations['summary'] ?? ordered[0]?.annotations['summary'] ?? '';
   const text = truncate(escape(`${title}: ${summary}`.replace(/: $/, '')), FALLBACK_MAX);
 
@@ -76,10 +73,7 @@ export function buildSlackMessage(notification: GroupNotification): SlackMessage
 /** A short message saying who acknowledged (or withdrew the ack of) an alert. Incoming webhooks cannot edit or thread. */
 export function buildSlackAckMessage(notification: AckNotification): SlackMessage {
   const { alert } = notification;
-  const name = alert.labels['alertname'] ?? 'alert';
-  const where = alert.labels['instance'] ?? alert.labels['server'] ?? alert.labels['job'];
-  const verb = notification.action === 'acknowledged' ? 'ACKNOWLEDGED' : 'ACK WITHDRAWN';
-  const text = truncate(escape(`[${verb}] ${name}${where === undefined ? '' : ` (${where})`} by ${notification.by}`), FALLBACK_MAX);
+  const text = truncate(escape(ackTitle(notification)), FALLBACK_MAX);
   const blocks: Block[] = [];
   if (notification.comment !== '') blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`> ${escape(notification.comment)}`, SECTION_MAX) } });
   blocks.push(context([`${escape(notification.at)} · fingerprint \`${escape(alert.fingerprint)}\``]));
