@@ -66,6 +66,15 @@ describe('what serve would refuse, checked before it starts (and by check-config
     ]);
   });
 
+  it('refuses a URL secret file that holds no http(s) URL, without echoing it', () => {
+    const slack = path.join(dir, 'slack-url');
+    writeFileSync(slack, 'xoxb-not-a-url\n');
+    const config = file(`${noBridge}`.replace('enabled: false', `enabled: true, data_dir: ${dir}, channels: { slack: { webhook_url_file: ${slack} } }`));
+    expect(problemsOf(() => resolve([`--config.file=${config}`]))).toEqual([
+      `${config} bridge.channels.slack.webhook_url_file: ${slack} must hold an http:// or https:// URL (value not shown: it is a secret)`,
+    ]);
+  });
+
   it('refuses placeholder secrets, inline or in a file, with a line saying so', () => {
     const placeholder = path.join(dir, 'placeholder');
     writeFileSync(placeholder, 'change-me-webhook-token\n');
