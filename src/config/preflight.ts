@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+import { loadMonitoringConfig } from '../monitoring/config.js';
 import { resolveEndpoints } from '../remote-write/endpoints.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
 import type { Config } from './schema.js';
@@ -24,6 +25,14 @@ export function preflight(config: Config, source: string): void {
   const problems: ConfigProblem[] = [];
   walkSecrets(config as unknown as Record<string, unknown>, [], source, problems);
   if (config.bridge.enabled) checkDataDir(config.bridge.data_dir, source, problems);
+  if (config.status.enabled && config.status.monitoring_config_file !== undefined) {
+    try {
+      loadMonitoringConfig(config.status.monitoring_config_file);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
   if (problems.length === 0) {
     try {
       resolveEndpoints(config.remote_write);

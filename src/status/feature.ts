@@ -12,6 +12,8 @@ import { parseRange } from './range.js';
 import { Sampler, type ScrapeSource } from './sampler.js';
 import { buildHistory, buildSnapshot, type History } from './snapshot.js';
 import { StatusSource } from './source.js';
+import { loadMonitoringConfig } from '../monitoring/config.js';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../monitoring/thresholds.js';
 import { sseFrame, StreamHub } from './stream.js';
 
 export interface StatusFeatureOptions {
@@ -23,6 +25,8 @@ export interface StatusFeatureOptions {
   readonly logger: Logger;
   /** The alert bridge's view of firing alerts; absent when the bridge is disabled. */
   readonly alerts?: ActiveAlertsView | undefined;
+  /** The levels that colour the page; the generated rules' defaults when absent. */
+  readonly thresholds?: Thresholds;
 }
 
 /** Unsent bytes one stream may hold (about 100 updates) before it is cut as a stalled reader. */
@@ -44,9 +48,12 @@ export class StatusFeature implements ServeFeature {
   private history: { seq: number; rangeMs: number; json: string } | undefined;
   /** Set by createStatusFeature: a configuration reload (see ServeFeature.reload). */
   reload?: (next: Config) => void;
+  /** The alert levels the colours follow; a reload may replace them. */
+  thresholds: Thresholds;
 
   constructor(private readonly options: StatusFeatureOptions) {
     const { config, logger } = options;
+    this.thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
     this.hub = new StreamHub({ maxClients: config.max_clients, maxBufferedBytes: MAX_BUFFERED_BYTES, retryMs: Math.max(500, config.interval), logger });
     this.sampler = new Sampler({
       source: options.source,
@@ -75,7 +82,7 @@ export class StatusFeature implements ServeFeature {
   /** The update as JSON, built at most once per sample. `ts` is when it was serialised (server clock, ms). */
   update(): { seq: number; json: string; frame: string } {
     if (this.current === undefined || this.current.seq !== this.seq) {
-      const snapshot = buildSnapshot(this.seq, this.sampler.ring, this.options.config.interval, this.options.alerts);
+      const snapshot = buildSnapshot(this.seq, this.sampler.ring, this.options.config.interval, this.options.alerts, this.thresholds);
       const json = JSON.stringify({ ...snapshot, ts: Date.now() });
       this.current = { seq: this.seq, json, frame: sseFrame(this.seq, json) };
     }
@@ -136,6 +143,7 @@ export function createStatusFeature(ctx: FeatureContext): StatusFeature {
   const { collectors, paths } = ctx.config;
   const source = new StatusSource(ctx.runner.collectors, { timeoutMs: collectors.timeout, paths, logger: ctx.logger });
   const feature = new StatusFeature({
+    thresholds: thresholdsOf(ctx.config),
     config: ctx.config.status,
     telemetryPath: ctx.config.web.telemetry_path,
     source,
@@ -146,6 +154,15 @@ export function createStatusFeature(ctx: FeatureContext): StatusFeature {
   });
   // serve reconfigures its runner before the features, so the page follows the reloaded collectors.
   // The page's own interval and history are read at start only.
-  feature.reload = (next: Config) => source.reconfigure(ctx.runner.collectors, { timeoutMs: next.collectors.timeout, paths: next.paths, logger: ctx.logger });
+  feature.reload = (next: Config) => {
+    source.reconfigure(ctx.runner.collectors, { timeoutMs: next.collectors.timeout, paths: next.paths, logger: ctx.logger });
+    feature.thresholds = thresholdsOf(next);
+  };
   return feature;
+}
+
+/** The thresholds of `status.monitoring_config_file` (checked by the preflight), else the defaults. */
+export function thresholdsOf(config: Config): Thresholds {
+  const file = config.status.monitoring_config_file;
+  return file === undefined ? DEFAULT_THRESHOLDS : loadMonitoringConfig(file).thresholds;
 }

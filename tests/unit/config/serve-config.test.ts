@@ -107,6 +107,14 @@ describe('what serve would refuse, checked before it starts (and by check-config
     expect(resolve([`--data-dir=${dir}/new/outbox`]).bridge.data_dir).toBe(`${dir}/new/outbox`);
   });
 
+  it('checks the generate config file the status page takes its thresholds from', () => {
+    const monitoring = path.join(dir, 'monitoring.yml');
+    writeFileSync(monitoring, '_config:\n  thresholds:\n    hostCpuHighUsage: { levels: [{ severity: urgent, value: 0.2, for: 5m }] }\n');
+    const problems = problemsOf(() => resolve(['--no-bridge.enabled', `--status.monitoring-config-file=${monitoring}`]));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${monitoring}:3 _config\\.thresholds\\.hostCpuHighUsage\\.levels\\.0\\.severity: must be one of `));
+  });
+
   it('refuses unreadable remote-write TLS files, naming the setting', () => {
     const config = file(`${noBridge}remote_write:\n  - url: https://x/w\n    tls_config: { ca_file: ${dir}/no-ca.pem }\n`);
     expect(problemsOf(() => resolve([`--config.file=${config}`]))).toEqual([`${config} remote_write.0.tls_config.ca_file: cannot read ${dir}/no-ca.pem: ENOENT`]);
