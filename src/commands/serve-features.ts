@@ -25,6 +25,8 @@ export interface ActiveAlertSummary {
   readonly summary: string;
   readonly startsAt: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Set when an acknowledgement (an Alertmanager silence made through the bridge's ack API) covers the alert. */
+  readonly acknowledged?: { readonly by: string; readonly until: string };
 }
 
 export interface ActiveAlertsView {

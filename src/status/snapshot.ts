@@ -45,7 +45,14 @@ export interface AlertsBlock {
   /** False when the alert bridge is disabled or not wired: the page says "bridge disabled". */
   readonly enabled: boolean;
   readonly counts: Readonly<Record<Severity | 'other', number>>;
-  readonly items: readonly { readonly alertname: string; readonly severity: string; readonly summary: string; readonly startsAt: string }[];
+  readonly items: readonly {
+    readonly alertname: string;
+    readonly severity: string;
+    readonly summary: string;
+    readonly startsAt: string;
+    /** Who acknowledged it and until when (the silence's end), when the bridge says so. */
+    readonly acknowledged: { readonly by: string; readonly until: string } | null;
+  }[];
 }
 
 /** An IDE backend operation over the last minute (`ide_app_operation_duration_seconds`). */
@@ -225,7 +232,7 @@ function alertsBlock(view: ActiveAlertsView | undefined): AlertsBlock {
     const key = (SEVERITIES as readonly string[]).includes(a.severity) ? (a.severity as Severity) : 'other';
     counts[key] += 1;
   }
-  const items = active.slice(0, 10).map((a) => ({ alertname: a.alertname, severity: a.severity, summary: a.summary, startsAt: a.startsAt }));
+  const items = active.slice(0, 10).map((a) => ({ alertname: a.alertname, severity: a.severity, summary: a.summary, startsAt: a.startsAt, acknowledged: a.acknowledged ?? null }));
   return { enabled: true, counts, items };
 }
 
