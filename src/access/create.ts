@@ -24,3 +24,20 @@ export function createAccessGuard(config: () => Config, web: () => WebConfig, re
   }
   return new AccessGuard(authenticator, registry, logger);
 }
+
+const fallbacks = new WeakMap<Registry, AccessGuard>();
+
+/**
+ * The server's access checks, or, where a feature is built without them (tests, tools embedding one
+ * feature), checks from the feature's own config with no basic-auth users: one per registry, so the
+ * failure counter is registered once.
+ */
+export function accessOf(ctx: { readonly access?: AccessGuard; readonly config: Config; readonly registry: Registry; readonly logger: Logger }): AccessGuard {
+  if (ctx.access !== undefined) return ctx.access;
+  let guard = fallbacks.get(ctx.registry);
+  if (guard === undefined) {
+    guard = createAccessGuard(() => ctx.config, () => ({ headers: {} }), ctx.registry, ctx.logger);
+    fallbacks.set(ctx.registry, guard);
+  }
+  return guard;
+}

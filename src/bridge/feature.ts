@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { accessOf } from '../access/create.js';
 import type { ActiveAlertsView, ActiveAlertSummary, FeatureContext, ServeFeature } from '../commands/serve-features.js';
 import type { BridgeConfig } from '../config/sections/bridge.js';
 import { resolveSecret } from '../config/secret-file.js';
@@ -93,7 +94,8 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
   let summary: ReturnType<BridgeFeature['summary']> = { counts: {}, items: [] };
   const refreshSummary = async () => {
     const latest = await store.firingSummary(SUMMARY_ITEMS);
-    summary = { counts: latest.counts, items: latest.items satisfies ActiveAlertSummary[] };
+    const items: ActiveAlertSummary[] = latest.items.map(({ acknowledged, ...rest }) => ({ ...rest, ...(acknowledged !== null && { acknowledged }) }));
+    summary = { counts: latest.counts, items };
   };
 
   let accepting = true;
@@ -138,7 +140,7 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
         },
       });
       mountAlertsApi(app, {
-        access: ctx.access,
+        access: accessOf(ctx),
         store,
         alertmanager: alertmanagers[0],
         ackSilence: config.alertmanager.ack_silence,

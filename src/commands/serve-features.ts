@@ -15,8 +15,8 @@ export interface FeatureContext {
   readonly logger: Logger;
   /** The host/process collectors behind `/metrics`, for features that show the same picture. */
   readonly runner: ScrapeRunner;
-  /** Who may see and do what (access.principals, roles); guards the operator and viewer routes. */
-  readonly access: AccessGuard;
+  /** Who may see and do what (access.principals, roles); serve always sets it (see accessOf). */
+  readonly access?: AccessGuard;
   /** The LSP proxies' control channel (src/ingest/control.ts); absent when ingest is disabled. */
   readonly lspControl?: LspControl;
   /** Firing alerts from the bridge, for the status page; absent when the bridge is disabled. */
@@ -30,7 +30,8 @@ export interface ActiveAlertSummary {
   readonly severity: string;
   readonly summary: string;
   readonly startsAt: string;
-  readonly acked: boolean;
+  /** Set when the alert's current episode is acknowledged: by whom (the authenticated principal) and when. */
+  readonly acknowledged?: { readonly by: string; readonly at: string };
 }
 
 export interface ActiveAlertsView {

@@ -105,6 +105,11 @@ const RESTART_ONLY: readonly (readonly string[])[] = [
 ];
 
 export async function serve(argv: readonly string[]): Promise<number> {
+  // Until the server listens a SIGHUP must not kill the process either (Node's default for it is to exit);
+  // one that arrives then is logged once the logger exists and not acted on (the file was just read).
+  let hupDuringStartup = false;
+  const early = () => (hupDuringStartup = true);
+  process.on('SIGHUP', early);
   const resolved = resolveServeConfig(argv, process.env);
   if (resolved.help) {
     process.stdout.write(`${SERVE_USAGE}\n`);
@@ -113,9 +118,6 @@ export async function serve(argv: readonly string[]): Promise<number> {
   const { config, web } = resolved;
   let running: ResolvedServeConfig = { config, web };
   const logger = createLogger(config.log);
-  // Until the server listens a SIGHUP must not kill the process either (Node's default for it is to exit).
-  const early = () => logger.warn('SIGHUP during startup ignored; send it again once ide-monitor is listening');
-  process.on('SIGHUP', early);
   const runner = new ScrapeRunner(createCollectors(config, logger), runnerOptions(config, logger));
   // One scrape before listening: hostinfo's one-off systeminformation calls (which spawn processes) are
   // paid here, not by Prometheus' first scrape, and a broken collector shows in the log at once.
@@ -184,6 +186,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
     throw listenError(error as NodeJS.ErrnoException, config.web.listen_address.text) ?? error;
   }
   process.off('SIGHUP', early);
+  if (hupDuringStartup) logger.warn('SIGHUP during startup ignored; send it again now that ide-monitor is listening');
   process.on('SIGHUP', () => void reloadAudited('SIGHUP'));
   const shown = address.family === 'IPv6' && address.address === '::' ? 'localhost' : address.address;
   const scheme = web.tls === undefined ? 'http' : 'https';

@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+import { loadMonitoringConfig } from '../monitoring/config.js';
 import { resolveEndpoints } from '../remote-write/endpoints.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
 import type { Config } from './schema.js';
@@ -10,6 +11,8 @@ import { resolveSecret, SecretFileError } from './secret-file.js';
  * empty secret file fails `check-config` exactly as it would fail `serve`.
  */
 const SECRET_KEYS = new Set(['token', 'webhook_url', 'routing_key', 'url', 'bearer_token', 'password', 'credentials']);
+/** Secrets that are URLs (a Slack webhook URL carries its own credential). */
+const URL_SECRETS = new Set(['webhook_url', 'url']);
 /** `.env.example` and the docs write placeholders as `change-me…`; a server must not run with one. */
 const PLACEHOLDER = /^change[-_]?me/i;
 
@@ -22,6 +25,14 @@ export function preflight(config: Config, source: string): void {
   const problems: ConfigProblem[] = [];
   walkSecrets(config as unknown as Record<string, unknown>, [], source, problems);
   if (config.bridge.enabled) checkDataDir(config.bridge.data_dir, source, problems);
+  if (config.status.enabled && config.status.monitoring_config_file !== undefined) {
+    try {
+      loadMonitoringConfig(config.status.monitoring_config_file);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
   if (problems.length === 0) {
     try {
       resolveEndpoints(config.remote_write);
@@ -52,11 +63,22 @@ function walkSecrets(node: Record<string, unknown>, at: readonly (string | numbe
       const secret = resolveSecret([...at, stem].join('.'), undefined, value);
       if (secret !== undefined && PLACEHOLDER.test(secret)) {
         problems.push({ source, path: settingPath, message: `${value} holds a placeholder (change-me…); put the real secret in it` });
+      } else if (secret !== undefined && URL_SECRETS.has(stem) && !isHttpUrl(secret)) {
+        // The schema checks inline URLs; one read from a file is checked here. Never echo it: it is a secret.
+        problems.push({ source, path: settingPath, message: `${value} must hold an http:// or https:// URL (value not shown: it is a secret)` });
       }
     } catch (error) {
       if (!(error instanceof SecretFileError)) throw error;
       problems.push({ source, path: settingPath, message: `cannot read ${error.file}: ${error.reason}` });
     }
+  }
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
   }
 }
 

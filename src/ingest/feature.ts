@@ -1,4 +1,5 @@
 import type { FeatureContext, ServeFeature } from '../commands/serve-features.js';
+import { accessOf } from '../access/create.js';
 import { resolveSecret } from '../config/secret-file.js';
 import { LspControl } from './control.js';
 import { mountIngestRoutes, mountLspControlRoutes } from './routes.js';
@@ -18,7 +19,7 @@ export function createIngestFeature(ctx: FeatureContext): ServeFeature & { reado
       mountApi(app) {
         const log = logger.child({ component: 'ingest' });
         mountIngestRoutes(app, { sink, control, token, maxBodySize: config.ingest.max_body_size, logger: log });
-        mountLspControlRoutes(app, { control, access: ctx.access, logger: log });
+        mountLspControlRoutes(app, { control, access: accessOf(ctx), logger: log });
       },
     },
     async start() {

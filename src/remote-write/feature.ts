@@ -1,18 +1,25 @@
 import type { FeatureContext, ServeFeature } from '../commands/serve-features.js';
 import type { Config } from '../config/schema.js';
 import { resolveEndpoints } from './endpoints.js';
-import { createRemoteWriteMetrics } from './metrics.js';
+import { createRemoteWriteMetrics, forgetEndpoint, initialiseEndpoint } from './metrics.js';
 import type { RemoteWriter } from './writer.js';
 
 /** Remote write as a `serve` feature; a reload that changes `remote_write:` or `global:` starts new queues. */
 export function createRemoteWriteFeature(ctx: FeatureContext): ServeFeature {
   const metrics = createRemoteWriteMetrics(ctx.registry);
+  /** The endpoint labels whose series exist. */
+  let known = new Set<string>();
   // The protobuf and snappy code loads only once a URL is configured.
   const make = async (config: Config): Promise<RemoteWriter | undefined> => {
-    if (config.remote_write.length === 0) return undefined;
+    const endpoints = resolveEndpoints(config.remote_write);
+    const labels = new Set(endpoints.map((e) => e.label));
+    for (const label of known) if (!labels.has(label)) forgetEndpoint(metrics, label);
+    for (const label of labels) if (!known.has(label)) initialiseEndpoint(metrics, label);
+    known = labels;
+    if (endpoints.length === 0) return undefined;
     const { RemoteWriter } = await import('./writer.js');
     return new RemoteWriter({
-      endpoints: resolveEndpoints(config.remote_write).map((endpoint, i) => ({ endpoint, config: config.remote_write[i]! })),
+      endpoints: endpoints.map((endpoint, i) => ({ endpoint, config: config.remote_write[i]! })),
       intervalMs: config.global.remote_write_interval,
       externalLabels: config.global.external_labels,
       runner: ctx.runner,

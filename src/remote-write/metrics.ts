@@ -56,3 +56,23 @@ export function createRemoteWriteMetrics(registry: Registry): RemoteWriteMetrics
     }),
   };
 }
+
+/**
+ * Every series of one endpoint at zero, so a rate() or an absent() has a start; done once per URL, so a
+ * reload that keeps an endpoint keeps its counters and its last success.
+ */
+export function initialiseEndpoint(metrics: RemoteWriteMetrics, url: string): void {
+  metrics.lastSuccess.set({ url }, 0);
+  for (const outcome of OUTCOMES) metrics.samples.inc({ url, outcome }, 0);
+  metrics.retried.inc({ url }, 0);
+  metrics.sentBytes.inc({ url }, 0);
+}
+
+/** An endpoint a reload removed: its series go, as Prometheus drops a removed queue's. */
+export function forgetEndpoint(metrics: RemoteWriteMetrics, url: string): void {
+  for (const outcome of OUTCOMES) metrics.samples.remove({ url, outcome });
+  for (const metric of [metrics.retried, metrics.sentBytes]) metric.remove({ url });
+  for (const metric of [metrics.pending, metrics.capacity, metrics.lastSuccess]) metric.remove({ url });
+}
+
+const OUTCOMES = ['sent', 'failed', 'dropped'] as const;

@@ -40,10 +40,6 @@ export class RemoteWriteSender {
   ) {
     this.queue = new SampleQueue(options.capacity);
     metrics.capacity.set({ url: options.label }, options.capacity);
-    metrics.lastSuccess.set({ url: options.label }, 0);
-    for (const outcome of ['sent', 'failed', 'dropped']) metrics.samples.inc({ url: options.label, outcome }, 0);
-    metrics.retried.inc({ url: options.label }, 0);
-    metrics.sentBytes.inc({ url: options.label }, 0);
     this.updatePending();
   }
 

@@ -1,4 +1,5 @@
 import express, { type Request, type Response } from 'express';
+import { accessOf } from '../access/create.js';
 import type { Registry } from 'prom-client';
 import type { BuildInfo } from '../build-info.js';
 import type { ActiveAlertsView, FeatureContext, ServeFeature } from '../commands/serve-features.js';
@@ -13,6 +14,8 @@ import { Sampler, type ScrapeSource } from './sampler.js';
 import { buildHistory, buildSnapshot, type History } from './snapshot.js';
 import { publicHistory, publicSnapshot } from './public-view.js';
 import { StatusSource } from './source.js';
+import { loadMonitoringConfig } from '../monitoring/config.js';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../monitoring/thresholds.js';
 import { sseFrame, StreamHub } from './stream.js';
 
 export interface StatusFeatureOptions {
@@ -31,6 +34,8 @@ export interface StatusFeatureOptions {
   readonly viewOf?: (req: Request) => Promise<View>;
   /** Who the caller is, for the page's own use (absent: nobody signs in). */
   readonly whoIs?: (req: Request) => Promise<{ readonly name: string; readonly role: string } | undefined>;
+  /** The levels that colour the page; the generated rules' defaults when absent. */
+  readonly thresholds?: Thresholds;
 }
 
 /** `refuse` carries the WWW-Authenticate challenge to answer with. */
@@ -60,9 +65,12 @@ export class StatusFeature implements ServeFeature {
   private history: { seq: number; rangeMs: number; json: string } | undefined;
   /** Set by createStatusFeature: a configuration reload (see ServeFeature.reload). */
   reload?: (next: Config) => void;
+  /** The alert levels the colours follow; a reload may replace them. */
+  thresholds: Thresholds;
 
   constructor(private readonly options: StatusFeatureOptions) {
     const { config, logger } = options;
+    this.thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
     this.hub = new StreamHub({ maxClients: config.max_clients, maxBufferedBytes: MAX_BUFFERED_BYTES, retryMs: Math.max(500, config.interval), logger });
     this.publicHub = new StreamHub({ maxClients: config.max_clients, maxBufferedBytes: MAX_BUFFERED_BYTES, retryMs: Math.max(500, config.interval), logger });
     this.sampler = new Sampler({
@@ -96,7 +104,7 @@ export class StatusFeature implements ServeFeature {
   /** The update as JSON, built at most once per sample. `ts` is when it was serialised (server clock, ms). */
   update(): { seq: number; json: string; frame: string } {
     if (this.current === undefined || this.current.seq !== this.seq) {
-      const snapshot = buildSnapshot(this.seq, this.sampler.ring, this.options.config.interval, this.options.alerts);
+      const snapshot = buildSnapshot(this.seq, this.sampler.ring, this.options.config.interval, this.options.alerts, this.thresholds);
       const json = JSON.stringify({ ...snapshot, ts: Date.now() });
       this.current = { seq: this.seq, json, frame: sseFrame(this.seq, json) };
     }
@@ -194,7 +202,7 @@ export function createStatusFeature(ctx: FeatureContext): StatusFeature {
   const { collectors, paths } = ctx.config;
   const source = new StatusSource(ctx.runner.collectors, { timeoutMs: collectors.timeout, paths, logger: ctx.logger });
   let publicStatus = ctx.config.access.public_status;
-  const { access } = ctx;
+  const access = accessOf(ctx);
   const feature = new StatusFeature({
     // Signed in: everything. Not signed in: the public view if configured; everything where nothing can
     // sign in (the old open page: no principals, no basic auth); else a challenge a browser can answer.
@@ -206,6 +214,7 @@ export function createStatusFeature(ctx: FeatureContext): StatusFeature {
       return { kind: 'refuse', challenge: authenticator.hasBasicUsers ? 'Basic realm="ide-monitor"' : 'Bearer realm="ide-monitor"' };
     },
     whoIs: (req) => access.who(req),
+    thresholds: thresholdsOf(ctx.config),
     config: ctx.config.status,
     telemetryPath: ctx.config.web.telemetry_path,
     source,
@@ -219,6 +228,13 @@ export function createStatusFeature(ctx: FeatureContext): StatusFeature {
   feature.reload = (next: Config) => {
     publicStatus = next.access.public_status;
     source.reconfigure(ctx.runner.collectors, { timeoutMs: next.collectors.timeout, paths: next.paths, logger: ctx.logger });
+    feature.thresholds = thresholdsOf(next);
   };
   return feature;
+}
+
+/** The thresholds of `status.monitoring_config_file` (checked by the preflight), else the defaults. */
+export function thresholdsOf(config: Config): Thresholds {
+  const file = config.status.monitoring_config_file;
+  return file === undefined ? DEFAULT_THRESHOLDS : loadMonitoringConfig(file).thresholds;
 }

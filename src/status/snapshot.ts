@@ -45,7 +45,15 @@ export interface AlertsBlock {
   /** False when the alert bridge is disabled or not wired: the page says "bridge disabled". */
   readonly enabled: boolean;
   readonly counts: Readonly<Record<Severity | 'other', number>>;
-  readonly items: readonly { readonly fingerprint: string; readonly alertname: string; readonly severity: string; readonly summary: string; readonly startsAt: string; readonly acked: boolean }[];
+  readonly items: readonly {
+    readonly fingerprint: string;
+    readonly alertname: string;
+    readonly severity: string;
+    readonly summary: string;
+    readonly startsAt: string;
+    /** Who acknowledged it and when, when the bridge says so. */
+    readonly acknowledged: { readonly by: string; readonly at: string } | null;
+  }[];
 }
 
 /** An IDE backend operation over the last minute (`ide_app_operation_duration_seconds`). */
@@ -225,7 +233,7 @@ function alertsBlock(view: ActiveAlertsView | undefined): AlertsBlock {
     const key = (SEVERITIES as readonly string[]).includes(severity) ? (severity as Severity) : 'other';
     counts[key] += n;
   }
-  const items = active.items.slice(0, 10).map((a) => ({ fingerprint: a.fingerprint, alertname: a.alertname, severity: a.severity, summary: a.summary, startsAt: a.startsAt, acked: a.acked }));
+  const items = active.items.slice(0, 10).map((a) => ({ fingerprint: a.fingerprint, alertname: a.alertname, severity: a.severity, summary: a.summary, startsAt: a.startsAt, acknowledged: a.acknowledged ?? null }));
   return { enabled: true, counts, items };
 }
 

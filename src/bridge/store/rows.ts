@@ -1,4 +1,4 @@
-import type { AlertEvent, AlertFields, OutboxItem, StoredAlert } from './types.js';
+import type { AlertEvent, AlertFields, AlertSummary, OutboxItem, StoredAlert } from './types.js';
 
 /**
  * Row shapes both stores return (the same column names in SQLite and PostgreSQL) and their mapping to the
@@ -88,5 +88,27 @@ function alertFields<S extends string, T extends object>(row: AlertColumns & { s
     ...stamp,
     labels: JSON.parse(row.labels) as Record<string, string>,
     annotations: JSON.parse(row.annotations) as Record<string, string>,
+  };
+}
+
+/** The status page's few fields of a firing alert, its ack joined in. */
+export interface SummaryRow {
+  fingerprint: string;
+  alertname: string;
+  severity: string;
+  summary: string | null;
+  starts_at: string;
+  ack_by: string | null;
+  ack_at: number | string | null;
+}
+
+export function summaryFromRow(row: SummaryRow): AlertSummary {
+  return {
+    fingerprint: row.fingerprint,
+    alertname: row.alertname,
+    severity: row.severity,
+    summary: row.summary ?? '',
+    startsAt: row.starts_at,
+    acknowledged: row.ack_by === null ? null : { by: row.ack_by, at: iso(row.ack_at ?? 0) },
   };
 }

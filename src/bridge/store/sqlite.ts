@@ -19,7 +19,7 @@ import {
   type PendingStat,
   type StoredAlert,
 } from './types.js';
-import { alertFromRow, type AlertRow, type EventRow, eventFromRow, itemFromRow, type OutboxRow, iso } from './rows.js';
+import { alertFromRow, type AlertRow, type EventRow, eventFromRow, itemFromRow, type OutboxRow, iso, summaryFromRow, type SummaryRow } from './rows.js';
 
 /** SQLite's page cache for the outbox connection, in KiB (negative cache_size means KiB). */
 export const PAGE_CACHE_KIB = 2000;
@@ -178,14 +178,7 @@ export class SqliteStore implements BridgeStore {
   async firingSummary(limit: number): Promise<{ counts: Record<string, number>; items: AlertSummary[] }> {
     const counts: Record<string, number> = {};
     for (const row of this.s.severityCounts.all() as Array<{ severity: string; n: number }>) counts[row.severity] = row.n;
-    const items = (this.s.summaries.all(limit) as Array<{ fingerprint: string; alertname: string; severity: string; summary: string | null; starts_at: string; acked: number }>).map((r) => ({
-      fingerprint: r.fingerprint,
-      alertname: r.alertname,
-      severity: r.severity,
-      summary: r.summary ?? '',
-      startsAt: r.starts_at,
-      acked: r.acked === 1,
-    }));
+    const items = (this.s.summaries.all(limit) as SummaryRow[]).map(summaryFromRow);
     return { counts, items };
   }
 
@@ -370,9 +363,9 @@ function statements(db: Database.Database) {
     severityCounts: db.prepare(`SELECT severity, COUNT(*) AS n FROM alerts WHERE status = 'firing' GROUP BY severity`),
     // Only the shown fields: an alert's labels and annotations can be megabytes.
     summaries: db.prepare(
-      `SELECT a.fingerprint, a.alertname, a.severity, substr(json_extract(a.annotations, '$.summary'), 1, 300) AS summary, a.starts_at,
-              EXISTS (SELECT 1 FROM acks AS k WHERE k.fingerprint = a.fingerprint AND k.starts_at = a.starts_at AND k.withdrawn_at IS NULL) AS acked
-       FROM alerts AS a WHERE a.status = 'firing' ORDER BY a.starts_at DESC, a.fingerprint LIMIT ?`,
+      `SELECT a.fingerprint, a.alertname, a.severity, substr(json_extract(a.annotations, '$.summary'), 1, 300) AS summary, a.starts_at, k.by AS ack_by, k.at AS ack_at
+       FROM alerts AS a LEFT JOIN acks AS k ON k.fingerprint = a.fingerprint AND k.starts_at = a.starts_at AND k.withdrawn_at IS NULL
+       WHERE a.status = 'firing' ORDER BY a.starts_at DESC, a.fingerprint LIMIT ?`,
     ),
     deliveries: db.prepare(
       `SELECT o.channel, o.dedup_key, o.state, o.attempts, o.last_error, o.updated_at FROM outbox_alerts AS l

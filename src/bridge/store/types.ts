@@ -121,7 +121,8 @@ export interface AlertSummary {
   readonly severity: string;
   readonly summary: string;
   readonly startsAt: string;
-  readonly acked: boolean;
+  /** The current episode's ack in force, if any. */
+  readonly acknowledged: { readonly by: string; readonly at: string } | null;
 }
 
 export interface DeliveryState {

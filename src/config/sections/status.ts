@@ -12,6 +12,11 @@ export const statusSchema = z
     history: duration.default(15 * 60_000),
     /** Open `/api/v1/stream` connections beyond this answer 503, so a crowd of tabs cannot exhaust the process. */
     max_clients: positiveInt.pipe(z.number().max(100_000)).default(500),
+    /**
+     * The file `ide-monitor generate --config` renders the rules from (its `_config.thresholds`): the
+     * page's colours then follow the same levels as the generated alerts. Without it, the defaults.
+     */
+    monitoring_config_file: z.string().min(1).optional(),
   })
   .refine((s) => s.history / s.interval <= 86_400, 'status.history / status.interval must be at most 86400 points')
   .refine((s) => s.history >= s.interval, 'status.history must be at least status.interval')
@@ -22,4 +27,5 @@ export const STATUS_SETTINGS: readonly Setting[] = [
   { name: 'status.interval', path: ['status', 'interval'], kind: 'duration', help: 'How often the status page samples and pushes an update.' },
   { name: 'status.history', path: ['status', 'history'], kind: 'duration', help: 'How much history the status page keeps in memory.' },
   { name: 'status.max-clients', path: ['status', 'max_clients'], kind: 'string', help: 'Most open status streams; more answer 503.' },
+  { name: 'status.monitoring-config-file', path: ['status', 'monitoring_config_file'], kind: 'string', help: 'The generate --config file whose _config.thresholds colour the status page (as the generated alerts fire).' },
 ];

@@ -12,6 +12,16 @@ function axis(format) {
   return { stroke: css('--muted'), grid, ticks: grid, values: format, size: 58 };
 }
 
+/**
+ * Time labels on one line, as short as the tick step allows: uPlot's default adds a date line at each
+ * minute and its labels ran into each other on narrow charts. The window is 15 minutes, so a date says nothing.
+ */
+function timeLabels(_u, ticks) {
+  const step = ticks.length > 1 ? ticks[1] - ticks[0] : 60;
+  const parts = step < 60 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' };
+  return ticks.map((t) => new Date(t * 1000).toLocaleTimeString([], parts));
+}
+
 function options(el, labels, { yMax, format }) {
   return {
     width: Math.max(200, el.clientWidth),
@@ -22,7 +32,8 @@ function options(el, labels, { yMax, format }) {
       x: { time: true },
       y: { range: (_u, _min, max) => [0, yMax ?? Math.max(1, (max ?? 0) * 1.15)] },
     },
-    axes: [axis(), axis((_u, ticks) => ticks.map(format))],
+    // `space`: the least pixels between two time ticks, wide enough for "12:34:56" with room to spare.
+    axes: [{ ...axis(timeLabels), space: 80, size: 36 }, axis((_u, ticks) => ticks.map(format))],
     series: [
       {},
       ...labels.map((label, i) => ({

@@ -68,6 +68,15 @@ function renderAlerts(alerts) {
     const started = new Date(a.startsAt);
     since.textContent = Number.isNaN(started.getTime()) ? '' : `since ${started.toLocaleTimeString()}`;
     li.append(name, sev, summary, since);
+    if (a.acknowledged) {
+      // Acknowledged (silenced through the bridge): still firing, but someone is on it.
+      li.dataset.acked = 'true';
+      const ack = document.createElement('span');
+      ack.className = 'acked';
+      const at = new Date(a.acknowledged.at);
+      ack.textContent = `acked by ${a.acknowledged.by}${Number.isNaN(at.getTime()) ? '' : ` at ${at.toLocaleTimeString()}`}`;
+      li.append(ack);
+    }
     list.append(li);
   }
 }

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { startExporter } from '../../support/exporter.js';
+import { CLI, startExporter } from '../../support/exporter.js';
 import { parseSamples, single } from '../../support/exposition.js';
-import { waitFor } from '../../support/ports.js';
+import { freePort, StopWaiting, waitFor } from '../../support/ports.js';
+import { startProcess } from '../../support/process.js';
 
 /** Reloads as Prometheus does them: SIGHUP and POST /-/reload read the file again; a bad one changes nothing. */
 describe('ide-monitor serve reloading its configuration', () => {
@@ -84,6 +85,27 @@ describe('ide-monitor serve reloading its configuration', () => {
       expect((await fetch(`${exporter.url}/-/reload`, { method: 'POST' })).status).toBe(401);
     } finally {
       expect(await exporter.stop()).toBe(0);
+    }
+  });
+
+  it('survives SIGHUPs that arrive while it is still starting', async () => {
+    const port = await freePort();
+    const proc = startProcess(process.execPath, [CLI, 'serve', `--web.listen-address=127.0.0.1:${port}`, '--no-bridge.enabled', '--no-status.enabled'], process.env);
+    try {
+      // Node's default for SIGHUP is to exit (code 129). While Node itself boots nothing can catch it; from
+      // the first log line (config read, collectors created) until it listens, one every 20 ms.
+      await waitFor('the first log line', async () => proc.output().includes('collectors enabled'), 15_000, 5);
+      await waitFor('the exporter to listen despite SIGHUPs', async () => {
+        if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new StopWaiting(`exited (${proc.child.exitCode ?? proc.child.signalCode}): ${proc.output()}`);
+        proc.child.kill('SIGHUP');
+        return proc.output().includes('ide-monitor listening');
+      }, 15_000, 20);
+      expect(proc.output()).toContain('SIGHUP during startup ignored');
+      proc.child.kill('SIGHUP');
+      await waitFor('a reload', async () => proc.output().includes('trigger=SIGHUP'));
+      expect(proc.child.exitCode).toBeNull();
+    } finally {
+      expect(await proc.stop()).toBe(0);
     }
   });
 });

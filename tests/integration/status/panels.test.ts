@@ -106,6 +106,11 @@ describe.skipIf(chromiumPath === undefined)('status page panels in a real browse
       await waitText(phone, 'servers-body', 'typescript');
       const { scrollWidth, clientWidth } = await phone.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
       expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+      // Nor does any table scroll sideways inside its card: every column is readable at once.
+      const clipped = await phone.locator('.table-wrap').evaluateAll((wraps) =>
+        wraps.filter((w) => (w as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth > (w as unknown as { clientWidth: number }).clientWidth + 1).length,
+      );
+      expect(clipped).toBe(0);
       await phone.screenshot({ path: join(OUTPUT_DIR, 'status-panels-phone.png'), fullPage: true });
     } finally {
       await phone.close();

@@ -66,6 +66,15 @@ describe('what serve would refuse, checked before it starts (and by check-config
     ]);
   });
 
+  it('refuses a URL secret file that holds no http(s) URL, without echoing it', () => {
+    const slack = path.join(dir, 'slack-url');
+    writeFileSync(slack, 'xoxb-not-a-url\n');
+    const config = file(`${noBridge}`.replace('enabled: false', `enabled: true, data_dir: ${dir}, channels: { slack: { webhook_url_file: ${slack} } }`));
+    expect(problemsOf(() => resolve([`--config.file=${config}`]))).toEqual([
+      `${config} bridge.channels.slack.webhook_url_file: ${slack} must hold an http:// or https:// URL (value not shown: it is a secret)`,
+    ]);
+  });
+
   it('refuses placeholder secrets, inline or in a file, with a line saying so', () => {
     const placeholder = path.join(dir, 'placeholder');
     writeFileSync(placeholder, 'change-me-webhook-token\n');
@@ -96,6 +105,14 @@ describe('what serve would refuse, checked before it starts (and by check-config
     }
     // A missing directory under a writable parent is fine: the bridge creates it.
     expect(resolve([`--data-dir=${dir}/new/outbox`]).bridge.data_dir).toBe(`${dir}/new/outbox`);
+  });
+
+  it('checks the generate config file the status page takes its thresholds from', () => {
+    const monitoring = path.join(dir, 'monitoring.yml');
+    writeFileSync(monitoring, '_config:\n  thresholds:\n    hostCpuHighUsage: { levels: [{ severity: urgent, value: 0.2, for: 5m }] }\n');
+    const problems = problemsOf(() => resolve(['--no-bridge.enabled', `--status.monitoring-config-file=${monitoring}`]));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${monitoring}:3 _config\\.thresholds\\.hostCpuHighUsage\\.levels\\.0\\.severity: must be one of `));
   });
 
   it('refuses unreadable remote-write TLS files, naming the setting', () => {

@@ -7,12 +7,15 @@ import { counter, gauge, sample } from '../../../src/exporter/metric-family.js';
 import { createLogger } from '../../../src/log.js';
 import { RemoteWriteClient, type RemoteEndpoint } from '../../../src/remote-write/client.js';
 import { labelOf } from '../../../src/remote-write/endpoints.js';
-import { createRemoteWriteMetrics } from '../../../src/remote-write/metrics.js';
+import { createRemoteWriteMetrics, initialiseEndpoint } from '../../../src/remote-write/metrics.js';
 import { decodeWriteRequest, encodeWriteRequest, type PromTimeSeries } from '../../../src/remote-write/prompb.js';
 import { SampleQueue } from '../../../src/remote-write/queue.js';
 import { RemoteWriteSender } from '../../../src/remote-write/sender.js';
 import { familiesToSeries } from '../../../src/remote-write/series.js';
 import { waitFor } from '../../support/ports.js';
+import { configSchema } from '../../../src/config/schema.js';
+import { ScrapeRunner } from '../../../src/exporter/collector.js';
+import { createRemoteWriteFeature } from '../../../src/remote-write/feature.js';
 
 const logger = createLogger({ level: 'error', format: 'logfmt' });
 const one = (name: string, value: number, timestamp = 1000): PromTimeSeries => ({ labels: [{ name: '__name__', value: name }], samples: [{ value, timestamp }] });
@@ -95,6 +98,7 @@ describe('RemoteWriteSender against a local HTTP receiver', () => {
   function sender(endpoint: RemoteEndpoint, options: { capacity?: number; minBackoffMs?: number } = {}) {
     const registry = new Registry();
     const metrics = createRemoteWriteMetrics(registry);
+    initialiseEndpoint(metrics, endpoint.label);
     const s = new RemoteWriteSender(
       new RemoteWriteClient(endpoint, 'ide-monitor/test'),
       { label: endpoint.label, capacity: options.capacity ?? 100, maxSamplesPerSend: 2, minBackoffMs: options.minBackoffMs ?? 10, maxBackoffMs: 1000 },
@@ -163,5 +167,43 @@ describe('RemoteWriteSender against a local HTTP receiver', () => {
     expect(s.pending).toBeLessThanOrEqual(5 + 2);
     expect(await value('ide_remote_write_samples_total', 'dropped')).toBeGreaterThanOrEqual(40 - 7);
     await s.stop(100);
+  });
+});
+
+describe('remote write as a serve feature, across reloads', () => {
+  it('keeps a kept endpoint\'s counters and last success, drops a removed endpoint\'s series, and starts the new one', async () => {
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      received.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const registry = new Registry();
+    const config = (...paths: string[]) =>
+      configSchema.parse({ global: { remote_write_interval: '1h' }, remote_write: paths.map((p) => ({ url: `${base}${p}` })) });
+    const runner = new ScrapeRunner([], { timeoutMs: 1000, paths: config().paths, logger });
+    const feature = createRemoteWriteFeature({ config: config('/a'), registry, build: { version: '1', revision: 'r', nodeVersion: process.version }, logger, runner });
+    const series = async () => (await registry.getMetricsAsJSON()).flatMap((m) => m.values.map((v) => ({ name: m.name, url: v.labels['url'], value: v.value })));
+    const lastSuccess = async (path: string) => (await series()).find((x) => x.name === 'ide_remote_write_last_success_timestamp_seconds' && x.url === `${base}${path}`)?.value;
+    try {
+      await feature.start!();
+      await waitFor('the first push to /a', async () => (await lastSuccess('/a') ?? 0) > 0, 5000, 10);
+      const first = await lastSuccess('/a');
+      // Kept /a, added /b: /a keeps its last success (no false "not delivering"), /b starts at 0 and pushes.
+      await feature.reload!(config('/a', '/b'));
+      expect(await lastSuccess('/a')).toBe(first);
+      await waitFor('the first push to /b', async () => (await lastSuccess('/b') ?? 0) > 0, 5000, 10);
+      // Removed /a: its series are gone.
+      await feature.reload!(config('/b'));
+      expect((await series()).filter((x) => x.url === `${base}/a`)).toEqual([]);
+      expect(await lastSuccess('/b')).toBeGreaterThan(0);
+      expect(received).toContain('/a');
+      expect(received).toContain('/b');
+    } finally {
+      await feature.stop!();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

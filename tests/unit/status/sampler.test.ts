@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { createAccessGuard } from '../../../src/access/create.js';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +25,7 @@ function recording(name: string, runs: string[], families: (n: number) => Metric
 }
 
 describe('status sampler as serve wires it', () => {
-  it('runs only the collectors the page reads, not the whole /metrics set, every tick', async () => {
+  it('runs only the collectors the page reads, not the whole /metrics set, every tick; the process scan at most every 10 s', async () => {
     const config = configSchema.parse({});
     const runs: string[] = [];
     const host = (prefix: string) => (n: number) => hostFamilies({ busy: n * 0.5, idle: n * 1.5 }).filter((f) => f.name.startsWith(prefix));
@@ -46,7 +49,8 @@ describe('status sampler as serve wires it', () => {
     });
     expect(await feature.sampler.tick()).toBe(true);
     expect(await feature.sampler.tick()).toBe(true);
-    expect(runs.sort()).toEqual(['cpu', 'cpu', 'filesystem', 'filesystem', 'memory', 'memory']);
+    // Two ticks within 10 s: the host collectors twice, the process-group scan once (its result reused).
+    expect(runs.sort()).toEqual(['cpu', 'cpu', 'filesystem', 'filesystem', 'memory', 'memory', 'process']);
     // What the page shows still comes from those three: 25 % busy, 60 % memory, /data the fullest disk.
     const snapshot = JSON.parse(feature.update().json);
     expect(snapshot.health.cpu.value).toBeCloseTo(0.25);
@@ -56,5 +60,24 @@ describe('status sampler as serve wires it', () => {
     runs.length = 0;
     await runner.scrape();
     expect(runs.sort()).toEqual(['cpu', 'filesystem', 'load', 'memory', 'network', 'process']);
+  });
+
+  it('colours the bars by the thresholds of the generate config file it is given, and follows a reload', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ide-monitor-status-thresholds-'));
+    const file = join(dir, 'monitoring.yml');
+    writeFileSync(file, "_config:\n  thresholds:\n    hostCpuHighUsage:\n      levels: [{ severity: high, value: 0.2, for: 5m }]\n");
+    const runs: string[] = [];
+    const cpu = recording('cpu', runs, (n) => hostFamilies({ busy: n * 0.5, idle: n * 1.5 }).filter((f) => f.name.startsWith('ide_host_cpu_')));
+    const config = configSchema.parse({ status: { monitoring_config_file: file } });
+    const runner = new ScrapeRunner([cpu], { timeoutMs: 1000, paths: config.paths, logger: silentLogger });
+    const feature = createStatusFeature({ config, registry: new Registry(), build: { version: '1', revision: 'r', nodeVersion: process.version }, logger: silentLogger, runner });
+    await feature.sampler.tick();
+    await feature.sampler.tick();
+    // 25 % busy: green by the defaults (75 % is their lowest level), red by this file's 20 % high level.
+    const bar = () => JSON.parse(feature.update().json).health.cpu;
+    expect(bar()).toMatchObject({ colour: 'red', severity: 'high', marks: [{ severity: 'high', value: 0.2 }] });
+    feature.reload!(configSchema.parse({}));
+    await feature.sampler.tick();
+    expect(bar()).toMatchObject({ colour: 'green', severity: null });
   });
 });

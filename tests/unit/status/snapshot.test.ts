@@ -107,8 +107,8 @@ describe('snapshot and history', () => {
       summary: () => ({
         counts: { critical: 1, page: 1 },
         items: [
-          { fingerprint: 'a', alertname: 'IdeHostCpuHighUsage', severity: 'critical', summary: 'CPU usage is high.', startsAt: '2026-01-01T00:00:00Z', acked: false },
-          { fingerprint: 'b', alertname: 'Custom', severity: 'page', summary: 'x', startsAt: '2026-01-01T00:00:00Z', acked: false },
+          { fingerprint: 'a', alertname: 'IdeHostCpuHighUsage', severity: 'critical', summary: 'CPU usage is high.', startsAt: '2026-01-01T00:00:00Z' },
+          { fingerprint: 'b', alertname: 'Custom', severity: 'page', summary: 'x', startsAt: '2026-01-01T00:00:00Z', acknowledged: { by: 'alice', at: '2026-01-01T00:10:00Z' } },
         ],
       }),
     };
@@ -128,6 +128,8 @@ describe('snapshot and history', () => {
     expect(row!.previousP95).toBeCloseTo(0.1 * 0.95, 2);
     expect(s.alerts).toMatchObject({ enabled: true, counts: { critical: 1, high: 0, medium: 0, low: 0, other: 1 } });
     expect(s.alerts.items.map((a) => a.alertname)).toEqual(['IdeHostCpuHighUsage', 'Custom']);
+    // The acknowledged state passes through when the bridge gives it.
+    expect(s.alerts.items.map((a) => a.acknowledged)).toEqual([null, { by: 'alice', at: '2026-01-01T00:10:00Z' }]);
   });
 
   it('says the bridge is disabled when there is no alerts view', async () => {

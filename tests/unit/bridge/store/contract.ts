@@ -159,7 +159,7 @@ export function describeStoreContract(name: string, make: () => Promise<StoreUnd
       const second = await store.putAck({ fingerprint: 'e1', startsAt: '2024-05-01T12:00:00Z', by: 'bob', at: '2024-05-01T12:02:00.000Z', comment: 'me too' });
       expect(second).toMatchObject({ created: false, ack: { by: 'alice', silenceId: 'silence-1' } });
       expect((await store.getAlert('e1'))?.ack).toMatchObject({ by: 'alice', comment: 'looking', silenceId: 'silence-1', at: '2024-05-01T12:01:00.000Z' });
-      expect((await store.firingSummary(10)).items[0]?.acked).toBe(true);
+      expect((await store.firingSummary(10)).items[0]?.acknowledged).toEqual({ by: 'alice', at: '2024-05-01T12:01:00.000Z' });
       const withdrawn = await store.withdrawAck('e1', '2024-05-01T12:00:00Z');
       expect(withdrawn).toMatchObject({ by: 'alice', silenceId: 'silence-1' });
       expect(await store.withdrawAck('e1', '2024-05-01T12:00:00Z')).toBeUndefined();
@@ -230,7 +230,7 @@ export function describeStoreContract(name: string, make: () => Promise<StoreUnd
       const summary = await store.firingSummary(10);
       expect(summary.counts).toEqual({ critical: 5, high: 10 });
       expect(summary.items).toHaveLength(10);
-      expect(summary.items[0]).toEqual({ fingerprint: 'j14', alertname: 'Alertj14', severity: 'high', summary: 's14', startsAt: new Date(T0 + 14_000).toISOString(), acked: false });
+      expect(summary.items[0]).toEqual({ fingerprint: 'j14', alertname: 'Alertj14', severity: 'high', summary: 's14', startsAt: new Date(T0 + 14_000).toISOString(), acknowledged: null });
     });
 
     it('prunes what is finished and old, and nothing that is pending or firing', async () => {
