@@ -44,6 +44,10 @@ export const monitoringConfigSchema = z.strictObject({
   kubernetes: z.strictObject({
     /** Added to every manifest, e.g. `release: kube-prometheus-stack` for the operator's selectors. */
     labels: z.record(z.string(), z.string()),
+    /** Where every manifest goes; Grafana's sidecar must search it (kube-prometheus-stack: its own namespace). */
+    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a Kubernetes namespace name'),
+    /** The exporter's image, built from the Dockerfile and pushed where the cluster can pull it. */
+    image: z.string().min(1),
     serviceMonitorPort: z.string().min(1),
     serviceSelector: z.record(z.string(), z.string()),
   }),
@@ -82,6 +86,8 @@ export const DEFAULT_CONFIG: MonitoringConfig = {
   },
   kubernetes: {
     labels: {},
+    namespace: 'monitoring',
+    image: 'ghcr.io/ide-monitor/ide-monitor:0.1.0',
     serviceMonitorPort: 'metrics',
     serviceSelector: { 'app.kubernetes.io/name': 'ide-monitor' },
   },
