@@ -49,7 +49,7 @@ export const RATIONALE: Readonly<Record<string, string>> = {
   IdeLspLatencyAnomaly: 'No mixin counterpart. `low`: a change to understand, not an outage. Needs a baseline at least 6h old and a p95 above 50 ms.',
   IdeLspLatencyRegression: 'No mixin counterpart. `low`, after 1h: a slow regression to look at, above 50 ms only.',
   IdeAppCacheHitRatioLow: '`medium` after 15m, above 0.1 lookups/s only.',
-  IdeAppUiRefreshSlow: 'A budget from the spec: `medium` after 10m.',
+  IdeAppUiRefreshSlow: 'A budget from the spec: `medium` after 10m, above 0.05 refreshes/s only.',
   IdeProcessGroupGone: 'kubernetes-mixin pages on missing replicas after 15m; a missing IDE or language server group is `high` after 2m.',
   IdeProcessMemoryLeak:
     'The spec\u2019s restart trigger (20 %/h): `high` after 30m, only for groups whose oldest process and data are older than 1h; startup growth read as hundreds of percent per hour.',
