@@ -44,6 +44,10 @@ export const monitoringConfigSchema = z.strictObject({
   kubernetes: z.strictObject({
     /** Added to every manifest, e.g. `release: kube-prometheus-stack` for the operator's selectors. */
     labels: z.record(z.string(), z.string()),
+    /** Where every manifest goes; Grafana's sidecar must search it (kube-prometheus-stack: its own namespace). */
+    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a Kubernetes namespace name'),
+    /** The exporter's image, built from the Dockerfile and pushed where the cluster can pull it. */
+    image: z.string().min(1),
     serviceMonitorPort: z.string().min(1),
     serviceSelector: z.record(z.string(), z.string()),
   }),
@@ -82,6 +86,8 @@ export const DEFAULT_CONFIG: MonitoringConfig = {
   },
   kubernetes: {
     labels: {},
+    namespace: 'monitoring',
+    image: 'ghcr.io/ide-monitor/ide-monitor:0.1.0',
     serviceMonitorPort: 'metrics',
     serviceSelector: { 'app.kubernetes.io/name': 'ide-monitor' },
   },
@@ -89,7 +95,8 @@ export const DEFAULT_CONFIG: MonitoringConfig = {
 };
 
 /**
- * `default` is what is checked in. `test` shortens every `for` to TEST_PROFILE_FOR so an end-to-end test
+ * `default` is what is checked in. `test` shortens every `for`, and the minimum ages and histories that
+ * hold an alert back like a `for` does (`minAge`, `minHistory`), to TEST_PROFILE_FOR so an end-to-end test
  * sees alerts fire within seconds; windows (rate, predict_linear, offset) stay as they are.
  */
 export type Profile = 'default' | 'test';
@@ -119,12 +126,14 @@ function applyProfile(config: MonitoringConfig, profile: Profile): MonitoringCon
   return { ...config, thresholds: shortenFor(config.thresholds) };
 }
 
-/** Replaces every `for` at any depth with TEST_PROFILE_FOR. */
+const WAITS = new Set(['for', 'minAge', 'minHistory']);
+
+/** Replaces every `for`, `minAge` and `minHistory` at any depth with TEST_PROFILE_FOR. */
 function shortenFor<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v: unknown) => shortenFor(v)) as T;
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = key === 'for' && typeof v === 'string' ? TEST_PROFILE_FOR : shortenFor(v);
+  for (const [key, v] of Object.entries(value)) out[key] = WAITS.has(key) && typeof v === 'string' ? TEST_PROFILE_FOR : shortenFor(v);
   return out as T;
 }
 

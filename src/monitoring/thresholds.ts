@@ -78,7 +78,7 @@ export const thresholdsSchema = z.strictObject({
   lspLatencyAnomaly: baselined,
   lspLatencyRegression: relative,
   appCacheHitRatioLow: guarded,
-  appUiRefreshSlow: z.strictObject({ operation: z.string().min(1), levels: levels(levelSchema) }),
+  appUiRefreshSlow: z.strictObject({ operation: z.string().min(1), minRequestRate: z.number().nonnegative(), levels: levels(levelSchema) }),
   processGroupGone: stated,
   processMemoryLeak: aged,
   processRestartLoop: windowed,
@@ -164,7 +164,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   // Relative increase of the p95 over the same time one week earlier.
   lspLatencyRegression: { minLatency: 0.05, levels: [pct('low', 0.5, '1h')] },
   appCacheHitRatioLow: { minRequestRate: 0.1, levels: [pct('medium', 0.6, '15m')] },
-  appUiRefreshSlow: { operation: 'ui_refresh', levels: [pct('medium', 0.25, '10m')] },
+  appUiRefreshSlow: { operation: 'ui_refresh', minRequestRate: 0.05, levels: [pct('medium', 0.25, '10m')] },
   processGroupGone: { levels: [{ severity: 'high', for: '2m' }] },
   // Relative RSS growth per hour: the seed's restart trigger. A process in its first hour is loading its
   // project, not leaking: the group's oldest process and the data must both be `minAge` old.

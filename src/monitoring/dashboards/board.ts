@@ -134,6 +134,8 @@ export class Board {
       .withVariable(
         this.queryVariable('cluster', 'Cluster', `label_values(ide_exporter_build_info, ${cluster})`)
           .allValue('.*')
+          // Starts at All, so a hidden variable over series without the label still matches them all.
+          .current({ selected: true, text: 'All', value: '$__all' })
           .hide(config.showMultiCluster ? VariableHide.DontHide : VariableHide.HideVariable),
       )
       .withVariable(this.queryVariable('job', 'Job', `label_values(ide_exporter_build_info{${cluster}=~"$cluster"}, job)`))

@@ -12,8 +12,8 @@ const cache = (hits: number, misses: number): [string, string][] => [
   [series('ide_app_cache_requests_total', { ...SYMBOLS, result: 'miss' }), counter(misses, 30)],
 ];
 
-const uiRefresh = (lower: number, upper: number) =>
-  histogram('ide_app_operation_duration_seconds', { operation: 'ui_refresh', outcome: 'ok' }, lower, upper, 60, 30);
+const uiRefresh = (lower: number, upper: number, perMinute = 60) =>
+  histogram('ide_app_operation_duration_seconds', { operation: 'ui_refresh', outcome: 'ok' }, lower, upper, perMinute, 30);
 
 export const appTests: TestFile = {
   file: 'app',
@@ -51,6 +51,8 @@ export const appTests: TestFile = {
       ],
     },
     { name: 'UI refresh p95 under its budget', series: uiRefresh(0.1, 0.25), alerts: quiet('IdeAppUiRefreshSlow', '15m') },
+    // Two slow refreshes a minute (0.03/s) are the slowest of ten, not a p95.
+    { name: 'UI refresh p95 over its budget on a handful of refreshes', series: uiRefresh(0.25, 0.5, 2), alerts: quiet('IdeAppUiRefreshSlow', '15m') },
     {
       name: 'Process group empty for more than two minutes',
       series: [[series('ide_process_count', GROUP), '2x5 0x20']],

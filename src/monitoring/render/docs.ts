@@ -1,4 +1,5 @@
 import type { RuleArea } from '../rules/model.js';
+import { RATIONALE, SEVERITY_POLICY } from './rationale.js';
 import { GENERATED_NOTICE } from './yaml.js';
 
 export const ALERTS_DOC = 'docs/alerts.md';
@@ -18,6 +19,10 @@ export function renderAlertsDoc(areas: readonly RuleArea[]): string {
     '',
     'The `test` profile of `generate` renders the same rules with every `for` cut to a few seconds, for',
     'end-to-end tests that need alerts to fire quickly; never deploy it.',
+    '',
+    '## Severity policy',
+    '',
+    SEVERITY_POLICY,
   ];
   for (const area of areas) {
     if (area.alerts.length === 0) continue;
@@ -26,6 +31,15 @@ export function renderAlertsDoc(areas: readonly RuleArea[]): string {
       const link = `[${rule.alert}](runbook.md#${rule.alert.toLowerCase()})`;
       lines.push(`| ${link} | ${rule.labels.severity} | ${cell(condition)} | ${rule.for} | ${cell(rule.annotations.summary)} |`);
     }
+  }
+  lines.push('', '## Thresholds against the mixins', '', 'Every alert with its severities and why, compared with node-mixin and kubernetes-mixin.', '');
+  lines.push('| Alert | Severities | Why |', '|---|---|---|');
+  const names = [...new Set(areas.flatMap((a) => a.alerts.map(({ rule }) => rule.alert)))];
+  for (const name of names) {
+    const severities = areas.flatMap((a) => a.alerts.filter(({ rule }) => rule.alert === name).map(({ rule }) => rule.labels.severity));
+    const why = RATIONALE[name];
+    if (why === undefined) throw new Error(`${name} has no entry in render/rationale.ts`);
+    lines.push(`| ${name} | ${severities.join(', ')} | ${cell(why)} |`);
   }
   lines.push('', '## Recording rules', '', 'Shared by the alerts and the dashboards (`level:metric:operations`).', '');
   lines.push('| Rule | File |', '|---|---|');

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,9 @@ const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const dockerCompose = requireBinary('docker-compose', 'docker-compose');
 const promtool = requireBinary('promtool', 'prometheus');
 const amtool = requireBinary('amtool', 'prometheus-alertmanager');
+
+/** The newest dashboard schemaVersion each Grafana minor release reads (its @grafana/schema package). */
+const GRAFANA_SCHEMA_VERSION: Record<string, number> = { '11.6': 41, '12.0': 41, '12.1': 41, '12.2': 42 };
 
 interface Run {
   readonly code: number;
@@ -35,6 +38,7 @@ async function run(command: string, args: readonly string[]): Promise<Run> {
 }
 
 interface ComposeService {
+  readonly healthcheck?: { readonly test?: readonly string[] };
   readonly environment?: Record<string, string | null>;
   readonly volumes?: readonly string[];
   readonly ports?: readonly string[];
@@ -65,6 +69,27 @@ describe.skipIf(dockerCompose === undefined)('docker-compose config', () => {
     for (const service of Object.values(config.services)) {
       for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
     }
+  });
+
+  it('checks the health of every service, and starts Grafana once Prometheus is ready', async () => {
+    const config = load((await compose('config')).stdout) as { services: Record<string, ComposeService & { depends_on?: Record<string, { condition?: string }> }> };
+    for (const name of ['prometheus', 'alertmanager', 'grafana']) {
+      expect(config.services[name]?.healthcheck?.test?.join(' '), name).toMatch(/^CMD wget -q --spider http:\/\/localhost:\d+\/(-\/ready|api\/health)$/);
+    }
+    // ide-monitor's image carries its own HEALTHCHECK (the slim Node image has no wget).
+    expect(readFileSync(join(repo, 'Dockerfile'), 'utf8')).toMatch(/^HEALTHCHECK .*\n +CMD .*\/-\/healthy/m);
+    expect(config.services['grafana']?.depends_on?.['prometheus']?.condition).toBe('service_healthy');
+  });
+
+  // Grafana reads dashboards up to the schemaVersion it knows; newer ones load unmigrated, and may not render.
+  // Verified with @grafana/schema (the npm package of Grafana's dashboard schema): 11.6.x knows 41, 12.2.x 42.
+  it('pins a Grafana that reads the schemaVersion the dashboards declare', async () => {
+    const config = load((await compose('config')).stdout) as { services: Record<string, ComposeService> };
+    const version = /^grafana\/grafana:(\d+\.\d+)\.\d+$/.exec(config.services['grafana']?.image ?? '')?.[1];
+    const schemaVersions = new Set(
+      readdirSync(join(repo, 'grafana/dashboards')).map((f) => (JSON.parse(readFileSync(join(repo, 'grafana/dashboards', f), 'utf8')) as { schemaVersion: number }).schemaVersion),
+    );
+    expect([...schemaVersions]).toEqual([GRAFANA_SCHEMA_VERSION[version ?? '']]);
   });
 
   it('refuses to render without the webhook token, naming the variable', async () => {

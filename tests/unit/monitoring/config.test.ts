@@ -91,11 +91,14 @@ describe('monitoring config', () => {
     expect(errorOf(join(dir, 'absent.yml'))).toMatch(/absent\.yml: cannot read/);
   });
 
-  it('shortens every for in the test profile, and nothing else', async () => {
+  it('shortens every for, minAge and minHistory in the test profile, and nothing else', async () => {
     const config = loadMonitoringConfig(undefined, 'test');
     const fors = JSON.stringify(config.thresholds).match(/"for":"[^"]+"/g) ?? [];
     expect(fors.length).toBeGreaterThan(30);
     expect(new Set(fors)).toEqual(new Set([`"for":"${TEST_PROFILE_FOR}"`]));
     expect(config.thresholds.hostFilesystemFillingUp.window).toBe(DEFAULT_CONFIG.thresholds.hostFilesystemFillingUp.window);
+    // Minimum ages and histories hold an alert back as `for` does: an end-to-end test cannot wait an hour.
+    expect(config.thresholds.processMemoryLeak.minAge).toBe(TEST_PROFILE_FOR);
+    expect(config.thresholds.lspLatencyAnomaly.minHistory).toBe(TEST_PROFILE_FOR);
   });
 });

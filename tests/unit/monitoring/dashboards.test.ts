@@ -22,6 +22,7 @@ interface PanelJson {
 interface VariableJson {
   type: string;
   hide?: number;
+  current?: { text?: unknown; value?: unknown };
   name: string;
   label?: string;
   query?: unknown;
@@ -67,6 +68,7 @@ describe.each(boards)('dashboard $key', ({ json }) => {
       // `.*`, not `.+`: with one Prometheus per cluster the series have no cluster label at all.
       allValue: '.*',
       hide: 2,
+      current: { text: 'All', value: '$__all' },
     });
     expect(String(variable('job')?.query)).toContain('cluster=~"$cluster"');
     expect(String(variable('instance')?.query)).toContain('cluster=~"$cluster"');

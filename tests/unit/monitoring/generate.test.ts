@@ -118,6 +118,42 @@ describe('generate', () => {
     expect([...kustomization.resources, 'kustomization.yaml'].sort()).toEqual(readdirSync(join(out, 'deploy/kubernetes')).sort());
   });
 
+  it('deploys the exporter that the ServiceMonitor scrapes, applied alone', () => {
+    const doc = (name: string) => readYaml(out, `deploy/kubernetes/${name}`) as any; // a manifest, read loosely: the assertions below check its shape
+    const ds = doc('daemonset.yaml');
+    const svc = doc('service.yaml');
+    const sm = doc('service-monitor.yaml');
+    const pod = ds.spec.template;
+    // DaemonSet selects its pods; the Service routes to them by the same labels and a port they name.
+    expect(pod.metadata.labels).toMatchObject(ds.spec.selector.matchLabels);
+    expect(pod.metadata.labels).toMatchObject(svc.spec.selector);
+    const container = pod.spec.containers[0];
+    expect(container.ports.map((p: { name: string }) => p.name)).toContain(svc.spec.ports[0].targetPort);
+    // The ServiceMonitor selects that Service, in its namespace, by the port's name.
+    expect(svc.metadata.labels).toMatchObject(sm.spec.selector.matchLabels);
+    expect(sm.spec.namespaceSelector.matchNames).toEqual([svc.metadata.namespace]);
+    expect(sm.spec.endpoints[0].port).toBe(svc.spec.ports[0].name);
+    // job = the Service's app.kubernetes.io/name, which the rules select on.
+    expect(`job="${svc.metadata.labels[sm.spec.jobLabel]}"`).toBe(DEFAULT_CONFIG.selector);
+    // instance = the node, not the pod IP: a restarted pod continues the same series.
+    expect(sm.spec.endpoints[0].relabelings).toEqual([{ action: 'replace', sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'instance' }]);
+    // node_exporter's shape: the host's pid namespace and network, /proc and / read-only, flags pointing at them.
+    expect(pod.spec).toMatchObject({ hostPID: true, hostNetwork: true, automountServiceAccountToken: false, serviceAccountName: 'ide-monitor' });
+    expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'proc', hostPath: { path: '/proc' } }, { name: 'root', hostPath: { path: '/' } }]));
+    expect(container.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'proc', mountPath: '/host/proc', readOnly: true },
+        { name: 'root', mountPath: '/host/root', readOnly: true, mountPropagation: 'HostToContainer' },
+      ]),
+    );
+    expect(container.args).toEqual(expect.arrayContaining(['serve', '--path.procfs=/host/proc', '--path.rootfs=/host/root']));
+    // Optional tokens: the pod starts without the Secret.
+    for (const env of container.env) expect(env.valueFrom.secretKeyRef.optional).toBe(true);
+    for (const name of readdirSync(join(out, 'deploy/kubernetes')).filter((f) => f !== 'kustomization.yaml')) {
+      expect(doc(name).metadata.namespace, name).toBe(DEFAULT_CONFIG.kubernetes.namespace);
+    }
+  });
+
   // What CI's `ide-monitor generate --check` does, so a forgotten regeneration fails `npm test` too.
   it('matches the checked-in files', async () => {
     const { code, lines } = await generate({ outDir: repo, check: true });

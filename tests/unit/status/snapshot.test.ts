@@ -70,15 +70,18 @@ describe('LSP windows from the prom-client histogram', () => {
 });
 
 describe('health colours follow the alert thresholds', () => {
-  const cpu = DEFAULT_THRESHOLDS.hostCpuHighUsage.levels; // low 0.9, medium 0.95 (node-mixin: busy CPU is not an outage)
+  const cpu = DEFAULT_THRESHOLDS.hostCpuHighUsage.levels; // low 0.9, medium 0.95
+  const memory = DEFAULT_THRESHOLDS.hostMemoryHighUsage.levels; // medium 0.9, high 0.95
   it.each([
-    [0.5, null, 'green'],
-    [0.9, null, 'green'], // alerts fire on >, not >=
-    [0.92, 'low', 'yellow'],
-    [0.99, 'medium', 'yellow'],
-  ] as const)('CPU %s → %s (%s)', (value, severity, colour) => {
-    expect(severityOf(value, cpu)).toBe(severity);
-    expect(colourOf(value, severityOf(value, cpu))).toBe(colour);
+    ['CPU', cpu, 0.5, null, 'green'],
+    ['CPU', cpu, 0.9, null, 'green'], // alerts fire on >, not >=
+    ['CPU', cpu, 0.92, 'low', 'yellow'],
+    ['CPU', cpu, 0.99, 'medium', 'yellow'],
+    ['memory', memory, 0.92, 'medium', 'yellow'],
+    ['memory', memory, 0.99, 'high', 'red'],
+  ] as const)('%s %s → %s (%s)', (_, levels, value, severity, colour) => {
+    expect(severityOf(value, levels)).toBe(severity);
+    expect(colourOf(value, severityOf(value, levels))).toBe(colour);
   });
 
   it('greys out a missing value', () => {
@@ -95,7 +98,7 @@ describe('snapshot and history', () => {
     for (let t = 0; t <= 180; t += 1) {
       const slow = t > 120;
       for (let i = 0; i < 10; i += 1) h.observe({ server: 'ts', method: 'textDocument/completion', outcome: slow && i === 0 ? 'error' : 'ok' }, slow ? 0.8 : 0.1);
-      const families = [...hostFamilies({ busy: t * 1.8, idle: t * 0.2 }), ...(await registryFamilies(registry))];
+      const families = [...hostFamilies({ busy: t * 1.94, idle: t * 0.06 }), ...(await registryFamilies(registry))];
       ring.push(makeEntry(extractSample(t * 1000, families), ring));
     }
     return ring;
@@ -114,9 +117,10 @@ describe('snapshot and history', () => {
     };
     const s = buildSnapshot(7, ring, 1000, alerts);
     expect(s.seq).toBe(7);
-    expect(s.health.cpu.value).toBeCloseTo(0.9);
-    expect(s.health.cpu).toMatchObject({ severity: 'low', colour: 'yellow' });
+    expect(s.health.cpu.value).toBeCloseTo(0.97);
+    expect(s.health.cpu).toMatchObject({ severity: 'medium', colour: 'yellow' });
     expect(s.health.memory).toMatchObject({ colour: 'green' });
+    // 92 % full is under IdeHostFilesystemAlmostFull's lowest level (95 %, node-mixin's 5 % available).
     expect(s.health.disk).toMatchObject({ value: 0.92, severity: null, colour: 'green', detail: 'fullest: /data' });
     // completion p95 over the last minute sits in (0.5, 1]: above its 0.5 s budget; 10 % errors is not > 10 %.
     expect(s.health.lsp.colour).toBe('yellow');
@@ -143,7 +147,7 @@ describe('snapshot and history', () => {
     expect(h.t).toHaveLength(61);
     expect(h.t[0]).toBe(120_000);
     expect(h.cpu).toHaveLength(61);
-    expect(h.cpu[60]).toBeCloseTo(0.9);
+    expect(h.cpu[60]).toBeCloseTo(0.97);
     expect(Object.keys(h.lsp)).toEqual(['textDocument/completion']);
     // The chart's 15 s window: slow from t=121 on, so by t=180 every recent request is 0.8 s.
     expect(h.lsp['textDocument/completion']![60]).toBeGreaterThan(0.5);
