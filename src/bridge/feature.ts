@@ -56,7 +56,7 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
   for (const item of interruptedActions) await store.audit('action_interrupted', undefined, { delivery: item.id, key: item.dedupKey, reason: 'the bridge stopped while the action ran; not run again' });
   if (requeued > 0 || interruptedActions.length > 0) logger.warn({ requeued, interrupted_actions: interruptedActions.length }, 'reclaimed deliveries left in flight by a previous run');
 
-  const runner = new ActionRunner({ definitions: config.actions.definitions, dryRun: config.actions.dry_run, maxConcurrent: config.actions.max_concurrent, logger });
+  const runner = new ActionRunner({ definitions: config.actions.definitions, dryRun: config.actions.dry_run, maxConcurrent: config.actions.max_concurrent, logger, ...(ctx.lspControl !== undefined && { lspControl: ctx.lspControl }) });
   const handlers: ChannelHandler[] = [...channels].map(([name, channel]) => ({
     channel: name,
     ...channel.definition.pacing(config.channels[name]!),

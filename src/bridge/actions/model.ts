@@ -34,7 +34,7 @@ export interface ActionRecord {
   readonly phase: ActionPhase;
   readonly fingerprint: string;
   readonly alertname: string;
-  readonly kind: 'http' | 'exec';
+  readonly kind: 'http' | 'exec' | 'lsp';
   /** What ran, for people: `POST https://host/path` or the argv joined with spaces. */
   readonly target: string;
   readonly startedAt: string;

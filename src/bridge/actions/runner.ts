@@ -1,6 +1,8 @@
 import type { Logger } from '../../log.js';
 import { prepareExec, previewExec, runExec, type PreparedExec } from './exec.js';
 import { prepareHttp, previewHttp, sendHttp, type PreparedHttp } from './http.js';
+import { prepareLsp, previewLsp, runLsp, type PreparedLsp } from './lsp.js';
+import type { LspControl } from '../../ingest/control.js';
 import { compileMatcher, type AlertMatcher } from './match.js';
 import type { ActionAlert, ActionPhase, ActionRecord } from './model.js';
 import { errorMessage, type StepResult } from './output.js';
@@ -19,9 +21,11 @@ export interface ActionRunnerOptions {
   readonly maxQueued?: number;
   /** Time between SIGTERM and SIGKILL for an `exec` step past its timeout. Default 3s. */
   readonly killGraceMs?: number;
+  /** The LSP proxies' control channel, for `lsp` steps (absent: they fail with the reason). */
+  readonly lspControl?: LspControl;
 }
 
-type Prepared = PreparedHttp | PreparedExec;
+type Prepared = PreparedHttp | PreparedExec | PreparedLsp;
 
 /** Resolves with true when a slot was granted, false when the runner closed first. */
 type Waiter = (granted: boolean) => void;
@@ -41,6 +45,7 @@ export class ActionRunner {
   private readonly maxQueued: number;
   private readonly killGraceMs: number;
   private readonly logger: Logger;
+  private readonly lspControl: LspControl | undefined;
   private readonly now: () => number;
   /** `action\0fingerprint` → when its last trigger started. */
   private readonly lastTrigger = new Map<string, number>();
@@ -61,6 +66,7 @@ export class ActionRunner {
     this.maxQueued = options.maxQueued ?? 1000;
     this.killGraceMs = options.killGraceMs ?? 3000;
     this.logger = options.logger;
+    this.lspControl = options.lspControl;
     this.now = options.now ?? Date.now;
     this.longestCooldown = Math.max(0, ...options.definitions.map((definition) => definition.cooldown));
   }
@@ -154,7 +160,7 @@ export class ActionRunner {
       }
       const startedAt = this.now();
       try {
-        const result = await execute(prepared, definition.timeout, this.killGraceMs);
+        const result = await this.execute(prepared, definition.timeout, `${definition.name} ${phase}: ${alert.labels['alertname'] ?? alert.fingerprint}`);
         return this.log(record(startedAt, prepared.target, result));
       } finally {
         this.release();
@@ -169,6 +175,12 @@ export class ActionRunner {
       }
       return result;
     }
+  }
+
+  private execute(prepared: Prepared, timeoutMs: number, reason: string): Promise<StepResult> {
+    if (prepared.kind === 'http') return sendHttp(prepared, timeoutMs);
+    if (prepared.kind === 'lsp') return runLsp(prepared, this.lspControl, timeoutMs, reason);
+    return runExec(prepared, { timeoutMs, killGraceMs: this.killGraceMs });
   }
 
   private acquire(): Promise<boolean> {
@@ -202,20 +214,18 @@ export class ActionRunner {
   }
 }
 
-function stepKind(step: ActionStep): 'http' | 'exec' {
-  return 'http' in step ? 'http' : 'exec';
+function stepKind(step: ActionStep): 'http' | 'exec' | 'lsp' {
+  return 'http' in step ? 'http' : 'lsp' in step ? 'lsp' : 'exec';
 }
 
 function prepare(step: ActionStep, alert: ActionAlert, phase: ActionPhase): Prepared {
-  return 'http' in step ? prepareHttp(step.http, { alert, phase }) : prepareExec(step.exec, alert, phase);
+  if ('http' in step) return prepareHttp(step.http, { alert, phase });
+  if ('lsp' in step) return prepareLsp(step.lsp, { alert, phase });
+  return prepareExec(step.exec, alert, phase);
 }
 
 function preview(prepared: Prepared): string {
-  return prepared.kind === 'http' ? previewHttp(prepared) : previewExec(prepared);
-}
-
-function execute(prepared: Prepared, timeoutMs: number, killGraceMs: number): Promise<StepResult> {
-  return prepared.kind === 'http' ? sendHttp(prepared, timeoutMs) : runExec(prepared, { timeoutMs, killGraceMs });
+  return prepared.kind === 'http' ? previewHttp(prepared) : prepared.kind === 'lsp' ? previewLsp(prepared) : previewExec(prepared);
 }
 
 function refused(reason: string): StepResult {

@@ -67,21 +67,41 @@ const execStep = z.strictObject({
   env: environment.optional(),
 });
 
+/**
+ * A command for the LSP proxies that report to this server's ingest API (`lsp-proxy`): restart a language
+ * server in place, or open/close a circuit breaker on some of its methods. `server` and `instance` may use
+ * placeholders (`{{ labels.server }}`); they pick the proxies (see src/ingest/control.ts).
+ */
+const lspStep = z
+  .strictObject({
+    command: z.enum(['restart', 'breaker_open', 'breaker_close']),
+    server: z.string().min(1).optional(),
+    /** A proxy's instance name (`lsp-proxy:<host>:<pid>`), for one proxy only. */
+    instance: z.string().min(1).optional(),
+    /** Breakers only: method names or patterns with `*` (default every method). */
+    methods: z.array(z.string().min(1)).min(1).optional(),
+    /** How long the command waits for a proxy to pick it up and answer. */
+    ttl: duration.default(300_000),
+  })
+  .refine((s) => s.methods === undefined || s.command !== 'restart', { message: 'methods go with breaker_open and breaker_close, not restart', path: ['methods'] })
+  .refine((s) => s.server !== undefined || s.instance !== undefined, { message: 'name the proxies: server (e.g. "{{ labels.server }}") or instance' });
+
 export type HttpStep = z.output<typeof httpStep>;
 export type ExecStep = z.output<typeof execStep>;
-export type ActionStep = { readonly http: HttpStep } | { readonly exec: ExecStep };
+export type LspStep = z.output<typeof lspStep>;
+export type ActionStep = { readonly http: HttpStep } | { readonly exec: ExecStep } | { readonly lsp: LspStep };
 
 /**
  * Written as one object with two optional keys (rather than a zod union) so that a mistake inside a step is
  * reported at its exact path (`trigger.exec.argv`) instead of as "no union member matched".
  */
 const step = z
-  .strictObject({ http: httpStep.optional(), exec: execStep.optional() })
+  .strictObject({ http: httpStep.optional(), exec: execStep.optional(), lsp: lspStep.optional() })
   .superRefine((value, ctx) => {
-    const kinds = (value.http === undefined ? 0 : 1) + (value.exec === undefined ? 0 : 1);
-    if (kinds !== 1) ctx.addIssue({ code: 'custom', message: 'a step needs exactly one of "http" or "exec"' });
+    const kinds = [value.http, value.exec, value.lsp].filter((k) => k !== undefined).length;
+    if (kinds !== 1) ctx.addIssue({ code: 'custom', message: 'a step needs exactly one of "http", "exec" or "lsp"' });
   })
-  .transform((value): ActionStep => (value.http !== undefined ? { http: value.http } : { exec: value.exec as ExecStep }));
+  .transform((value): ActionStep => (value.http !== undefined ? { http: value.http } : value.lsp !== undefined ? { lsp: value.lsp } : { exec: value.exec as ExecStep }));
 
 export const actionDefinitionSchema = z.strictObject({
   name: actionName,

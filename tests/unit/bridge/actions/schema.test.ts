@@ -69,9 +69,9 @@ describe('actionDefinitionSchema', () => {
       '0.trigger.exec.argv.1: argv is never templated: read alert labels from ALERT_<LABEL> environment variables or the alert JSON on stdin',
       '0.trigger.exec.env.ALERT_INSTANCE: ALERT_* variables are reserved for alert data',
       '0.trigger.exec.env.BAD-NAME: must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)',
-      '0.rollback: a step needs exactly one of "http" or "exec"',
+      '0.rollback: a step needs exactly one of "http", "exec" or "lsp"',
       '0: Unrecognized key: "retries"',
-      '1.trigger: a step needs exactly one of "http" or "exec"',
+      '1.trigger: a step needs exactly one of "http", "exec" or "lsp"',
     ]);
   });
 
