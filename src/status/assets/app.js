@@ -1,7 +1,7 @@
 // The status page's client: one EventSource on /api/v1/stream, history from /api/v1/history on each
 // (re)connect, and a watchdog so a silently dead connection is noticed and replaced.
 import { LiveCharts } from './charts.js';
-import { renderUpdate } from './render.js';
+import { renderUpdate, setViewer } from './render.js';
 
 const conn = document.getElementById('conn');
 const connText = document.getElementById('conn-text');
@@ -29,6 +29,15 @@ async function loadHistory() {
   }
 }
 
+async function loadViewer() {
+  try {
+    const res = await fetch('api/v1/whoami', { cache: 'no-store', credentials: 'same-origin' });
+    if (res.ok) setViewer(await res.json());
+  } catch {
+    // Without it the page simply offers no Ack buttons.
+  }
+}
+
 function connect() {
   clearTimeout(retryTimer);
   source?.close();
@@ -38,6 +47,7 @@ function connect() {
   es.onopen = () => {
     backoffMs = 1000;
     void loadHistory();
+    void loadViewer();
   };
   es.onmessage = (event) => {
     const update = JSON.parse(event.data);

@@ -34,6 +34,33 @@ function renderBar(id, bar, format) {
   }
 }
 
+/** Who the page is signed in as (GET api/v1/whoami); operators and admins get an Ack button per alert. */
+let viewer = { signedIn: false };
+export function setViewer(who) {
+  viewer = who ?? { signedIn: false };
+}
+const mayAck = () => viewer.signedIn && (viewer.role === 'operator' || viewer.role === 'admin');
+
+/**
+ * Acknowledges through the alert API. The browser sends the page's credentials (basic auth) itself; the
+ * request carries our own Origin, which the API requires of state changes (no cookie, no cross-site form).
+ */
+async function acknowledge(fingerprint, button) {
+  button.disabled = true;
+  button.textContent = 'acking…';
+  try {
+    const res = await fetch(`api/v1/alerts/${encodeURIComponent(fingerprint)}/ack`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ comment: 'Acknowledged from the status page' }),
+      credentials: 'same-origin',
+    });
+    button.textContent = res.ok ? 'acked' : `ack failed (${res.status})`;
+  } catch {
+    button.textContent = 'ack failed';
+  }
+}
+
 function renderAlerts(alerts) {
   const section = $('alerts');
   const note = $('alerts-note');
@@ -68,6 +95,14 @@ function renderAlerts(alerts) {
     const started = new Date(a.startsAt);
     since.textContent = Number.isNaN(started.getTime()) ? '' : `since ${started.toLocaleTimeString()}`;
     li.append(name, sev, summary, since);
+    if (!a.acknowledged && a.fingerprint && mayAck()) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'ack';
+      button.textContent = 'Ack';
+      button.addEventListener('click', () => void acknowledge(a.fingerprint, button));
+      li.append(button);
+    }
     if (a.acknowledged) {
       // Acknowledged (silenced through the bridge): still firing, but someone is on it.
       li.dataset.acked = 'true';
