@@ -9,6 +9,8 @@ const run = (command, args) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 const has = (binary) => spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
+/** For programs installed off PATH (PostgreSQL's initdb lives in /usr/lib/postgresql/<version>/bin). */
+const exists = (glob) => spawnSync('sh', ['-c', `ls ${glob}`], { stdio: 'ignore' }).status === 0;
 
 run('npm', ['run', '--silent', 'build']);
 run('npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit']);
@@ -17,9 +19,9 @@ run(process.execPath, ['dist/cli.js', 'generate', '--check']);
 
 // The same programs scripts/install-test-deps.sh installs.
 const needed = ['prometheus', 'promtool', 'prometheus-node-exporter', 'prometheus-alertmanager', 'amtool', 'chromium', 'docker-compose'];
-if (needed.some((b) => !has(b))) {
+if (needed.some((b) => !has(b)) || !exists('/usr/lib/postgresql/*/bin/initdb')) {
   if (process.getuid?.() === 0) run('bash', ['scripts/install-test-deps.sh']);
-  else console.warn('SKIPPED: integration suites that need prometheus, alertmanager, chromium or docker-compose are skipped (not root; run scripts/install-test-deps.sh as root)');
+  else console.warn('SKIPPED: integration suites that need prometheus, alertmanager, chromium, docker-compose or postgresql are skipped (not root; run scripts/install-test-deps.sh as root)');
 }
 
 mkdirSync(`${root}/test-output`, { recursive: true });

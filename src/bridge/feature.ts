@@ -48,10 +48,15 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
   let open = true;
   const metrics = new BridgeMetrics(ctx.registry, () => (open ? store : undefined), [...channels.keys(), 'action']);
 
+  /** Takes back claims left by a run that stopped (all of them, or those whose lease ran out); true when any were. */
+  const reclaim = async (all: boolean, by: string): Promise<boolean> => {
+    const { requeued, interruptedActions } = await store.reclaim(all);
+    for (const item of interruptedActions) await store.audit('action_interrupted', undefined, { delivery: item.id, key: item.dedupKey, reason: `${by} stopped while the action ran; not run again` });
+    if (requeued > 0 || interruptedActions.length > 0) logger.warn({ requeued, interrupted_actions: interruptedActions.length }, `reclaimed deliveries left in flight by ${by}`);
+    return requeued > 0;
+  };
   // A single-process store takes back every claim at start; shared ones only claims whose lease ran out.
-  const { requeued, interruptedActions } = await store.reclaim(store.kind === 'sqlite');
-  for (const item of interruptedActions) await store.audit('action_interrupted', undefined, { delivery: item.id, key: item.dedupKey, reason: 'the bridge stopped while the action ran; not run again' });
-  if (requeued > 0 || interruptedActions.length > 0) logger.warn({ requeued, interrupted_actions: interruptedActions.length }, 'reclaimed deliveries left in flight by a previous run');
+  await reclaim(store.kind === 'sqlite', 'a previous run');
 
   const runner = new ActionRunner({ definitions: config.actions.definitions, dryRun: config.actions.dry_run, maxConcurrent: config.actions.max_concurrent, logger });
   const handlers: ChannelHandler[] = [...channels].map(([name, channel]) => ({
@@ -143,7 +148,7 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
 
   logger.info(
     {
-      store: store.kind === 'sqlite' ? `sqlite (${config.data_dir})` : 'postgresql',
+      store: store.kind === 'sqlite' ? `sqlite (${config.data_dir})` : `postgresql (pool ${config.database.pool_size}, lease ${config.database.lease} ms)`,
       channels: [...channels.keys()].join(',') || 'none',
       actions: config.actions.definitions.length,
       routes: config.routes.length === 0 ? 'default' : config.routes.length,
@@ -161,6 +166,15 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
       every(SUMMARY_EVERY_MS, 'alert summary', refreshSummary);
       every(config.escalation_check_interval, 'escalation check', () => escalator.run());
       if (reconciler !== undefined) every(config.alertmanager.reconcile_interval, 'reconciliation', () => reconciler.run());
+      if (store.kind === 'postgres') {
+        // Replicas share the outbox: a replica that died leaves claims only a live one can take back once
+        // their lease runs out, and deliveries another replica enqueued wake nobody here. Both are picked
+        // up at half the lease, so a killed replica's work resumes within 1.5 leases.
+        every(Math.max(1000, Math.floor(config.database.lease / 2)), 'lease reclaim', async () => {
+          await reclaim(false, 'another replica (or a previous run)');
+          dispatcher.wake([...channels.keys(), 'action']);
+        });
+      }
     },
     async stop() {
       accepting = false;
