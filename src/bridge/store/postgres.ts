@@ -85,6 +85,10 @@ export class PostgresStore implements BridgeStore {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken = false;
+      // A connection that breaks between two statements emits 'error' on the checked-out client; unheard,
+      // that would crash the process. The statement in progress rejects anyway, which is what we act on.
+      const onError = () => (broken = true);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await work(client);
@@ -96,6 +100,7 @@ export class PostgresStore implements BridgeStore {
         if ((code === '40P01' || code === '40001') && attempt < RACE_RETRIES) continue;
         throw error;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     }
