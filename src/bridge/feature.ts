@@ -21,6 +21,8 @@ import type { BridgeStore } from './store/types.js';
 import { mountWebhook, WEBHOOK_PATH } from './webhook.js';
 
 const PRUNE_EVERY_MS = 3_600_000;
+/** 200 when the store answers, 503 when not. */
+export const READY_PATH = '/api/v1/bridge/ready';
 /** How often the status page's alert summary is refreshed from the store. */
 const SUMMARY_EVERY_MS = 2000;
 const SUMMARY_ITEMS = 10;
@@ -121,6 +123,14 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
     name: 'bridge',
     links: [{ href: 'api/v1/alerts', title: 'Active alerts (bridge API)' }],
     mountApi(app) {
+      // Readiness on the store (a Kubernetes readinessProbe): without it a replica cannot accept a
+      // notification, so the Service should send Alertmanager to the other one. No auth: it says nothing.
+      app.get(READY_PATH, (_req, res) => {
+        store.ping().then(
+          () => res.type('text/plain').send('bridge store ready\n'),
+          () => res.status(503).type('text/plain').send(`bridge store (${store.kind}) unreachable\n`),
+        );
+      });
       mountWebhook(app, {
         auth,
         maxBody: config.webhook.max_body,

@@ -147,10 +147,12 @@ describe.skipIf(amBinary === undefined || pgBin === undefined)('high availabilit
     postgres.stop();
     const probe = await fetch(webhookUrl(portB), { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(probePayload()) });
     expect(probe.status, await probe.clone().text()).toBe(503);
+    expect((await fetch(`${b.url}/api/v1/bridge/ready`)).status).toBe(503);
     await post(range(STEADY + KILLED, TOTAL).map((i) => alert(i)));
     await new Promise((r) => setTimeout(r, 3000)); // Alertmanager's webhooks meet 503s and retry
     expect(slackCounts(slack).get(`Ha${STEADY + KILLED}:firing`)).toBeUndefined();
     postgres.start();
+    await waitFor('replica B ready again', async () => (await fetch(`${b.url}/api/v1/bridge/ready`)).ok, 10_000, 100);
     await waitFor(`all ${TOTAL} firing notifications after the restart`, async () => delivered(TOTAL, 'firing'), 30_000, 100);
 
     // 4. Everything resolves: one resolve message per group at Slack, one resolve per incident at PagerDuty.
