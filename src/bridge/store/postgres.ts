@@ -5,6 +5,7 @@ import { alertFromRow, type AlertRow, type EventRow, eventFromRow, itemFromRow, 
 import {
   eventKey,
   type Ack,
+  type AlertEventInput,
   type AlertEvent,
   type AlertSummary,
   type AuditEntry,
@@ -111,35 +112,57 @@ export class PostgresStore implements BridgeStore {
   }
 
   async intake(batches: readonly IntakeBatch[]): Promise<IntakeOutcome[]> {
-    return this.tx(async (client) => {
-      const outcomes: IntakeOutcome[] = [];
-      for (const batch of batches) outcomes.push(await this.intakeOne(client, batch));
-      return outcomes;
-    });
+    return this.tx((client) => this.intakeAll(client, batches));
   }
 
-  private async intakeOne(client: pg.PoolClient, batch: IntakeBatch): Promise<IntakeOutcome> {
+  /**
+   * All batches in a few statements whatever their number (the intake's group commit hands several): the
+   * round trips, not the rows, are what a request waits for. An event new in this call counts as new for
+   * the first batch that carries it only, and a dedup key goes to the first delivery that uses it, which is
+   * what taking the batches one after the other would do.
+   */
+  private async intakeAll(client: pg.PoolClient, batches: readonly IntakeBatch[]): Promise<IntakeOutcome[]> {
     const now = this.now();
-    const newEvents = new Set<string>();
-    // In key order, so two replicas taking the same payload lock its rows in the same order (no deadlock).
-    const events = [...batch.events].sort((a, b) => (eventKey(a) < eventKey(b) ? -1 : eventKey(a) > eventKey(b) ? 1 : 0));
-    for (const e of events) {
-      if (newEvents.has(eventKey(e))) continue;
-      const common = [e.fingerprint, e.status, e.startsAt, e.endsAt, now, e.alertname, e.severity, JSON.stringify(e.labels), JSON.stringify(e.annotations), e.generatorURL, e.groupKey];
-      // A replica inserting the same event at the same time waits on the unique key, then finds it taken.
-      const inserted = await client.query(SQL.insertEvent, common);
-      if (inserted.rowCount === 0) continue;
-      newEvents.add(eventKey(e));
-      await client.query(SQL.upsertAlert, [...common, e.externalURL, e.status === 'firing' ? (e.escalateAt ?? null) : null]);
+    // One event per key, in key order, so two replicas taking the same payloads lock their rows in the same
+    // order (no deadlock); a replica inserting the same event at the same time waits on the unique key,
+    // then finds it taken.
+    const firstBatchOf = new Map<string, number>();
+    const byKey = new Map<string, AlertEventInput>();
+    batches.forEach((batch, i) => {
+      for (const e of batch.events) {
+        const key = eventKey(e);
+        if (!byKey.has(key)) (byKey.set(key, e), firstBatchOf.set(key, i));
+      }
+    });
+    const events = [...byKey.keys()].sort().map((key) => byKey.get(key)!);
+    const newKeys = new Set<string>();
+    if (events.length > 0) {
+      const inserted = await this.rows<{ fingerprint: string; status: string; starts_at: string }>(SQL.insertEvents, [...eventColumns(events), now], client);
+      for (const r of inserted) newKeys.add(eventKey({ fingerprint: r.fingerprint, status: r.status, startsAt: r.starts_at }));
+      const fresh = events.filter((e) => newKeys.has(eventKey(e)));
+      // One statement for the alerts' latest state unless an alert has two new events here (an upsert
+      // cannot touch a row twice): then one by one, in key order (firing before resolved of an episode).
+      const groups = new Set(fresh.map((e) => e.fingerprint)).size === fresh.length ? [fresh] : fresh.map((e) => [e]);
+      for (const group of groups) {
+        if (group.length === 0) continue;
+        const escalateAt = group.map((e) => (e.status === 'firing' ? (e.escalateAt ?? null) : null));
+        await client.query(SQL.upsertAlerts, [...eventColumns(group), now, group.map((e) => e.externalURL), escalateAt]);
+      }
     }
-    const enqueued = new Map<string, number>();
-    const planned = batch.deliveries.filter((d) => d.ifNew.length === 0 || d.ifNew.some((key) => newEvents.has(key)));
-    for (const delivery of await this.insertDeliveries(client, planned, now)) enqueued.set(delivery.channel, (enqueued.get(delivery.channel) ?? 0) + 1);
-    return { newEvents, enqueued };
+    const newEvents = batches.map((_, i) => new Set([...newKeys].filter((key) => firstBatchOf.get(key) === i)));
+    const planned = batches.flatMap((batch, i) =>
+      batch.deliveries.filter((d) => d.ifNew.length === 0 || d.ifNew.some((key) => newEvents[i]!.has(key))).map((delivery) => ({ delivery, batch: i })),
+    );
+    const created = await this.insertDeliveries(client, planned.map((p) => p.delivery), now);
+    const enqueued = batches.map(() => new Map<string, number>());
+    planned.forEach(({ delivery, batch }, i) => {
+      if (created[i]) enqueued[batch]!.set(delivery.channel, (enqueued[batch]!.get(delivery.channel) ?? 0) + 1);
+    });
+    return batches.map((_, i) => ({ newEvents: newEvents[i]!, enqueued: enqueued[i]! }));
   }
 
-  /** Inserts the deliveries whose (channel, dedup key) is new, in order, with their alert links; returns those. */
-  private async insertDeliveries(client: Queryable, deliveries: readonly NewDelivery[], now: number): Promise<NewDelivery[]> {
+  /** Inserts the deliveries whose (channel, dedup key) is new, in order, with their alert links; which were. */
+  private async insertDeliveries(client: Queryable, deliveries: readonly NewDelivery[], now: number): Promise<boolean[]> {
     if (deliveries.length === 0) return [];
     const inserted = await this.rows<{ id: string; channel: string; dedup_key: string }>(
       SQL.insertDeliveries,
@@ -147,21 +170,22 @@ export class PostgresStore implements BridgeStore {
       client,
     );
     const ids = new Map(inserted.map((r) => [`${r.channel}\u0000${r.dedup_key}`, r.id]));
-    const created: NewDelivery[] = [];
     const links: { fingerprint: string; id: string }[] = [];
-    for (const d of deliveries) {
-      const id = ids.get(`${d.channel}\u0000${d.dedupKey}`);
-      if (id === undefined) continue;
-      ids.delete(`${d.channel}\u0000${d.dedupKey}`);
-      created.push(d);
+    const created = deliveries.map((d) => {
+      const key = `${d.channel}\u0000${d.dedupKey}`;
+      const id = ids.get(key);
+      if (id === undefined) return false;
+      // The first delivery with a key is the one inserted; a later one in the same call is a duplicate.
+      ids.delete(key);
       for (const fingerprint of new Set(d.fingerprints)) links.push({ fingerprint, id });
-    }
+      return true;
+    });
     if (links.length > 0) await client.query(SQL.link, [links.map((l) => l.fingerprint), links.map((l) => l.id)]);
     return created;
   }
 
   async enqueue(deliveries: readonly NewDelivery[]): Promise<number> {
-    return this.tx(async (client) => (await this.insertDeliveries(client, deliveries, this.now())).length);
+    return this.tx(async (client) => (await this.insertDeliveries(client, deliveries, this.now())).filter(Boolean).length);
   }
 
   async claim(channel: string, limit: number, leaseMs: number): Promise<OutboxItem[]> {
@@ -405,6 +429,25 @@ export function describeUrl(url: string): string {
   }
 }
 
+/** The events as column arrays ($1…$10 of insertEvents and upsertAlerts): one round trip for any number. */
+function eventColumns(events: readonly AlertEventInput[]): string[][] {
+  return [
+    events.map((e) => e.fingerprint),
+    events.map((e) => e.status),
+    events.map((e) => e.startsAt),
+    events.map((e) => e.endsAt),
+    events.map((e) => e.alertname),
+    events.map((e) => e.severity),
+    events.map((e) => JSON.stringify(e.labels)),
+    events.map((e) => JSON.stringify(e.annotations)),
+    events.map((e) => e.generatorURL),
+    events.map((e) => e.groupKey),
+  ];
+}
+
+const EVENTS = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+  WITH ORDINALITY AS e (fingerprint, status, starts_at, ends_at, alertname, severity, labels, annotations, generator_url, group_key, n)`;
+
 /** The alert row with its current episode's ack (if not withdrawn) joined in. */
 const ALERT_SELECT = `SELECT a.*, k."by" AS ack_by, k.at AS ack_at, k.comment AS ack_comment, k.silence_id AS ack_silence_id
   FROM alerts AS a LEFT JOIN acks AS k ON k.fingerprint = a.fingerprint AND k.starts_at = a.starts_at AND k.withdrawn_at IS NULL`;
@@ -414,12 +457,17 @@ const READY = `o.channel = $1 AND o.state = 'pending' AND o.next_attempt_at <= $
   AND NOT EXISTS (SELECT 1 FROM outbox AS p WHERE p.channel = o.channel AND p.order_key = o.order_key AND p.id < o.id AND p.state IN ('pending', 'claimed'))`;
 
 const SQL = {
-  insertEvent: `INSERT INTO alert_events (fingerprint, status, starts_at, ends_at, received_at, alertname, severity, labels, annotations, generator_url, group_key)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (fingerprint, status, starts_at) DO NOTHING`,
+  insertEvents: `INSERT INTO alert_events (fingerprint, status, starts_at, ends_at, received_at, alertname, severity, labels, annotations, generator_url, group_key)
+    SELECT e.fingerprint, e.status, e.starts_at, e.ends_at, $11, e.alertname, e.severity, e.labels, e.annotations, e.generator_url, e.group_key
+    FROM ${EVENTS} ORDER BY e.n
+    ON CONFLICT (fingerprint, status, starts_at) DO NOTHING
+    RETURNING fingerprint, status, starts_at`,
   // A late event for an older episode must not overwrite a newer one; for the same episode, resolved is
   // the later state. A new episode starts with its own escalation clock and no resolution note.
-  upsertAlert: `INSERT INTO alerts (fingerprint, status, starts_at, ends_at, updated_at, alertname, severity, labels, annotations, generator_url, group_key, external_url, escalate_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+  upsertAlerts: `INSERT INTO alerts (fingerprint, status, starts_at, ends_at, updated_at, alertname, severity, labels, annotations, generator_url, group_key, external_url, escalate_at)
+    SELECT e.fingerprint, e.status, e.starts_at, e.ends_at, $11, e.alertname, e.severity, e.labels, e.annotations, e.generator_url, e.group_key, x.external_url, x.escalate_at
+    FROM ${EVENTS} JOIN unnest($12::text[], $13::bigint[]) WITH ORDINALITY AS x (external_url, escalate_at, n) ON x.n = e.n
+    ORDER BY e.n
     ON CONFLICT (fingerprint) DO UPDATE SET
       status = excluded.status, ends_at = excluded.ends_at, updated_at = excluded.updated_at,
       alertname = excluded.alertname, severity = excluded.severity, annotations = excluded.annotations,
