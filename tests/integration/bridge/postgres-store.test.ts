@@ -1,6 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../../src/bridge/store/open.js';
 import { PostgresStore } from '../../../src/bridge/store/postgres.js';
+import { bridgeSchema } from '../../../src/config/sections/bridge.js';
+import { createLogger } from '../../../src/log.js';
 import type { BridgeStore } from '../../../src/bridge/store/types.js';
 import { requirePostgres, startPostgres, type RunningPostgres } from '../../support/postgres.js';
 import { describeStoreContract } from '../../unit/bridge/store/contract.js';
@@ -67,6 +74,24 @@ describe.skipIf(binDir === undefined)('PostgreSQL store', () => {
     await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL); INSERT INTO schema_migrations VALUES (99, 0)');
     await client.end();
     await expect(PostgresStore.open({ url, poolSize: 1 })).rejects.toThrow(/migrated by a newer ide-monitor \(schema 99\)/);
+  });
+
+  it('opens the store the config names: the URL from bridge.database.url_file, the password from password_file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bridge-secrets-'));
+    try {
+      const url = await freshDatabase();
+      writeFileSync(path.join(dir, 'url'), `${url}\n`);
+      writeFileSync(path.join(dir, 'password'), 'not-checked-by-trust-auth\n');
+      const config = bridgeSchema.parse({ database: { url_file: path.join(dir, 'url'), password_file: path.join(dir, 'password'), pool_size: 2 } });
+      const store = await openStore(config, createLogger({ level: 'error', format: 'logfmt' }, new PassThrough()));
+      expect(store.kind).toBe('postgres');
+      await store.ping();
+      await store.close();
+      writeFileSync(path.join(dir, 'url'), 'mysql://nope\n');
+      await expect(openStore(config, createLogger({ level: 'error', format: 'logfmt' }, new PassThrough()))).rejects.toThrow(/^bridge\.database\.url_file: the file must hold a postgres:\/\/ or postgresql:\/\/ URL$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails to open with a one-line reason naming the setting, without the password', async () => {
