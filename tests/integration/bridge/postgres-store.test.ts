@@ -59,6 +59,39 @@ describe.skipIf(binDir === undefined)('PostgreSQL store', () => {
     };
   });
 
+  it('hands each due escalation and each ack to one replica when two ask at the same moment', async () => {
+    const url = await freshDatabase();
+    const [a, b] = await Promise.all([PostgresStore.open({ url, poolSize: 4 }), PostgresStore.open({ url, poolSize: 4 })]);
+    try {
+      const startsAt = '2024-05-01T12:00:00Z';
+      const events = Array.from({ length: 30 }, (_, i) => ({
+        fingerprint: `e${i}`,
+        status: 'firing' as const,
+        startsAt,
+        endsAt: '0001-01-01T00:00:00Z',
+        alertname: 'Esc',
+        severity: 'critical',
+        labels: { alertname: 'Esc', i: String(i) },
+        annotations: {},
+        generatorURL: '',
+        groupKey: 'g',
+        externalURL: '',
+        escalateAt: 1000,
+      }));
+      await a.intake([{ events, deliveries: [] }]);
+      const taken = (await Promise.all([a.takeDueEscalations(2000, 20), b.takeDueEscalations(2000, 20)])).flat().map((x) => x.fingerprint);
+      expect(taken.sort()).toEqual(events.map((e) => e.fingerprint).sort());
+      const acks = await Promise.all(
+        ['alice', 'bob'].flatMap((by) => [a, b].map((store) => store.putAck({ fingerprint: 'e1', startsAt, by, at: '2024-05-01T12:01:00.000Z', comment: by }))),
+      );
+      expect(acks.filter((x) => x.created)).toHaveLength(1);
+      expect(new Set(acks.map((x) => x.ack.by)).size).toBe(1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('migrates once when two replicas start at once, and records the version', async () => {
     const url = await freshDatabase();
     const stores = await Promise.all([PostgresStore.open({ url, poolSize: 2 }), PostgresStore.open({ url, poolSize: 2 })]);
