@@ -31,6 +31,8 @@ export interface Sink {
   failFor(ms: number, status: number, retryAfterSeconds?: number): void;
   /** Answers `status` to the next `count` requests. */
   failNext(count: number, status: number, retryAfterSeconds?: number): void;
+  /** For the next `ms` milliseconds, takes requests at once but answers each `delayMs` later (a slow service: the message is posted, the sender still waits). */
+  slowFor(ms: number, delayMs: number): void;
   stop(): Promise<void>;
 }
 
@@ -46,15 +48,22 @@ type Handler = (body: unknown, raw: string, req: IncomingMessage) => { status: n
 async function startSink(path: string, handle: Handler): Promise<Sink> {
   const requests: SinkRequest[] = [];
   let failure: Failure | undefined;
+  let slow: { until: number; delayMs: number } | undefined;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
+      const delay = slow !== undefined && Date.now() < slow.until ? slow.delayMs : 0;
       const send = (status: number, answer: unknown, headers: Record<string, string> = {}) => {
         const text = typeof answer === 'string' ? answer : JSON.stringify(answer);
-        res.writeHead(status, { 'Content-Type': typeof answer === 'string' ? 'text/plain' : 'application/json', ...headers });
-        res.end(text);
+        const answerNow = () => {
+          if (res.destroyed) return;
+          res.writeHead(status, { 'Content-Type': typeof answer === 'string' ? 'text/plain' : 'application/json', ...headers });
+          res.end(text);
+        };
+        if (delay > 0) setTimeout(answerNow, delay);
+        else answerNow();
       };
       if (req.method !== 'POST' || req.url !== path) return send(404, 'not found');
       let body: unknown;
@@ -88,6 +97,9 @@ async function startSink(path: string, handle: Handler): Promise<Sink> {
     },
     failNext(count, status, retryAfterSeconds) {
       failure = { status, remaining: count, ...(retryAfterSeconds !== undefined && { retryAfter: retryAfterSeconds }) };
+    },
+    slowFor(ms, delayMs) {
+      slow = { until: Date.now() + ms, delayMs };
     },
     stop: () =>
       new Promise<void>((resolve) => {

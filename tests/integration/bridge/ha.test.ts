@@ -130,6 +130,10 @@ describe.skipIf(amBinary === undefined || pgBin === undefined)('high availabilit
       }
     })();
     await waitFor('the stream to reach Slack', async () => pdCounts(pd).trigger >= STEADY + 5, 20_000, 10);
+    // Slow sinks for a moment: deliveries are posted but not yet answered, i.e. in flight, when A dies.
+    slack.slowFor(1500, 1500);
+    pd.slowFor(1500, 1500);
+    await new Promise((r) => setTimeout(r, 500));
     a.process.child.kill('SIGKILL');
     await a.process.exited;
     replicas.delete('A');
@@ -137,12 +141,12 @@ describe.skipIf(amBinary === undefined || pgBin === undefined)('high availabilit
     const before = { slack: slack.duplicates(), pd: pd.duplicates() - retriggers };
     await streamed;
     await waitFor(`${STEADY + KILLED} firing notifications with replica A dead`, async () => delivered(STEADY + KILLED, 'firing'), 30_000, 100);
-    await new Promise((r) => setTimeout(r, 1000));
+    // A's claims are sent again by B once their lease (3 s) runs out: wait until nothing is claimed or pending.
+    await waitFor('an empty outbox', async () => (await open()) === 0, 15_000, 100);
     const killDuplicates = { slack: slack.duplicates() - before.slack, pd: pd.duplicates() - retriggers - before.pd };
     await start('A');
 
     // 3. PostgreSQL restarted mid-stream, with nothing in flight: 503s while it is down, nothing lost after.
-    await waitFor('an empty outbox', async () => (await open()) === 0, 15_000, 100);
     await db.end();
     postgres.stop();
     const probe = await fetch(webhookUrl(portB), { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(probePayload()) });
