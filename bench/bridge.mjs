@@ -1,6 +1,8 @@
 // Alert bridge benchmark: how many alerts per second `POST /api/v1/alertmanager/webhook` accepts with the
 // outbox on disk (SQLite, WAL, synchronous=FULL: one fsync per request), and the added latency from the
-// webhook request to the PagerDuty sink receiving the event, with healthy sinks. Loopback only.
+// webhook request to the PagerDuty sink receiving the event, with healthy sinks. Loopback only. The same
+// rounds run the PostgreSQL store (a throw-away local cluster, fsync and synchronous_commit on) right after
+// SQLite, when Debian's postgresql is installed.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,8 @@ import { alertmanagerFingerprint } from '../dist/bridge/fingerprint.js';
 import { benchBridgeVsNative, bridgeVsNativeReport } from './bridge-native.mjs';
 import { fmt, mark, spread, table } from './markdown.mjs';
 import { freePort, quantile, spreadOf, startServe, upperMedian } from './support.mjs';
+import { postgresBinDir, startPostgres } from '../tests/support/postgres-cluster.mjs';
+import { alertmanagerFingerprint } from '../dist/bridge/fingerprint.js';
 
 const ALERTS_PER_REQUEST = 10;
 const CONNECTIONS = 8;
@@ -39,11 +43,13 @@ async function startSink() {
   return { url: `http://127.0.0.1:${port}/v2/enqueue`, arrivals, stop: () => new Promise((r) => (server.closeAllConnections(), server.close(r))) };
 }
 
-async function startBridge(sinkUrl) {
+/** `databaseUrl` set: the PostgreSQL store; else SQLite in a temp dir. */
+async function startBridge(sinkUrl, databaseUrl) {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-bridge-'));
   const config = path.join(dir, 'ide-monitor.yml');
   // Every alert to PagerDuty: one delivery per alert, the per-alert path.
-  writeFileSync(config, `bridge:\n  data_dir: ${JSON.stringify(path.join(dir, 'data'))}\n  routes:\n    - channels: [pagerduty]\n`);
+  const database = databaseUrl === undefined ? '' : `  database:\n    url: ${JSON.stringify(databaseUrl)}\n`;
+  writeFileSync(config, `bridge:\n  data_dir: ${JSON.stringify(path.join(dir, 'data'))}\n${database}  routes:\n    - channels: [pagerduty]\n`);
   const server = await startServe({
     args: [`--config.file=${config}`, '--no-collector.hostinfo'],
     env: { ...process.env, IDE_MONITOR_PAGERDUTY_ROUTING_KEY: 'bench-routing-key', IDE_MONITOR_PAGERDUTY_EVENTS_URL: sinkUrl },
@@ -68,6 +74,7 @@ function payload(alerts) {
   const list = [];
   for (let i = 0; i < alerts; i++) {
     serial += 1;
+    // The bridge checks each fingerprint against its labels, as Alertmanager computes it.
     const labels = { alertname: group, severity: 'critical', instance: `dev-${serial}:10451`, job: 'ide-monitor' };
     list.push({
       status: 'firing',
@@ -76,7 +83,6 @@ function payload(alerts) {
       startsAt: '2024-05-01T12:00:00Z',
       endsAt: '0001-01-01T00:00:00Z',
       generatorURL: 'http://prometheus:9090/graph?g0.expr=x',
-      // The bridge checks it is the one Alertmanager computes from the labels.
       fingerprint: alertmanagerFingerprint(labels),
     });
   }
@@ -123,42 +129,66 @@ async function latency(bridge, sink) {
   return { deliveryMedian: quantile(deltas, 0.5), deliveryP99: quantile(deltas, 0.99), delivered: deltas.length, sent: sent.size };
 }
 
+/** One round on one store: latency, then throughput, against a fresh bridge and sink. */
+async function measure(store, databaseUrl, label, progress) {
+  const sink = await startSink();
+  try {
+    const bridge = await startBridge(sink.url, databaseUrl);
+    try {
+      progress(`${label}: ${store}: latency (${LATENCY_SAMPLES} alerts at ${LATENCY_RATE_PER_S}/s)`);
+      const lat = await latency(bridge, sink);
+      progress(`${label}: ${store}: throughput (${LOAD_SECONDS} s, ${CONNECTIONS} connections, ${ALERTS_PER_REQUEST} alerts per request)`);
+      const load = await throughput(bridge);
+      return { ...lat, ...load };
+    } finally {
+      await bridge.stop();
+    }
+  } finally {
+    await sink.stop();
+  }
+}
+
 export async function run({ progress = () => {}, rounds = 3 } = {}) {
   const results = [];
-  for (let round = 1; round <= rounds; round++) {
-    const sink = await startSink();
-    try {
-      const bridge = await startBridge(sink.url);
-      try {
-        progress(`round ${round}/${rounds}: latency (${LATENCY_SAMPLES} alerts at ${LATENCY_RATE_PER_S}/s)`);
-        const lat = await latency(bridge, sink);
-        progress(`round ${round}/${rounds}: throughput (${LOAD_SECONDS} s, ${CONNECTIONS} connections, ${ALERTS_PER_REQUEST} alerts per request)`);
-        const load = await throughput(bridge);
-        results.push({ ...lat, ...load });
-      } finally {
-        await bridge.stop();
-      }
-    } finally {
-      await sink.stop();
+  const pgResults = [];
+  const pgBin = postgresBinDir();
+  const postgres = pgBin === undefined ? undefined : await startPostgres(pgBin);
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      results.push(await measure('sqlite', undefined, `round ${round}/${rounds}`, progress));
+      if (postgres !== undefined) pgResults.push(await measure('postgresql', await postgres.createDatabase(`bench_${round}`), `round ${round}/${rounds}`, progress));
     }
+  } finally {
+    postgres?.destroy();
   }
   const native = bridgeVsNativeReport(await benchBridgeVsNative({ rounds, progress }));
-  const across = (key) => spreadOf(results.map((r) => r[key]), upperMedian);
+  const across = (key, of = results) => spreadOf(of.map((r) => r[key]), upperMedian);
   const alertsPerS = across('alertsPerS');
   const deliveryP99 = across('deliveryP99');
+  const pgAlertsPerS = pgResults.length === 0 ? undefined : across('alertsPerS', pgResults);
+  const pgDeliveryP99 = pgResults.length === 0 ? undefined : across('deliveryP99', pgResults);
+  const roundRows = (of, store) =>
+    of.map((r, i) => [String(i + 1), store, fmt(r.alertsPerS, 0), fmt(r.requestsPerS, 0), fmt(r.p50, 1), fmt(r.p99, 1), String(r.errors), fmt(r.deliveryMedian, 2), fmt(r.deliveryP99, 2), `${r.delivered}/${r.sent}`]);
   const markdown = [
     `Webhook payloads as Alertmanager sends them (${ALERTS_PER_REQUEST} alerts each, fresh fingerprints), ${CONNECTIONS} loopback connections for ${LOAD_SECONDS} s, outbox on disk (WAL, synchronous=FULL); every alert is routed to PagerDuty (a local sink), so deliveries run during the load. Latency: ${LATENCY_SAMPLES} single-alert payloads at ${LATENCY_RATE_PER_S}/s, from sending the webhook request to the sink receiving the event.`,
     '',
+    pgResults.length === 0 ? 'PostgreSQL store: not measured (no /usr/lib/postgresql/*/bin/initdb; run scripts/install-test-deps.sh).\n' : 'Each round measures SQLite, then the PostgreSQL store (one bridge on a local cluster, pool 10, synchronous_commit on) on the same machine minutes.\n',
     table(
-      ['round', 'alerts/s accepted', 'requests/s', 'webhook p50 ms', 'webhook p99 ms', 'errors', 'receipt→delivery median ms', 'receipt→delivery p99 ms', 'delivered'],
-      results.map((r, i) => [String(i + 1), fmt(r.alertsPerS, 0), fmt(r.requestsPerS, 0), fmt(r.p50, 1), fmt(r.p99, 1), String(r.errors), fmt(r.deliveryMedian, 2), fmt(r.deliveryP99, 2), `${r.delivered}/${r.sent}`]),
+      ['round', 'store', 'alerts/s accepted', 'requests/s', 'webhook p50 ms', 'webhook p99 ms', 'errors', 'receipt→delivery median ms', 'receipt→delivery p99 ms', 'delivered'],
+      [...roundRows(results, 'SQLite'), ...roundRows(pgResults, 'PostgreSQL')],
     ),
     '',
     table(
-      ['target', 'measured, median (min–max) of rounds', 'result'],
+      ['target', 'store', 'measured, median (min–max) of rounds', 'result'],
       [
-        ['≥ 2,000 alerts/s accepted', spread(alertsPerS, 0), mark(alertsPerS.median >= 2000)],
-        ['receipt→delivery p99 < 50 ms', spread(deliveryP99, 2), mark(deliveryP99.median < 50)],
+        ['≥ 2,000 alerts/s accepted', 'SQLite', spread(alertsPerS, 0), mark(alertsPerS.median >= 2000)],
+        ['receipt→delivery p99 < 50 ms', 'SQLite', spread(deliveryP99, 2), mark(deliveryP99.median < 50)],
+        ...(pgAlertsPerS === undefined
+          ? []
+          : [
+              ['≥ 2,000 alerts/s accepted', 'PostgreSQL', spread(pgAlertsPerS, 0), mark(pgAlertsPerS.median >= 2000)],
+              ['receipt→delivery p99 < 50 ms', 'PostgreSQL', spread(pgDeliveryP99, 2), mark(pgDeliveryP99.median < 50)],
+            ]),
       ],
     ),
     '',
@@ -169,6 +199,12 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
   const headline = [
     { figure: `webhook alerts accepted, ${CONNECTIONS} connections`, unit: 'alerts/s', digits: 0, ours: alertsPerS, better: 'higher', target: '≥ 2,000', pass: alertsPerS.median >= 2000 },
     { figure: 'webhook receipt → PagerDuty delivery p99', unit: 'ms', digits: 2, ours: deliveryP99, better: 'lower', target: '< 50 ms', pass: deliveryP99.median < 50 },
+    ...(pgAlertsPerS === undefined
+      ? []
+      : [
+          { figure: `webhook alerts accepted, PostgreSQL store, ${CONNECTIONS} connections`, unit: 'alerts/s', digits: 0, ours: pgAlertsPerS, better: 'higher', target: '≥ 2,000', pass: pgAlertsPerS.median >= 2000 },
+          { figure: 'webhook receipt → PagerDuty delivery p99, PostgreSQL store', unit: 'ms', digits: 2, ours: pgDeliveryP99, better: 'lower', target: '< 50 ms', pass: pgDeliveryP99.median < 50 },
+        ]),
     ...native.headline,
   ];
   return { markdown, headline };

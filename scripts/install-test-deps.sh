@@ -20,6 +20,9 @@ for binary in "${!PACKAGE_OF[@]}"; do
 done
 # The email channel's tests run a real SMTP server: aiosmtpd, a module of the system Python (not a binary).
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
+# PostgreSQL's initdb and pg_ctl are not on PATH: Debian keeps them in /usr/lib/postgresql/<version>/bin
+# (tests/support/postgres.ts starts throw-away clusters with them for the bridge's shared store).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
@@ -33,6 +36,6 @@ apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $packages >/dev/null
 # The packages start system services; the tests start their own instances on ephemeral ports.
-for service in prometheus prometheus-alertmanager prometheus-node-exporter; do
+for service in prometheus prometheus-alertmanager prometheus-node-exporter postgresql; do
   systemctl stop "$service" >/dev/null 2>&1 || true
 done

@@ -9,6 +9,8 @@ const run = (command, args) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 const has = (binary) => spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
+/** For programs installed off PATH (PostgreSQL's initdb lives in /usr/lib/postgresql/<version>/bin). */
+const exists = (glob) => spawnSync('sh', ['-c', `ls ${glob}`], { stdio: 'ignore' }).status === 0;
 
 run('npm', ['run', '--silent', 'build']);
 run('npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit']);
@@ -17,11 +19,11 @@ run(process.execPath, ['dist/cli.js', 'generate', '--check']);
 
 // The same programs scripts/install-test-deps.sh installs.
 const needed = ['prometheus', 'promtool', 'prometheus-node-exporter', 'prometheus-alertmanager', 'amtool', 'chromium', 'docker-compose', 'systemd-analyze'];
-// python3-aiosmtpd (the email channel's SMTP server) is a Python module, not a binary.
+// python3-aiosmtpd (the email channel's SMTP server) is a Python module, and PostgreSQL's initdb is off PATH.
 const hasAiosmtpd = spawnSync('/usr/bin/python3', ['-c', 'import aiosmtpd'], { stdio: 'ignore' }).status === 0;
-if (needed.some((b) => !has(b)) || !hasAiosmtpd) {
+if (needed.some((b) => !has(b)) || !hasAiosmtpd || !exists('/usr/lib/postgresql/*/bin/initdb')) {
   if (process.getuid?.() === 0) run('bash', ['scripts/install-test-deps.sh']);
-  else console.warn('SKIPPED: integration suites that need prometheus, alertmanager, chromium, docker-compose or python3-aiosmtpd are skipped (not root; run scripts/install-test-deps.sh as root)');
+  else console.warn('SKIPPED: integration suites that need prometheus, alertmanager, chromium, docker-compose, python3-aiosmtpd or postgresql are skipped (not root; run scripts/install-test-deps.sh as root)');
 }
 
 mkdirSync(`${root}/test-output`, { recursive: true });

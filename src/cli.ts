@@ -8,6 +8,7 @@ process.env['UV_THREADPOOL_SIZE'] ??= '16';
 import { UsageError } from './cli/parse-flags.js';
 import { ConfigError } from './config/problems.js';
 import { SecretFileError } from './config/secret-file.js';
+import { StoreUnavailableError } from './bridge/store/errors.js';
 import { readBuildInfo } from './build-info.js';
 import { StartupError } from './commands/startup-error.js';
 
@@ -53,7 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof SecretFileError) {
+    if (error instanceof ConfigError || error instanceof SecretFileError || error instanceof StoreUnavailableError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     } else if (error instanceof StartupError) {

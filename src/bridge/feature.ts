@@ -24,6 +24,8 @@ import type { BridgeStore } from './store/types.js';
 import { mountWebhook, WEBHOOK_PATH } from './webhook.js';
 
 const PRUNE_EVERY_MS = 3_600_000;
+/** 200 when the store answers, 503 when not. */
+export const READY_PATH = '/api/v1/bridge/ready';
 /** How often the status page's alert summary is refreshed from the store. */
 const SUMMARY_EVERY_MS = 2000;
 const SUMMARY_ITEMS = 10;
@@ -51,10 +53,15 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
   let open = true;
   const metrics = new BridgeMetrics(ctx.registry, () => (open ? store : undefined), [...channels.keys(), 'action']);
 
+  /** Takes back claims left by a run that stopped (all of them, or those whose lease ran out); true when any were. */
+  const reclaim = async (all: boolean, by: string): Promise<boolean> => {
+    const { requeued, interruptedActions } = await store.reclaim(all);
+    for (const item of interruptedActions) await store.audit('action_interrupted', undefined, { delivery: item.id, key: item.dedupKey, reason: `${by} stopped while the action ran; not run again` });
+    if (requeued > 0 || interruptedActions.length > 0) logger.warn({ requeued, interrupted_actions: interruptedActions.length }, `reclaimed deliveries left in flight by ${by}`);
+    return requeued > 0;
+  };
   // A single-process store takes back every claim at start; shared ones only claims whose lease ran out.
-  const { requeued, interruptedActions } = await store.reclaim(store.kind === 'sqlite');
-  for (const item of interruptedActions) await store.audit('action_interrupted', undefined, { delivery: item.id, key: item.dedupKey, reason: 'the bridge stopped while the action ran; not run again' });
-  if (requeued > 0 || interruptedActions.length > 0) logger.warn({ requeued, interrupted_actions: interruptedActions.length }, 'reclaimed deliveries left in flight by a previous run');
+  await reclaim(store.kind === 'sqlite', 'a previous run');
 
   const runner = new ActionRunner({ definitions: config.actions.definitions, dryRun: config.actions.dry_run, maxConcurrent: config.actions.max_concurrent, logger, ...(ctx.lspControl !== undefined && { lspControl: ctx.lspControl }) });
   const handlers: ChannelHandler[] = [...channels].map(([name, channel]) => ({
@@ -125,6 +132,14 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
     name: 'bridge',
     links: [{ href: 'api/v1/alerts', title: 'Active alerts (bridge API)' }],
     mountApi(app) {
+      // Readiness on the store (a Kubernetes readinessProbe): without it a replica cannot accept a
+      // notification, so the Service should send Alertmanager to the other one. No auth: it says nothing.
+      app.get(READY_PATH, (_req, res) => {
+        store.ping().then(
+          () => res.type('text/plain').send('bridge store ready\n'),
+          () => res.status(503).type('text/plain').send(`bridge store (${store.kind}) unreachable\n`),
+        );
+      });
       mountWebhook(app, {
         auth,
         maxBody: config.webhook.max_body,
@@ -156,7 +171,7 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
 
   logger.info(
     {
-      store: store.kind === 'sqlite' ? `sqlite (${config.data_dir})` : 'postgresql',
+      store: store.kind === 'sqlite' ? `sqlite (${config.data_dir})` : `postgresql (pool ${config.database.pool_size}, lease ${config.database.lease} ms)`,
       channels: [...channels.keys()].join(',') || 'none',
       actions: config.actions.definitions.length,
       routes: config.routes.length === 0 ? 'default' : config.routes.length,
@@ -175,6 +190,15 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
       every(config.escalation_check_interval, 'escalation check', () => escalator.run());
       if (reconciler !== undefined) every(config.alertmanager.reconcile_interval, 'reconciliation', () => reconciler.run());
       if (reminders !== undefined) every(Math.min(Math.max(repeatInterval! / 4, 1000), 60_000), 'reminders', () => reminders.run());
+      if (store.kind === 'postgres') {
+        // Replicas share the outbox: a replica that died leaves claims only a live one can take back once
+        // their lease runs out, and deliveries another replica enqueued wake nobody here. Both are picked
+        // up at half the lease, so a killed replica's work resumes within 1.5 leases.
+        every(Math.max(1000, Math.floor(config.database.lease / 2)), 'lease reclaim', async () => {
+          await reclaim(false, 'another replica (or a previous run)');
+          dispatcher.wake([...channels.keys(), 'action']);
+        });
+      }
     },
     async stop() {
       accepting = false;

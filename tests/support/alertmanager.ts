@@ -5,6 +5,10 @@ export interface AlertmanagerOptions {
   readonly binary: string;
   /** The bridge's webhook URL (`…/api/v1/alertmanager/webhook`). */
   readonly webhookUrl?: string;
+  /** More webhook URLs in the same receiver (bridge replicas): each gets every notification. */
+  readonly extraWebhookUrls?: readonly string[];
+  /** Gossip with peers on loopback (an Alertmanager cluster) instead of running alone. */
+  readonly cluster?: AlertmanagerCluster;
   /** Sent as `Authorization: Bearer` through `http_config.authorization.credentials`. */
   readonly token?: string;
   /** Alertmanager's native Slack notifier, posting to this URL (for comparisons). */
@@ -14,6 +18,15 @@ export interface AlertmanagerOptions {
   readonly groupInterval?: string;
   readonly repeatInterval?: string;
   readonly resolveTimeout?: string;
+}
+
+export interface AlertmanagerCluster {
+  /** This instance's gossip port on 127.0.0.1. */
+  readonly port: number;
+  /** The other members' gossip ports. */
+  readonly peers: readonly number[];
+  /** How long the n-th member waits for an earlier one's notification before sending its own (default 15s). */
+  readonly peerTimeout?: string;
 }
 
 export interface PostedAlert {
@@ -63,14 +76,12 @@ export function alertmanagerArgs({ dir, configFile, port, url }: ServerPlace): s
 export async function startAlertmanager(options: AlertmanagerOptions): Promise<RunningAlertmanager> {
   const receiver: Record<string, unknown> = { name: 'bridge' };
   if (options.webhookUrl !== undefined) {
-    receiver['webhook_configs'] = [
-      {
-        url: options.webhookUrl,
-        send_resolved: true,
-        max_alerts: 0,
-        ...(options.token !== undefined && { http_config: { authorization: { type: 'Bearer', credentials: options.token } } }),
-      },
-    ];
+    receiver['webhook_configs'] = [options.webhookUrl, ...(options.extraWebhookUrls ?? [])].map((url) => ({
+      url,
+      send_resolved: true,
+      max_alerts: 0,
+      ...(options.token !== undefined && { http_config: { authorization: { type: 'Bearer', credentials: options.token } } }),
+    }));
   }
   if (options.slackUrl !== undefined) {
     receiver['slack_configs'] = [{ api_url: options.slackUrl, channel: '#alerts', send_resolved: true }];
@@ -92,7 +103,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
     dirPrefix: 'ide-monitor-am-',
     configName: 'alertmanager.yml',
     config,
-    args: alertmanagerArgs,
+    args: options.cluster === undefined ? alertmanagerArgs : (place) => [...alertmanagerArgs(place).filter((a) => a !== '--cluster.listen-address='), ...clusterArgs(options.cluster!)],
   });
   const { url } = server;
   return {
@@ -110,4 +121,17 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
       return (await response.json()) as AmSilence[];
     },
   };
+}
+
+/** Gossip on loopback, with timings short enough for a test (settling and peer waits in seconds, not a minute). */
+function clusterArgs(cluster: AlertmanagerCluster): string[] {
+  return [
+    `--cluster.listen-address=127.0.0.1:${cluster.port}`,
+    `--cluster.advertise-address=127.0.0.1:${cluster.port}`,
+    ...cluster.peers.map((port) => `--cluster.peer=127.0.0.1:${port}`),
+    `--cluster.peer-timeout=${cluster.peerTimeout ?? '15s'}`,
+    '--cluster.settle-timeout=2s',
+    '--cluster.pushpull-interval=5s',
+    '--cluster.reconnect-interval=1s',
+  ];
 }

@@ -37,6 +37,8 @@ export interface Sink {
    * retry_after is kept in its JSON body).
    */
   failNext(count: number, status: number, retryAfterSeconds?: number, skip?: number): void;
+  /** For the next `ms` milliseconds, takes requests at once but answers each `delayMs` later (a slow service: the message is posted, the sender still waits). */
+  slowFor(ms: number, delayMs: number): void;
   stop(): Promise<void>;
 }
 
@@ -66,19 +68,26 @@ const defaultFailure: FailureAnswer = (status, retryAfter) => ({
 async function startSink(path: string | RegExp, handle: Handler, failureAnswer: FailureAnswer = defaultFailure): Promise<Sink> {
   const requests: SinkRequest[] = [];
   let failure: Failure | undefined;
+  let slow: { until: number; delayMs: number } | undefined;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
+      const delay = slow !== undefined && Date.now() < slow.until ? slow.delayMs : 0;
       const send = (status: number, answer: unknown, headers: Record<string, string> = {}) => {
         if (answer === undefined) {
           res.writeHead(status, headers);
           return void res.end();
         }
         const text = typeof answer === 'string' ? answer : JSON.stringify(answer);
-        res.writeHead(status, { 'Content-Type': typeof answer === 'string' ? 'text/plain' : 'application/json', ...headers });
-        res.end(text);
+        const answerNow = () => {
+          if (res.destroyed) return;
+          res.writeHead(status, { 'Content-Type': typeof answer === 'string' ? 'text/plain' : 'application/json', ...headers });
+          res.end(text);
+        };
+        if (delay > 0) setTimeout(answerNow, delay);
+        else answerNow();
       };
       const url = req.url ?? '';
       if (req.method !== 'POST' || (typeof path === 'string' ? url !== path : !path.test(url))) return send(404, 'not found');
@@ -119,6 +128,9 @@ async function startSink(path: string | RegExp, handle: Handler, failureAnswer: 
     },
     failNext(count, status, retryAfterSeconds, skip = 0) {
       failure = { status, remaining: count, skip, ...(retryAfterSeconds !== undefined && { retryAfter: retryAfterSeconds }) };
+    },
+    slowFor(ms, delayMs) {
+      slow = { until: Date.now() + ms, delayMs };
     },
     stop: () =>
       new Promise<void>((resolve) => {

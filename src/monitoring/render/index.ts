@@ -3,6 +3,7 @@ import { dashboards } from '../dashboards/index.js';
 import { renderPromtoolTests, TESTS_DIR } from '../promtool/index.js';
 import { ruleAreas } from '../rules/index.js';
 import { ALERTMANAGER_CONFIG, renderAlertmanagerConfig } from './alertmanager.js';
+import { BRIDGE_KUBERNETES_DIR, renderBridgeKubernetes } from './bridge-kubernetes.js';
 import { ALERTS_DOC, renderAlertsDoc } from './docs.js';
 import { DASHBOARDS_DIR, dashboardFileName, renderDashboardProvider, renderDatasources } from './grafana.js';
 import { KUBERNETES_DIR, renderKubernetes } from './kubernetes.js';
@@ -16,7 +17,7 @@ export interface RenderOptions {
 
 /** Directories whose every file the generator owns: a file there that it does not produce is stale. */
 export function ownedDirectories(options: RenderOptions): string[] {
-  return [RULES_DIR, DASHBOARDS_DIR, KUBERNETES_DIR, ...(options.tests ? [TESTS_DIR] : [])];
+  return [RULES_DIR, DASHBOARDS_DIR, KUBERNETES_DIR, BRIDGE_KUBERNETES_DIR, ...(options.tests ? [TESTS_DIR] : [])];
 }
 
 /** Everything `generate` writes, by path relative to the output directory, in a stable order. */
@@ -32,6 +33,7 @@ export function renderAll(config: MonitoringConfig, options: RenderOptions): Map
   files.set('grafana/provisioning/datasources/prometheus.yml', renderDatasources(config));
   files.set('grafana/provisioning/dashboards/ide-monitor.yml', renderDashboardProvider(config));
   for (const [path, text] of renderKubernetes(config, areas, boards)) files.set(path, text);
+  for (const [path, text] of renderBridgeKubernetes(config)) files.set(path, text);
   files.set(ALERTS_DOC, renderAlertsDoc(areas));
   return files;
 }

@@ -115,7 +115,28 @@ describe('generate', () => {
     expect(map.metadata.labels['grafana_dashboard']).toBe('1');
     expect(map.data['ide-monitor-host.json']).toBe(readFileSync(join(out, 'grafana/dashboards/ide-monitor-host.json'), 'utf8'));
     const kustomization = readYaml(out, 'deploy/kubernetes/kustomization.yaml') as { resources: string[] };
-    expect([...kustomization.resources, 'kustomization.yaml'].sort()).toEqual(readdirSync(join(out, 'deploy/kubernetes')).sort());
+    // bridge/ is its own kustomization (a Deployment needing a Secret and PostgreSQL), applied on purpose only.
+    expect([...kustomization.resources, 'kustomization.yaml'].sort()).toEqual(readdirSync(join(out, 'deploy/kubernetes')).filter((f) => f !== 'bridge').sort());
+  });
+
+  it('renders the bridge as a 2-replica Deployment with a PDB, a Service, Secret references and readiness on its store', () => {
+    const dir = 'deploy/kubernetes/bridge';
+    const kustomization = readYaml(out, `${dir}/kustomization.yaml`) as { resources: string[] };
+    expect([...kustomization.resources, 'kustomization.yaml'].sort()).toEqual(readdirSync(join(out, dir)).sort());
+    const deployment = readYaml(out, `${dir}/deployment.yaml`) as any;
+    expect(deployment.spec.replicas).toBe(2);
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container.readinessProbe.httpGet.path).toBe('/api/v1/bridge/ready');
+    const fromSecret = container.env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name);
+    expect(fromSecret).toEqual(expect.arrayContaining(['IDE_MONITOR_BRIDGE_DATABASE_URL', 'IDE_MONITOR_WEBHOOK_TOKEN', 'IDE_MONITOR_SLACK_WEBHOOK_URL']));
+    const pdb = readYaml(out, `${dir}/pod-disruption-budget.yaml`) as any;
+    expect(pdb.spec).toEqual({ minAvailable: 1, selector: deployment.spec.selector });
+    const service = readYaml(out, `${dir}/service.yaml`) as any;
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    // The bridge pod runs `serve` with every collector, ingest and the status page off.
+    const config = load((readYaml(out, `${dir}/configmap.yaml`) as any).data['ide-monitor.yml']) as any;
+    expect(Object.values(config.collectors).every((c: any) => c.enabled === false)).toBe(true);
+    expect(config).toMatchObject({ ingest: { enabled: false }, status: { enabled: false }, bridge: { enabled: true } });
   });
 
   it('deploys the exporter that the ServiceMonitor scrapes, applied alone', () => {
