@@ -163,6 +163,13 @@ export class StatusFeature implements ServeFeature {
       );
     }
     app.use('/status/assets', express.static(ASSETS_DIR, { index: false, fallthrough: true, maxAge: 0 }));
+    // A browser signs in here: basic auth is only offered on a challenge, and the public view never
+    // challenges. Once the browser has the credentials it sends them with every request to this origin.
+    app.get('/login', async (req: Request, res: Response) => {
+      if ((await this.options.whoIs?.(req)) !== undefined) return void res.redirect(303, './');
+      res.setHeader('WWW-Authenticate', 'Basic realm="ide-monitor"');
+      res.status(401).type('text/plain').send('Sign in with a user of the web config (basic auth); API clients send their bearer token instead.\n');
+    });
     // Who the page is signed in as, so it offers ack buttons to operators only (the API checks again).
     app.get('/api/v1/whoami', async (req: Request, res: Response) => {
       const principal = await this.options.whoIs?.(req);

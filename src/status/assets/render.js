@@ -248,6 +248,8 @@ function renderPanels(u) {
 }
 
 export function renderUpdate(u) {
+  // The public view (access.public_status) leaves out names and details; offer the way to see them.
+  document.body.dataset.public = u.public ? 'true' : 'false';
   renderBar('h-cpu', u.health.cpu, (v) => percent(v));
   renderBar('h-memory', u.health.memory, (v) => percent(v));
   renderBar('h-disk', u.health.disk, (v) => percent(v));

@@ -61,9 +61,11 @@ describe.skipIf(chromiumPath === undefined)('the status page with access levels,
     expect(visitorText).not.toContain(ALERT);
     expect(visitorText).not.toContain('Only signed-in people');
 
-    const context = await browser.newContext({ httpCredentials: { username: 'olive', password: 'olive-pass', send: 'always' } });
+    // The public view never asks for credentials: a person signs in at /login, which challenges.
+    const context = await browser.newContext({ httpCredentials: { username: 'olive', password: 'olive-pass' } });
     const operator = await context.newPage();
-    await operator.goto(`${exporter.url}/`);
+    await operator.goto(`${exporter.url}/login`);
+    expect(new URL(operator.url()).pathname).toBe('/');
     await operator.waitForFunction((name) => document.getElementById('alerts-list')?.textContent?.includes(name) === true, ALERT, { timeout: 10_000 });
     await operator.locator('#alerts-list button.ack').click();
     await operator.waitForFunction(() => document.getElementById('alerts-list')?.textContent?.includes('acked by olive') === true, null, { timeout: 10_000 });
