@@ -130,7 +130,8 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
   const auth = { token, tokenSetting: 'bridge.webhook.token (IDE_MONITOR_WEBHOOK_TOKEN)' };
   const extension: ServerExtension = {
     name: 'bridge',
-    links: [{ href: 'api/v1/alerts', title: 'Active alerts (bridge API)' }],
+    // No landing-page link to the alert API: it is JSON for signed-in clients (a plain link answers 401); the status page shows the alerts.
+    links: [],
     mountApi(app) {
       // Readiness on the store (a Kubernetes readinessProbe): without it a replica cannot accept a
       // notification, so the Service should send Alertmanager to the other one. No auth: it says nothing.
