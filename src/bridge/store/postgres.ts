@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { StoreUnavailableError } from './errors.js';
 import { migratePostgres } from './postgres-schema.js';
-import { alertFromRow, type AlertRow, type EventRow, eventFromRow, itemFromRow, type OutboxRow, iso, summaryFromRow, type SummaryRow } from './rows.js';
+import { alertFromRow, type AlertRow, type EventRow, eventFromRow, itemFromRow, type OutboxRow, iso, summaryFromRow, type SummaryRow, ackFromRow, type AckRow } from './rows.js';
 import {
   eventKey,
   type Ack,
@@ -388,27 +388,6 @@ export class PostgresStore implements BridgeStore {
   }
 }
 
-interface AckRow {
-  fingerprint: string;
-  starts_at: string;
-  by: string;
-  at: string;
-  comment: string;
-  silence_id: string | null;
-  withdrawn_at: string | null;
-}
-
-function ackFromRow(row: AckRow): Ack {
-  return {
-    fingerprint: row.fingerprint,
-    startsAt: row.starts_at,
-    by: row.by,
-    at: iso(row.at),
-    comment: row.comment,
-    silenceId: row.silence_id,
-    withdrawnAt: row.withdrawn_at === null ? null : iso(row.withdrawn_at),
-  };
-}
 
 /** The URL with a separately given password set in it (pg lets a URL's empty password override a given one). */
 function withPassword(url: string, password: string | undefined): string {

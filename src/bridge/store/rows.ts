@@ -1,4 +1,4 @@
-import type { AlertEvent, AlertFields, AlertSummary, OutboxItem, StoredAlert } from './types.js';
+import type { Ack, AlertEvent, AlertFields, AlertSummary, OutboxItem, StoredAlert } from './types.js';
 
 /**
  * Row shapes both stores return (the same column names in SQLite and PostgreSQL) and their mapping to the
@@ -110,5 +110,27 @@ export function summaryFromRow(row: SummaryRow): AlertSummary {
     summary: row.summary ?? '',
     startsAt: row.starts_at,
     acknowledged: row.ack_by === null ? null : { by: row.ack_by, at: iso(row.ack_at ?? 0) },
+  };
+}
+
+export interface AckRow {
+  fingerprint: string;
+  starts_at: string;
+  by: string;
+  at: number | string;
+  comment: string;
+  silence_id: string | null;
+  withdrawn_at: number | string | null;
+}
+
+export function ackFromRow(row: AckRow): Ack {
+  return {
+    fingerprint: row.fingerprint,
+    startsAt: row.starts_at,
+    by: row.by,
+    at: iso(row.at),
+    comment: row.comment,
+    silenceId: row.silence_id,
+    withdrawnAt: row.withdrawn_at === null ? null : iso(row.withdrawn_at),
   };
 }

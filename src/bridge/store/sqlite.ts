@@ -19,7 +19,7 @@ import {
   type PendingStat,
   type StoredAlert,
 } from './types.js';
-import { alertFromRow, type AlertRow, type EventRow, eventFromRow, itemFromRow, type OutboxRow, iso, summaryFromRow, type SummaryRow } from './rows.js';
+import { alertFromRow, type AlertRow, type EventRow, eventFromRow, itemFromRow, type OutboxRow, iso, summaryFromRow, type SummaryRow, ackFromRow, type AckRow } from './rows.js';
 
 /** SQLite's page cache for the outbox connection, in KiB (negative cache_size means KiB). */
 export const PAGE_CACHE_KIB = 2000;
@@ -276,27 +276,6 @@ export class SqliteStore implements BridgeStore {
   }
 }
 
-interface AckRow {
-  fingerprint: string;
-  starts_at: string;
-  by: string;
-  at: number;
-  comment: string;
-  silence_id: string | null;
-  withdrawn_at: number | null;
-}
-
-function ackFromRow(row: AckRow): Ack {
-  return {
-    fingerprint: row.fingerprint,
-    startsAt: row.starts_at,
-    by: row.by,
-    at: iso(row.at),
-    comment: row.comment,
-    silenceId: row.silence_id,
-    withdrawnAt: row.withdrawn_at === null ? null : iso(row.withdrawn_at),
-  };
-}
 
 /** The alert row with its current episode's ack (if not withdrawn) joined in. */
 const ALERT_SELECT = `SELECT a.*, k.by AS ack_by, k.at AS ack_at, k.comment AS ack_comment, k.silence_id AS ack_silence_id
