@@ -16,7 +16,7 @@ run('npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit']);
 run(process.execPath, ['dist/cli.js', 'generate', '--check']);
 
 // The same programs scripts/install-test-deps.sh installs.
-const needed = ['prometheus', 'promtool', 'prometheus-node-exporter', 'prometheus-alertmanager', 'amtool', 'chromium', 'docker-compose'];
+const needed = ['prometheus', 'promtool', 'prometheus-node-exporter', 'prometheus-alertmanager', 'amtool', 'chromium', 'docker-compose', 'nvim'];
 if (needed.some((b) => !has(b))) {
   if (process.getuid?.() === 0) run('bash', ['scripts/install-test-deps.sh']);
   else console.warn('SKIPPED: integration suites that need prometheus, alertmanager, chromium or docker-compose are skipped (not root; run scripts/install-test-deps.sh as root)');
