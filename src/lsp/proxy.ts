@@ -267,7 +267,7 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
         boundary: () => {
           if (proc === current) flushInjections();
         },
-      }),
+      }, undefined, () => proc.phase === 'live'),
     };
     child.stdout!.on('data', (chunk: Buffer) => {
       proc.stream.push(chunk);
