@@ -1,19 +1,26 @@
-import { HEAD_BYTES, MAX_HEADER_BYTES, parseContentLength } from './framing.js';
+import { MAX_HEADER_BYTES, parseContentLength } from './framing.js';
+
+/**
+ * How much of a body is waited for before routing it: `id` and `method` come first in every client we
+ * know (vscode-jsonrpc writes jsonrpc, id, method, params), so 4 KiB is plenty, and a 64 KB didChange
+ * starts streaming after its first 4 KiB instead of being held and copied whole.
+ */
+export const ROUTE_HEAD_BYTES = 4 * 1024;
 
 /**
  * The relay's own framing, on the forward path: it lets the proxy decide per message where it goes
  * (on to the server, dropped because a breaker answered it, kept for the proxy itself) and know when
  * nothing is half-written, which is when it may inject a message or switch servers.
  *
- * A message is held only until its header and the first HEAD_BYTES of its body (or all of it, when
- * shorter) have arrived; then it is routed, and the rest of its body is passed on chunk by chunk as it
+ * A message is held only until its header and the first ROUTE_HEAD_BYTES of its body (or all of it,
+ * when shorter) have arrived; then it is routed, and the rest of its body is passed on chunk by chunk as it
  * arrives, never buffered whole (a 38 MB response streams through). Bytes that are not LSP framing are
  * passed on untouched, as a direct pipe would.
  */
 export type Route = 'forward' | 'drop' | 'collect';
 
 export interface MessageStreamHandler {
-  /** The message's header was read and `head` is its body's start (all of it when ≤ HEAD_BYTES). */
+  /** The message's header was read and `head` is its body's start (all of it when ≤ ROUTE_HEAD_BYTES). */
   route(head: Buffer, contentLength: number): Route;
   /** Bytes of forwarded messages (header first, then body pieces) and garbage, in order. */
   forward(bytes: Buffer): void;
@@ -136,7 +143,7 @@ export class MessageStream {
         emit(Math.max(i, alreadyOut), bodyStart);
         this.route = 'forward';
       } else {
-        const headLength = Math.min(length, HEAD_BYTES);
+        const headLength = Math.min(length, ROUTE_HEAD_BYTES);
         if (data.length - bodyStart < headLength) {
           flush();
           keep(i, false);

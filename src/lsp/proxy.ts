@@ -198,9 +198,14 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
       const stdin = needDrain;
       needDrain = undefined;
       input.pause();
-      stdin.once('drain', () => input.resume());
-      // A server that died while we waited never drains.
-      stdin.once('close', () => input.resume());
+      // Resumed by a drain, or by the close of a server that died while we waited (it never drains).
+      const resume = () => {
+        stdin.off('drain', resume);
+        stdin.off('close', resume);
+        input.resume();
+      };
+      stdin.on('drain', resume);
+      stdin.on('close', resume);
     }
   };
   input.on('data', onInput);

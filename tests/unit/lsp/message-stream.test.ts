@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HEAD_BYTES } from '../../../src/lsp/framing.js';
-import { frameMessage, MessageStream, type Route } from '../../../src/lsp/message-stream.js';
+import { frameMessage, MessageStream, ROUTE_HEAD_BYTES, type Route } from '../../../src/lsp/message-stream.js';
 
 /** Cuts `bytes` at the given offsets. */
 function split(bytes: Buffer, cuts: readonly number[]): Buffer[] {
@@ -80,7 +80,7 @@ describe('MessageStream', () => {
     expect(run([stream]).writes).toBe(1);
   });
 
-  it('routes a body larger than the head on its first HEAD_BYTES and streams the rest, never half-written at a boundary', () => {
+  it('routes a body larger than the head on its first ROUTE_HEAD_BYTES and streams the rest, never half-written at a boundary', () => {
     const big = frameMessage({ jsonrpc: '2.0', id: 1, result: 'x'.repeat(HEAD_BYTES * 3) });
     const heads: number[] = [];
     const out: Buffer[] = [];
@@ -98,7 +98,7 @@ describe('MessageStream', () => {
       stream.push(c);
       sawWriting ||= stream.writing;
     }
-    expect(heads).toEqual([HEAD_BYTES]);
+    expect(heads).toEqual([ROUTE_HEAD_BYTES]);
     expect(Buffer.concat(out).equals(big)).toBe(true);
     expect(sawWriting).toBe(true);
     expect(writingAtBoundary).toBe(false);
