@@ -26,7 +26,7 @@ function frame(body) {
 }
 
 /** Counts what the proxy posts; answers 202 like the exporter. */
-function startSink() {
+export function startSink() {
   let batches = 0;
   const server = http.createServer((req, res) => {
     req.resume();

@@ -25,6 +25,7 @@ const SECTIONS = [
   section('exporter', 'Exporter scrape: ide-monitor vs node_exporter', './exporter.mjs', (r) => 5 + 3 * r),
   section('process', 'Process collector: cost per scrape by watched processes', './process.mjs', (r) => 12 + 23 * r),
   section('lsp-proxy', 'LSP proxy: added latency, throughput, real server direct vs proxied', './lsp-proxy.mjs', (r) => 15 + 75 * r),
+  section('lsp-startup', 'LSP proxy startup: time to the initialize answer, direct vs proxied', './lsp-startup.mjs', (r) => 10 * r),
   section('ingest', 'Ingestion API throughput', './ingest.mjs', (r) => 5 + 6 * r),
   section('bridge', 'Alert bridge: accepted notifications, delivery latency, and vs Alertmanager’s native Slack', './bridge.mjs', (r) => 8 + 27 * r),
   section('reconciler', 'Bridge reconciler: one pass over 1,000 active alerts', './reconciler.mjs', (r) => 2 + 4 * r),

@@ -10,6 +10,7 @@ declare -A PACKAGE_OF=(
   [amtool]=prometheus-alertmanager
   [prometheus-node-exporter]=prometheus-node-exporter
   [chromium]=chromium
+  [nvim]=neovim   # headless Neovim drives an LSP session through the proxy (tests/integration/lsp/neovim.test.ts)
   [docker-compose]=docker-compose   # only `docker-compose config` (tests/integration/stack); no engine needed
   [systemd-analyze]=systemd         # only `systemd-analyze verify` of deploy/systemd (no running systemd needed)
 )

@@ -18,7 +18,7 @@ run('npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit']);
 run(process.execPath, ['dist/cli.js', 'generate', '--check']);
 
 // The same programs scripts/install-test-deps.sh installs.
-const needed = ['prometheus', 'promtool', 'prometheus-node-exporter', 'prometheus-alertmanager', 'amtool', 'chromium', 'docker-compose', 'systemd-analyze'];
+const needed = ['prometheus', 'promtool', 'prometheus-node-exporter', 'prometheus-alertmanager', 'amtool', 'chromium', 'docker-compose', 'systemd-analyze', 'nvim'];
 // python3-aiosmtpd (the email channel's SMTP server) is a Python module, and PostgreSQL's initdb is off PATH.
 const hasAiosmtpd = spawnSync('/usr/bin/python3', ['-c', 'import aiosmtpd'], { stdio: 'ignore' }).status === 0;
 if (needed.some((b) => !has(b)) || !hasAiosmtpd || !exists('/usr/lib/postgresql/*/bin/initdb')) {

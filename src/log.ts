@@ -1,5 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { toLogfmt } from './logfmt.js';
+
+export { toLogfmt };
 
 export type LogFormat = 'logfmt' | 'json';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -30,21 +33,4 @@ function logfmtStream(destination: NodeJS.WritableStream): Writable {
       callback();
     },
   });
-}
-
-export function toLogfmt(record: Record<string, unknown>): string {
-  const { time, level, msg, ...rest } = record;
-  const parts = [`ts=${String(time)}`, `level=${String(level)}`, `msg=${quote(String(msg ?? ''))}`];
-  for (const [key, value] of Object.entries(rest)) parts.push(`${key}=${quote(stringify(value))}`);
-  return parts.join(' ');
-}
-
-function stringify(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value !== null && typeof value === 'object' && 'message' in value) return String((value as { message: unknown }).message);
-  return JSON.stringify(value) ?? 'undefined';
-}
-
-function quote(text: string): string {
-  return /^[^\s"=\\]+$/.test(text) ? text : JSON.stringify(text);
 }

@@ -4,9 +4,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../cli/parse-flags.js';
-import { createLogger, type LogLevel } from '../log.js';
-import { runProxy } from '../lsp/proxy.js';
-import { boundedName } from '../lsp/traffic-monitor.js';
+import type { ProxyLogLevel } from '../lsp/proxy-log.js';
+import { spawnPlan, spawnServer } from '../lsp/spawn-command.js';
 
 export const DEFAULT_EXPORTER_URL = 'http://127.0.0.1:10451';
 
@@ -33,7 +32,7 @@ Flags:
 Environment:
   IDE_MONITOR_INGEST_TOKEN   Bearer token for the exporter (its --ingest.token).`;
 
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const LEVELS: readonly ProxyLogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const split = argv.indexOf('--');
@@ -68,7 +67,7 @@ export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv =
     throw new UsageError('lsp-proxy needs the language server command after "--", e.g. `ide-monitor lsp-proxy -- typescript-language-server --stdio`; see --help');
   }
   const level = (values['log-level'] as string | undefined) ?? 'warn';
-  if (!LEVELS.includes(level as LogLevel)) throw new UsageError(`lsp-proxy: --log-level must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  if (!LEVELS.includes(level as ProxyLogLevel)) throw new UsageError(`lsp-proxy: --log-level must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   const exporter = (values['exporter'] as string | undefined) ?? env['IDE_MONITOR_LSP_PROXY_EXPORTER'] ?? DEFAULT_EXPORTER_URL;
   if (exporter !== 'off') {
     try {
@@ -83,17 +82,29 @@ export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv =
   if (!Number.isInteger(maxBuffered) || maxBuffered < 1) throw new UsageError(`lsp-proxy: --max-buffered must be a positive integer, got ${JSON.stringify(values['max-buffered'])}`);
   const maxRestarts = Number((values['max-restarts'] as string | undefined) ?? 3);
   if (!Number.isInteger(maxRestarts) || maxRestarts < 1 || maxRestarts > 100) throw new UsageError(`lsp-proxy: --max-restarts must be an integer 1-100, got ${JSON.stringify(values['max-restarts'])}`);
-  const server = boundedName((values['server-name'] as string | undefined) || path.basename(program));
-
   const logFile = values['log-file'] as string | undefined;
   const fd = logFile !== undefined ? openLogFile(logFile) : undefined;
+
+  // The server starts now, before the relay's modules load: the editor waits for `initialize` until both
+  // are up, and the two boot side by side instead of one after the other (bench: LSP proxy startup).
+  const started = spawnServer(spawnPlan(program, args));
+  // Node 22+ keeps compiled modules on disk across runs (absent in Node 20: a no-op there).
+  (await import('node:module') as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+  const [{ createProxyLogger }, { runProxy }, { boundedName }] = await Promise.all([
+    import('../lsp/proxy-log.js'),
+    import('../lsp/proxy.js'),
+    import('../lsp/traffic-monitor.js'),
+  ]);
+  const server = boundedName((values['server-name'] as string | undefined) || path.basename(program));
+
   // Synchronous writes: the proxy's log lines are rare, and none may be lost when it exits.
   const destination = fd !== undefined ? syncFileStream(fd) : process.stderr;
-  const log = createLogger({ level: level as LogLevel, format: 'logfmt' }, destination);
+  const log = createProxyLogger(level as ProxyLogLevel, destination);
   try {
     const result = await runProxy({
       command: program,
       args,
+      started,
       server,
       logger: log,
       restartOnCrash: values['restart-on-crash'] === true ? { maxRestarts, windowMs: 600_000 } : undefined,
@@ -103,7 +114,7 @@ export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv =
           : { url: exporter, token: env['IDE_MONITOR_INGEST_TOKEN'] || undefined, instance: `lsp-proxy:${hostname()}:${process.pid}`, maxBuffered },
     });
     const t = result.traffic;
-    log.debug({ ...t.messages, malformed_c2s: t.malformed.client_to_server, malformed_s2c: t.malformed.server_to_client }, 'lsp-proxy: done');
+    log.debug(`lsp-proxy: done; messages ${t.messages.client_to_server} in, ${t.messages.server_to_client} out, malformed ${t.malformed.client_to_server} in, ${t.malformed.server_to_client} out, ${result.restarts} restarts`);
     return result.exitCode;
   } finally {
     if (fd !== undefined) closeSync(fd);

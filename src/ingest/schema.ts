@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXIT_CODE_MAX_LENGTH, INGEST_VERSION, INGEST_VERSION_CONTROL, MAX_ACKS_PER_BATCH, MAX_BREAKERS, COMMAND_ID_MAX_LENGTH, MAX_COUNT, MAX_OBSERVATIONS_PER_BATCH, MAX_SECONDS, NAME_MAX_LENGTH } from './limits.js';
 
 /**
  * The wire format of `POST /api/v1/ingest`, version 1: what `ide-monitor lsp-proxy` and in-process IDE
@@ -6,27 +7,7 @@ import { z } from 'zod';
  * as its latest absolute state (`lsp_state`), kept per reporting instance and expired when the instance
  * stops reporting, so a proxy killed without a goodbye does not pin its gauges forever.
  */
-export const INGEST_VERSION = 1;
-/**
- * Version 2 adds what the LSP proxy's control channel needs: `acks` (commands executed), the
- * `lsp_restart` kind, `lsp_state.breakers` and `lsp_server.cause`. A reporter that sends version 2 says
- * it executes commands, so the exporter answers it with its pending ones (see control.ts). Version 1
- * batches are accepted as before; version 2 fields in a version 1 batch are refused.
- */
-export const INGEST_VERSION_CONTROL = 2;
-export const INGEST_VERSIONS = [INGEST_VERSION, INGEST_VERSION_CONTROL] as const;
-export const MAX_ACKS_PER_BATCH = 100;
-export const MAX_BREAKERS = 50;
-export const COMMAND_ID_MAX_LENGTH = 64;
-/** Where batches are posted: the exporter's route and the reporter's target. */
-export const INGEST_PATH = '/api/v1/ingest';
-export const MAX_OBSERVATIONS_PER_BATCH = 10_000;
-
-/** Bounds shared with the hand-written fast path (fast-validate.ts), which must accept exactly what zod accepts. */
-export const NAME_MAX_LENGTH = 200;
-export const MAX_SECONDS = 86_400;
-export const MAX_COUNT = 1e12;
-export const EXIT_CODE_MAX_LENGTH = 20;
+export * from './limits.js';
 
 const name = z.string().min(1).max(NAME_MAX_LENGTH);
 const direction = z.enum(['client_to_server', 'server_to_client']);

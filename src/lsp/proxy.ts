@@ -1,15 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { WireCommand } from '../ingest/control.js';
 import type { CommandAck, ObservationInput } from '../ingest/schema.js';
-import type { Logger } from '../log.js';
 import { Breakers } from './breakers.js';
 import { scanHead } from './json-scan.js';
 import { frameMessage, MessageStream, type Route } from './message-stream.js';
+import type { ProxyLogger } from './proxy-log.js';
 import { IngestReporter, type IngestReporterOptions } from './reporter.js';
 import { SessionState } from './session-state.js';
-import { spawnPlan } from './spawn-command.js';
+import { spawnPlan, spawnServer, type EarlyChild } from './spawn-command.js';
 import { TrafficMonitor, type TrafficStats } from './traffic-monitor.js';
 
 export interface RestartOnCrash {
@@ -25,7 +25,7 @@ export interface ProxyOptions {
   readonly server: string;
   /** Where observations go; undefined turns reporting (and the control channel) off. */
   readonly reporting?: Omit<IngestReporterOptions, 'server' | 'collect' | 'state' | 'logger' | 'onCommands'> | undefined;
-  readonly logger: Logger;
+  readonly logger: ProxyLogger;
   /** The editor's side; process.stdin/stdout unless a test passes others. */
   readonly input?: Readable;
   readonly output?: Writable;
@@ -37,6 +37,11 @@ export interface ProxyOptions {
   readonly restartOnCrash?: RestartOnCrash | undefined;
   /** How long a replacement server may take to answer the replayed initialize. */
   readonly replayTimeoutMs?: number;
+  /**
+   * The first server, already started (spawnServer) before the proxy's modules were loaded, so that the
+   * server boots while the proxy does; started here otherwise.
+   */
+  readonly started?: EarlyChild;
 }
 
 export interface ProxyResult {
@@ -193,9 +198,14 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
       const stdin = needDrain;
       needDrain = undefined;
       input.pause();
-      stdin.once('drain', () => input.resume());
-      // A server that died while we waited never drains.
-      stdin.once('close', () => input.resume());
+      // Resumed by a drain, or by the close of a server that died while we waited (it never drains).
+      const resume = () => {
+        stdin.off('drain', resume);
+        stdin.off('close', resume);
+        input.resume();
+      };
+      stdin.on('drain', resume);
+      stdin.on('close', resume);
     }
   };
   input.on('data', onInput);
@@ -237,15 +247,18 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
 
   // ---- Server processes ---------------------------------------------------------------------------
   const plan = spawnPlan(options.command, options.args);
-  function startServer(phase: Phase): ServerProcess {
-    const child = spawn(plan.file, plan.args, { stdio: ['pipe', 'pipe', 'inherit'], windowsVerbatimArguments: plan.windowsVerbatimArguments });
+  function startServer(phase: Phase, early = spawnServer(plan)): ServerProcess {
+    const { child } = early;
     const proc: ServerProcess = {
       child,
       phase,
-      spawned: false,
+      // A pid means the process was created (its 'spawn' event may have passed while modules loaded).
+      spawned: child.pid !== undefined && early.spawnError === undefined,
       waitingForEditor: false,
       timers: [],
       closed: new Promise((resolve) => {
+        if (early.spawnError !== undefined) return resolve({ code: null, signal: null, error: early.spawnError });
+        if (early.closed !== undefined) return resolve(early.closed);
         child.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal }));
         child.on('error', (error: NodeJS.ErrnoException) => {
           if (proc.spawned) logger.warn(`lsp-proxy: ${server}: ${error.message}`);
@@ -259,7 +272,7 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
         boundary: () => {
           if (proc === current) flushInjections();
         },
-      }),
+      }, undefined, () => proc.phase === 'live'),
     };
     child.stdout!.on('data', (chunk: Buffer) => {
       proc.stream.push(chunk);
@@ -267,10 +280,13 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
     });
     child.stdout!.on('end', () => proc.stream.finish());
     child.stdin!.on('error', (error) => logger.debug(`lsp-proxy: server stdin: ${error.message}`));
-    child.on('spawn', () => {
-      proc.spawned = true;
-      logger.debug(`lsp-proxy: started ${options.command} (pid ${child.pid})`);
-    });
+    if (proc.spawned) logger.debug(`lsp-proxy: started ${options.command} (pid ${child.pid})`);
+    else {
+      child.once('spawn', () => {
+        proc.spawned = true;
+        logger.debug(`lsp-proxy: started ${options.command} (pid ${child.pid})`);
+      });
+    }
     return proc;
   }
 
@@ -526,12 +542,14 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
 
   return new Promise<ProxyResult>((resolve) => {
     resolveResult = resolve;
-    const first = startServer('live');
+    const first = startServer('live', options.started);
     current = first;
-    first.child.once('spawn', () => {
+    const started = () => {
       record({ kind: 'lsp_server', server, event: 'start' });
       void reporter?.flush();
-    });
+    };
+    if (first.spawned) started();
+    else first.child.once('spawn', started);
     watchExit(first);
   });
 }

@@ -1,8 +1,9 @@
 import http from 'node:http';
-import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { WireCommand } from '../ingest/control.js';
-import { INGEST_PATH, INGEST_VERSION, INGEST_VERSION_CONTROL, observationSchema, type CommandAck, type ObservationInput } from '../ingest/schema.js';
+import { checkObservation } from '../ingest/fast-validate.js';
+import { INGEST_PATH, INGEST_VERSION, INGEST_VERSION_CONTROL } from '../ingest/limits.js';
+import type { CommandAck, ObservationInput } from '../ingest/schema.js';
 import { BoundedQueue } from './bounded-queue.js';
 
 /** console and pino loggers both fit. */
@@ -88,7 +89,8 @@ export class IngestReporter {
   private readonly endpoint: URL;
   /** The endpoint as logged: without userinfo or query, which may carry credentials. */
   private readonly shownEndpoint: string;
-  private readonly agent: http.Agent;
+  private agent: http.Agent | undefined;
+  private transport: typeof http | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly opts: Required<Pick<IngestReporterOptions, 'flushIntervalMs' | 'maxBatch' | 'maxBuffered' | 'timeoutMs' | 'heartbeatMs'>>;
   private inFlight: Promise<void> | undefined;
@@ -120,8 +122,9 @@ export class IngestReporter {
     };
     this.queue = new BoundedQueue(this.opts.maxBuffered);
     this.version = options.onCommands !== undefined ? INGEST_VERSION_CONTROL : INGEST_VERSION;
-    const Agent = this.endpoint.protocol === 'https:' ? https.Agent : http.Agent;
-    this.agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    // node:https (TLS) is loaded on the first post, and only for an https exporter: it is 20 ms of the
+    // proxy's startup that a local http exporter never needs.
+    this.agent = this.endpoint.protocol === 'https:' ? undefined : new http.Agent({ keepAlive: true, maxSockets: 1 });
     this.timer = setInterval(() => void this.flush(), this.opts.flushIntervalMs);
     this.timer.unref();
   }
@@ -129,13 +132,15 @@ export class IngestReporter {
   /** Queues one observation; invalid ones are refused here so they cannot spoil a whole batch. */
   record(observation: ObservationInput): void {
     if (this.closed) return;
-    const parsed = observationSchema.safeParse(observation);
-    if (!parsed.success) {
+    // The hand-written check zod is held to (fast-validate.ts): zod itself costs 150 ms to load, too much
+    // for the proxy's startup; it is loaded only to explain a refusal.
+    const checked = checkObservation(observation);
+    if (checked === undefined) {
       this.counters.invalid++;
-      if (this.counters.invalid <= 5) this.options.logger?.warn(`ingest reporter: observation refused: ${parsed.error.issues[0]?.message ?? 'invalid'} (${JSON.stringify(observation).slice(0, 200)})`);
+      if (this.counters.invalid <= 5) void this.explainRefusal(observation);
       return;
     }
-    this.push(parsed.data);
+    this.push(checked);
     if (this.queue.size >= this.opts.maxBatch && !this.flushSoon && this.inFlight === undefined) {
       this.flushSoon = true;
       setImmediate(() => {
@@ -143,6 +148,13 @@ export class IngestReporter {
         void this.flush();
       }).unref();
     }
+  }
+
+  private async explainRefusal(observation: ObservationInput): Promise<void> {
+    const { observationSchema } = await import('../ingest/schema.js');
+    const parsed = observationSchema.safeParse(observation);
+    const reason = parsed.success ? 'invalid' : (parsed.error.issues[0]?.message ?? 'invalid');
+    this.options.logger?.warn(`ingest reporter: observation refused: ${reason} (${JSON.stringify(observation).slice(0, 200)})`);
   }
 
   /** Times `fn` (sync or async) and records an `operation` observation with outcome ok or error; rethrows. */
@@ -235,7 +247,7 @@ export class IngestReporter {
     await Promise.race([drain(), expired]);
     clearTimeout(timer);
     this.closed = true;
-    this.agent.destroy();
+    this.agent?.destroy();
     return this.stats();
   }
 
@@ -297,8 +309,15 @@ export class IngestReporter {
     if (lost > 0) this.noteDrops(lost);
   }
 
-  private post(body: string): Promise<Delivery> {
-    const transport = this.endpoint.protocol === 'https:' ? https : http;
+  private async post(body: string): Promise<Delivery> {
+    if (this.transport === undefined) {
+      if (this.endpoint.protocol === 'https:') {
+        const https = await import('node:https');
+        this.agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+        this.transport = https as unknown as typeof http;
+      } else this.transport = http;
+    }
+    const transport = this.transport;
     return new Promise<Delivery>((resolve) => {
       const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
       if (this.options.token) headers['authorization'] = `Bearer ${this.options.token}`;

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync } from 'node:fs';
 import path from 'node:path';
 
@@ -72,6 +73,26 @@ export function quoteForCmd(arg: string, twice = false): string {
 /** The command itself is not quoted (cmd.exe would take a quoted first word as a window title), only escaped. */
 export function escapeCommand(command: string): string {
   return command.replace(META, '^$1');
+}
+
+/** A server process started before the proxy's modules were loaded, with what happened to it meanwhile. */
+export interface EarlyChild {
+  readonly child: ChildProcess;
+  spawnError?: NodeJS.ErrnoException;
+  closed?: { code: number | null; signal: NodeJS.Signals | null };
+}
+
+/**
+ * Starts the server with stdio piped (its stderr is the editor's, as with a direct start). Nothing is
+ * read yet: its output waits in the pipe until the relay is attached, and an `error` (it could not be
+ * started) is kept instead of being thrown with no listener.
+ */
+export function spawnServer(plan: SpawnPlan): EarlyChild {
+  const child = spawn(plan.file, plan.args, { stdio: ['pipe', 'pipe', 'inherit'], windowsVerbatimArguments: plan.windowsVerbatimArguments });
+  const early: EarlyChild = { child };
+  child.once('error', (error: NodeJS.ErrnoException) => (early.spawnError ??= error));
+  child.once('close', (code: number | null, signal: NodeJS.Signals | null) => (early.closed = { code, signal }));
+  return early;
 }
 
 function fileExists(file: string): boolean {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { z } from 'zod';
-import { MAX_SECONDS, NAME_MAX_LENGTH, type ObservationInput } from '../ingest/schema.js';
+import { MAX_SECONDS, NAME_MAX_LENGTH } from '../ingest/limits.js';
+import type { ObservationInput } from '../ingest/schema.js';
 import { DiagnosticsTracker } from './diagnostics.js';
 import { MessageFramer } from './framing.js';
 import { describeParsed, scanHead, scanMessage, type ScannedMessage } from './json-scan.js';
@@ -12,9 +12,6 @@ const MAX_NOTIFICATION_KEYS = 1_000;
 const REQUEST_CANCELLED = -32800;
 
 /** The only notifications whose params the proxy reads; they are rare and small, so they are parsed fully. */
-const cancelParams = z.object({ id: z.union([z.number(), z.string()]) });
-const publishDiagnosticsParams = z.object({ uri: z.string(), diagnostics: z.array(z.object({ severity: z.unknown().optional() })) });
-const didCloseParams = z.object({ textDocument: z.object({ uri: z.string() }) });
 const PARSE_PARAMS_OF: ReadonlySet<string> = new Set(['$/cancelRequest', 'textDocument/publishDiagnostics', 'textDocument/didClose']);
 
 export interface MonitorLogger {
@@ -246,15 +243,18 @@ export class TrafficMonitor {
   }
 
   private readParams(direction: Direction, method: string, params: unknown): void {
+    // Checked by hand (no schema library on the proxy's startup path); anything unexpected is ignored.
+    const p = (params ?? {}) as Record<string, unknown>;
     if (method === '$/cancelRequest') {
-      const p = cancelParams.safeParse(params);
-      if (p.success) this.pending.cancel(direction, p.data.id);
+      const id = p['id'];
+      if (typeof id === 'number' || typeof id === 'string') this.pending.cancel(direction, id);
     } else if (method === 'textDocument/publishDiagnostics' && direction === 'server_to_client') {
-      const p = publishDiagnosticsParams.safeParse(params);
-      if (p.success) this.diagnostics.publish(p.data.uri, p.data.diagnostics.map((d) => d.severity));
+      const diagnostics = p['diagnostics'];
+      if (typeof p['uri'] !== 'string' || !Array.isArray(diagnostics) || !diagnostics.every((d) => d !== null && typeof d === 'object')) return;
+      this.diagnostics.publish(p['uri'], diagnostics.map((d: { severity?: unknown }) => d.severity));
     } else if (method === 'textDocument/didClose' && direction === 'client_to_server') {
-      const p = didCloseParams.safeParse(params);
-      if (p.success) this.diagnostics.close(p.data.textDocument.uri);
+      const uri = (p['textDocument'] as { uri?: unknown } | undefined)?.uri;
+      if (typeof uri === 'string') this.diagnostics.close(uri);
     }
   }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observationSchema, type ObservationInput } from '../../../src/ingest/schema.js';
-import { MAX_HEADER_BYTES, MessageFramer } from '../../../src/lsp/framing.js';
+import { HEAD_BYTES, MAX_HEADER_BYTES, MessageFramer } from '../../../src/lsp/framing.js';
 import { scanMessage } from '../../../src/lsp/json-scan.js';
 import { LSP_METHODS } from '../../../src/lsp/methods.js';
 import { DIRECTIONS, MAX_PENDING_PER_DIRECTION, type Direction } from '../../../src/lsp/pending-requests.js';
@@ -89,16 +89,16 @@ const chunkSizes = fc.oneof(fc.constant<number[]>([]), fc.constant([1]), fc.arra
  * and the bound on exactly these buffers is what keeps a hostile stream from growing the proxy.
  */
 function buffered(framer: MessageFramer): number {
-  return (framer['headerCarry']?.length ?? 0) + (framer['bodyParts']?.length ?? 0);
+  return (framer['headerCarry']?.length ?? 0) + (framer['bodyParts']?.length ?? 0) + (framer['head']?.length ?? 0);
 }
 
 function framed(chunks: readonly Buffer[]) {
-  const messages: Array<{ body: string | undefined; length: number }> = [];
+  const messages: Array<{ body: string; length: number; truncated: boolean }> = [];
   const problems: number[] = [];
   let maxBuffered = 0;
   const framer = new MessageFramer(
     {
-      onMessage: (body, length) => messages.push({ body: body?.toString('latin1'), length }),
+      onMessage: (body, length, truncated) => messages.push({ body: body.toString('latin1'), length, truncated }),
       onProblem: (_reason, skipped) => problems.push(skipped),
     },
     MAX_INSPECTED,
@@ -125,10 +125,11 @@ describe('fuzzing the LSP framing and the traffic monitor that consumes it', () 
       fc.assert(
         fc.property(fc.array(segment, { maxLength: 12 }), chunkSizes, (segments, sizes) => {
           const { messages, problems, maxBuffered } = framed(chunked(Buffer.concat(segments), sizes));
-          expect(maxBuffered).toBeLessThanOrEqual(MAX_HEADER_BYTES + MAX_INSPECTED);
+          // A body over the limit keeps only its head (HEAD_BYTES) for classification.
+          expect(maxBuffered).toBeLessThanOrEqual(MAX_HEADER_BYTES + Math.max(MAX_INSPECTED, HEAD_BYTES));
           for (const m of messages) {
-            if (m.length > MAX_INSPECTED) expect(m.body).toBeUndefined();
-            else expect(m.body?.length).toBe(m.length);
+            expect(m.truncated).toBe(m.length > MAX_INSPECTED);
+            expect(m.body.length).toBe(m.truncated ? Math.min(m.length, HEAD_BYTES) : m.length);
           }
           for (const skipped of problems) expect(skipped).toBeGreaterThanOrEqual(0);
         }),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HEAD_BYTES } from '../../../src/lsp/framing.js';
-import { frameMessage, MessageStream, type Route } from '../../../src/lsp/message-stream.js';
+import { frameMessage, MessageStream, ROUTE_HEAD_BYTES, type Route } from '../../../src/lsp/message-stream.js';
 
 /** Cuts `bytes` at the given offsets. */
 function split(bytes: Buffer, cuts: readonly number[]): Buffer[] {
@@ -16,7 +16,7 @@ function split(bytes: Buffer, cuts: readonly number[]): Buffer[] {
   return out.filter((c) => c.length > 0);
 }
 
-function run(chunks: readonly Buffer[], decide: (head: string) => Route = () => 'forward') {
+function run(chunks: readonly Buffer[], decide: (head: string) => Route = () => 'forward', eager?: () => boolean) {
   const out: Buffer[] = [];
   const collected: string[] = [];
   let writingAtBoundary = false;
@@ -25,7 +25,7 @@ function run(chunks: readonly Buffer[], decide: (head: string) => Route = () => 
     forward: (b) => out.push(Buffer.from(b)),
     collected: (b) => collected.push(b === undefined ? '(too large)' : b.toString('utf8')),
     boundary: () => (writingAtBoundary ||= stream.writing),
-  });
+  }, undefined, eager);
   for (const c of chunks) stream.push(c);
   stream.finish();
   return { out: Buffer.concat(out), collected, writingAtBoundary, writes: out.length };
@@ -42,8 +42,26 @@ describe('MessageStream', () => {
       fc.property(fc.array(piece, { maxLength: 10 }), fc.array(fc.nat(), { maxLength: 12 }), (pieces, cuts) => {
         const stream = Buffer.concat(pieces);
         expect(run(split(stream, cuts)).out.equals(stream)).toBe(true);
+        expect(run(split(stream, cuts), undefined, () => true).out.equals(stream)).toBe(true);
+        let flip = false;
+        expect(run(split(stream, cuts), undefined, () => (flip = !flip)).out.equals(stream)).toBe(true);
       }),
     );
+  });
+
+  it('eager: passes bytes on as they arrive, a header without its end or a line that is no header at all', () => {
+    const out: string[] = [];
+    const stream = new MessageStream({ route: () => 'drop', forward: (b) => out.push(b.toString('latin1')) }, undefined, () => true);
+    stream.push(Buffer.from('1700000000000\n'));
+    expect(out).toEqual(['1700000000000\n']);
+    const framed: string[] = [];
+    const second = new MessageStream({ route: () => 'drop', forward: (b) => framed.push(b.toString('latin1')) }, undefined, () => true);
+    second.push(Buffer.from('Content-Len'));
+    expect(framed).toEqual(['Content-Len']);
+    expect(second.writing).toBe(true);
+    second.push(Buffer.from('gth: 2\r\n\r\n{}'));
+    expect(framed.join('')).toBe('Content-Length: 2\r\n\r\n{}');
+    expect(second.writing).toBe(false);
   });
 
   it('drops and collects whole messages, and forwards the rest in order', () => {
@@ -62,7 +80,7 @@ describe('MessageStream', () => {
     expect(run([stream]).writes).toBe(1);
   });
 
-  it('routes a body larger than the head on its first HEAD_BYTES and streams the rest, never half-written at a boundary', () => {
+  it('routes a body larger than the head on its first ROUTE_HEAD_BYTES and streams the rest, never half-written at a boundary', () => {
     const big = frameMessage({ jsonrpc: '2.0', id: 1, result: 'x'.repeat(HEAD_BYTES * 3) });
     const heads: number[] = [];
     const out: Buffer[] = [];
@@ -80,7 +98,7 @@ describe('MessageStream', () => {
       stream.push(c);
       sawWriting ||= stream.writing;
     }
-    expect(heads).toEqual([HEAD_BYTES]);
+    expect(heads).toEqual([ROUTE_HEAD_BYTES]);
     expect(Buffer.concat(out).equals(big)).toBe(true);
     expect(sawWriting).toBe(true);
     expect(writingAtBoundary).toBe(false);
