@@ -98,7 +98,8 @@ function validObservation(o: unknown): boolean {
         isCount(o.diagnostics.warning) &&
         isCount(o.diagnostics.information) &&
         isCount(o.diagnostics.hint) &&
-        optional(o, 'breakers', (b) => Array.isArray(b) && b.length <= MAX_BREAKERS && b.every(isName))
+        optional(o, 'breakers', (b) => Array.isArray(b) && b.length <= MAX_BREAKERS && b.every(isName)) &&
+        optional(o, 'oldest_in_flight_seconds', (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1e9)
       );
     case 'lsp_dropped':
       return onlyKeys(o, DROPPED_KEYS) && isName(o.server) && isCount(o.count);
@@ -138,7 +139,7 @@ const NOTIFICATION_KEYS = new Set(['kind', 'server', 'method', 'direction', 'cou
 const BYTES_KEYS = new Set(['kind', 'server', 'direction', 'bytes']);
 const SERVER_KEYS = new Set(['kind', 'server', 'event', 'code', 'cause']);
 const RESTART_KEYS = new Set(['kind', 'server', 'reason']);
-const STATE_KEYS = new Set(['kind', 'server', 'up', 'in_flight', 'diagnostics', 'breakers']);
+const STATE_KEYS = new Set(['kind', 'server', 'up', 'in_flight', 'diagnostics', 'breakers', 'oldest_in_flight_seconds']);
 const ACK_KEYS = new Set(['id', 'outcome', 'detail']);
 
 /** What a version 1 batch may not carry (the schema's usesVersion2, on an already valid observation). */

@@ -25,6 +25,8 @@ export interface ServerStateReport {
   readonly breakers?: readonly string[] | undefined;
   readonly inFlight: Readonly<Record<Direction, number>>;
   readonly diagnostics: Readonly<Record<Severity, number>>;
+  /** Seconds the oldest editor → server request has waited (0 when none, or from a proxy that does not say). */
+  readonly oldestInFlightSeconds?: number;
 }
 
 export interface ServerGauges {
@@ -33,6 +35,8 @@ export interface ServerGauges {
   live: boolean;
   inFlight: Record<Direction, number>;
   diagnostics: Record<Severity, number>;
+  /** The oldest waiting request over the live instances, in seconds. */
+  oldestInFlightSeconds: number;
   /** Open breaker pattern → live instances with it open. */
   breakers: Map<string, number>;
 }
@@ -49,6 +53,7 @@ interface InstanceServer {
   cleanlyExited: boolean;
   inFlight: Record<Direction, number>;
   diagnostics: Record<Severity, number>;
+  oldestInFlightSeconds: number;
   breakers: readonly string[];
 }
 
@@ -120,6 +125,7 @@ export class InstanceStates {
     entry.up = state.up;
     entry.inFlight = { ...state.inFlight };
     entry.diagnostics = { ...state.diagnostics };
+    entry.oldestInFlightSeconds = state.oldestInFlightSeconds ?? 0;
     if (state.breakers !== undefined) entry.breakers = [...state.breakers];
     if (state.up) {
       entry.cleanlyExited = false;
@@ -150,6 +156,7 @@ export class InstanceStates {
     entry.up = false;
     entry.inFlight = zeroInFlight();
     entry.diagnostics = zeroDiagnostics();
+    entry.oldestInFlightSeconds = 0;
     entry.breakers = [];
     return true;
   }
@@ -164,12 +171,13 @@ export class InstanceStates {
         if (s.cleanlyExited) continue;
         let gauges = out.get(s.server);
         if (gauges === undefined) {
-          gauges = { up: 0, live: true, inFlight: zeroInFlight(), diagnostics: zeroDiagnostics(), breakers: new Map() };
+          gauges = { up: 0, live: true, inFlight: zeroInFlight(), diagnostics: zeroDiagnostics(), oldestInFlightSeconds: 0, breakers: new Map() };
           out.set(s.server, gauges);
         }
         if (s.up) gauges.up = 1;
         gauges.inFlight.client_to_server += s.inFlight.client_to_server;
         gauges.inFlight.server_to_client += s.inFlight.server_to_client;
+        gauges.oldestInFlightSeconds = Math.max(gauges.oldestInFlightSeconds, s.oldestInFlightSeconds);
         for (const severity of SEVERITIES) gauges.diagnostics[severity] += s.diagnostics[severity];
         for (const b of s.breakers) gauges.breakers.set(b, (gauges.breakers.get(b) ?? 0) + 1);
       }
@@ -177,7 +185,7 @@ export class InstanceStates {
     for (const [server, since] of this.downSince) {
       if (out.has(server)) continue;
       if (now - since > this.options.retentionMs) this.downSince.delete(server);
-      else out.set(server, { up: 0, live: false, inFlight: zeroInFlight(), diagnostics: zeroDiagnostics(), breakers: new Map() });
+      else out.set(server, { up: 0, live: false, inFlight: zeroInFlight(), diagnostics: zeroDiagnostics(), oldestInFlightSeconds: 0, breakers: new Map() });
     }
     return out;
   }
@@ -224,7 +232,7 @@ export class InstanceStates {
     let entry = instance.servers.get(rawServer);
     if (entry === undefined) {
       if (instance.servers.size >= this.maxServers) return undefined;
-      entry = { server, up: false, cleanlyExited: false, inFlight: zeroInFlight(), diagnostics: zeroDiagnostics(), breakers: [] };
+      entry = { server, up: false, cleanlyExited: false, inFlight: zeroInFlight(), diagnostics: zeroDiagnostics(), oldestInFlightSeconds: 0, breakers: [] };
       instance.servers.set(rawServer, entry);
     }
     return entry;

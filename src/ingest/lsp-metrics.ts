@@ -92,6 +92,14 @@ export class LspMetrics {
       },
     });
     stateGauge(registry, states, {
+      name: 'ide_lsp_oldest_inflight_request_age_seconds',
+      help: 'Seconds the oldest editor-to-server request still waiting for its answer has waited, the longest over the live reporting instances, by server (0 when none).',
+      labelNames: ['server'],
+      fill: (gauge, server, g) => {
+        if (g.live) gauge.set({ server }, g.oldestInFlightSeconds);
+      },
+    });
+    stateGauge(registry, states, {
       name: 'ide_lsp_diagnostics',
       help: 'Current diagnostics over all open documents, summed over the live reporting instances, by server and severity.',
       labelNames: ['server', 'severity'],

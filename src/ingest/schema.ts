@@ -70,6 +70,8 @@ export const lspStateObservation = z.strictObject({
   diagnostics: z.strictObject({ error: count, warning: count, information: count, hint: count }),
   /** (v2) Method patterns whose circuit breaker is open in this proxy. */
   breakers: z.array(name).max(MAX_BREAKERS).optional(),
+  /** Seconds the oldest editor → server request has waited for its answer (0 when none). */
+  oldest_in_flight_seconds: z.number().nonnegative().max(1e9).optional(),
 });
 
 /** Observations the reporter had to drop (buffer full while the exporter was unreachable). */

@@ -76,6 +76,17 @@ export class PendingRequests {
     return this.tables[direction].size;
   }
 
+  /** Seconds the oldest request still waiting in `direction` has waited (0 when none): what "stuck" means. */
+  oldestAgeSeconds(direction: Direction, now: number): number {
+    let oldest = now;
+    // Insertion order is start order: the first entry is the oldest.
+    for (const pending of this.tables[direction].values()) {
+      oldest = pending.start;
+      break;
+    }
+    return Math.max(0, (now - oldest) / 1000);
+  }
+
   /** Everything still pending (the server exited): those requests will never be answered. */
   clear(): void {
     this.tables.client_to_server.clear();

@@ -124,6 +124,9 @@ export class TrafficMonitor {
       server: this.options.server,
       up,
       in_flight: { client_to_server: this.pending.inFlight('client_to_server'), server_to_client: this.pending.inFlight('server_to_client') },
+      // How long the editor has waited on the oldest unanswered request: many short requests in flight are
+      // not stuck; one that waits for minutes is (IdeLspRequestsStuck).
+      oldest_in_flight_seconds: Math.round(this.pending.oldestAgeSeconds('client_to_server', this.now()) * 1000) / 1000,
       diagnostics: this.diagnostics.totals(),
     };
   }

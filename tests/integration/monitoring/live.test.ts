@@ -45,10 +45,6 @@ const ALLOWED_EMPTY: Record<string, Record<string, string>> = {
     'LSP error ratio: 7-day change': CHANGE,
     'Cache hit ratio: 7-day change': CHANGE,
   },
-  [DASHBOARDS.lsp.uid]: {
-    // Written against the proxy metric IdeLspRequestsStuck reads; take this off once the exporter serves it.
-    'Oldest request in flight': 'ide_lsp_oldest_inflight_request_age_seconds is not exported yet (the LSP proxy side is wired separately)',
-  },
 };
 
 /**

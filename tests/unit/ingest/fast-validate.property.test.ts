@@ -26,6 +26,7 @@ const shapes = {
     in_flight: sometimes(fc.record({ client_to_server: count, server_to_client: count }, { requiredKeys: [] })),
     diagnostics: sometimes(fc.record({ error: count, warning: count, information: count, hint: count }, { requiredKeys: [] })),
     breakers: sometimes(fc.array(name, { maxLength: 3 }), 'textDocument/*'),
+    oldest_in_flight_seconds: sometimes(fc.double({ min: 0, max: 2e9, noNaN: true }), -1),
   },
   lsp_dropped: { server: name, count },
   lsp_restart: { server: name, reason: sometimes(fc.constantFrom('command', 'crash'), 'oom') },

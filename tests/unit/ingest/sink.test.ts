@@ -127,6 +127,16 @@ describe('IngestSink: observations to metrics', () => {
     expect(s['ide_ingest_label_overflow_total{metric="ide_app_cache_requests_total"}']).toBe(1);
   });
 
+  it('exports the oldest waiting request per server, the longest over its instances (IdeLspRequestsStuck reads it)', async () => {
+    const { apply, samples } = setup();
+    apply(batchOf([{ ...EXAMPLES.lsp_state, server: 'pyright', oldest_in_flight_seconds: 130.5 }], 'proxy-1'));
+    apply(batchOf([{ ...EXAMPLES.lsp_state, server: 'pyright', oldest_in_flight_seconds: 2 }], 'proxy-2'));
+    apply(batchOf([{ ...EXAMPLES.lsp_state, server: 'gopls' }], 'proxy-3'));
+    const s = await samples();
+    expect(s['ide_lsp_oldest_inflight_request_age_seconds{server="pyright"}']).toBe(130.5);
+    expect(s['ide_lsp_oldest_inflight_request_age_seconds{server="gopls"}']).toBe(0);
+  });
+
   it('computes the gauges at scrape time: an expired instance vanishes, its server stays 0 for the retention', async () => {
     const { apply, clock, samples } = setup();
     apply(batchOf([{ kind: 'lsp_server', server: 'gopls', event: 'start' }, { ...EXAMPLES.lsp_state, server: 'gopls' }], 'proxy-1'));
