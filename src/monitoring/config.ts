@@ -7,9 +7,17 @@ import { DEFAULT_THRESHOLDS, promDuration, thresholdsSchema } from './thresholds
  * any part of it from a YAML file with a top-level `_config` key; objects merge key by key, lists and
  * scalars replace the default, and the result is validated as a whole.
  */
+/** Where host series come from: ide-monitor's own host collectors, or a node_exporter the user already runs. */
+export const HOST_METRICS = ['ide-monitor', 'node_exporter'] as const;
+export type HostMetricsMode = (typeof HOST_METRICS)[number];
+
 export const monitoringConfigSchema = z.strictObject({
   /** PromQL matchers (without braces) that select the exporter's series in rules. */
   selector: z.string().min(1),
+  /** Which exporter the host rules and panels read: ide-monitor's `ide_host_*` or node_exporter's `node_*`. */
+  hostMetrics: z.enum(HOST_METRICS),
+  /** PromQL matchers (without braces) that select node_exporter's series when `hostMetrics` is node_exporter. */
+  nodeExporterSelector: z.string().min(1),
   /** The label that tells clusters apart (kubernetes-mixin's `clusterLabel`); rules keep it, dashboards filter on it. */
   clusterLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name'),
   /** Show the dashboards' cluster variable (kubernetes-mixin's `showMultiCluster`); hidden, it stays at All. */
@@ -58,6 +66,8 @@ export type MonitoringConfig = z.output<typeof monitoringConfigSchema>;
 
 export const DEFAULT_CONFIG: MonitoringConfig = {
   selector: 'job="ide-monitor"',
+  hostMetrics: 'ide-monitor',
+  nodeExporterSelector: 'job="node"',
   clusterLabel: 'cluster',
   showMultiCluster: false,
   scrapeInterval: '15s',
