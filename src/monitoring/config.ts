@@ -64,6 +64,15 @@ export const monitoringConfigSchema = z.strictObject({
 
 export type MonitoringConfig = z.output<typeof monitoringConfigSchema>;
 
+/** The default runbook's organisation: a placeholder until the project has a home users can reach. */
+export const PLACEHOLDER_RUNBOOK_PREFIX = 'https://github.com/ide-monitor/';
+
+/** One line for stderr while alerts would link to the placeholder runbook; undefined once `runbookUrl` is set. */
+export function runbookWarning(config: MonitoringConfig): string | undefined {
+  if (!config.runbookUrl.startsWith(PLACEHOLDER_RUNBOOK_PREFIX)) return undefined;
+  return `warning: _config.runbookUrl is ${config.runbookUrl}, a placeholder organisation; set it to where your runbook is served (docs/runbook.md, e.g. in your wiki or Git host) so alert links open it`;
+}
+
 export const DEFAULT_CONFIG: MonitoringConfig = {
   selector: 'job="ide-monitor"',
   hostMetrics: 'ide-monitor',
@@ -72,7 +81,7 @@ export const DEFAULT_CONFIG: MonitoringConfig = {
   showMultiCluster: false,
   scrapeInterval: '15s',
   evaluationInterval: '15s',
-  runbookUrl: 'https://github.com/ide-monitor/ide-monitor/blob/main/docs/runbook.md',
+  runbookUrl: `${PLACEHOLDER_RUNBOOK_PREFIX}ide-monitor/blob/main/docs/runbook.md`,
   grafanaUrl: 'http://localhost:3000',
   prometheus: {
     jobName: 'ide-monitor',
