@@ -37,7 +37,21 @@ export function nodeExporterHealthRow(board: Board): Board {
       description: 'Time each node_exporter collector took on the last scrape.',
       unit: 's',
       queries: [q(`max by (collector) (${d('node_scrape_collector_duration_seconds')})`, '{{collector}}')],
-      width: 12,
+      width: 8,
+    })
+    .timeseries({
+      title: 'Exporter CPU',
+      description: 'CPU time the node_exporter process uses, as a fraction of one core (gone with --web.disable-exporter-metrics).',
+      unit: 'percentunit',
+      queries: [q(`rate(${d('process_cpu_seconds_total')}[$__rate_interval])`, '{{instance}}')],
+      width: 8,
+    })
+    .timeseries({
+      title: 'Exporter memory',
+      description: 'Resident memory of the node_exporter process (gone with --web.disable-exporter-metrics).',
+      unit: 'bytes',
+      queries: [q(d('process_resident_memory_bytes'), '{{instance}}')],
+      width: 8,
     });
 }
 

@@ -90,7 +90,7 @@ describe.skipIf(prometheusBinary === undefined)('against a real Prometheus scrap
 
   beforeAll(async () => {
     // The test profile is what end-to-end tests load; its rules differ from the default only in `for`.
-    expect(await runGenerate({ outDir: dir, check: false, profile: 'test' }, () => {})).toBe(0);
+    expect(await runGenerate({ outDir: dir, check: false, profile: 'test', warn: () => {} }, () => {})).toBe(0);
     sink = await startWebhookSink();
     exporter = await startExporter({ args: [writeExporterConfig(dir, sink.url)] });
     // Fed before the first scrape, so every series exists from Prometheus' first sample on.

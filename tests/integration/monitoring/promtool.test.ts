@@ -64,7 +64,7 @@ describe.skipIf(promtool === undefined)('promtool', () => {
 
   it('accepts the test profile\u2019s rules', async () => {
     const dir = tempDir();
-    expect(await runGenerate({ outDir: dir, check: false, profile: 'test' }, () => {})).toBe(0);
+    expect(await runGenerate({ outDir: dir, check: false, profile: 'test', warn: () => {} }, () => {})).toBe(0);
     for (const area of areas) {
       const result = await run(['check', 'rules', join(dir, 'prometheus/rules', `${area.file}.yml`)]);
       expect(result.output).toContain(`SUCCESS: ${area.recording.length + area.alerts.length} rules found`);
