@@ -144,3 +144,14 @@ export function dashboardHostSelector(config: MonitoringConfig, own: boolean): S
   if (config.hostMetrics === 'ide-monitor' || own) return dashboardSelector(config.clusterLabel);
   return selector(`${config.clusterLabel}=~"$cluster", ${config.nodeExporterSelector}, instance=~"$${NODE_VARIABLE}"`);
 }
+
+/**
+ * Prometheus' ALERTS series for a dashboard's selection. In node_exporter mode the host alerts carry
+ * node_exporter's job and instance, which the job and instance variables (ide-monitor's) do not match:
+ * they are added through the `node` variable.
+ */
+export function dashboardAlerts(config: MonitoringConfig, ...matchers: string[]): string {
+  const own = dashboardSelector(config.clusterLabel)('ALERTS', ...matchers);
+  if (config.hostMetrics === 'ide-monitor') return own;
+  return `(${own} or ${dashboardHostSelector(config, false)('ALERTS', ...matchers)})`;
+}

@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MonitoringConfig } from '../config.js';
-import { dashboardHostSelector } from '../host-metrics.js';
+import { dashboardAlerts, dashboardHostSelector } from '../host-metrics.js';
 import { dashboardSelector } from '../promql.js';
 import { REC } from '../rules/records.js';
 import { SEVERITIES } from '../thresholds.js';
@@ -53,7 +53,7 @@ export function overviewDashboard(config: MonitoringConfig): Dashboard {
       description: 'ide-monitor alerts firing now for the selected instances, by severity.',
       unit: 'none',
       queries: SEVERITIES.map((severity) =>
-        q(`count(${d('ALERTS', 'alertstate="firing"', `severity="${severity}"`)}) or vector(0)`, severity),
+        q(`count(${dashboardAlerts(config, 'alertstate="firing"', `severity="${severity}"`)}) or vector(0)`, severity),
       ),
       steps: ANY_STEPS,
       width: 8,

@@ -120,7 +120,8 @@ describe('node_exporter mode dashboards', () => {
       for (const target of panel.targets ?? []) {
         const selectors = parsePromql(fromGrafana(target.expr)).selectors;
         for (const s of selectors) expect(isKnownMetric(s.metric, recordNames, true), `unknown metric ${s.metric} in ${target.expr}`).toBe(true);
-        const host = selectors.filter((s) => s.metric.startsWith('node_') || HOST_RECORDS.has(s.metric));
+        // Host series, and ALERTS of the host alerts (labelled with node_exporter's job and instance).
+        const host = selectors.filter((s) => s.metric.startsWith('node_') || HOST_RECORDS.has(s.metric) || s.matchers.some((m) => m.value === '$node'));
         if (key === 'host') continue; // every query there reads the host exporter through job and instance
         if (host.length === 0) {
           expect(before.find((p) => p.title === panel.title)?.targets, panel.title).toContainEqual(target);
