@@ -7,9 +7,17 @@ import { DEFAULT_THRESHOLDS, promDuration, thresholdsSchema } from './thresholds
  * any part of it from a YAML file with a top-level `_config` key; objects merge key by key, lists and
  * scalars replace the default, and the result is validated as a whole.
  */
+/** Where host series come from: ide-monitor's own host collectors, or a node_exporter the user already runs. */
+export const HOST_METRICS = ['ide-monitor', 'node_exporter'] as const;
+export type HostMetricsMode = (typeof HOST_METRICS)[number];
+
 export const monitoringConfigSchema = z.strictObject({
   /** PromQL matchers (without braces) that select the exporter's series in rules. */
   selector: z.string().min(1),
+  /** Which exporter the host rules and panels read: ide-monitor's `ide_host_*` or node_exporter's `node_*`. */
+  hostMetrics: z.enum(HOST_METRICS),
+  /** PromQL matchers (without braces) that select node_exporter's series when `hostMetrics` is node_exporter. */
+  nodeExporterSelector: z.string().min(1),
   /** The label that tells clusters apart (kubernetes-mixin's `clusterLabel`); rules keep it, dashboards filter on it. */
   clusterLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name'),
   /** Show the dashboards' cluster variable (kubernetes-mixin's `showMultiCluster`); hidden, it stays at All. */
@@ -56,13 +64,24 @@ export const monitoringConfigSchema = z.strictObject({
 
 export type MonitoringConfig = z.output<typeof monitoringConfigSchema>;
 
+/** The default runbook's organisation: a placeholder until the project has a home users can reach. */
+export const PLACEHOLDER_RUNBOOK_PREFIX = 'https://github.com/ide-monitor/';
+
+/** One line for stderr while alerts would link to the placeholder runbook; undefined once `runbookUrl` is set. */
+export function runbookWarning(config: MonitoringConfig): string | undefined {
+  if (!config.runbookUrl.startsWith(PLACEHOLDER_RUNBOOK_PREFIX)) return undefined;
+  return `warning: _config.runbookUrl is ${config.runbookUrl}, a placeholder organisation; set it to where your runbook is served (docs/runbook.md, e.g. in your wiki or Git host) so alert links open it`;
+}
+
 export const DEFAULT_CONFIG: MonitoringConfig = {
   selector: 'job="ide-monitor"',
+  hostMetrics: 'ide-monitor',
+  nodeExporterSelector: 'job="node"',
   clusterLabel: 'cluster',
   showMultiCluster: false,
   scrapeInterval: '15s',
   evaluationInterval: '15s',
-  runbookUrl: 'https://github.com/ide-monitor/ide-monitor/blob/main/docs/runbook.md',
+  runbookUrl: `${PLACEHOLDER_RUNBOOK_PREFIX}ide-monitor/blob/main/docs/runbook.md`,
   grafanaUrl: 'http://localhost:3000',
   prometheus: {
     jobName: 'ide-monitor',

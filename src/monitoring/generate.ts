@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../config/problems.js';
-import { loadMonitoringConfig, type Profile } from './config.js';
+import { loadMonitoringConfig, runbookWarning, type Profile } from './config.js';
 import { ownedDirectories, renderAll } from './render/index.js';
 
 export interface GenerateOptions {
@@ -12,6 +12,8 @@ export interface GenerateOptions {
   readonly check: boolean;
   /** `test` shortens every `for` to a few seconds (see config.ts); the default profile is what is checked in. */
   readonly profile?: Profile;
+  /** Where warnings go (one line each); standard error unless given. */
+  readonly warn?: (line: string) => void;
 }
 
 /** Exit codes: 0 done or up to date, 1 `--check` found drift, 2 the override file is invalid. */
@@ -25,6 +27,8 @@ export async function runGenerate(options: GenerateOptions, out: (line: string) 
     out(error.message);
     return 2;
   }
+  const warning = runbookWarning(config);
+  if (warning !== undefined) (options.warn ?? ((line) => process.stderr.write(`${line}\n`)))(warning);
   // promtool tests pin the default thresholds; with overrides they would test numbers nobody chose.
   const renderOptions = { tests: options.configFile === undefined && profile === 'default' };
   const files = renderAll(config, renderOptions);

@@ -19,8 +19,10 @@ export interface PromSample {
 
 export interface PrometheusOptions {
   readonly binary: string;
-  /** `host:port` targets scraped under job `ide-monitor`. */
+  /** `host:port` targets scraped under job `jobName`. */
   readonly scrapeTargets: readonly string[];
+  /** The scrape job's name (`ide-monitor` unless given; `node` for a node_exporter). */
+  readonly jobName?: string;
   readonly ruleFiles?: readonly string[];
   readonly scrapeInterval?: string;
   readonly evaluationInterval?: string;
@@ -34,11 +36,12 @@ export interface PrometheusOptions {
 
 /** A real Prometheus on 127.0.0.1 with a throw-away data directory. */
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
+  const job = options.jobName ?? 'ide-monitor';
   const config = {
     global: { scrape_interval: options.scrapeInterval ?? '1s', evaluation_interval: options.evaluationInterval ?? '1s' },
     rule_files: options.ruleFiles ?? [],
     ...(options.alertmanagers !== undefined && { alerting: { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } }),
-    scrape_configs: options.scrapeTargets.length === 0 ? [] : [{ job_name: 'ide-monitor', static_configs: [{ targets: options.scrapeTargets }] }],
+    scrape_configs: options.scrapeTargets.length === 0 ? [] : [{ job_name: job, static_configs: [{ targets: options.scrapeTargets }] }],
   };
   const server = await startBinaryServer({
     name: 'Prometheus',
@@ -71,7 +74,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     stop: server.stop,
     async waitForScrapes(scrapes: number) {
       await waitFor(`${scrapes} successful scrapes of every target`, async () => {
-        const up = await query(`count_over_time(up{job="ide-monitor"}[1h]) >= ${scrapes} and up{job="ide-monitor"} == 1`);
+        const up = await query(`count_over_time(up{job="${job}"}[1h]) >= ${scrapes} and up{job="${job}"} == 1`);
         return up.length === options.scrapeTargets.length;
       }, 60_000, 250);
     },

@@ -1,5 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MonitoringConfig } from '../config.js';
+import { dashboardAlerts } from '../host-metrics.js';
 import { dashboardSelector } from '../promql.js';
 import { Board, q } from './board.js';
 import { exporterHealthRow } from './exporter-row.js';
@@ -10,8 +11,8 @@ export function alertsDashboard(config: MonitoringConfig): Dashboard {
   const d = dashboardSelector(config.clusterLabel);
   const t = config.thresholds;
   const rate = (metric: string, ...matchers: string[]) => `rate(${d(metric, ...matchers)}[$__rate_interval])`;
-  const firing = d('ALERTS', 'alertstate="firing"');
-  const board = new Board(config, 'alerts', 'Alerts firing over time and the alert bridge: webhook intake, notifications per channel, automated actions and the outbox.')
+  const firing = dashboardAlerts(config, 'alertstate="firing"');
+  const board = new Board(config, 'alerts', 'Alerts firing over time and the alert bridge: webhook intake, notifications per channel, automated actions and the outbox.', { hostPanels: true })
     .row('Alerts')
     .timeseries({
       title: 'Firing alerts by severity',

@@ -37,6 +37,7 @@ import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sd
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import type { MonitoringConfig } from '../config.js';
+import { hostVariableSource, NODE_VARIABLE } from '../host-metrics.js';
 import { dashboardSelector, type Selector } from '../promql.js';
 import { DASHBOARDS, type DashboardKey } from './catalog.js';
 
@@ -72,6 +73,13 @@ export interface TableSpec extends PanelSpec {
   readonly labels: readonly string[];
 }
 
+export interface BoardOptions {
+  /** The job and instance variables list the host exporter (node_exporter in that mode): the host dashboard. */
+  readonly hostVariables?: boolean;
+  /** Panels read host series: in node_exporter mode the board gets a `node` variable for its instances. */
+  readonly hostPanels?: boolean;
+}
+
 export function q(expr: string, legend?: string): Query {
   return legend === undefined ? { expr } : { expr, legend };
 }
@@ -104,9 +112,13 @@ export class Board {
   /** Selects series with the dashboard's cluster, job and instance variables applied. */
   readonly selector: Selector;
 
-  constructor(config: MonitoringConfig, key: DashboardKey, description: string) {
+  constructor(config: MonitoringConfig, key: DashboardKey, description: string, options: BoardOptions = {}) {
     this.selector = dashboardSelector(config.clusterLabel);
     const cluster = config.clusterLabel;
+    const nodeSeries = hostVariableSource(config);
+    const source = (options.hostVariables === true ? nodeSeries : undefined) ?? 'ide_exporter_build_info';
+    /** `metric{a}` plus more matchers: `metric{a, b}`. */
+    const within = (series: string, matchers: string) => (series.endsWith('}') ? `${series.slice(0, -1)}, ${matchers}}` : `${series}{${matchers}}`);
     const { uid, title } = DASHBOARDS[key];
     this.builder = new DashboardBuilder(title)
       .uid(uid)
@@ -132,14 +144,17 @@ export class Board {
       .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'))
       // One Prometheus per cluster needs no cluster picker: hidden, the variable stays at All (kubernetes-mixin's showMultiCluster).
       .withVariable(
-        this.queryVariable('cluster', 'Cluster', `label_values(ide_exporter_build_info, ${cluster})`)
+        this.queryVariable('cluster', 'Cluster', `label_values(${source}, ${cluster})`)
           .allValue('.*')
           // Starts at All, so a hidden variable over series without the label still matches them all.
           .current({ selected: true, text: 'All', value: '$__all' })
           .hide(config.showMultiCluster ? VariableHide.DontHide : VariableHide.HideVariable),
       )
-      .withVariable(this.queryVariable('job', 'Job', `label_values(ide_exporter_build_info{${cluster}=~"$cluster"}, job)`))
-      .withVariable(this.queryVariable('instance', 'Instance', `label_values(ide_exporter_build_info{${cluster}=~"$cluster", job=~"$job"}, instance)`));
+      .withVariable(this.queryVariable('job', 'Job', `label_values(${within(source, `${cluster}=~"$cluster"`)}, job)`))
+      .withVariable(this.queryVariable('instance', 'Instance', `label_values(${within(source, `${cluster}=~"$cluster", job=~"$job"`)}, instance)`));
+    if (nodeSeries !== undefined && options.hostPanels === true && options.hostVariables !== true) {
+      this.builder.withVariable(this.queryVariable(NODE_VARIABLE, 'Host (node_exporter)', `label_values(${within(nodeSeries, `${cluster}=~"$cluster"`)}, instance)`));
+    }
   }
 
   row(title: string): this {

@@ -1,27 +1,29 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MonitoringConfig } from '../config.js';
-import { dashboardSelector } from '../promql.js';
+import { dashboardHostSelector, hostMetricNames } from '../host-metrics.js';
 import { REC } from '../rules/records.js';
-import { Board, q, type TimeseriesSpec } from './board.js';
-import { exporterHealthRow } from './exporter-row.js';
+import { Board, q, type Query, type TimeseriesSpec } from './board.js';
+import { exporterHealthRow, nodeExporterHealthRow } from './exporter-row.js';
 import { above } from './steps.js';
 
 /** USE per resource: utilisation, saturation and errors of CPU, memory, disks, filesystems and network. */
 export function hostDashboard(config: MonitoringConfig): Dashboard {
-  const d = dashboardSelector(config.clusterLabel);
+  const d = dashboardHostSelector(config, true);
+  const h = hostMetricNames(config.hostMetrics);
+  const nodeExporter = config.hostMetrics === 'node_exporter';
   const t = config.thresholds;
   const rate = (metric: string, ...matchers: string[]) => `rate(${d(metric, ...matchers)}[$__rate_interval])`;
-  /** `ide_host_network_{receive,transmit}_<counter>_total`, one line per interface and direction. */
+  /** `<prefix>_network_{receive,transmit}_<counter>_total`, one line per interface and direction. */
   const network = (title: string, description: string, unit: string, counter: string): TimeseriesSpec => ({
     title,
     description,
     unit,
-    queries: ['receive', 'transmit'].map((side) =>
-      q(`sum by (instance, device) (${rate(`ide_host_network_${side}_${counter}_total`)})`, `{{instance}} {{device}} ${side}`),
+    queries: (['receive', 'transmit'] as const).map((side) =>
+      q(`sum by (instance, device) (${rate(h.network(side, counter))})`, `{{instance}} {{device}} ${side}`),
     ),
     width: 6,
   });
-  const board = new Board(config, 'host', 'USE method for the developer machine: utilisation, saturation and errors per resource.')
+  const board = new Board(config, 'host', 'USE method for the developer machine: utilisation, saturation and errors per resource.', { hostVariables: true })
     .row('CPU')
     .timeseries({
       title: 'CPU utilisation',
@@ -37,7 +39,7 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       title: 'CPU time by mode',
       description: 'CPU seconds per second by mode, summed over cores (2 = two cores fully used).',
       unit: 'short',
-      queries: [q(`sum by (instance, mode) (${rate('ide_host_cpu_seconds_total', 'mode!="idle"')})`, '{{instance}} {{mode}}')],
+      queries: [q(`sum by (instance, mode) (${rate(h.cpuSeconds, 'mode!="idle"')})`, '{{instance}} {{mode}}')],
       stack: true,
       width: 8,
     })
@@ -53,15 +55,15 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       title: 'CPU pressure',
       description: 'Share of time some runnable task waited for a CPU (Linux PSI).',
       unit: 'percentunit',
-      queries: [q(rate('ide_host_pressure_cpu_waiting_seconds_total'), '{{instance}}')],
+      queries: [q(rate(h.pressureCpuWaiting), '{{instance}}')],
     })
     .timeseries({
       title: 'Context switches and interrupts',
       description: 'Context switches and interrupts per second.',
       unit: 'ops',
       queries: [
-        q(rate('ide_host_context_switches_total'), '{{instance}} context switches'),
-        q(rate('ide_host_interrupts_total'), '{{instance}} interrupts'),
+        q(rate(h.contextSwitches), '{{instance}} context switches'),
+        q(rate(h.interrupts), '{{instance}} interrupts'),
       ],
     })
     .row('Memory')
@@ -79,7 +81,7 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       title: 'Memory breakdown',
       description: 'Total, available, free, buffers and page cache.',
       unit: 'bytes',
-      queries: ['total', 'available', 'free', 'buffers', 'cached'].map((kind) => q(d(`ide_host_memory_${kind}_bytes`), `{{instance}} ${kind}`)),
+      queries: ([['total', h.memoryTotal], ['available', h.memoryAvailable], ['free', h.memoryFree], ['buffers', h.memoryBuffers], ['cached', h.memoryCached]] as const).map(([kind, metric]) => q(d(metric), `{{instance}} ${kind}`)),
       width: 8,
     })
     .timeseries({
@@ -87,8 +89,8 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       description: 'Share of time some tasks waited for memory (Linux PSI), and all tasks stalled at once.',
       unit: 'percentunit',
       queries: [
-        q(rate('ide_host_pressure_memory_waiting_seconds_total'), '{{instance}} some waiting'),
-        q(rate('ide_host_pressure_memory_stalled_seconds_total'), '{{instance}} all stalled'),
+        q(rate(h.pressureMemoryWaiting), '{{instance}} some waiting'),
+        q(rate(h.pressureMemoryStalled), '{{instance}} all stalled'),
       ],
       width: 8,
     })
@@ -96,7 +98,7 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       title: 'Swap used',
       description: 'Bytes of swap in use; steady swapping slows the IDE more than any CPU limit.',
       unit: 'bytes',
-      queries: [q(`${d('ide_host_swap_total_bytes')} - ${d('ide_host_swap_free_bytes')}`, '{{instance}}')],
+      queries: [q(`${d(h.swapTotal)} - ${d(h.swapFree)}`, '{{instance}}')],
       width: 24,
     })
     .row('Disks')
@@ -121,8 +123,8 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       description: 'Share of time some tasks waited for I/O (Linux PSI), and all tasks stalled at once.',
       unit: 'percentunit',
       queries: [
-        q(rate('ide_host_pressure_io_waiting_seconds_total'), '{{instance}} some waiting'),
-        q(rate('ide_host_pressure_io_stalled_seconds_total'), '{{instance}} all stalled'),
+        q(rate(h.pressureIoWaiting), '{{instance}} some waiting'),
+        q(rate(h.pressureIoStalled), '{{instance}} all stalled'),
       ],
       width: 8,
     })
@@ -131,8 +133,8 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       description: 'Bytes read and written per second per disk.',
       unit: 'Bps',
       queries: [
-        q(rate('ide_host_disk_read_bytes_total'), '{{instance}} {{device}} read'),
-        q(rate('ide_host_disk_written_bytes_total'), '{{instance}} {{device}} written'),
+        q(rate(h.diskReadBytes), '{{instance}} {{device}} read'),
+        q(rate(h.diskWrittenBytes), '{{instance}} {{device}} written'),
       ],
     })
     .timeseries({
@@ -140,8 +142,8 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       description: 'Reads and writes completed per second per disk.',
       unit: 'iops',
       queries: [
-        q(rate('ide_host_disk_reads_completed_total'), '{{instance}} {{device}} reads'),
-        q(rate('ide_host_disk_writes_completed_total'), '{{instance}} {{device}} writes'),
+        q(rate(h.diskReads), '{{instance}} {{device}} reads'),
+        q(rate(h.diskWrites), '{{instance}} {{device}} writes'),
       ],
     })
     .row('Filesystems')
@@ -159,7 +161,7 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       title: 'Filesystem inodes used',
       description: 'Share of each filesystem\u2019s inodes in use; running out of inodes fails writes with space left.',
       unit: 'percentunit',
-      queries: [q(`1 - ${d('ide_host_filesystem_files_free')} / (${d('ide_host_filesystem_files')} > 0)`, '{{instance}} {{mountpoint}}')],
+      queries: [q(`1 - ${d(h.fsFilesFree)} / (${d(h.fsFiles)} > 0)`, '{{instance}} {{mountpoint}}')],
       min: 0,
       max: 1,
       width: 8,
@@ -169,8 +171,8 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       description: 'Mounts whose statistics could not be read (device error), and mounts that are read-only.',
       unit: 'none',
       queries: [
-        q(`sum by (instance) (${d('ide_host_filesystem_device_error')})`, '{{instance}} device errors'),
-        q(`sum by (instance) (${d('ide_host_filesystem_readonly')})`, '{{instance}} read-only'),
+        q(`sum by (instance) (${d(h.fsDeviceError)})`, '{{instance}} device errors'),
+        q(`sum by (instance) (${d(h.fsReadonly)})`, '{{instance}} read-only'),
       ],
       width: 8,
     })
@@ -193,21 +195,34 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       title: 'Processes running and blocked',
       description: 'Processes runnable and blocked on I/O right now.',
       unit: 'none',
-      queries: [q(d('ide_host_procs_running'), '{{instance}} running'), q(d('ide_host_procs_blocked'), '{{instance}} blocked')],
+      queries: [q(d(h.procsRunning), '{{instance}} running'), q(d(h.procsBlocked), '{{instance}} blocked')],
       width: 8,
     })
     .table({
       title: 'Hosts',
       description: 'Operating system, CPU and time since boot of each host.',
       unit: 'none',
-      labels: ['instance', 'hostname', 'distro', 'release', 'kernel', 'arch', 'brand', 'cores'],
+      ...hostsTable(),
       columns: [{ title: 'Uptime', unit: 's' }],
-      queries: [
-        q(
-          `(time() - ${d('ide_host_boot_time_seconds')}) * on (${config.clusterLabel}, job, instance) group_left (hostname, distro, release, kernel, arch) ${d('ide_host_os_info')} * on (${config.clusterLabel}, job, instance) group_left (brand, cores) ${d('ide_host_cpu_info')}`,
-        ),
-      ],
       width: 8,
     });
-  return exporterHealthRow(board).build();
+  return (nodeExporter ? nodeExporterHealthRow(board) : exporterHealthRow(board)).build();
+
+  /** Each exporter describes the host with its own info series: ide-monitor's os and cpu, node_exporter's uname and os. */
+  function hostsTable(): { labels: string[]; queries: Query[] } {
+    const on = `on (${config.clusterLabel}, job, instance)`;
+    const uptime = `(time() - ${d(h.bootTime)})`;
+    if (nodeExporter) {
+      return {
+        labels: ['instance', 'nodename', 'pretty_name', 'release', 'machine'],
+        queries: [q(`${uptime} * ${on} group_left (nodename, release, machine) ${d('node_uname_info')} * ${on} group_left (pretty_name) ${d('node_os_info')}`)],
+      };
+    }
+    return {
+      labels: ['instance', 'hostname', 'distro', 'release', 'kernel', 'arch', 'brand', 'cores'],
+      queries: [
+        q(`${uptime} * ${on} group_left (hostname, distro, release, kernel, arch) ${d('ide_host_os_info')} * ${on} group_left (brand, cores) ${d('ide_host_cpu_info')}`),
+      ],
+    };
+  }
 }

@@ -1,5 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MonitoringConfig } from '../config.js';
+import { dashboardAlerts, dashboardHostSelector } from '../host-metrics.js';
 import { dashboardSelector } from '../promql.js';
 import { REC } from '../rules/records.js';
 import { SEVERITIES } from '../thresholds.js';
@@ -10,15 +11,16 @@ import { above, ANY_STEPS } from './steps.js';
 /** The executive view: is the machine healthy, are language servers fast and correct, what is firing. */
 export function overviewDashboard(config: MonitoringConfig): Dashboard {
   const d = dashboardSelector(config.clusterLabel);
+  const host = dashboardHostSelector(config, false);
   const t = config.thresholds;
   const completion = t.lspLatencyBudgets['textDocument/completion'];
-  const board = new Board(config, 'overview', 'At a glance: host CPU and memory, language-server health and the alerts firing now.')
+  const board = new Board(config, 'overview', 'At a glance: host CPU and memory, language-server health and the alerts firing now.', { hostPanels: true })
     .row('Health')
     .stat({
       title: 'CPU busy',
       description: 'Share of CPU time not idle, averaged over cores (5-minute rate). Colours follow IdeHostCpuHighUsage.',
       unit: 'percentunit',
-      queries: [q(d(REC.cpuBusy), '{{instance}}')],
+      queries: [q(host(REC.cpuBusy), '{{instance}}')],
       steps: above(t.hostCpuHighUsage.levels),
       width: 4,
     })
@@ -26,7 +28,7 @@ export function overviewDashboard(config: MonitoringConfig): Dashboard {
       title: 'Memory used',
       description: 'Share of memory not available to new work (1 − available/total). Colours follow IdeHostMemoryHighUsage.',
       unit: 'percentunit',
-      queries: [q(d(REC.memoryUsed), '{{instance}}')],
+      queries: [q(host(REC.memoryUsed), '{{instance}}')],
       steps: above(t.hostMemoryHighUsage.levels),
       width: 4,
     })
@@ -51,7 +53,7 @@ export function overviewDashboard(config: MonitoringConfig): Dashboard {
       description: 'ide-monitor alerts firing now for the selected instances, by severity.',
       unit: 'none',
       queries: SEVERITIES.map((severity) =>
-        q(`count(${d('ALERTS', 'alertstate="firing"', `severity="${severity}"`)}) or vector(0)`, severity),
+        q(`count(${dashboardAlerts(config, 'alertstate="firing"', `severity="${severity}"`)}) or vector(0)`, severity),
       ),
       steps: ANY_STEPS,
       width: 8,
@@ -73,7 +75,7 @@ export function overviewDashboard(config: MonitoringConfig): Dashboard {
       title: 'CPU busy over time',
       description: 'Share of CPU time not idle; dashed lines are the IdeHostCpuHighUsage thresholds.',
       unit: 'percentunit',
-      queries: [q(d(REC.cpuBusy), '{{instance}}')],
+      queries: [q(host(REC.cpuBusy), '{{instance}}')],
       steps: above(t.hostCpuHighUsage.levels),
       min: 0,
       max: 1,
@@ -82,7 +84,7 @@ export function overviewDashboard(config: MonitoringConfig): Dashboard {
       title: 'Memory used over time',
       description: 'Share of memory in use; dashed lines are the IdeHostMemoryHighUsage thresholds.',
       unit: 'percentunit',
-      queries: [q(d(REC.memoryUsed), '{{instance}}')],
+      queries: [q(host(REC.memoryUsed), '{{instance}}')],
       steps: above(t.hostMemoryHighUsage.levels),
       min: 0,
       max: 1,

@@ -1,5 +1,6 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MonitoringConfig } from '../config.js';
+import { dashboardHostSelector, hostMetricNames } from '../host-metrics.js';
 import { dashboardSelector, num, seconds } from '../promql.js';
 import { REC } from '../rules/records.js';
 import { Board, q, type PanelSpec, type TimeseriesSpec } from './board.js';
@@ -9,6 +10,8 @@ import { above } from './steps.js';
 /** Week-over-week comparisons, baselines and linear predictions: where things are heading. */
 export function trendsDashboard(config: MonitoringConfig): Dashboard {
   const d = dashboardSelector(config.clusterLabel);
+  const host = dashboardHostSelector(config, false);
+  const h = hostMetricNames(config.hostMetrics);
   const t = config.thresholds;
   const weekOverWeek = (subject: string, unit: string, expr: (offset: string) => string, legend: string): TimeseriesSpec => ({
     title: `${subject}: now and a week ago`,
@@ -30,12 +33,12 @@ export function trendsDashboard(config: MonitoringConfig): Dashboard {
     queries: [q(expr, 'change')],
     width: 6,
   });
-  const avgOf = (rec: string, offset = '') => `avg(${d(rec)}${offset})`;
-  const points = (rec: string) => `${avgOf(rec)} - ${avgOf(rec, ' offset 1w')}`;
-  const board = new Board(config, 'trends', 'Week-over-week comparisons (offset 1w), 1-day baselines and linear predictions.')
+  const avgOf = (rec: string, offset = '', sel = d) => `avg(${sel(rec)}${offset})`;
+  const points = (rec: string, sel = d) => `${avgOf(rec, '', sel)} - ${avgOf(rec, ' offset 1w', sel)}`;
+  const board = new Board(config, 'trends', 'Week-over-week comparisons (offset 1w), 1-day baselines and linear predictions.', { hostPanels: true })
     .row('Change over 7 days')
     .stat(change('LSP p95', 'Relative change of the worst method\u2019s p95 latency against the same time 7 days earlier.', 'percentunit', `max(${d(REC.lspP95)}) / max(${d(REC.lspP95)} offset 1w) - 1`))
-    .stat(change('Memory used', 'Memory in use now minus 7 days earlier, in percentage points of total memory (averaged over the selected hosts).', 'percentunit', points(REC.memoryUsed)))
+    .stat(change('Memory used', 'Memory in use now minus 7 days earlier, in percentage points of total memory (averaged over the selected hosts).', 'percentunit', points(REC.memoryUsed, host)))
     .stat(change('LSP error ratio', 'Share of failed LSP requests now minus 7 days earlier, in percentage points (averaged over servers and methods).', 'percentunit', points(REC.lspErrorRatio)))
     .stat(change('Cache hit ratio', 'Cache hit ratio now minus 7 days earlier, in percentage points (averaged over caches); negative means fewer hits.', 'percentunit', points(REC.cacheHitRatio)))
     .row('Week over week')
@@ -48,8 +51,8 @@ export function trendsDashboard(config: MonitoringConfig): Dashboard {
       steps: above(t.lspLatencyRegression.levels),
     })
     .timeseries(weekOverWeek('LSP throughput', 'reqps', (o) => `sum(${d(REC.lspRequests)}${o})`, 'requests'))
-    .timeseries(weekOverWeek('CPU busy', 'percentunit', (o) => `avg(${d(REC.cpuBusy)}${o})`, 'CPU busy'))
-    .timeseries(weekOverWeek('Memory used', 'percentunit', (o) => `avg(${d(REC.memoryUsed)}${o})`, 'memory used'))
+    .timeseries(weekOverWeek('CPU busy', 'percentunit', (o) => `avg(${host(REC.cpuBusy)}${o})`, 'CPU busy'))
+    .timeseries(weekOverWeek('Memory used', 'percentunit', (o) => `avg(${host(REC.memoryUsed)}${o})`, 'memory used'))
     .timeseries(weekOverWeek('LSP error ratio', 'percentunit', (o) => `avg(${d(REC.lspErrorRatio)}${o})`, 'error ratio'))
     .timeseries(weekOverWeek('Cache hit ratio', 'percentunit', (o) => `avg by (cache) (${d(REC.cacheHitRatio)}${o})`, '{{cache}}'))
     .timeseries(weekOverWeek('Process memory', 'bytes', (o) => `sum by (group) (${d('ide_process_resident_memory_bytes')}${o})`, '{{group}}'))
@@ -70,7 +73,7 @@ export function trendsDashboard(config: MonitoringConfig): Dashboard {
       description: `Available bytes per filesystem extrapolated ${num(fsHorizon / 3600)} h ahead from the trend of the last ${t.hostFilesystemFillingUp.window}; below 0 means full by then (IdeHostFilesystemFillingUp).`,
       unit: 'bytes',
       queries: [
-        q(`predict_linear(${d('ide_host_filesystem_avail_bytes')}[${t.hostFilesystemFillingUp.window}], ${fsHorizon})`, '{{instance}} {{mountpoint}}'),
+        q(`predict_linear(${host(h.fsAvail)}[${t.hostFilesystemFillingUp.window}], ${fsHorizon})`, '{{instance}} {{mountpoint}}'),
       ],
       width: 8,
     })
@@ -79,7 +82,7 @@ export function trendsDashboard(config: MonitoringConfig): Dashboard {
       description: `Available memory extrapolated ${num(memHorizon / 3600)} h ahead from the trend of the last ${t.hostMemoryExhaustionPredicted.window}; below 0 is IdeHostMemoryExhaustionPredicted.`,
       unit: 'bytes',
       queries: [
-        q(`predict_linear(${d('ide_host_memory_available_bytes')}[${t.hostMemoryExhaustionPredicted.window}], ${memHorizon})`, '{{instance}}'),
+        q(`predict_linear(${host(h.memoryAvailable)}[${t.hostMemoryExhaustionPredicted.window}], ${memHorizon})`, '{{instance}}'),
       ],
       width: 8,
     })

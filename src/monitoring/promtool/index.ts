@@ -1,4 +1,4 @@
-import type { MonitoringConfig } from '../config.js';
+import type { HostMetricsMode, MonitoringConfig } from '../config.js';
 import { ruleAreas, ruleGroups } from '../rules/index.js';
 import type { AlertingRule, RuleArea } from '../rules/model.js';
 import { yaml } from '../render/yaml.js';
@@ -12,7 +12,10 @@ import { selfTests } from './self.js';
 
 export const TESTS_DIR = 'prometheus/tests';
 
-export const TEST_FILES: readonly TestFile[] = [hostTests, lspTests, appTests, predictiveTests, weeklyTests, selfTests, clusterTests];
+/** The test files for a host source: the host scenarios read its series, the rest are the same in both modes. */
+export function testFiles(mode: HostMetricsMode): TestFile[] {
+  return [hostTests(mode), lspTests, appTests, predictiveTests(mode), weeklyTests, selfTests, clusterTests(mode)];
+}
 
 /** The promtool test files for the rules rendered from `config` (the default config: see generate.ts). */
 export function renderPromtoolTests(config: MonitoringConfig): Map<string, string> {
@@ -20,7 +23,7 @@ export function renderPromtoolTests(config: MonitoringConfig): Map<string, strin
   const areas = ruleAreas(config);
   for (const area of areas) for (const { rule } of area.alerts) rules.set(`${rule.alert}/${rule.labels.severity}`, rule);
   return new Map(
-    TEST_FILES.map((file) => [
+    testFiles(config.hostMetrics).map((file) => [
       `${TESTS_DIR}/${file.file}.yml`,
       yaml({
         rule_files: file.ruleFiles.map((name) => `../rules/${name}.yml`),

@@ -1,3 +1,4 @@
+import type { HostMetricsMode } from '../config.js';
 import { num } from '../promql.js';
 import type { Severity } from '../thresholds.js';
 
@@ -44,16 +45,28 @@ export interface TestFile {
   readonly scenarios: readonly Scenario[];
 }
 
-/** The exporter as Prometheus labels it in every scenario. */
-export const TARGET = { job: 'ide-monitor', instance: 'dev:10451' } as const;
+export interface Target {
+  readonly job: string;
+  readonly instance: string;
+}
 
-export function labels(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
-  return { ...TARGET, ...extra };
+/** The exporter as Prometheus labels it in every scenario. */
+export const TARGET: Target = { job: 'ide-monitor', instance: 'dev:10451' };
+/** node_exporter on the same machine, as the default `nodeExporterSelector` selects it. */
+export const NODE_TARGET: Target = { job: 'node', instance: 'dev:9100' };
+
+/** Whoever exports the host series in that mode. */
+export function hostTarget(mode: HostMetricsMode): Target {
+  return mode === 'node_exporter' ? NODE_TARGET : TARGET;
+}
+
+export function labels(extra: Readonly<Record<string, string>> = {}, target: Target = TARGET): Record<string, string> {
+  return { ...target, ...extra };
 }
 
 /** `metric{job="ide-monitor", instance="dev:10451", …}` */
-export function series(metric: string, extra: Readonly<Record<string, string>> = {}): string {
-  return `${metric}{${Object.entries(labels(extra)).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+export function series(metric: string, extra: Readonly<Record<string, string>> = {}, target: Target = TARGET): string {
+  return `${metric}{${Object.entries(labels(extra, target)).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
 }
 
 /** A counter growing by `perStep` for `steps` steps (steps + 1 samples). */
@@ -91,8 +104,8 @@ export function histogram(
   ];
 }
 
-export function fires(severity: Severity, extra: Readonly<Record<string, string>>, description: string): Expected {
-  return { severity, labels: labels(extra), description };
+export function fires(severity: Severity, extra: Readonly<Record<string, string>>, description: string, target: Target = TARGET): Expected {
+  return { severity, labels: labels(extra, target), description };
 }
 
 export function quiet(alert: string, ...at: string[]): AlertCheck[] {

@@ -4,24 +4,24 @@ import { REC } from './records.js';
 
 /** USE for the developer's machine: utilisation and saturation of CPU, memory, disks and descriptors. */
 export function hostRules(ctx: RuleContext): RuleArea {
-  const { m } = ctx;
+  const { host: m, h } = ctx;
   const t = ctx.config.thresholds;
-  const writable = `${m('ide_host_filesystem_readonly')} == 0`;
+  const writable = `${m(h.fsReadonly)} == 0`;
   return {
     file: 'host',
     title: 'Host resources',
     recording: [
       // Busy = everything but idle, iowait and steal, averaged over cores (node-mixin's utilisation).
-      record(REC.cpuBusy, `1 - avg without (cpu) (sum without (mode) (rate(${m('ide_host_cpu_seconds_total', 'mode=~"idle|iowait|steal"')}[5m])))`),
-      record(REC.memoryUsed, `1 - ${m('ide_host_memory_available_bytes')} / ${m('ide_host_memory_total_bytes')}`),
-      record(REC.load1PerCpu, `${m('ide_host_load1')} / count without (cpu, mode) (${m('ide_host_cpu_seconds_total', 'mode="idle"')})`),
-      record(REC.fdUsed, `${m('ide_host_file_descriptors_allocated')} / ${m('ide_host_file_descriptors_max')}`),
+      record(REC.cpuBusy, `1 - avg without (cpu) (sum without (mode) (rate(${m(h.cpuSeconds, 'mode=~"idle|iowait|steal"')}[5m])))`),
+      record(REC.memoryUsed, `1 - ${m(h.memoryAvailable)} / ${m(h.memoryTotal)}`),
+      record(REC.load1PerCpu, `${m(h.load1)} / count without (cpu, mode) (${m(h.cpuSeconds, 'mode="idle"')})`),
+      record(REC.fdUsed, `${m(h.fdAllocated)} / ${m(h.fdMax)}`),
       // Zero-sized filesystems (some pseudo mounts slip through the exclude pattern) would divide by zero.
-      record(REC.fsUsed, `1 - ${m('ide_host_filesystem_avail_bytes')} / (${m('ide_host_filesystem_size_bytes')} > 0)`),
+      record(REC.fsUsed, `1 - ${m(h.fsAvail)} / (${m(h.fsSize)} > 0)`),
       // Filesystems without a fixed inode table (btrfs, some FUSE mounts) report 0 files: no ratio.
-      record(REC.fsFilesUsed, `1 - ${m('ide_host_filesystem_files_free')} / (${m('ide_host_filesystem_files')} > 0)`),
-      record(REC.diskIoTime, `rate(${m('ide_host_disk_io_time_seconds_total')}[5m])`),
-      record(REC.diskIoWeighted, `rate(${m('ide_host_disk_io_time_weighted_seconds_total')}[5m])`),
+      record(REC.fsFilesUsed, `1 - ${m(h.fsFilesFree)} / (${m(h.fsFiles)} > 0)`),
+      record(REC.diskIoTime, `rate(${m(h.diskIoTime)}[5m])`),
+      record(REC.diskIoWeighted, `rate(${m(h.diskIoWeighted)}[5m])`),
     ],
     alerts: [
       ...defineAlert(ctx, {
@@ -73,7 +73,7 @@ export function hostRules(ctx: RuleContext): RuleArea {
           (
             ${REC.fsUsed} > ${num(l.value)}
           and
-            predict_linear(${m('ide_host_filesystem_avail_bytes')}[${t.hostFilesystemFillingUp.window}], ${seconds(l.horizon)}) < 0
+            predict_linear(${m(h.fsAvail)}[${t.hostFilesystemFillingUp.window}], ${seconds(l.horizon)}) < 0
           and
             ${writable}
           )`,
@@ -108,7 +108,7 @@ export function hostRules(ctx: RuleContext): RuleArea {
           (
             ${REC.fsFilesUsed} > ${num(l.value)}
           and
-            predict_linear(${m('ide_host_filesystem_files_free')}[${t.hostFilesystemFilesFillingUp.window}], ${seconds(l.horizon)}) < 0
+            predict_linear(${m(h.fsFilesFree)}[${t.hostFilesystemFilesFillingUp.window}], ${seconds(l.horizon)}) < 0
           and
             ${writable}
           )`,

@@ -1,6 +1,7 @@
 import type { MonitoringConfig } from '../config.js';
 import { DASHBOARDS, type DashboardKey } from '../dashboards/catalog.js';
 import { dashboards } from '../dashboards/index.js';
+import { hostMetricNames, hostSelector, NODE_VARIABLE, type HostMetricNames } from '../host-metrics.js';
 import { humanSeconds, seconds, selector, type Selector } from '../promql.js';
 import type { AnyLevel, Severity } from '../thresholds.js';
 
@@ -41,6 +42,10 @@ export interface RuleContext {
   readonly config: MonitoringConfig;
   /** Selects the exporter's raw series (recording rules' outputs are already filtered). */
   readonly m: Selector;
+  /** Selects the raw host series: the exporter's, or node_exporter's (`hostMetrics`). */
+  readonly host: Selector;
+  /** The host metric names of that source. */
+  readonly h: HostMetricNames;
   /** Panel ids by `<dashboard key>/<panel title>`, for links that open the panel an alert is about. */
   readonly panels: ReadonlyMap<string, number>;
 }
@@ -53,7 +58,7 @@ export function ruleContext(config: MonitoringConfig): RuleContext {
       for (const p of [panel, ...inner]) if ('title' in p && typeof p.title === 'string' && typeof p.id === 'number') panels.set(`${key}/${p.title}`, p.id);
     }
   }
-  return { config, m: selector(config.selector), panels };
+  return { config, m: selector(config.selector), host: selector(hostSelector(config)), h: hostMetricNames(config.hostMetrics), panels };
 }
 
 export interface AlertSpec<L extends AnyLevel> {
@@ -61,6 +66,8 @@ export interface AlertSpec<L extends AnyLevel> {
   readonly dashboard: DashboardKey;
   /** Title of the panel on that dashboard that shows what the alert measures; the link opens it. */
   readonly panel: string;
+  /** Reads host series (from node_exporter in that mode). */
+  readonly host?: boolean;
   readonly levels: readonly L[];
   /** A static sentence ending in a period (mixtool's alert-summary-style). */
   readonly summary: string;
@@ -83,7 +90,7 @@ export function defineAlert<L extends AnyLevel>(ctx: RuleContext, spec: AlertSpe
         summary: spec.summary,
         description: spec.description(level),
         runbook_url: `${ctx.config.runbookUrl}#${spec.name.toLowerCase()}`,
-        dashboard_url: dashboardUrl(ctx, spec.dashboard, spec.panel),
+        dashboard_url: dashboardUrl(ctx, spec.dashboard, spec.panel, spec.host === true),
       },
     },
   }));
@@ -93,13 +100,16 @@ export function defineAlert<L extends AnyLevel>(ctx: RuleContext, spec: AlertSpe
  * The dashboard with the alert's panel in view and its job, instance and (when the alert has one) cluster
  * preselected. Prometheus expands the template when the alert fires; `urlquery` escapes the values.
  */
-function dashboardUrl(ctx: RuleContext, dashboard: DashboardKey, panel: string): string {
+function dashboardUrl(ctx: RuleContext, dashboard: DashboardKey, panel: string, host: boolean): string {
   const id = ctx.panels.get(`${dashboard}/${panel}`);
   if (id === undefined) throw new Error(`alert links to panel "${panel}", which dashboard ${dashboard} does not have`);
   const base = `${ctx.config.grafanaUrl.replace(/\/$/, '')}/d/${DASHBOARDS[dashboard].uid}`;
   // `with`: a label the alert lacks (an absent() alert has no instance) leaves its variable at the default.
   const variable = (label: string, name: string) => `{{ with $labels.${label} }}&var-${name}={{ . | urlquery }}{{ end }}`;
-  return `${base}?viewPanel=${id}${variable('job', 'job')}${variable('instance', 'instance')}${variable(ctx.config.clusterLabel, 'cluster')}`;
+  // node_exporter's instance goes to the `node` variable where job and instance pick ide-monitor (hostVariableSource).
+  const nodeVar = ctx.config.hostMetrics === 'node_exporter' && host && dashboard !== 'host';
+  const target = nodeVar ? variable('instance', NODE_VARIABLE) : `${variable('job', 'job')}${variable('instance', 'instance')}`;
+  return `${base}?viewPanel=${id}${target}${variable(ctx.config.clusterLabel, 'cluster')}`;
 }
 
 export function record(name: string, expr: string): RecordingRule {

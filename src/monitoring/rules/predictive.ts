@@ -4,10 +4,9 @@ import { REC } from './records.js';
 
 /** Alerts on where things are heading rather than where they are: trends, baselines, last week. */
 export function predictiveRules(ctx: RuleContext): RuleArea {
-  const { m } = ctx;
   const t = ctx.config.thresholds;
   const { window, recentWindow } = t.hostMemoryExhaustionPredicted;
-  const available = m('ide_host_memory_available_bytes');
+  const available = ctx.host(ctx.h.memoryAvailable);
   return {
     file: 'predictive',
     title: 'Predictive',
@@ -21,6 +20,7 @@ export function predictiveRules(ctx: RuleContext): RuleArea {
         name: 'IdeHostMemoryExhaustionPredicted',
         dashboard: 'trends',
         panel: 'Available memory predicted',
+        host: true,
         levels: t.hostMemoryExhaustionPredicted.levels,
         summary: 'Memory is predicted to run out.',
         // Both trends must point at 0: over `window` alone, a fall that has stopped still drags the fitted line

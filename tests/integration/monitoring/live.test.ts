@@ -13,6 +13,7 @@ import { startExporter, type RunningExporter } from '../../support/exporter.js';
 import { waitFor } from '../../support/ports.js';
 import { startPrometheus, type RunningPrometheus } from '../../support/prometheus.js';
 import { startWebhookSink, type Sink } from '../../support/sinks.js';
+import { leafPanels, panelSeries } from './panels.js';
 import {
   CRASHED_SERVER,
   NOOP_ACTION,
@@ -64,18 +65,6 @@ const FED = [
   `sum(rate(ide_bridge_actions_total{action="${NOOP_ACTION}", phase="trigger", outcome="succeeded"}[1m])) > 0`,
 ];
 
-interface Panel {
-  type: string;
-  title: string;
-  panels?: Panel[];
-  targets?: { expr: string }[];
-}
-
-/** What Grafana sends with the variables at "All" and a rate interval of a few of our 1 s scrapes. */
-function asGrafanaWould(expr: string): string {
-  return expr.replaceAll('$cluster', '.*').replaceAll('$job', '.+').replaceAll('$instance', '.+').replaceAll('$__rate_interval', '1m');
-}
-
 describe.skipIf(prometheusBinary === undefined)('against a real Prometheus scraping a real, fed exporter', () => {
   const areas = ruleAreas(DEFAULT_CONFIG);
   const dir = mkdtempSync(join(tmpdir(), 'ide-monitor-live-'));
@@ -86,7 +75,7 @@ describe.skipIf(prometheusBinary === undefined)('against a real Prometheus scrap
 
   beforeAll(async () => {
     // The test profile is what end-to-end tests load; its rules differ from the default only in `for`.
-    expect(await runGenerate({ outDir: dir, check: false, profile: 'test' }, () => {})).toBe(0);
+    expect(await runGenerate({ outDir: dir, check: false, profile: 'test', warn: () => {} }, () => {})).toBe(0);
     sink = await startWebhookSink();
     exporter = await startExporter({ args: [writeExporterConfig(dir, sink.url)] });
     // Fed before the first scrape, so every series exists from Prometheus' first sample on.
@@ -160,15 +149,11 @@ describe.skipIf(prometheusBinary === undefined)('against a real Prometheus scrap
     for (const { dashboard } of dashboards(DEFAULT_CONFIG)) {
       const uid = dashboard.uid ?? '';
       const allowed = ALLOWED_EMPTY[uid] ?? {};
-      const panels = (dashboard.panels as Panel[]).flatMap((p) => (p.type === 'row' ? (p.panels ?? []) : [p]));
+      const panels = leafPanels(dashboard);
       const titles = panels.map((p) => p.title);
       for (const title of Object.keys(allowed)) expect(titles, `${uid}: allowed-empty panel "${title}" does not exist`).toContain(title);
       for (const panel of panels) {
-        // A NaN (a quantile or ratio over rates that saw no increase) draws nothing in Grafana: not data.
-        let series = 0;
-        for (const target of panel.targets ?? []) {
-          series += ((await prometheus?.query(asGrafanaWould(target.expr))) ?? []).filter((s) => s.value[1] !== 'NaN').length;
-        }
+        const series = prometheus === undefined ? 0 : await panelSeries(prometheus, panel);
         if (series === 0 && allowed[panel.title] === undefined) empty.push(`${uid} / ${panel.title}`);
         if (series > 0 && allowed[panel.title] !== undefined) notEmpty.push(`${uid} / ${panel.title}`);
       }

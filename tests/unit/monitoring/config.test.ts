@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/problems.js';
 import { DEFAULT_CONFIG, loadMonitoringConfig, monitoringConfigSchema, TEST_PROFILE_FOR } from '../../../src/monitoring/config.js';
@@ -100,5 +101,25 @@ describe('monitoring config', () => {
     // Minimum ages and histories hold an alert back as `for` does: an end-to-end test cannot wait an hour.
     expect(config.thresholds.processMemoryLeak.minAge).toBe(TEST_PROFILE_FOR);
     expect(config.thresholds.lspLatencyAnomaly.minHistory).toBe(TEST_PROFILE_FOR);
+  });
+});
+
+describe('docs/generate.md', () => {
+  const doc = readFileSync(fileURLToPath(new URL('../../../docs/generate.md', import.meta.url)), 'utf8');
+  /** Every key a user can set: the members of the nested mappings (thresholds by name, and as a whole). */
+  const keys = [
+    'thresholds',
+    ...Object.entries(DEFAULT_CONFIG).flatMap(([key, value]) =>
+      typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value).map((k) => `${key}.${k}`) : [key],
+    ),
+  ];
+
+  it.each(keys)('documents _config.%s', (key) => {
+    expect(doc).toMatch(new RegExp(`^\\| \`${key.replace(/\./g, '\\.')}\` \\|`, 'm'));
+  });
+
+  it('documents nothing that does not exist', () => {
+    const documented = [...doc.matchAll(/^\| `([\w.]+)` \|/gm)].map((m) => m[1]);
+    expect(documented.filter((k) => !keys.includes(k ?? ''))).toEqual([]);
   });
 });

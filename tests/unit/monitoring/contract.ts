@@ -42,6 +42,25 @@ export const HOST_EXTRAS: readonly string[] = [
  */
 export const PROPOSED: readonly string[] = ['ide_lsp_proxy_observations_dropped_total', 'ide_lsp_oldest_inflight_request_age_seconds'];
 
+/**
+ * node_exporter 1.5's series the node_exporter mode (`hostMetrics: node_exporter`) reads, from its default
+ * collectors (cpu, meminfo, loadavg, filefd, filesystem, diskstats, netdev, pressure, stat, uname, os).
+ */
+export const NODE_EXPORTER: readonly string[] = [
+  'node_cpu_seconds_total', 'node_load1', 'node_context_switches_total', 'node_intr_total',
+  'node_memory_MemTotal_bytes', 'node_memory_MemAvailable_bytes', 'node_memory_MemFree_bytes', 'node_memory_Buffers_bytes',
+  'node_memory_Cached_bytes', 'node_memory_SwapTotal_bytes', 'node_memory_SwapFree_bytes',
+  'node_filesystem_size_bytes', 'node_filesystem_avail_bytes', 'node_filesystem_files', 'node_filesystem_files_free',
+  'node_filesystem_readonly', 'node_filesystem_device_error',
+  'node_disk_io_time_seconds_total', 'node_disk_io_time_weighted_seconds_total', 'node_disk_read_bytes_total',
+  'node_disk_written_bytes_total', 'node_disk_reads_completed_total', 'node_disk_writes_completed_total',
+  ...['receive', 'transmit'].flatMap((side) => ['bytes', 'packets', 'errs', 'drop'].map((c) => `node_network_${side}_${c}_total`)),
+  'node_pressure_cpu_waiting_seconds_total', 'node_pressure_memory_waiting_seconds_total', 'node_pressure_memory_stalled_seconds_total',
+  'node_pressure_io_waiting_seconds_total', 'node_pressure_io_stalled_seconds_total',
+  'node_procs_running', 'node_procs_blocked', 'node_boot_time_seconds', 'node_filefd_allocated', 'node_filefd_maximum',
+  'node_uname_info', 'node_os_info', 'node_scrape_collector_success', 'node_scrape_collector_duration_seconds',
+];
+
 export const HISTOGRAMS: readonly string[] = ['ide_lsp_request_duration_seconds', 'ide_app_operation_duration_seconds', 'ide_bridge_notification_duration_seconds'];
 
 /** Series Prometheus itself makes, and prom-client's default metrics (exposed unprefixed, per METRICS.md). */
@@ -51,8 +70,8 @@ const NODE_DEFAULTS = /^(process|nodejs)_[a-z0-9_]+$/;
 const ALLOWED = new Set([...CONTRACT, ...HOST_EXTRAS, ...PROPOSED]);
 
 /** Whether a selector's metric name is one we may use; histogram series resolve to their family. */
-export function isKnownMetric(name: string, recordingRules: ReadonlySet<string>): boolean {
-  if (ALLOWED.has(name) || BUILTIN.has(name) || recordingRules.has(name) || NODE_DEFAULTS.test(name)) return true;
+export function isKnownMetric(name: string, recordingRules: ReadonlySet<string>, nodeExporter = false): boolean {
+  if ((nodeExporter && NODE_EXPORTER.includes(name)) || ALLOWED.has(name) || BUILTIN.has(name) || recordingRules.has(name) || NODE_DEFAULTS.test(name)) return true;
   const family = name.replace(/_(bucket|count|sum)$/, '');
   return family !== name && HISTOGRAMS.includes(family);
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../src/monitoring/config.js';
 import { DASHBOARDS } from '../../../src/monitoring/dashboards/catalog.js';
-import { TEST_FILES } from '../../../src/monitoring/promtool/index.js';
+import { testFiles } from '../../../src/monitoring/promtool/index.js';
 import { ruleAreas } from '../../../src/monitoring/rules/index.js';
 import { methodAlertName } from '../../../src/monitoring/rules/lsp.js';
 import { SEVERITIES } from '../../../src/monitoring/thresholds.js';
@@ -15,6 +15,7 @@ const alerts = areas.flatMap((a) => a.alerts.map((d) => d.rule));
 const recording = areas.flatMap((a) => a.recording);
 const recordNames = new Set(recording.map((r) => r.record));
 const alertNames = [...new Set(alerts.map((a) => a.alert))];
+const TEST_FILES = testFiles('ide-monitor');
 const root = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
 
 describe('alert rules follow the mixtool guidelines', () => {
