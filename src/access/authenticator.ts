@@ -49,6 +49,14 @@ export class Authenticator {
     return access.principals.length === 0 && Object.keys(access.basic_auth_roles).length === 0;
   }
 
+  /**
+   * Nothing to sign in with at all (no principals, no roles, no webhook token, no basic-auth users): the
+   * machine's own loopback callers may do everything, nobody else anything.
+   */
+  get loopbackOnly(): boolean {
+    return this.legacy && (this.options.webhookToken() ?? '') === '' && !this.hasBasicUsers;
+  }
+
   /** Whether the web config has basic-auth users (then a browser can be asked to sign in). */
   get hasBasicUsers(): boolean {
     return (this.options.basicAuthUsers()?.size ?? 0) > 0;
@@ -59,7 +67,7 @@ export class Authenticator {
     const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
     if (bearer !== undefined) return this.bearer(bearer);
     if (/^Basic\s/i.test(header)) return this.basicUser(header);
-    if (this.legacy && (this.options.webhookToken() ?? '') === '' && isLoopback(req.socket.remoteAddress) && !fromWebPage(req)) {
+    if (this.loopbackOnly && isLoopback(req.socket.remoteAddress) && !fromWebPage(req)) {
       return { principal: { name: 'local', role: 'admin', via: 'loopback' } };
     }
     return { anonymous: true };

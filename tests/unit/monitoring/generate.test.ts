@@ -171,7 +171,8 @@ describe('generate', () => {
     expect(container.args).toEqual(expect.arrayContaining(['serve', '--path.procfs=/host/proc', '--path.rootfs=/host/root']));
     // Optional tokens: the pod starts without the Secret.
     for (const env of container.env) expect(env.valueFrom.secretKeyRef.optional).toBe(true);
-    for (const name of readdirSync(join(out, 'deploy/kubernetes')).filter((f) => f !== 'kustomization.yaml')) {
+    // Files only: bridge/ is its own kustomization (docs/ha.md).
+    for (const name of readdirSync(join(out, 'deploy/kubernetes')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')) {
       expect(doc(name).metadata.namespace, name).toBe(DEFAULT_CONFIG.kubernetes.namespace);
     }
   });
