@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,5 +60,17 @@ describe('serve refuses to start with one line naming the setting, no stack trac
       code: 1,
       stderr: `config bridge.data_dir: ${file} is not a directory (flag --data-dir, env IDE_MONITOR_DATA_DIR)\n`,
     });
+  });
+
+  it('a data dir that is a symlink (another user could point it at a file of ours)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-data-'));
+    mkdirSync(path.join(dir, 'real'), { mode: 0o700 });
+    symlinkSync(path.join(dir, 'real'), path.join(dir, 'data'));
+    const result = cli('serve', `--data-dir=${path.join(dir, 'data')}`, '--web.listen-address=127.0.0.1:0', '--no-collector.hostinfo');
+    expect(result.code).toBe(1);
+    expect(lastLine(result.stderr)).toBe(
+      `ide-monitor: bridge.data_dir: ${dir}/data is a symbolic link; set bridge.data_dir (flag --data-dir, env IDE_MONITOR_DATA_DIR) to a directory of this user that only it can write`,
+    );
+    expect(result.stderr).not.toContain('    at ');
   });
 });
