@@ -4,7 +4,7 @@ import { loadMonitoringConfig } from '../monitoring/config.js';
 import { resolveEndpoints } from '../remote-write/endpoints.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
 import type { Config } from './schema.js';
-import { resolveSecret, SecretFileError } from './secret-file.js';
+import { resolveSecret, SecretFileError, secretWhitespaceWarning } from './secret-file.js';
 
 /**
  * Keys holding a credential. Each may also come from `<key>_file`; both are read here so a missing or
@@ -19,11 +19,13 @@ const PLACEHOLDER = /^change[-_]?me/i;
 /**
  * What the schema cannot see but `serve` would refuse: secrets in `*_file`s, placeholder secrets, the
  * bridge's data directory, remote-write TLS files. Every problem is collected, so `check-config` lists them
- * all, each on one line naming its setting.
+ * all, each on one line naming its setting. Returns the warnings: what `serve` accepts but is likely a
+ * mistake (whitespace around a secret read from a file).
  */
-export function preflight(config: Config, source: string): void {
+export function preflight(config: Config, source: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  walkSecrets(config as unknown as Record<string, unknown>, [], source, problems);
+  const warnings: ConfigProblem[] = [];
+  walkSecrets(config as unknown as Record<string, unknown>, [], source, problems, warnings);
   if (config.bridge.enabled) checkDataDir(config.bridge.data_dir, source, problems);
   if (config.status.enabled && config.status.monitoring_config_file !== undefined) {
     try {
@@ -42,12 +44,13 @@ export function preflight(config: Config, source: string): void {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  return warnings;
 }
 
-function walkSecrets(node: Record<string, unknown>, at: readonly (string | number)[], source: string, problems: ConfigProblem[]): void {
+function walkSecrets(node: Record<string, unknown>, at: readonly (string | number)[], source: string, problems: ConfigProblem[], warnings: ConfigProblem[]): void {
   for (const [key, value] of Object.entries(node)) {
     if (typeof value === 'object' && value !== null) {
-      walkSecrets(value as Record<string, unknown>, [...at, key], source, problems);
+      walkSecrets(value as Record<string, unknown>, [...at, key], source, problems, warnings);
       continue;
     }
     const stem = key.endsWith('_file') ? key.slice(0, -'_file'.length) : undefined;
@@ -61,6 +64,8 @@ function walkSecrets(node: Record<string, unknown>, at: readonly (string | numbe
     const settingPath = [...at, key].join('.');
     try {
       const secret = resolveSecret([...at, stem].join('.'), undefined, value);
+      const whitespace = secret === undefined ? undefined : secretWhitespaceWarning(secret);
+      if (whitespace !== undefined) warnings.push({ source, path: settingPath, message: `${value}: ${whitespace}` });
       if (secret !== undefined && PLACEHOLDER.test(secret)) {
         problems.push({ source, path: settingPath, message: `${value} holds a placeholder (change-me…); put the real secret in it` });
       } else if (secret !== undefined && URL_SECRETS.has(stem) && !isHttpUrl(secret)) {

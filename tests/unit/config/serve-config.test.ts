@@ -66,6 +66,26 @@ describe('what serve would refuse, checked before it starts (and by check-config
     ]);
   });
 
+  it('drops final newlines of a secret file and warns, without the value, about any other whitespace around it', () => {
+    const trailing = path.join(dir, 'token-trailing-space');
+    writeFileSync(trailing, 's3cret-ingest-token \n');
+    const leading = path.join(dir, 'token-blank-first-line');
+    writeFileSync(leading, '\n\ts3cret-webhook-token\r\n');
+    const clean = path.join(dir, 'token-clean');
+    writeFileSync(clean, 's3cret-remote-token\n\n');
+    const config = file(
+      `bridge: { data_dir: ${dir}, webhook: { token_file: ${leading} } }\ningest:\n  token_file: ${trailing}\nremote_write:\n  - url: http://x/w\n    authorization: { credentials_file: ${clean} }\n`,
+    );
+    const resolved = resolveServeConfig([`--config.file=${config}`], {});
+    if (resolved.help) throw new Error('unexpected --help');
+    const tail = 'with whitespace other than a final newline, which is kept as part of it (clients sending it without that whitespace are refused); remove it if it was not meant';
+    expect(resolved.warnings).toEqual([
+      { source: config, path: 'ingest.token_file', message: `${trailing}: the secret in this file ends ${tail}` },
+      { source: config, path: 'bridge.webhook.token_file', message: `${leading}: the secret in this file starts ${tail}` },
+    ]);
+    expect(JSON.stringify(resolved.warnings)).not.toContain('s3cret');
+  });
+
   it('refuses a URL secret file that holds no http(s) URL, without echoing it', () => {
     const slack = path.join(dir, 'slack-url');
     writeFileSync(slack, 'xoxb-not-a-url\n');
