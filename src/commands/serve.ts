@@ -14,6 +14,7 @@ import { ExporterServer } from '../exporter/server.js';
 import { loadWebConfig, type WebConfig } from '../exporter/web-config.js';
 import { createFeatures } from './serve-features.js';
 import { createAccessGuard } from '../access/create.js';
+import { isLoopbackOnly } from '../access/loopback-only.js';
 import { ConfigReloader } from './serve-reload.js';
 import { listenError } from './startup-error.js';
 import { createLogger, type Logger } from '../log.js';
@@ -186,6 +187,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
     extensions: features.map((f) => f.extension),
     reload: (by) => reloadAudited(`POST /-/reload by ${by}`),
     reloadGuard: access.require('admin', 'POST /-/reload'),
+    loopbackOnly: () => isLoopbackOnly(running.config, running.web),
   });
   let address;
   try {
