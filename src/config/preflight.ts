@@ -1,7 +1,8 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { loadMonitoringConfig } from '../monitoring/config.js';
 import { resolveEndpoints } from '../remote-write/endpoints.js';
+import { unsafeDataDir } from './data-dir.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
 import type { Config } from './schema.js';
 import { resolveSecret, SecretFileError, secretWhitespaceWarning } from './secret-file.js';
@@ -91,6 +92,13 @@ function isHttpUrl(text: string): boolean {
 function checkDataDir(dir: string, source: string, problems: ConfigProblem[]): void {
   const absolute = path.resolve(dir);
   const problem = (message: string) => problems.push({ source, path: 'bridge.data_dir', message: `${message} (flag --data-dir, env IDE_MONITOR_DATA_DIR)` });
+  const own = lstatOrUndefined(absolute);
+  // A plain file is reported by the walk below ("is not a directory"); a symlink or a directory is checked here.
+  const unsafe = own === undefined || (!own.isDirectory() && !own.isSymbolicLink()) ? undefined : unsafeDataDir(own);
+  if (unsafe !== undefined) {
+    problem(`${absolute} ${unsafe}; use a directory of this user that only it can write`);
+    return;
+  }
   let existing = absolute;
   for (;;) {
     try {
@@ -115,5 +123,13 @@ function checkDataDir(dir: string, source: string, problems: ConfigProblem[]): v
     accessSync(existing, constants.W_OK | constants.X_OK);
   } catch {
     problem(existing === absolute ? `${absolute} is not writable by this user` : `${absolute} does not exist and cannot be created: ${existing} is not writable by this user`);
+  }
+}
+
+function lstatOrUndefined(file: string): Stats | undefined {
+  try {
+    return lstatSync(file);
+  } catch {
+    return undefined; // missing (created by the store) or unreadable: the walk below says which
   }
 }

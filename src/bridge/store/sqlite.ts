@@ -2,6 +2,7 @@ import { closeSync, constants, existsSync, fchmodSync, fstatSync, lstatSync, mkd
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StartupError } from '../../commands/startup-error.js';
+import { unsafeDataDir } from '../../config/data-dir.js';
 import { StoreUnavailableError } from './errors.js';
 import { migrateSqlite } from './sqlite-schema.js';
 import {
@@ -25,22 +26,14 @@ import { alertFromRow, type AlertRow, type EventRow, eventFromRow, itemFromRow, 
 const DATA_DIR_FIX = 'set bridge.data_dir (flag --data-dir, env IDE_MONITOR_DATA_DIR) to a directory of this user that only it can write';
 
 /**
- * The data dir must be this user's own directory, not a symlink and writable by no one else: otherwise another
- * user could point it, or a file in it, at a file of ours (as root: any file) that SQLite would overwrite.
- * An existing dir is narrowed to 0700 through an open descriptor (not the path, which could be swapped between
- * the check and the chmod).
+ * Refuses an unsafe data dir (src/config/data-dir.ts), then narrows an existing one to 0700 through an open
+ * descriptor (not the path, which could be swapped between the check and the chmod).
  */
 function secureDataDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stat = lstatSync(dir);
-  const refuse = (why: string): never => {
-    throw new StartupError(`bridge.data_dir: ${dir} ${why}; ${DATA_DIR_FIX}`);
-  };
-  if (stat.isSymbolicLink()) refuse('is a symbolic link');
-  if (!stat.isDirectory()) refuse('is not a directory');
-  const uid = process.getuid?.();
-  if (uid !== undefined && stat.uid !== uid) refuse(`is owned by uid ${stat.uid}, not by this user (uid ${uid})`);
-  if ((stat.mode & 0o022) !== 0) refuse(`is writable by its group or by everyone (mode ${(stat.mode & 0o777).toString(8)}; chmod 700 it)`);
+  const unsafe = unsafeDataDir(stat);
+  if (unsafe !== undefined) throw new StartupError(`bridge.data_dir: ${dir} ${unsafe}; ${DATA_DIR_FIX}`);
   chmodOpened(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW, 0o700, stat);
 }
 

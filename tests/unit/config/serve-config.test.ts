@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +84,23 @@ describe('what serve would refuse, checked before it starts (and by check-config
       { source: config, path: 'bridge.webhook.token_file', message: `${leading}: the secret in this file starts ${tail}` },
     ]);
     expect(JSON.stringify(resolved.warnings)).not.toContain('s3cret');
+  });
+
+  it('refuses a bridge data dir that is a symlink or writable by others, as serve would (check-config and reloads too)', () => {
+    const real = mkdtempSync(path.join(dir, 'real-'));
+    const link = path.join(dir, 'data-link');
+    symlinkSync(real, link);
+    const open = mkdtempSync(path.join(dir, 'open-'));
+    chmodSync(open, 0o777);
+    for (const [dataDir, why] of [
+      [link, 'is a symbolic link'],
+      [open, 'is writable by its group or by everyone (mode 777; chmod 700 it)'],
+    ] as const) {
+      const config = file(`bridge: { data_dir: ${dataDir} }\n`);
+      expect(problemsOf(() => resolve([`--config.file=${config}`]))).toEqual([
+        `${config} bridge.data_dir: ${dataDir} ${why}; use a directory of this user that only it can write (flag --data-dir, env IDE_MONITOR_DATA_DIR)`,
+      ]);
+    }
   });
 
   it('refuses a URL secret file that holds no http(s) URL, without echoing it', () => {
