@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { accessOf } from '../access/create.js';
-import type { ActiveAlertsView, ActiveAlertSummary, FeatureContext, ServeFeature } from '../commands/serve-features.js';
+import type { ActiveAlertsView, ActiveAlertSummary, FeatureContext, ServeFeature } from '../serve/feature.js';
 import type { BridgeConfig } from '../config/sections/bridge.js';
 import { resolveSecret } from '../config/secret-file.js';
 import type { ServerExtension } from '../exporter/server.js';

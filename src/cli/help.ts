@@ -1,5 +1,5 @@
 import { configSchema, type Config } from '../config/schema.js';
-import { envNameOf, type Setting } from '../config/settings.js';
+import { envNameOf, type Setting } from '../config/setting.js';
 
 const DEFAULTS = configSchema.parse(undefined) as unknown as Record<string, unknown>;
 

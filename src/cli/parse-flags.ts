@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Setting } from '../config/settings.js';
+import type { Setting } from '../config/setting.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';

@@ -38,7 +38,7 @@ export function checkConfig(argv: readonly string[]): number {
   } catch (error) {
     throw new UsageError(`--rules ${rulesPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  const warnings = config.bridge.enabled ? bridgeWarnings(config.bridge, rules) : [];
+  const warnings = [...resolved.warnings.map((w) => `${w.path}: ${w.message}`), ...(config.bridge.enabled ? bridgeWarnings(config.bridge, rules) : [])];
   for (const warning of warnings) process.stdout.write(`${file}: warning: ${warning}\n`);
   process.stdout.write(`${file}: OK${warnings.length > 0 ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : ''}\n`);
   return 0;

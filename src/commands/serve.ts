@@ -1,7 +1,7 @@
 import { readBuildInfo } from '../build-info.js';
 import { describeSettings } from '../cli/help.js';
 import { parseFlags } from '../cli/parse-flags.js';
-import { ConfigError } from '../config/problems.js';
+import { ConfigError, formatProblem, type ConfigProblem } from '../config/problems.js';
 import { loadConfig, type ConfigAddition } from '../config/load.js';
 import { preflight } from '../config/preflight.js';
 import type { Config } from '../config/schema.js';
@@ -14,6 +14,7 @@ import { ExporterServer } from '../exporter/server.js';
 import { loadWebConfig, type WebConfig } from '../exporter/web-config.js';
 import { createFeatures } from './serve-features.js';
 import { createAccessGuard } from '../access/create.js';
+import { isLoopbackOnly } from '../access/loopback-only.js';
 import { ConfigReloader } from './serve-reload.js';
 import { listenError } from './startup-error.js';
 import { createLogger, type Logger } from '../log.js';
@@ -48,6 +49,8 @@ const LIST_OPTIONS = {
 export interface ResolvedServeConfig {
   readonly config: Config;
   readonly web: WebConfig;
+  /** Accepted but likely mistakes (src/config/preflight.ts), logged once per configuration read. */
+  readonly warnings: readonly ConfigProblem[];
 }
 
 /**
@@ -61,8 +64,8 @@ export function resolveServeConfig(argv: readonly string[], env: NodeJS.ProcessE
   const additions = listAdditions(flags.options, env);
   const config = loadConfig({ file, env, flags: flags.settings, settings: SERVE_SETTINGS, additions });
   const web: WebConfig = config.web.config_file === undefined ? { headers: {} } : loadWebConfig(config.web.config_file);
-  preflight(config, file ?? 'config');
-  return { help: false as const, config, web };
+  const warnings = preflight(config, file ?? 'config');
+  return { help: false as const, config, web, warnings };
 }
 
 /**
@@ -104,6 +107,10 @@ const RESTART_ONLY: readonly (readonly string[])[] = [
   ['status', 'max_clients'],
 ];
 
+function logConfigWarnings(logger: Logger, warnings: readonly ConfigProblem[]): void {
+  for (const warning of warnings) logger.warn({ setting: warning.path }, formatProblem(warning));
+}
+
 export async function serve(argv: readonly string[]): Promise<number> {
   // Until the server listens a SIGHUP must not kill the process either (Node's default for it is to exit);
   // one that arrives then is logged once the logger exists and not acted on (the file was just read).
@@ -116,8 +123,9 @@ export async function serve(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const { config, web } = resolved;
-  let running: ResolvedServeConfig = { config, web };
+  let running: ResolvedServeConfig = resolved;
   const logger = createLogger(config.log);
+  logConfigWarnings(logger, resolved.warnings);
   const runner = new ScrapeRunner(createCollectors(config, logger), runnerOptions(config, logger));
   // One scrape before listening: hostinfo's one-off systeminformation calls (which spawn processes) are
   // paid here, not by Prometheus' first scrape, and a broken collector shows in the log at once.
@@ -148,6 +156,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
       }
       if (needRestart.length > 0) logger.warn({ settings: needRestart.join(', ') }, 'these settings change only on restart; the rest of the new configuration is applied');
       logger.level = next.config.log.level;
+      logConfigWarnings(logger, next.warnings);
       runner.reconfigure(createCollectors(next.config, logger), runnerOptions(next.config, logger));
       for (const feature of features) await feature.reload?.(next.config);
       running = next;
@@ -178,6 +187,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
     extensions: features.map((f) => f.extension),
     reload: (by) => reloadAudited(`POST /-/reload by ${by}`),
     reloadGuard: access.require('admin', 'POST /-/reload'),
+    loopbackOnly: () => isLoopbackOnly(running.config, running.web),
   });
   let address;
   try {

@@ -1,6 +1,6 @@
 import { COLLECTOR_DESCRIPTIONS } from './collector-descriptions.js';
 import { configSchema, type Config } from './schema.js';
-import { envNameOf, type Setting } from './settings.js';
+import { envNameOf, type Setting } from './setting.js';
 import { readYamlFile, validate, type PathSegment } from './yaml-file.js';
 import { ConfigError } from './problems.js';
 

@@ -1,10 +1,11 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { loadMonitoringConfig } from '../monitoring/config.js';
 import { resolveEndpoints } from '../remote-write/endpoints.js';
+import { unsafeDataDir } from './data-dir.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
 import type { Config } from './schema.js';
-import { resolveSecret, SecretFileError } from './secret-file.js';
+import { resolveSecret, SecretFileError, secretWhitespaceWarning } from './secret-file.js';
 
 /**
  * Keys holding a credential. Each may also come from `<key>_file`; both are read here so a missing or
@@ -19,11 +20,13 @@ const PLACEHOLDER = /^change[-_]?me/i;
 /**
  * What the schema cannot see but `serve` would refuse: secrets in `*_file`s, placeholder secrets, the
  * bridge's data directory, remote-write TLS files. Every problem is collected, so `check-config` lists them
- * all, each on one line naming its setting.
+ * all, each on one line naming its setting. Returns the warnings: what `serve` accepts but is likely a
+ * mistake (whitespace around a secret read from a file).
  */
-export function preflight(config: Config, source: string): void {
+export function preflight(config: Config, source: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  walkSecrets(config as unknown as Record<string, unknown>, [], source, problems);
+  const warnings: ConfigProblem[] = [];
+  walkSecrets(config as unknown as Record<string, unknown>, [], source, problems, warnings);
   if (config.bridge.enabled) checkDataDir(config.bridge.data_dir, source, problems);
   if (config.status.enabled && config.status.monitoring_config_file !== undefined) {
     try {
@@ -42,12 +45,13 @@ export function preflight(config: Config, source: string): void {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  return warnings;
 }
 
-function walkSecrets(node: Record<string, unknown>, at: readonly (string | number)[], source: string, problems: ConfigProblem[]): void {
+function walkSecrets(node: Record<string, unknown>, at: readonly (string | number)[], source: string, problems: ConfigProblem[], warnings: ConfigProblem[]): void {
   for (const [key, value] of Object.entries(node)) {
     if (typeof value === 'object' && value !== null) {
-      walkSecrets(value as Record<string, unknown>, [...at, key], source, problems);
+      walkSecrets(value as Record<string, unknown>, [...at, key], source, problems, warnings);
       continue;
     }
     const stem = key.endsWith('_file') ? key.slice(0, -'_file'.length) : undefined;
@@ -61,6 +65,8 @@ function walkSecrets(node: Record<string, unknown>, at: readonly (string | numbe
     const settingPath = [...at, key].join('.');
     try {
       const secret = resolveSecret([...at, stem].join('.'), undefined, value);
+      const whitespace = secret === undefined ? undefined : secretWhitespaceWarning(secret);
+      if (whitespace !== undefined) warnings.push({ source, path: settingPath, message: `${value}: ${whitespace}` });
       if (secret !== undefined && PLACEHOLDER.test(secret)) {
         problems.push({ source, path: settingPath, message: `${value} holds a placeholder (change-me…); put the real secret in it` });
       } else if (secret !== undefined && URL_SECRETS.has(stem) && !isHttpUrl(secret)) {
@@ -86,6 +92,13 @@ function isHttpUrl(text: string): boolean {
 function checkDataDir(dir: string, source: string, problems: ConfigProblem[]): void {
   const absolute = path.resolve(dir);
   const problem = (message: string) => problems.push({ source, path: 'bridge.data_dir', message: `${message} (flag --data-dir, env IDE_MONITOR_DATA_DIR)` });
+  const own = lstatOrUndefined(absolute);
+  // A plain file is reported by the walk below ("is not a directory"); a symlink or a directory is checked here.
+  const unsafe = own === undefined || (!own.isDirectory() && !own.isSymbolicLink()) ? undefined : unsafeDataDir(own);
+  if (unsafe !== undefined) {
+    problem(`${absolute} ${unsafe}; use a directory of this user that only it can write`);
+    return;
+  }
   let existing = absolute;
   for (;;) {
     try {
@@ -110,5 +123,13 @@ function checkDataDir(dir: string, source: string, problems: ConfigProblem[]): v
     accessSync(existing, constants.W_OK | constants.X_OK);
   } catch {
     problem(existing === absolute ? `${absolute} is not writable by this user` : `${absolute} does not exist and cannot be created: ${existing} is not writable by this user`);
+  }
+}
+
+function lstatOrUndefined(file: string): Stats | undefined {
+  try {
+    return lstatSync(file);
+  } catch {
+    return undefined; // missing (created by the store) or unreadable: the walk below says which
   }
 }

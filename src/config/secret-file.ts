@@ -30,3 +30,17 @@ export function resolveSecret(setting: string, inline: string | undefined, file:
   if (value === '') throw new SecretFileError(setting, file, 'the file is empty');
   return value;
 }
+
+/**
+ * Whitespace a secret file keeps around its value once the final newlines are dropped: a space or tab pasted
+ * with the token, or a blank first line. It stays part of the secret (a token may contain anything), so a
+ * client sending the token without it is refused; `serve` warns once at startup and `check-config` prints it.
+ * Never says what the value is.
+ */
+export function secretWhitespaceWarning(value: string): string | undefined {
+  const leading = /^\s/.test(value);
+  const trailing = /\s$/.test(value);
+  if (!leading && !trailing) return undefined;
+  const where = leading && trailing ? 'starts and ends' : leading ? 'starts' : 'ends';
+  return `the secret in this file ${where} with whitespace other than a final newline, which is kept as part of it (clients sending it without that whitespace are refused); remove it if it was not meant`;
+}

@@ -3,22 +3,9 @@ import { BRIDGE_SETTINGS } from './sections/bridge.js';
 import { INGEST_SETTINGS } from './sections/ingest.js';
 import { REMOTE_WRITE_SETTINGS } from './sections/remote-write.js';
 import { STATUS_SETTINGS } from './sections/status.js';
+import type { Setting } from './setting.js';
 
-/**
- * Every setting a flag or an environment variable can set, node_exporter style. A setting lives at one
- * path in the YAML config; the flag is `--<name>`, the variable `IDE_MONITOR_<NAME>` (upper case, `.` and
- * `-` as `_`), and booleans also take `--no-<name>`.
- */
-export interface Setting {
-  readonly name: string;
-  readonly path: readonly string[];
-  /** How the value is written; all but booleans reach the schema as text. */
-  readonly kind: 'string' | 'boolean' | 'duration' | 'address';
-  readonly help: string;
-  /** A secret is never shown as a default or logged. */
-  readonly secret?: boolean;
-}
-
+/** Every setting of `serve`, in `--help` order: its own, then each config section's (sections/*.ts). */
 export const SERVE_SETTINGS: readonly Setting[] = [
   { name: 'web.listen-address', path: ['web', 'listen_address'], kind: 'address', help: 'Address to listen on for the web interface and telemetry.' },
   { name: 'web.telemetry-path', path: ['web', 'telemetry_path'], kind: 'string', help: 'Path under which to expose metrics.' },
@@ -48,7 +35,3 @@ export const SERVE_SETTINGS: readonly Setting[] = [
   ...STATUS_SETTINGS,
   ...REMOTE_WRITE_SETTINGS,
 ];
-
-export function envNameOf(setting: Setting): string {
-  return `IDE_MONITOR_${setting.name.toUpperCase().replace(/[.-]/g, '_')}`;
-}

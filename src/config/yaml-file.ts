@@ -72,9 +72,14 @@ export function validate<S extends z.ZodType>(
 
 /** Settings whose values are credentials: an error about them names the value's type, never the value. */
 const SECRET_KEY = /(token|routing_key|webhook_url|password|secret|credentials)$/;
+/**
+ * Maps whose values are where secrets go (SECURITY.md tells users to put them there): an action's `exec.env`
+ * and `http.headers`, remote write's `headers`. Any key under them is secret, whatever its name.
+ */
+const SECRET_MAP = new Set(['env', 'headers']);
 function isSecretPath(path: readonly PathSegment[]): boolean {
   const key = String(path.at(-1) ?? '');
-  return SECRET_KEY.test(key) || path.join('.') === 'bridge.channels.webhook.url';
+  return SECRET_KEY.test(key) || path.slice(0, -1).some((segment) => SECRET_MAP.has(String(segment))) || path.join('.') === 'bridge.channels.webhook.url';
 }
 
 function describe(issue: z.core.$ZodIssue, secret: boolean): string {

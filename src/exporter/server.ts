@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { BuildInfo } from '../build-info.js';
 import type { ListenAddress } from '../config/listen-address.js';
 import { HTTP_LIMIT_DEFAULTS } from '../config/schema.js';
+import { cutUnreadBodyAfterAnswer, isLoopback, namesLoopbackHost } from '../http/request-guards.js';
 import { BasicAuthVerifier } from './basic-auth.js';
 import type { ScrapeRunner } from './collector.js';
 import { contentTypeOf, negotiateFormat, render } from './exposition.js';
@@ -54,6 +55,11 @@ export interface ExporterServerOptions {
   readonly reload?: (by: string) => Promise<{ ok: boolean; message: string }>;
   /** Who may reload (an admin); the guard records the principal in `res.locals.principal`. */
   readonly reloadGuard?: RequestHandler;
+  /**
+   * True while no credential is configured (src/access/loopback-only.ts): then a loopback caller must name a
+   * loopback host on every route, not only the APIs. Read per request, so a reload applies.
+   */
+  readonly loopbackOnly?: () => boolean;
 }
 
 /**
@@ -178,6 +184,7 @@ export class ExporterServer {
       for (const [name, value] of Object.entries(this.headers)) res.setHeader(name, value);
       next();
     });
+    app.use(this.refuseRebinding());
     for (const extension of extensions) extension.mountApi?.(app);
     // Before the basic auth: the reload guard knows bearer principals and basic-auth users both.
     this.mountReload(app);
@@ -209,6 +216,24 @@ export class ExporterServer {
       if (!res.headersSent) res.status(500).type('text/plain').send('internal error; see the exporter log\n');
     });
     return app;
+  }
+
+  /**
+   * DNS rebinding: a page in a local browser whose host name now resolves to 127.0.0.1 reaches us from
+   * loopback with its own name in `Host`, and the browser lets it read the answer (/metrics, the snapshot).
+   * Without credentials nothing else stops it, so a loopback caller must name a loopback host, on every route.
+   * Other peers are not checked: Prometheus on another machine names this one, and could read these routes
+   * directly anyway. The API routes answer in JSON, as their own 403s do.
+   */
+  private refuseRebinding(): RequestHandler {
+    const reason =
+      'no credentials are configured (no tokens, no basic auth), so a local caller must address this server as localhost, 127.0.0.1 or [::1]; another host name is how DNS rebinding reaches it. Use one of those names, or configure basic auth (--web.config.file) or tokens';
+    return (req, res, next) => {
+      if (this.options.loopbackOnly?.() !== true || !isLoopback(req.socket.remoteAddress) || namesLoopbackHost(req)) return next();
+      cutUnreadBodyAfterAnswer(req, res);
+      if (req.path.startsWith('/api/')) res.status(403).json({ error: reason });
+      else res.status(403).type('text/plain').send(`${reason}\n`);
+    };
   }
 
   /** `POST /-/reload`, for an admin (the guard), never for a web page (a cross-site form POST carries an Origin). */

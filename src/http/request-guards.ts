@@ -58,9 +58,13 @@ export function sameSecret(presented: string, expected: string): boolean {
  * reporter and curl send no Origin and name a loopback host.
  */
 export function fromWebPage(req: Request): boolean {
-  if (req.get('origin') !== undefined) return true;
+  return req.get('origin') !== undefined || !namesLoopbackHost(req);
+}
+
+/** The request's `Host` is `localhost`, `127.x.x.x` or `[::1]` (any port): what a local tool sends, never a rebound page. */
+export function namesLoopbackHost(req: Request): boolean {
   const host = (req.get('host') ?? '').toLowerCase().replace(/:\d+$/, '');
-  return !(host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host));
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 export function isLoopback(address: string | undefined): boolean {
@@ -77,7 +81,7 @@ const UNREAD_BODY_LINGER_MS = 1000;
  * finish (a body just over the limit keeps its connection), then cut it. Closing at once instead would
  * make the client's TCP stack reset while it still sends, which can discard the answer unread.
  */
-function cutUnreadBodyAfterAnswer(req: Request, res: Response): void {
+export function cutUnreadBodyAfterAnswer(req: Request, res: Response): void {
   res.once('finish', () => {
     if (req.complete) return;
     setTimeout(() => {

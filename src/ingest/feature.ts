@@ -1,4 +1,4 @@
-import type { FeatureContext, ServeFeature } from '../commands/serve-features.js';
+import type { FeatureContext, ServeFeature } from '../serve/feature.js';
 import { accessOf } from '../access/create.js';
 import { resolveSecret } from '../config/secret-file.js';
 import { LspControl } from './control.js';

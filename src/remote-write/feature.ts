@@ -1,4 +1,4 @@
-import type { FeatureContext, ServeFeature } from '../commands/serve-features.js';
+import type { FeatureContext, ServeFeature } from '../serve/feature.js';
 import type { Config } from '../config/schema.js';
 import { resolveEndpoints } from './endpoints.js';
 import { createRemoteWriteMetrics, forgetEndpoint, initialiseEndpoint } from './metrics.js';

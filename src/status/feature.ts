@@ -2,7 +2,7 @@ import express, { type Request, type Response } from 'express';
 import { accessOf } from '../access/create.js';
 import type { Registry } from 'prom-client';
 import type { BuildInfo } from '../build-info.js';
-import type { ActiveAlertsView, FeatureContext, ServeFeature } from '../commands/serve-features.js';
+import type { ActiveAlertsView, FeatureContext, ServeFeature } from '../serve/feature.js';
 import type { Config } from '../config/schema.js';
 import type { LandingLink } from '../exporter/landing-page.js';
 import type { ServerExtension } from '../exporter/server.js';

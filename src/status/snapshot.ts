@@ -1,4 +1,4 @@
-import type { ActiveAlertsView } from '../commands/serve-features.js';
+import type { ActiveAlertsView } from '../serve/feature.js';
 import { DEFAULT_THRESHOLDS, SEVERITIES, type Severity, type Thresholds } from '../monitoring/thresholds.js';
 import { lspBar, resourceBar, severityOf, type HealthBar } from './health.js';
 import type { RingBuffer } from './ring-buffer.js';

@@ -23,6 +23,39 @@ export function parseSamples(text: string): ParsedSample[] {
   return samples;
 }
 
+/** One family of an exposition: its `# HELP` and `# TYPE`, and the label names its samples carry (le excepted). */
+export interface ParsedFamily {
+  readonly name: string;
+  readonly type: string;
+  readonly help: string;
+  readonly labels: ReadonlySet<string>;
+  readonly samples: number;
+}
+
+/** Families by name; a histogram's `_bucket`, `_sum` and `_count` samples count towards their family. */
+export function parseFamilies(text: string): Map<string, ParsedFamily> {
+  const families = new Map<string, { name: string; type: string; help: string; labels: Set<string>; samples: number }>();
+  const family = (name: string) => {
+    let found = families.get(name);
+    if (found === undefined) families.set(name, (found = { name, type: 'untyped', help: '', labels: new Set(), samples: 0 }));
+    return found;
+  };
+  for (const line of text.split('\n')) {
+    const meta = /^# (HELP|TYPE) (\S+) (.*)$/.exec(line);
+    if (meta !== null) {
+      if (meta[1] === 'TYPE') family(meta[2]!).type = meta[3]!;
+      else family(meta[2]!).help = meta[3]!.replace(/\\n/g, '\n').replace(/\\\\/g, '\\');
+    }
+  }
+  for (const sample of parseSamples(text)) {
+    const owner = families.get(sample.name) ?? families.get(sample.name.replace(/_(bucket|sum|count)$/, ''));
+    if (owner === undefined) continue;
+    owner.samples += 1;
+    for (const label of Object.keys(sample.labels)) if (label !== 'le' && label !== 'quantile') owner.labels.add(label);
+  }
+  return families;
+}
+
 export function valuesOf(samples: readonly ParsedSample[], name: string): ParsedSample[] {
   return samples.filter((s) => s.name === name);
 }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import axios from 'axios';
 import type { HttpStep } from './schema.js';
 import { errorMessage, formatMs, OutputCapture, truncate, type StepResult } from './output.js';
-import { redactUrl, renderJson, renderUrl, type TemplateContext } from './template.js';
+import { redactUrl, renderJson, renderUrl, scrubUrlSecrets, type TemplateContext } from './template.js';
 
 /** An `http` step with the alert's values inserted, ready to send (or to show, in dry-run mode). */
 export interface PreparedHttp {
@@ -36,6 +36,17 @@ export function previewHttp(prepared: PreparedHttp): string {
  * POST should reach exactly the configured server) is a failure carrying the status and a body excerpt.
  */
 export async function sendHttp(prepared: PreparedHttp, timeoutMs: number): Promise<StepResult> {
+  const result = await exchange(prepared, timeoutMs);
+  if (result.outcome === 'succeeded') return result;
+  // The audit record of a failure must not carry the URL's query: a receiver's error page may echo it.
+  return {
+    ...result,
+    outputExcerpt: scrubUrlSecrets(result.outputExcerpt, prepared.url),
+    ...(result.error !== undefined && { error: scrubUrlSecrets(result.error, prepared.url) }),
+  };
+}
+
+async function exchange(prepared: PreparedHttp, timeoutMs: number): Promise<StepResult> {
   // One deadline for the whole exchange (connect, headers and body): axios' own timeout alone does not
   // bound a server that trickles its body.
   const deadline = new AbortController();

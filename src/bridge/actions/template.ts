@@ -104,8 +104,9 @@ export function unknownPlaceholders(value: unknown, path: (string | number)[] = 
 export function checkUrlTemplate(template: string): string | undefined {
   const unknown = unknownPlaceholders(template);
   if (unknown.length > 0) return `unknown placeholder ${JSON.stringify(unknown[0]?.placeholder)} in url`;
+  const fixedOnly = 'placeholders may appear only in the path or query of url, never in the scheme, host or port';
   const authority = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(template)?.[0] ?? '';
-  if (authority.includes('{{')) return 'placeholders may appear only in the path or query of url, never in the scheme, host or port';
+  if (authority.includes('{{')) return fixedOnly;
   let parsed: URL;
   try {
     parsed = new URL(template.replace(ANY_PLACEHOLDER, 'x'));
@@ -113,7 +114,46 @@ export function checkUrlTemplate(template: string): string | undefined {
     return `invalid url ${JSON.stringify(redactUrl(template))}: use an absolute http:// or https:// URL`;
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `unsupported url scheme ${JSON.stringify(parsed.protocol)}: use http or https`;
+  // URL parsers forgive `http:host`, `http:///host` and `http:\\host`, where the text check above sees no
+  // authority: render the placeholders two ways (as percent-encoded label values look) and require the same
+  // origin and userinfo, so no spelling lets alert data choose the server.
+  if (template.search(ANY_PLACEHOLDER) >= 0) {
+    const origins = ['a0', 'b1.example'].map((value) => {
+      try {
+        const url = new URL(template.replace(ANY_PLACEHOLDER, value));
+        return `${url.protocol}//${url.username}:${url.password}@${url.host}`;
+      } catch {
+        return undefined;
+      }
+    });
+    if (origins[0] === undefined || origins[0] !== origins[1]) return fixedOnly;
+  }
   return undefined;
+}
+
+/**
+ * Text a failed request leaves in the audit log (an error, the receiver's answer, which may echo the request
+ * line) without the URL's query and password, where credentials tend to live.
+ */
+export function scrubUrlSecrets(text: string, url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return text;
+  }
+  const secrets = [parsed.search, parsed.search.slice(1), safeDecode(parsed.search.slice(1)), parsed.password, safeDecode(parsed.password), ...parsed.searchParams.values()]
+    .filter((secret) => secret.length >= 4)
+    .sort((a, b) => b.length - a.length);
+  return secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('[redacted]'), text);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** `scheme://host[:port]/path` — no userinfo, query or fragment, which is where credentials tend to live. */

@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { ConfigError } from '../../config/problems.js';
 import { duration } from '../../config/schema-types.js';
-import type { Setting } from '../../config/settings.js';
+import type { Setting } from '../../config/setting.js';
 import type { Logger } from '../../log.js';
 import type { Notifier } from './notifier.js';
 import { channelTemplates, withTemplates, type ChannelTemplates } from './templates.js';

@@ -1,6 +1,8 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { closeSync, constants, existsSync, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { StartupError } from '../../commands/startup-error.js';
+import { unsafeDataDir } from '../../config/data-dir.js';
 import { StoreUnavailableError } from './errors.js';
 import { migrateSqlite } from './sqlite-schema.js';
 import {
@@ -20,6 +22,34 @@ import {
   type StoredAlert,
 } from './types.js';
 import { alertFromRow, type AlertRow, type EventRow, eventFromRow, itemFromRow, type OutboxRow, iso, summaryFromRow, type SummaryRow, ackFromRow, type AckRow } from './rows.js';
+
+const DATA_DIR_FIX = 'set bridge.data_dir (flag --data-dir, env IDE_MONITOR_DATA_DIR) to a directory of this user that only it can write';
+
+/**
+ * Refuses an unsafe data dir (src/config/data-dir.ts), then narrows an existing one to 0700 through an open
+ * descriptor (not the path, which could be swapped between the check and the chmod).
+ */
+function secureDataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(dir);
+  const unsafe = unsafeDataDir(stat);
+  if (unsafe !== undefined) throw new StartupError(`bridge.data_dir: ${dir} ${unsafe}; ${DATA_DIR_FIX}`);
+  chmodOpened(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW, 0o700, stat);
+}
+
+/** chmod through a descriptor opened without following a symlink; `expected` guards against a swap since lstat. */
+function chmodOpened(name: string, flags: number, mode: number, expected?: { readonly dev: number; readonly ino: number }): void {
+  const fd = openSync(name, flags);
+  try {
+    const opened = fstatSync(fd);
+    if (expected !== undefined && (opened.dev !== expected.dev || opened.ino !== expected.ino)) {
+      throw new StartupError(`bridge.data_dir: ${name} was replaced while it was being checked; ${DATA_DIR_FIX}`);
+    }
+    fchmodSync(fd, mode);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** SQLite's page cache for the outbox connection, in KiB (negative cache_size means KiB). */
 export const PAGE_CACHE_KIB = 2000;
@@ -44,7 +74,7 @@ export class SqliteStore implements BridgeStore {
     private readonly now: () => number = Date.now,
   ) {
     // The outbox holds alerts, the audit log and action output: readable by this user only.
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    secureDataDir(dataDir);
     const file = path.join(dataDir, 'bridge.sqlite');
     try {
       this.db = new Database(file);
@@ -61,7 +91,7 @@ export class SqliteStore implements BridgeStore {
     // SQLite's own default of 2 MB; colder pages come from the OS file cache.
     db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     // SQLite creates later -wal and -shm files with the database file's mode; fix any that exist already.
-    for (const name of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(name)) chmodSync(name, 0o600);
+    for (const name of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(name)) chmodOpened(name, constants.O_RDONLY | constants.O_NOFOLLOW, 0o600);
     migrateSqlite(db);
     this.s = statements(db);
     this.intakeTx = db.transaction((batches: readonly IntakeBatch[]) => batches.map((batch) => this.intakeOne(batch)));

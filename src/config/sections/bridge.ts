@@ -3,7 +3,7 @@ import { actionDefinitionsSchema } from '../../bridge/actions/schema.js';
 import { CHANNEL_NAMES, CHANNELS } from '../../bridge/channels/registry.js';
 import type { ChannelCommonConfig } from '../../bridge/channels/definition.js';
 import { byteSize, duration, enabled, regex } from '../schema-types.js';
-import type { Setting } from '../settings.js';
+import type { Setting } from '../setting.js';
 
 const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 const optionalPath = z.string().min(1).optional();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { byteSize, duration, enabled, positiveInt } from '../schema-types.js';
-import type { Setting } from '../settings.js';
+import type { Setting } from '../setting.js';
 
 const labelValues = z.array(z.string().min(1).max(200)).min(1);
 

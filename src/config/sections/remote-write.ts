@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration, positiveInt } from '../schema-types.js';
-import type { Setting } from '../settings.js';
+import type { Setting } from '../setting.js';
 
 const optionalPath = z.string().min(1).optional();
 /** Prometheus' label name rule; names starting with `__` are reserved for Prometheus itself. */

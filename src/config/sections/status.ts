@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration, enabled, positiveInt } from '../schema-types.js';
-import type { Setting } from '../settings.js';
+import type { Setting } from '../setting.js';
 
 /** `status:` — the live status page at `/` (SSE stream, snapshot and history JSON). */
 export const statusSchema = z

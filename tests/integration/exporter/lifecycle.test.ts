@@ -83,6 +83,26 @@ describe('the ide-monitor program', () => {
     expect(cli('check-config', good)).toEqual({ code: 0, stdout: `${good}: OK\n`, stderr: '' });
   });
 
+  it('warns once, in serve\'s log and in check-config, when a token file has whitespace besides its final newline', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-token-'));
+    const token = path.join(dir, 'ingest-token');
+    writeFileSync(token, 'tok-with-space \n');
+    const config = path.join(dir, 'config.yml');
+    writeFileSync(config, `bridge: { enabled: false }\ningest:\n  token_file: ${token}\n`);
+    const warning = `${token}: the secret in this file ends with whitespace other than a final newline`;
+    const checked = cli('check-config', config);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toContain(`${config}: warning: ingest.token_file: ${warning}`);
+    const exporter = await startExporter({ args: [`--config.file=${config}`, '--no-collector.hostinfo'] });
+    try {
+      const lines = exporter.process.output().split('\n').filter((l) => l.includes(warning));
+      expect(lines).toHaveLength(1);
+      expect(exporter.process.output()).not.toContain('tok-with-space');
+    } finally {
+      await exporter.stop();
+    }
+  });
+
   it('lists every flag with its default in --help, and rejects unknown flags with exit 2', () => {
     const help = cli('serve', '--help');
     expect(help.code).toBe(0);

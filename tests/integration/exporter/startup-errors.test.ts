@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -59,6 +59,17 @@ describe('serve refuses to start with one line naming the setting, no stack trac
     expect(cli('serve', `--data-dir=${file}`)).toMatchObject({
       code: 1,
       stderr: `config bridge.data_dir: ${file} is not a directory (flag --data-dir, env IDE_MONITOR_DATA_DIR)\n`,
+    });
+  });
+
+  it('a data dir that is a symlink (another user could point it at a file of ours)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-data-'));
+    mkdirSync(path.join(dir, 'real'), { mode: 0o700 });
+    symlinkSync(path.join(dir, 'real'), path.join(dir, 'data'));
+    const result = cli('serve', `--data-dir=${path.join(dir, 'data')}`, '--web.listen-address=127.0.0.1:0', '--no-collector.hostinfo');
+    expect(result).toMatchObject({
+      code: 1,
+      stderr: `config bridge.data_dir: ${dir}/data is a symbolic link; use a directory of this user that only it can write (flag --data-dir, env IDE_MONITOR_DATA_DIR)\n`,
     });
   });
 });

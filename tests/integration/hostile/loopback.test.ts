@@ -48,13 +48,52 @@ describe.each(ENDPOINTS)('$path without a token', (endpoint: Endpoint) => {
     for (const headers of attempts) {
       const { status, text } = await post(endpoint, headers);
       expect(status, JSON.stringify(headers)).toBe(403);
-      expect(JSON.parse(text).error).toContain('without an Origin header');
+      // An Origin is refused by the API's own check; a foreign Host first by the server-wide rebinding check.
+      expect(JSON.parse(text).error).toMatch(headers['Origin'] === undefined ? /must address this server as localhost, 127\.0\.0\.1 or \[::1\]/ : /without an Origin header/);
     }
   });
 });
 
-it('keeps the alert API from a rebound page too, and still serves /metrics to any host name', async () => {
+it('keeps the alert API from a rebound page too', async () => {
   expect((await send('GET', '/api/v1/alerts', { Host: `evil.example:${exporter.port}` })).status).toBe(403);
   expect((await send('GET', '/api/v1/alerts', { Host: `localhost:${exporter.port}` })).status).toBe(200);
-  expect((await send('GET', '/metrics', { Host: `evil.example:${exporter.port}` })).status).toBe(200);
+});
+
+// With no credential at all, a rebound page could read every page route: the Host check covers them all.
+describe.each(['/metrics', '/api/v1/snapshot', '/', '/-/healthy', '/no-such-page'])('GET %s with no credentials configured', (path) => {
+  it('refuses a loopback caller naming another host (DNS rebinding)', async () => {
+    for (const host of [`evil.example:${exporter.port}`, '127.0.0.1.evil.example', 'localhost.evil.example:80']) {
+      const { status, text } = await send('GET', path, { Host: host });
+      expect(status, `${host}: ${text.slice(0, 200)}`).toBe(403);
+      expect(text).toContain('must address this server as localhost, 127.0.0.1 or [::1]');
+    }
+  });
+
+  it('serves loopback host names, as Prometheus scraping over loopback sends them', async () => {
+    for (const host of [`127.0.0.1:${exporter.port}`, `localhost:${exporter.port}`, `[::1]:${exporter.port}`, '127.0.0.2']) {
+      expect((await send('GET', path, { Host: host })).status, host).not.toBe(403);
+    }
+  });
+});
+
+describe('with credentials configured', () => {
+  let guarded: RunningExporter;
+  beforeAll(async () => {
+    guarded = await startExporter({ args: ['--no-collector.hostinfo'], env: { IDE_MONITOR_INGEST_TOKEN: 'tok-ingest-1', IDE_MONITOR_WEBHOOK_TOKEN: 'tok-webhook-1' } });
+  });
+  afterAll(async () => {
+    await guarded?.stop();
+  });
+
+  it('serves /metrics to any host name (the tokens guard the APIs; basic auth, when set, the pages)', async () => {
+    const res = await new Promise<number>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: guarded.port, path: '/metrics', headers: { Host: 'monitor.example:443' } }, (r) => {
+        r.resume();
+        resolve(r.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(res).toBe(200);
+  });
 });

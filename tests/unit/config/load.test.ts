@@ -103,6 +103,38 @@ describe('loadConfig', () => {
     }
   });
 
+  it('names the type, never the value, of anything under exec.env and http.headers (where secrets go)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'config-secret-'));
+    try {
+      const file = path.join(dir, 'secret.yml');
+      writeFileSync(
+        file,
+        [
+          'bridge:',
+          '  actions:',
+          '    definitions:',
+          '      - name: restart',
+          '        trigger: { exec: { argv: [/bin/true], env: { API_KEY: 987654321 } } }',
+          '      - name: call',
+          '        trigger: { http: { url: "https://ops.example/x", headers: { X-Api-Key: 123456789 } } }',
+          'remote_write:',
+          '  - url: https://metrics.example/api/v1/write',
+          '    headers: { X-Scope-Token: 55501234 }',
+          '',
+        ].join('\n'),
+      );
+      const problems = problemsOf(() => load({ file }));
+      expect(problems).toEqual([
+        `${file}:5 bridge.actions.definitions.0.trigger.exec.env.API_KEY: expected string, got number`,
+        `${file}:7 bridge.actions.definitions.1.trigger.http.headers.X-Api-Key: expected string, got number`,
+        `${file}:10 remote_write.0.headers.X-Scope-Token: expected string, got number`,
+      ]);
+      expect(problems.join('\n')).not.toMatch(/987654321|123456789|55501234/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects a file whose top level is not a mapping', () => {
     expect(problemsOf(() => load({ file: fixture('../config/list.yml') }))).toEqual([
       `${fixture('list.yml')}: the top level must be a mapping of settings`,

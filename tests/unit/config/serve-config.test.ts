@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +64,43 @@ describe('what serve would refuse, checked before it starts (and by check-config
       `${config} ingest.token_file: cannot read ${empty}: the file is empty`,
       `${config} remote_write.0.authorization.credentials_file: cannot read ${dir}/missing: ENOENT`,
     ]);
+  });
+
+  it('drops final newlines of a secret file and warns, without the value, about any other whitespace around it', () => {
+    const trailing = path.join(dir, 'token-trailing-space');
+    writeFileSync(trailing, 's3cret-ingest-token \n');
+    const leading = path.join(dir, 'token-blank-first-line');
+    writeFileSync(leading, '\n\ts3cret-webhook-token\r\n');
+    const clean = path.join(dir, 'token-clean');
+    writeFileSync(clean, 's3cret-remote-token\n\n');
+    const config = file(
+      `bridge: { data_dir: ${dir}, webhook: { token_file: ${leading} } }\ningest:\n  token_file: ${trailing}\nremote_write:\n  - url: http://x/w\n    authorization: { credentials_file: ${clean} }\n`,
+    );
+    const resolved = resolveServeConfig([`--config.file=${config}`], {});
+    if (resolved.help) throw new Error('unexpected --help');
+    const tail = 'with whitespace other than a final newline, which is kept as part of it (clients sending it without that whitespace are refused); remove it if it was not meant';
+    expect(resolved.warnings).toEqual([
+      { source: config, path: 'ingest.token_file', message: `${trailing}: the secret in this file ends ${tail}` },
+      { source: config, path: 'bridge.webhook.token_file', message: `${leading}: the secret in this file starts ${tail}` },
+    ]);
+    expect(JSON.stringify(resolved.warnings)).not.toContain('s3cret');
+  });
+
+  it('refuses a bridge data dir that is a symlink or writable by others, as serve would (check-config and reloads too)', () => {
+    const real = mkdtempSync(path.join(dir, 'real-'));
+    const link = path.join(dir, 'data-link');
+    symlinkSync(real, link);
+    const open = mkdtempSync(path.join(dir, 'open-'));
+    chmodSync(open, 0o777);
+    for (const [dataDir, why] of [
+      [link, 'is a symbolic link'],
+      [open, 'is writable by its group or by everyone (mode 777; chmod 700 it)'],
+    ] as const) {
+      const config = file(`bridge: { data_dir: ${dataDir} }\n`);
+      expect(problemsOf(() => resolve([`--config.file=${config}`]))).toEqual([
+        `${config} bridge.data_dir: ${dataDir} ${why}; use a directory of this user that only it can write (flag --data-dir, env IDE_MONITOR_DATA_DIR)`,
+      ]);
+    }
   });
 
   it('refuses a URL secret file that holds no http(s) URL, without echoing it', () => {

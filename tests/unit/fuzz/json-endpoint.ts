@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeatureContext, ServeFeature } from '../../../src/commands/serve-features.js';
+import type { FeatureContext, ServeFeature } from '../../../src/serve/feature.js';
 import { contentEncoding, contentType, encoded, mutationsOf, rawBody, toJsonText } from './bodies.js';
 import { HEAP_GROWTH_LIMIT, retainedBytes, watchHeap, watchProcessErrors, type HeapWatch, type ProcessErrorWatch } from './guards.js';
 import { fuzzParams, runsFor, timeoutFor } from './runs.js';

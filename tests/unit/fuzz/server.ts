@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import { expect } from 'vitest';
-import type { FeatureContext, ServeFeature } from '../../../src/commands/serve-features.js';
+import type { FeatureContext, ServeFeature } from '../../../src/serve/feature.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { ScrapeRunner } from '../../../src/exporter/collector.js';
 import { DEFAULT_HOST_PATHS } from '../../../src/exporter/procfs.js';

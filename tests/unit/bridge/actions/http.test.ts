@@ -40,6 +40,12 @@ beforeAll(async () => {
         res.end(`autoscaler unavailable: ${'x'.repeat(10_000)}`);
         return;
       }
+      if (req.url?.startsWith('/echo')) {
+        // An error page that echoes the request line, as many servers' 4xx pages do.
+        res.writeHead(400, { 'content-type': 'text/plain' });
+        res.end(`cannot ${req.method} ${req.url}`);
+        return;
+      }
       if (req.url?.startsWith('/redirect')) {
         res.writeHead(302, { location: '/ok' });
         res.end();
@@ -152,6 +158,16 @@ describe('http actions', () => {
     expect(record.outputExcerpt.startsWith('autoscaler unavailable: xxx')).toBe(true);
     expect(Buffer.byteLength(record.outputExcerpt)).toBeLessThan(4200);
     expect(record.outputExcerpt).toContain('bytes omitted');
+  });
+
+  it("keeps the URL's query out of a failed request's audit record, even when the receiver echoes it", async () => {
+    const runner = new ActionRunner({ definitions: [], dryRun: false, maxConcurrent: 1, logger: silentLogger });
+    const url = `${base}/echo/{{ labels.job }}?api_key=s3cr3t-k3y`;
+    const record = await runner.run(definition({ name: 'echo', trigger: { http: { url } } }), 'trigger', alert({ labels: { job: 'indexer' } }));
+    expect(record).toMatchObject({ outcome: 'failed', httpStatus: 400, error: 'HTTP 400 Bad Request', target: `POST ${base}/echo/indexer` });
+    expect(last().url).toBe('/echo/indexer?api_key=s3cr3t-k3y');
+    expect(record.outputExcerpt).toBe('cannot POST /echo/indexer[redacted]');
+    expect(JSON.stringify(record)).not.toContain('s3cr3t');
   });
 
   it('does not follow redirects', async () => {

@@ -101,6 +101,23 @@ describe('actionDefinitionSchema', () => {
   });
 });
 
+describe('an http action url: scheme, host and port fixed at config time', () => {
+  it.each([
+    'http:{{ labels.host }}:8080/x',
+    'http:///{{ labels.host }}/x',
+    'http:\\\\{{ labels.host }}/x',
+    'https:/{{ labels.host }}',
+    'http://{{ labels.user }}@ops.example/x',
+    'http://ops.example:{{ labels.port }}/x',
+  ])('refuses %s', (url) => {
+    expect(problems([{ name: 'a', trigger: { http: { url } } }])).toEqual(['0.trigger.http.url: placeholders may appear only in the path or query of url, never in the scheme, host or port']);
+  });
+
+  it.each(['https://ops.example:8443/scale/{{ labels.job }}?reason={{ annotations.summary }}', 'http://127.0.0.1/{{ labels.host }}:8080/x', 'http:ops.example/{{ labels.job }}'])('accepts %s', (url) => {
+    expect(actionDefinitionsSchema.safeParse([{ name: 'a', trigger: { http: { url } } }]).success).toBe(true);
+  });
+});
+
 describe('examples/actions', () => {
   const dir = fileURLToPath(new URL('../../../../examples/actions/', import.meta.url));
   const files = readdirSync(dir).filter((name) => /\.ya?ml$/.test(name));

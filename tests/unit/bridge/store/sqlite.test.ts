@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,6 +40,45 @@ describe('the SQLite store on disk', () => {
     await store.close();
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const name of readdirSync(dir)) expect(statSync(path.join(dir, name)).mode & 0o777, name).toBe(0o600);
+  });
+
+  it('narrows an existing data dir to 0700', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bridge-store-'));
+    dirs.push(dir);
+    chmodSync(dir, 0o755);
+    await new SqliteStore(dir).close();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses a data dir that is a symlink, leaving what it points at untouched', () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'bridge-store-'));
+    dirs.push(parent);
+    const target = path.join(parent, 'elsewhere');
+    mkdirSync(target, { mode: 0o700 });
+    writeFileSync(path.join(target, 'bridge.sqlite'), 'precious');
+    symlinkSync(target, path.join(parent, 'data'));
+    expect(() => new SqliteStore(path.join(parent, 'data'))).toThrow(/^bridge\.data_dir: .*\/data is a symbolic link; set bridge\.data_dir \(flag --data-dir, env IDE_MONITOR_DATA_DIR\)/);
+    expect(readFileSync(path.join(target, 'bridge.sqlite'), 'utf8')).toBe('precious');
+  });
+
+  it('refuses a data dir writable by its group or by everyone', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bridge-store-'));
+    dirs.push(dir);
+    chmodSync(dir, 0o775);
+    expect(() => new SqliteStore(dir)).toThrow(/^bridge\.data_dir: .* is writable by its group or by everyone \(mode 775; chmod 700 it\)/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("refuses a data dir owned by another user (as root: one chowned to nobody; otherwise: root's /usr)", () => {
+    let dir = '/usr';
+    if (process.getuid?.() === 0) {
+      dir = mkdtempSync(path.join(tmpdir(), 'bridge-store-'));
+      dirs.push(dir);
+      chmodSync(dir, 0o700);
+      chownSync(dir, 65534, 65534);
+    }
+    expect(() => new SqliteStore(dir)).toThrow(/^bridge\.data_dir: .* is owned by uid \d+, not by this user \(uid \d+\)/);
+    if (dir !== '/usr') expect(readdirSync(dir)).toEqual([]);
   });
 
   it("sets SQLite's page cache to 2 MB (cache_size -2000), not the 16 MB better-sqlite3 builds in", async () => {
