@@ -86,7 +86,9 @@ export class BridgeMetrics {
     // Computed at scrape from the store itself, so they are right after a restart and across replicas. A
     // store that does not answer keeps the last values rather than failing the scrape.
     let last: PendingStat[] = [];
-    const stats = async () => {
+    // Both gauges below are collected in one scrape, at once: they share the read in flight, not one each.
+    let reading: Promise<PendingStat[]> | undefined;
+    const read = async () => {
       try {
         last = (await store()?.pendingStats()) ?? last;
       } catch {
@@ -94,6 +96,7 @@ export class BridgeMetrics {
       }
       return last;
     };
+    const stats = () => (reading ??= read().finally(() => (reading = undefined)));
     const pending = new Gauge({
       name: 'ide_bridge_outbox_pending',
       help: 'Deliveries waiting in the outbox (pending or in flight), by channel.',
