@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import { ASSETS_DIR, renderPage } from './page.js';
 import { parseRange } from './range.js';
 import { Sampler, type ScrapeSource } from './sampler.js';
-import { buildHistory, buildSnapshot, type History } from './snapshot.js';
+import { buildHistory, buildSnapshot, type History, type Snapshot } from './snapshot.js';
 import { publicHistory, publicSnapshot } from './public-view.js';
 import { StatusSource } from './source.js';
 import { loadMonitoringConfig } from '../monitoring/config.js';
@@ -58,6 +58,7 @@ export class StatusFeature implements ServeFeature {
   /** The current update, serialised once per tick and shared by the stream, the snapshot and every client. */
   private current: { seq: number; json: string; frame: string } | undefined;
   private currentPublic: { seq: number; json: string; frame: string } | undefined;
+  private built: { seq: number; snapshot: Snapshot } | undefined;
   /** Viewers of the public view get their own stream of reduced updates. */
   readonly publicHub: StreamHub;
   /** The landing page's links, known once the pages are mounted (after the APIs). */
@@ -101,24 +102,29 @@ export class StatusFeature implements ServeFeature {
     this.publicHub.closeAll();
   }
 
+  /** The snapshot of the current sample, built once per sample for both views. */
+  private snapshot(): Snapshot {
+    if (this.built === undefined || this.built.seq !== this.seq) {
+      this.built = { seq: this.seq, snapshot: buildSnapshot(this.seq, this.sampler.ring, this.options.config.interval, this.options.alerts, this.thresholds) };
+    }
+    return this.built.snapshot;
+  }
+
   /** The update as JSON, built at most once per sample. `ts` is when it was serialised (server clock, ms). */
   update(): { seq: number; json: string; frame: string } {
-    if (this.current === undefined || this.current.seq !== this.seq) {
-      const snapshot = buildSnapshot(this.seq, this.sampler.ring, this.options.config.interval, this.options.alerts, this.thresholds);
-      const json = JSON.stringify({ ...snapshot, ts: Date.now() });
-      this.current = { seq: this.seq, json, frame: sseFrame(this.seq, json) };
-    }
+    if (this.current === undefined || this.current.seq !== this.seq) this.current = this.serialise(this.snapshot());
     return this.current;
   }
 
-  /** The public view of the update: health bars and alert counts; no names, labels, hosts or methods. */
+  /** The public view of the same update: health bars and alert counts; no names, labels, hosts or methods. */
   publicUpdate(): { seq: number; json: string; frame: string } {
-    if (this.currentPublic === undefined || this.currentPublic.seq !== this.seq) {
-      const snapshot = publicSnapshot(buildSnapshot(this.seq, this.sampler.ring, this.options.config.interval, this.options.alerts));
-      const json = JSON.stringify({ ...snapshot, ts: Date.now() });
-      this.currentPublic = { seq: this.seq, json, frame: sseFrame(this.seq, json) };
-    }
+    if (this.currentPublic === undefined || this.currentPublic.seq !== this.seq) this.currentPublic = this.serialise(publicSnapshot(this.snapshot()));
     return this.currentPublic;
+  }
+
+  private serialise(snapshot: Snapshot): { seq: number; json: string; frame: string } {
+    const json = JSON.stringify({ ...snapshot, ts: Date.now() });
+    return { seq: this.seq, json, frame: sseFrame(this.seq, json) };
   }
 
   historyJson(rangeMs: number): string {

@@ -76,6 +76,8 @@ describe('status sampler as serve wires it', () => {
     // 25 % busy: green by the defaults (75 % is their lowest level), red by this file's 20 % high level.
     const bar = () => JSON.parse(feature.update().json).health.cpu;
     expect(bar()).toMatchObject({ colour: 'red', severity: 'high', marks: [{ severity: 'high', value: 0.2 }] });
+    // The public view is the same snapshot with details left out: the same thresholds colour it.
+    expect(JSON.parse(feature.publicUpdate().json).health.cpu).toMatchObject({ colour: 'red', severity: 'high', detail: '' });
     feature.reload!(configSchema.parse({}));
     await feature.sampler.tick();
     expect(bar()).toMatchObject({ colour: 'green', severity: null });
