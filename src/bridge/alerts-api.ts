@@ -11,7 +11,7 @@ import type { IntakeChannel } from './intake.js';
 import { silenceMatchers } from './limits.js';
 import type { BridgeMetrics } from './metrics.js';
 import { describeIssues } from './payload.js';
-import type { Route } from './routing.js';
+import { route, type Route } from './routing.js';
 import { ackDeliveries, channelsOf } from './stored-deliveries.js';
 import type { Ack, BridgeStore, StoredAlert } from './store/types.js';
 
@@ -24,8 +24,6 @@ export interface AlertsApiDeps {
   readonly ackSilence: boolean;
   readonly routes: readonly Route[];
   readonly channels: ReadonlyMap<string, IntakeChannel>;
-  /** Restarts the escalation clock of an unacknowledged episode (undefined: the route has none). */
-  readonly escalateAfter: (alert: StoredAlert) => number | undefined;
   readonly metrics: BridgeMetrics;
   readonly logger: Logger;
   readonly wake: (channels: Iterable<string>) => void;
@@ -162,7 +160,8 @@ export function mountAlertsApi(app: express.Express, deps: AlertsApiDeps): void 
     const ack = await store.withdrawAck(alert.fingerprint, alert.startsAt);
     if (ack === undefined) return void res.status(404).json({ error: `alert ${alert.fingerprint} is not acknowledged` });
     const expired = await expireSilence(ack);
-    const after = deps.escalateAfter(alert);
+    // Unacknowledged again: its route's escalation clock restarts (if the route has one).
+    const after = route(deps.routes, alert.labels).escalation?.afterMs;
     if (after !== undefined && alert.escalatedAt === null) await store.setEscalation(alert.fingerprint, alert.startsAt, Date.now() + after);
     const at = new Date().toISOString();
     const who = actor(req, res, body.data.createdBy);

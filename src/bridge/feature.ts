@@ -18,7 +18,7 @@ import { BridgeMetrics } from './metrics.js';
 import { parseNotification } from './notification.js';
 import { Reconciler } from './reconciler.js';
 import { Reminders } from './reminders.js';
-import { compileRoutes, route, type Route } from './routing.js';
+import { compileRoutes, type Route } from './routing.js';
 import { openStore } from './store/open.js';
 import type { BridgeStore } from './store/types.js';
 import { mountWebhook, WEBHOOK_PATH } from './webhook.js';
@@ -162,7 +162,6 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
         ackSilence: config.alertmanager.ack_silence,
         routes,
         channels,
-        escalateAfter: (alert) => route(routes, alert.labels).escalation?.afterMs,
         metrics,
         logger,
         wake,
