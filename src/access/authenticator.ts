@@ -50,10 +50,12 @@ export class Authenticator {
   }
 
   /**
-   * Nothing to sign in with at all (no principals, no roles, no webhook token, no basic-auth users): the
-   * machine's own loopback callers may do everything, nobody else anything.
+   * No credential the guarded routes could ask for (no principals, no roles, no webhook token, no basic-auth
+   * users): the machine's own loopback callers may do everything there, nobody else anything. Not the
+   * server-wide loopback-only mode of src/access/loopback-only.ts, which also counts the ingest token: that
+   * token never opened these routes, so with only it set they keep trusting loopback, as before.
    */
-  get loopbackOnly(): boolean {
+  get trustsLoopback(): boolean {
     return this.legacy && (this.options.webhookToken() ?? '') === '' && !this.hasBasicUsers;
   }
 
@@ -67,7 +69,7 @@ export class Authenticator {
     const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
     if (bearer !== undefined) return this.bearer(bearer);
     if (/^Basic\s/i.test(header)) return this.basicUser(header);
-    if (this.loopbackOnly && isLoopback(req.socket.remoteAddress) && !fromWebPage(req)) {
+    if (this.trustsLoopback && isLoopback(req.socket.remoteAddress) && !fromWebPage(req)) {
       return { principal: { name: 'local', role: 'admin', via: 'loopback' } };
     }
     return { anonymous: true };

@@ -66,7 +66,7 @@ export class AccessGuard {
       const forbidden = 'principal' in who;
       // Nothing configured to sign in with: only the machine's own callers, and this is not one (another
       // host, a web page, a DNS-rebound name). No credential would help, so 403 with what to configure.
-      if (!forbidden && this.authenticator.loopbackOnly) {
+      if (!forbidden && this.authenticator.trustsLoopback) {
         this.refused(route, 'forbidden', req);
         return void res.status(403).json({ error: 'no token or principal is configured (access.principals, bridge.webhook.token), so only loopback callers addressing localhost, 127.0.0.1 or [::1], without an Origin header, are accepted' });
       }
