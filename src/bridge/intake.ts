@@ -85,13 +85,11 @@ export class Intake {
 
   /** What the store knows of the episodes being resolved: their resolution notes and whether they escalated. */
   private async episodesOfResolved(payload: WebhookPayload): Promise<Map<string, StoredAlert>> {
-    const found = new Map<string, StoredAlert>();
-    for (const alert of payload.alerts) {
-      if (alert.status !== 'resolved') continue;
-      const stored = await this.store.getAlert(alert.fingerprint);
-      if (stored !== undefined && stored.startsAt === alert.startsAt) found.set(alert.fingerprint, stored);
-    }
-    return found;
+    const resolved = payload.alerts.filter((a) => a.status === 'resolved');
+    if (resolved.length === 0) return new Map();
+    const stored = await this.store.getAlerts(resolved.map((a) => a.fingerprint));
+    for (const alert of resolved) if (stored.get(alert.fingerprint)?.startsAt !== alert.startsAt) stored.delete(alert.fingerprint);
+    return stored;
   }
 
   private plan(payload: WebhookPayload, episodes: ReadonlyMap<string, StoredAlert>): IntakeBatch {

@@ -253,6 +253,13 @@ export class PostgresStore implements BridgeStore {
     return row === undefined ? undefined : alertFromRow(row);
   }
 
+  async getAlerts(fingerprints: readonly string[]): Promise<Map<string, StoredAlert>> {
+    if (fingerprints.length === 0) return new Map();
+    // One round trip for the whole payload, not one per alert.
+    const rows = await this.rows<AlertRow>(`${ALERT_SELECT} WHERE a.fingerprint = ANY($1::text[])`, [[...new Set(fingerprints)]]);
+    return new Map(rows.map((row) => [row.fingerprint, alertFromRow(row)]));
+  }
+
   async firing(limit: number): Promise<StoredAlert[]> {
     return (await this.rows<AlertRow>(`${ALERT_SELECT} WHERE a.status = 'firing' ORDER BY a.starts_at COLLATE "C" DESC, a.fingerprint COLLATE "C" LIMIT $1`, [limit])).map(alertFromRow);
   }

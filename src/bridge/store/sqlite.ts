@@ -201,6 +201,16 @@ export class SqliteStore implements BridgeStore {
     return row === undefined ? undefined : alertFromRow(row);
   }
 
+  async getAlerts(fingerprints: readonly string[]): Promise<Map<string, StoredAlert>> {
+    // Synchronous point reads on the primary key: one statement per alert costs less than building an IN list.
+    const found = new Map<string, StoredAlert>();
+    for (const fingerprint of new Set(fingerprints)) {
+      const row = this.s.getAlert.get(fingerprint) as AlertRow | undefined;
+      if (row !== undefined) found.set(fingerprint, alertFromRow(row));
+    }
+    return found;
+  }
+
   async firing(limit: number): Promise<StoredAlert[]> {
     return (this.s.firing.all(limit) as AlertRow[]).map(alertFromRow);
   }

@@ -182,6 +182,8 @@ export interface BridgeStore {
 
   // Alerts
   getAlert(fingerprint: string): Promise<StoredAlert | undefined>;
+  /** Several alerts in one read (the intake's look-up of the episodes a payload resolves), by fingerprint. */
+  getAlerts(fingerprints: readonly string[]): Promise<Map<string, StoredAlert>>;
   /** Firing alerts, newest first. */
   firing(limit: number): Promise<StoredAlert[]>;
   /** Firing alerts counted by severity, and the newest `limit` as summaries: what the status page shows. */

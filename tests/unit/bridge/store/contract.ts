@@ -171,6 +171,14 @@ export function describeStoreContract(name: string, make: () => Promise<StoreUnd
       expect((await store.getAlert('e1'))?.ack).toBeNull();
     });
 
+    it('reads several alerts at once, by fingerprint, leaving out the unknown ones', async () => {
+      await store.intake([batch([event('n1', 'firing'), event('n2', 'resolved')], [])]);
+      const found = await store.getAlerts(['n1', 'n2', 'n3', 'n1']);
+      expect([...found.keys()].sort()).toEqual(['n1', 'n2']);
+      expect(found.get('n2')).toMatchObject({ status: 'resolved', alertname: 'Alertn2' });
+      expect((await store.getAlerts([])).size).toBe(0);
+    });
+
     it('keeps a resolution note for its episode only', async () => {
       await store.intake([batch([event('f1', 'firing')], [])]);
       await store.setResolution('f1', '2024-05-01T12:00:00Z', 'restarted the indexer');
