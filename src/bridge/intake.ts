@@ -177,7 +177,7 @@ function alertDelivery(channel: string, payload: WebhookPayload, alert: Notified
   return { channel, dedupKey: eventKey(alert), orderKey: alert.fingerprint, body: JSON.stringify(notification), fingerprints: [alert.fingerprint], ifNew: [eventKey(alert)] };
 }
 
-export function toActionAlert(alert: WebhookAlert): ActionAlert {
+function toActionAlert(alert: WebhookAlert): ActionAlert {
   return {
     fingerprint: alert.fingerprint,
     status: alert.status,

@@ -108,8 +108,6 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
-
 export function migrateSqlite(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length) throw new Error(`the bridge outbox was written by a newer ide-monitor (schema ${version}); upgrade ide-monitor`);
