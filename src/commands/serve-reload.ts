@@ -10,13 +10,18 @@ export interface ReloadResult {
 /**
  * SIGHUP and `POST /-/reload`, as Prometheus and Alertmanager do them: read the configuration again and,
  * only when all of it is valid, hand it to every part of `serve`; a bad file is logged and the running
- * configuration stays. One reload at a time: a SIGHUP arriving during one waits for it and reloads again.
+ * configuration stays. One reload at a time: requests arriving during one are coalesced into one more
+ * reload after it (a burst of SIGHUPs is two reloads, not a queue that grows with the burst), and after
+ * `close()` (shutdown) no new one starts.
  * `ide_exporter_config_last_reload_successful` says whether the file on disk is the one running.
  */
 export class ConfigReloader<Resolved> {
   private readonly successful: Gauge;
   private readonly successTime: Gauge;
   private running: Promise<ReloadResult> = Promise.resolve({ ok: true, message: 'not reloaded yet' });
+  /** The reload waiting for the running one to end; every request made meanwhile shares it. */
+  private queued: Promise<ReloadResult> | undefined;
+  private closed = false;
 
   constructor(
     private readonly load: () => Resolved,
@@ -39,8 +44,21 @@ export class ConfigReloader<Resolved> {
   }
 
   reload(trigger: string): Promise<ReloadResult> {
-    this.running = this.running.then(() => this.reloadNow(trigger));
-    return this.running;
+    if (this.queued !== undefined) return this.queued;
+    const next = this.running.then(() => {
+      this.queued = undefined;
+      if (this.closed) return { ok: false, message: 'shutting down; not reloaded' };
+      return this.reloadNow(trigger);
+    });
+    this.queued = next;
+    this.running = next;
+    return next;
+  }
+
+  /** Shutdown: no reload starts from now on; resolves when the one in progress (if any) has ended. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.running;
   }
 
   private async reloadNow(trigger: string): Promise<ReloadResult> {

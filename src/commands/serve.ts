@@ -209,6 +209,8 @@ export async function serve(argv: readonly string[]): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   logger.info({ signal }, 'shutting down: no new connections, finishing in-flight scrapes');
+  // A reload still applying would otherwise hand new settings to features while they stop.
+  await reloader.close();
   await server.stop(SHUTDOWN_GRACE_MS);
   for (const feature of [...features].reverse()) await feature.stop?.();
   logger.info('stopped');

@@ -105,7 +105,8 @@ describe('ide-monitor serve reloading its configuration', () => {
       await waitFor('a reload', async () => proc.output().includes('trigger=SIGHUP'));
       expect(proc.child.exitCode).toBeNull();
     } finally {
-      expect(await proc.stop()).toBe(0);
+      const code = await proc.stop();
+      expect(code, proc.output()).toBe(0);
     }
   });
 });
