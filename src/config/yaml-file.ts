@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { YAMLException } from 'js-yaml';
-import type { Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { lazy } from '../lazy-require.js';
 import { ConfigError, type ConfigProblem } from './problems.js';
 
 const jsYaml = lazy<typeof import('js-yaml')>('js-yaml');
-/** Only to point an error at its line; js-yaml loads the configuration. */
-const yamlCst = lazy<typeof import('yaml')>('yaml');
 
 export type PathSegment = string | number;
 
@@ -111,28 +108,98 @@ function typeName(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+/** A parsed YAML node reduced to what locating a path needs: where it starts and its children. */
+interface Located {
+  readonly offset: number | undefined;
+  readonly items?: Located[];
+  readonly entries?: Map<string, { keyOffset: number | undefined; value: Located }>;
+}
+
+/**
+ * Builds the located tree of the file's first document from js-yaml's event stream (source offsets, no
+ * values constructed). One YAML library does both jobs: loading (js-yaml's `loadAll`) and this.
+ */
+function locatedTree(text: string): Located | undefined {
+  const yaml = jsYaml();
+  const { EVENT_ID } = yaml;
+  const present = (...offsets: number[]) => offsets.find((o) => o >= 0);
+  interface Frame {
+    readonly node: Located;
+    key?: { name: string; offset: number | undefined };
+  }
+  let root: Located | undefined;
+  const stack: Frame[] = [];
+  /** Hangs a node under the open collection (as a key or a value of a mapping, an item of a sequence). */
+  const attach = (node: Located, keyName: string) => {
+    const parent = stack.at(-1);
+    if (parent === undefined) {
+      root ??= node;
+      return;
+    }
+    if (parent.node.items !== undefined) parent.node.items.push(node);
+    else if (parent.key === undefined) parent.key = { name: keyName, offset: node.offset };
+    else {
+      parent.node.entries?.set(parent.key.name, { keyOffset: parent.key.offset, value: node });
+      parent.key = undefined;
+    }
+  };
+  for (const event of yaml.parseEvents(text, {})) {
+    switch (event.type) {
+      case EVENT_ID.SCALAR:
+        attach({ offset: present(event.valueStart, event.tagStart, event.anchorStart) }, yaml.getScalarValue(text, event));
+        break;
+      case EVENT_ID.ALIAS:
+        attach({ offset: present(event.anchorStart) }, '');
+        break;
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE: {
+        const offset = present(event.start, event.tagStart, event.anchorStart);
+        const node: Located = event.type === EVENT_ID.MAPPING ? { offset, entries: new Map() } : { offset, items: [] };
+        attach(node, '');
+        stack.push({ node });
+        break;
+      }
+      case EVENT_ID.POP:
+        stack.pop();
+        break;
+      default:
+        break;
+    }
+    if (root !== undefined && stack.length === 0) break;
+  }
+  return root;
+}
+
 /** Finds the line of the deepest node on `path` (the key's line, so a bad value points at its setting). */
 function lineLocator(text: string): (path: readonly PathSegment[]) => number | undefined {
-  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yamlCst();
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
-  return (path) => {
-    let node: unknown = doc.contents;
-    let offset: number | undefined = (node as YamlNode | null)?.range?.[0];
-    for (const segment of path) {
-      if (isSeq(node)) {
-        const item = node.items[Number(segment)] as YamlNode | undefined;
-        if (item === undefined) break;
-        offset = item.range?.[0] ?? offset;
-        node = item;
-        continue;
-      }
-      if (!isMap(node)) break;
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
-      if (pair === undefined) break;
-      offset = (pair.key as YamlNode).range?.[0] ?? offset;
-      node = pair.value;
+  const root = locatedTree(text);
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const lineOf = (offset: number) => {
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((lineStarts[mid] ?? 0) <= offset) low = mid;
+      else high = mid - 1;
     }
-    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+    return low + 1;
+  };
+  return (path) => {
+    let node = root;
+    let offset = node?.offset;
+    for (const segment of path) {
+      if (node?.items !== undefined) {
+        node = node.items[Number(segment)];
+        if (node === undefined) break;
+        offset = node.offset ?? offset;
+      } else if (node?.entries !== undefined) {
+        const entry = node.entries.get(String(segment));
+        if (entry === undefined) break;
+        offset = entry.keyOffset ?? offset;
+        node = entry.value;
+      } else break;
+    }
+    return offset === undefined ? undefined : lineOf(offset);
   };
 }
