@@ -42,12 +42,40 @@ const STORE_ERROR_BACKOFF_MS = 1000;
 export class Dispatcher {
   private readonly workers = new Map<string, ChannelWorker>();
 
-  constructor(handlers: readonly ChannelHandler[], options: DispatcherOptions) {
+  constructor(
+    handlers: readonly ChannelHandler[],
+    private readonly options: DispatcherOptions,
+  ) {
     for (const handler of handlers) this.workers.set(handler.channel, new ChannelWorker(handler, options));
   }
 
   start(): void {
     for (const worker of this.workers.values()) worker.wake();
+  }
+
+  /**
+   * A configuration reload: a channel that appears gets a worker, one that stays works on with its new
+   * handler from its next claim, one that went away stops claiming (its pending deliveries stay in the
+   * outbox, delivered if the channel comes back, pruned with the rest otherwise). Resolves when the
+   * deliveries the old handlers had in flight have ended, so their endpoints can then be closed.
+   */
+  async replaceHandlers(handlers: readonly ChannelHandler[]): Promise<void> {
+    const settling: Array<Promise<void>> = [];
+    const next = new Map(handlers.map((h) => [h.channel, h]));
+    for (const [channel, worker] of this.workers) {
+      const handler = next.get(channel);
+      if (handler === undefined) {
+        settling.push(worker.stop());
+        this.workers.delete(channel);
+      } else settling.push(worker.replaceHandler(handler));
+    }
+    for (const handler of handlers) {
+      if (this.workers.has(handler.channel)) continue;
+      const worker = new ChannelWorker(handler, this.options);
+      this.workers.set(handler.channel, worker);
+      worker.wake();
+    }
+    await Promise.all(settling);
   }
 
   /** New deliveries were enqueued for these channels. */
@@ -86,12 +114,20 @@ class ChannelWorker {
   private pausedUntil = 0;
 
   constructor(
-    private readonly handler: ChannelHandler,
+    private handler: ChannelHandler,
     private readonly options: DispatcherOptions,
   ) {}
 
   inFlightCount(): number {
     return this.inFlight.size;
+  }
+
+  /** Claims from now on go to `handler`; resolves when the deliveries started with the old one have ended. */
+  async replaceHandler(handler: ChannelHandler): Promise<void> {
+    const started = [...this.inFlight];
+    this.handler = handler;
+    this.wake();
+    await Promise.all(started);
   }
 
   wake(): void {

@@ -20,8 +20,11 @@ import { Reconciler } from './reconciler.js';
 import { Reminders } from './reminders.js';
 import { compileRoutes, type Route } from './routing.js';
 import { openStore } from './store/open.js';
-import type { BridgeStore } from './store/types.js';
+import type { BridgeStore, OutboxItem } from './store/types.js';
 import { mountWebhook, WEBHOOK_PATH } from './webhook.js';
+import type { ActionAlert } from './actions/model.js';
+import type { WriteAuth } from '../http/request-guards.js';
+import { unappliedChanges } from '../serve/unapplied.js';
 
 const PRUNE_EVERY_MS = 3_600_000;
 /** 200 when the store answers, 503 when not. */
@@ -44,10 +47,18 @@ interface ConfiguredChannel extends IntakeChannel {
 export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFeature> {
   const config = ctx.config.bridge;
   const logger = ctx.logger.child({ component: 'bridge' });
-  const token = resolveSecret('bridge.webhook.token', config.webhook.token, config.webhook.token_file);
-  const channels = createChannels(config, logger, ctx.registry);
-  const routes = compileRoutes(config.routes);
+  const tokenOf = (bridge: BridgeConfig) => resolveSecret('bridge.webhook.token', bridge.webhook.token, bridge.webhook.token_file);
+  // Routes, channels, actions and the webhook token are replaced by a reload (see `reload` below); every
+  // reader (intake, escalator, reminders, alert API, dispatcher) reads them through these variables.
+  let applied = config;
+  let channels = createChannels(config, logger, ctx.registry);
+  let routes = compileRoutes(config.routes);
   warnAboutUnusableRoutes(routes, channels, config, logger);
+  const routing = <T extends object>(deps: T): T & { readonly routes: readonly Route[]; readonly channels: ReadonlyMap<string, ConfiguredChannel> } =>
+    Object.defineProperties(deps, { routes: { get: () => routes, enumerable: true }, channels: { get: () => channels, enumerable: true } }) as T & {
+      readonly routes: readonly Route[];
+      readonly channels: ReadonlyMap<string, ConfiguredChannel>;
+    };
 
   const store: BridgeStore = await openStore(config, logger);
   let open = true;
@@ -63,17 +74,22 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
   // A single-process store takes back every claim at start; shared ones only claims whose lease ran out.
   await reclaim(store.kind === 'sqlite', 'a previous run');
 
-  const runner = new ActionRunner({ definitions: config.actions.definitions, dryRun: config.actions.dry_run, maxConcurrent: config.actions.max_concurrent, logger, ...(ctx.lspControl !== undefined && { lspControl: ctx.lspControl }) });
-  const handlers: ChannelHandler[] = [...channels].map(([name, channel]) => ({
-    channel: name,
-    ...channel.definition.pacing(config.channels[name]!),
-    oneShot: false,
-    deliver: (item) => channel.notifier.notify(parseNotification(item.body, channel.definition.unit), item.dedupKey),
-  }));
-  handlers.push(actionHandler(runner, config.actions.definitions, store, metrics, config.actions.max_concurrent));
-  // A claim must outlive the slowest delivery, or a live replica's work would be taken over.
+  const createRunner = (bridge: BridgeConfig) =>
+    new ActionRunner({ definitions: bridge.actions.definitions, dryRun: bridge.actions.dry_run, maxConcurrent: bridge.actions.max_concurrent, logger, ...(ctx.lspControl !== undefined && { lspControl: ctx.lspControl }) });
+  let runner = createRunner(config);
+  const handlersOf = (bridge: BridgeConfig): ChannelHandler[] => [
+    ...[...channels].map(([name, channel]) => ({
+      channel: name,
+      ...channel.definition.pacing(bridge.channels[name]!),
+      oneShot: false,
+      deliver: (item: OutboxItem) => channel.notifier.notify(parseNotification(item.body, channel.definition.unit), item.dedupKey),
+    })),
+    actionHandler(runner, bridge.actions.definitions, store, metrics, bridge.actions.max_concurrent),
+  ];
+  // A claim must outlive the slowest delivery, or a live replica's work would be taken over (a reload
+  // with slower actions needs a restart for a longer lease: see LIVE_SETTINGS).
   const slowestAction = Math.max(0, ...config.actions.definitions.map((d) => d.timeout + 5000));
-  const dispatcher = new Dispatcher(handlers, {
+  const dispatcher = new Dispatcher(handlersOf(config), {
     store,
     metrics,
     logger,
@@ -86,17 +102,17 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
     },
   });
   const wake = (names: Iterable<string>) => dispatcher.wake(names);
-  const intake = new Intake(store, { routes, channels, applicableActions: (alert) => runner.applicable(alert) });
+  const intake = new Intake(store, routing({ applicableActions: (alert: ActionAlert) => runner.applicable(alert) }));
 
   const alertmanagerUrls = [...(config.alertmanager.url === undefined ? [] : [config.alertmanager.url]), ...config.alertmanager.peers];
   const alertmanagers = alertmanagerUrls.map((url) => new AlertmanagerClient(url, config.alertmanager.timeout));
   const reconciler = alertmanagers.length === 0 ? undefined : new Reconciler({ store, alertmanagers, intake, graceMs: config.alertmanager.reconcile_grace, metrics, logger, wake });
-  const escalator = new Escalator({ store, routes, channels, metrics, logger, wake });
+  const escalator = new Escalator(routing({ store, metrics, logger, wake }));
   const { repeat_interval: repeatInterval } = config.reminders;
   const reminders =
     repeatInterval === undefined
       ? undefined
-      : new Reminders({ store, routes, channels, intervalMs: repeatInterval, severities: config.reminders.severities, remindOn: config.reminders.channels, logger, wake });
+      : new Reminders(routing({ store, intervalMs: repeatInterval, severities: config.reminders.severities, remindOn: config.reminders.channels, logger, wake }));
 
   let summary: ReturnType<BridgeFeature['summary']> = { counts: {}, items: [] };
   const refreshSummary = async () => {
@@ -127,7 +143,7 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
     void tick();
   };
 
-  const auth = { token, tokenSetting: 'bridge.webhook.token (IDE_MONITOR_WEBHOOK_TOKEN)' };
+  const auth: { token: string | undefined } & WriteAuth = { token: tokenOf(config), tokenSetting: 'bridge.webhook.token (IDE_MONITOR_WEBHOOK_TOKEN)' };
   const extension: ServerExtension = {
     name: 'bridge',
     // No landing-page link to the alert API: it is JSON for signed-in clients (a plain link answers 401); the status page shows the alerts.
@@ -155,17 +171,18 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
           if (open) void refreshSummary().catch(() => {});
         },
       });
-      mountAlertsApi(app, {
-        access: accessOf(ctx),
-        store,
-        alertmanager: alertmanagers[0],
-        ackSilence: config.alertmanager.ack_silence,
-        routes,
-        channels,
-        metrics,
-        logger,
-        wake,
-      });
+      mountAlertsApi(
+        app,
+        routing({
+          access: accessOf(ctx),
+          store,
+          alertmanager: alertmanagers[0],
+          ackSilence: config.alertmanager.ack_silence,
+          metrics,
+          logger,
+          wake,
+        }),
+      );
     },
   };
 
@@ -176,7 +193,7 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
       actions: config.actions.definitions.length,
       routes: config.routes.length === 0 ? 'default' : config.routes.length,
       reconciler: reconciler === undefined ? 'off (no bridge.alertmanager.url)' : alertmanagerUrls.length,
-      auth: token === undefined ? 'loopback only' : 'bearer token',
+      auth: auth.token === undefined ? 'loopback only' : 'bearer token',
     },
     `alert bridge ready; Alertmanager webhook at ${WEBHOOK_PATH}`,
   );
@@ -213,13 +230,60 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
     },
     summary: () => summary,
     audit: (kind, detail) => store.audit(kind, undefined, detail),
+    async reload(next) {
+      const bridge = next.bridge;
+      const unapplied = unappliedChanges('bridge', config, bridge, LIVE_SETTINGS);
+      auth.token = tokenOf(bridge);
+      // An endpoint whose settings did not change keeps its notifier (and its connections).
+      const replaced: ConfiguredChannel[] = [];
+      const kept = new Map<string, ConfiguredChannel>();
+      for (const [name, channel] of channels) {
+        if (JSON.stringify(applied.channels[name]) === JSON.stringify(bridge.channels[name])) kept.set(name, channel);
+        else replaced.push(channel);
+      }
+      channels = createChannels(bridge, logger, ctx.registry, kept);
+      routes = compileRoutes(bridge.routes);
+      warnAboutUnusableRoutes(routes, channels, bridge, logger);
+      const oldRunner = runner;
+      const actionsChanged = JSON.stringify(applied.actions) !== JSON.stringify(bridge.actions);
+      if (actionsChanged) runner = createRunner(bridge);
+      applied = bridge;
+      await dispatcher.replaceHandlers(handlersOf(bridge));
+      // Deliveries that were in flight on the old endpoints have ended: release them.
+      for (const channel of replaced) channel.notifier.close?.();
+      if (actionsChanged) await oldRunner.close();
+      await reportStranded(store, channels, logger);
+      logger.info({ channels: [...channels.keys()].join(',') || 'none', routes: bridge.routes.length === 0 ? 'default' : bridge.routes.length, actions: bridge.actions.definitions.length }, 'alert bridge reconfigured');
+      return unapplied;
+    },
   };
 }
 
-/** The configured channels (an endpoint set), in registry order. */
-function createChannels(config: BridgeConfig, logger: Logger, registry: Registry): Map<string, ConfiguredChannel> {
+/**
+ * What a reload applies at once. The rest (the store, Alertmanager URLs, timers, retry policy, limits)
+ * is wired into long-lived parts at start and is named in the reload's "changes only on restart" line.
+ */
+const LIVE_SETTINGS = ['routes', 'channels', 'actions', 'webhook.token', 'webhook.token_file'];
+
+/** Deliveries waiting for a channel a reload removed stay in the outbox; say how many, so nobody wonders. */
+async function reportStranded(store: BridgeStore, channels: ReadonlyMap<string, unknown>, logger: Logger): Promise<void> {
+  const stats = await store.pendingStats().catch(() => []);
+  for (const { channel, pending } of stats) {
+    if (channel !== 'action' && !channels.has(channel) && pending > 0) {
+      logger.warn({ channel, pending }, 'deliveries wait for a channel the reloaded configuration no longer has; they are sent if it is configured again, pruned with the rest otherwise');
+    }
+  }
+}
+
+/** The configured channels (an endpoint set), in registry order; `keep` holds ones a reload did not change. */
+function createChannels(config: BridgeConfig, logger: Logger, registry: Registry, keep: ReadonlyMap<string, ConfiguredChannel> = new Map()): Map<string, ConfiguredChannel> {
   const configured = new Map<string, ConfiguredChannel>();
   for (const definition of CHANNELS) {
+    const kept = keep.get(definition.name);
+    if (kept !== undefined) {
+      configured.set(definition.name, kept);
+      continue;
+    }
     const section = config.channels[definition.name]!;
     const notifier = definition.create(section, { logger: logger.child({ channel: definition.name }), registry });
     if (notifier !== undefined) configured.set(definition.name, { definition, notifier, sendResolved: section.send_resolved });

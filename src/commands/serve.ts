@@ -147,19 +147,19 @@ export async function serve(argv: readonly string[]): Promise<number> {
       const needRestart = restart.map((path) => path.join('.'));
       const tls = server?.updateWebConfig(next.web);
       if (tls !== undefined) needRestart.push(`web.config_file (${tls})`);
-      // A feature without a reload hook keeps its start-time settings: say so when its section changed.
-      for (const feature of features) {
-        const section = feature.extension.name as keyof Config;
-        if (feature.reload === undefined && section in next.config && JSON.stringify(running.config[section]) !== JSON.stringify(next.config[section])) {
-          needRestart.push(section);
-        }
-      }
-      if (needRestart.length > 0) logger.warn({ settings: needRestart.join(', ') }, 'these settings change only on restart; the rest of the new configuration is applied');
       logger.level = next.config.log.level;
       logConfigWarnings(logger, next.warnings);
       runner.reconfigure(createCollectors(next.config, logger), runnerOptions(next.config, logger));
-      for (const feature of features) await feature.reload?.(next.config);
+      for (const feature of features) {
+        if (feature.reload !== undefined) needRestart.push(...(await feature.reload(next.config)));
+        else {
+          // A feature without a reload hook keeps its start-time settings: say so when its section changed.
+          const section = feature.extension.name as keyof Config;
+          if (section in next.config && JSON.stringify(running.config[section]) !== JSON.stringify(next.config[section])) needRestart.push(section);
+        }
+      }
       running = next;
+      if (needRestart.length > 0) logger.warn({ settings: needRestart.join(', ') }, 'these settings change only on restart; the rest of the new configuration is applied');
     },
     registry,
     logger,

@@ -1,7 +1,7 @@
 import type { Express, Request, Response } from 'express';
 import type { AccessGuard } from '../access/guard.js';
 import type { ZodError } from 'zod';
-import { jsonBody, requireWriteAuth } from '../http/request-guards.js';
+import { jsonBody, requireWriteAuth, type WriteAuth } from '../http/request-guards.js';
 import type { Logger } from '../log.js';
 import { fastValidate } from './fast-validate.js';
 import { INGEST_PATH, INGEST_VERSION_CONTROL, ingestBatchSchema, type IngestBatch } from './schema.js';
@@ -16,7 +16,8 @@ const ISSUES_SHOWN = 5;
 export interface IngestRoutesOptions {
   readonly sink: IngestSink;
   readonly control: LspControl;
-  readonly token?: string | undefined;
+  /** Read per request: a configuration reload replaces the token in place. */
+  readonly auth: WriteAuth;
   readonly maxBodySize: number;
   readonly logger: Logger;
 }
@@ -30,7 +31,7 @@ export function mountIngestRoutes(app: Express, options: IngestRoutesOptions): v
   const { sink, logger } = options;
   app.post(
     INGEST_PATH,
-    requireWriteAuth({ token: options.token, tokenSetting: 'ingest.token (IDE_MONITOR_INGEST_TOKEN)' }, () => sink.self.batch('unauthorized')),
+    requireWriteAuth(options.auth, () => sink.self.batch('unauthorized')),
     ...jsonBody(options.maxBodySize, (rejection) => sink.self.batch(rejection === 'too_large' ? 'too_large' : 'invalid')),
     (req: Request, res: Response) => {
       const result = parseBatch(req.body);

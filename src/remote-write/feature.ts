@@ -42,12 +42,13 @@ export function createRemoteWriteFeature(ctx: FeatureContext): ServeFeature {
       await writer?.stop();
     },
     async reload(next: Config) {
-      if (settingsOf(next) === current) return;
+      if (settingsOf(next) === current) return [];
       // The batch in flight gets the stop grace; samples still queued for the old endpoints are counted as dropped.
       await writer?.stop();
       writer = await make(next);
       writer?.start();
       current = settingsOf(next);
+      return [];
     },
   };
 }

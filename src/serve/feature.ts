@@ -59,8 +59,9 @@ export interface ServeFeature {
    * checks (secrets read). Apply what changed; throwing marks the reload failed
    * (`ide_exporter_config_last_reload_successful 0`) and is logged. A feature that only starts or stops
    * with `serve` (its `enabled` changed) is not created or removed by a reload: that needs a restart.
+   * Returns the settings (dotted paths) that changed but apply only at the next start, for the log.
    */
-  reload?(next: Config): Promise<void> | void;
+  reload?(next: Config): Promise<readonly string[]> | readonly string[];
   /** Records an event of the whole server (a configuration reload) in the feature's audit log, if it keeps one. */
   audit?(kind: string, detail: unknown): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { accessOf } from '../access/create.js';
 import type { Registry } from 'prom-client';
 import type { BuildInfo } from '../build-info.js';
 import type { ActiveAlertsView, FeatureContext, ServeFeature } from '../serve/feature.js';
+import { unappliedChanges } from '../serve/unapplied.js';
 import type { Config } from '../config/schema.js';
 import type { LandingLink } from '../exporter/landing-page.js';
 import type { ServerExtension } from '../exporter/server.js';
@@ -65,7 +66,7 @@ export class StatusFeature implements ServeFeature {
   private links: readonly LandingLink[] = [];
   private history: { seq: number; rangeMs: number; json: string } | undefined;
   /** Set by createStatusFeature: a configuration reload (see ServeFeature.reload). */
-  reload?: (next: Config) => void;
+  reload?: (next: Config) => readonly string[];
   /** The alert levels the colours follow; a reload may replace them. */
   thresholds: Thresholds;
 
@@ -242,6 +243,7 @@ export function createStatusFeature(ctx: FeatureContext): StatusFeature {
     publicStatus = next.access.public_status;
     source.reconfigure(ctx.runner.collectors, { timeoutMs: next.collectors.timeout, paths: next.paths, logger: ctx.logger });
     feature.thresholds = thresholdsOf(next);
+    return unappliedChanges('status', ctx.config.status, next.status, ['monitoring_config_file']);
   };
   return feature;
 }

@@ -79,8 +79,8 @@ describe('ide-monitor serve reloading its configuration', () => {
       expect([refused.status, refused.headers.get('x-test')]).toEqual([401, 'two']);
       const allowed = await fetch(`${exporter.url}/metrics`, { headers: { Authorization: `Basic ${Buffer.from('prometheus:s3cret').toString('base64')}` } });
       expect(allowed.status).toBe(200);
-      // The ingestion API has no reload hook (yet): its changed section is named, not silently ignored.
-      expect(exporter.process.output()).toContain('msg="these settings change only on restart; the rest of the new configuration is applied" settings=ingest');
+      // The ingestion API applies its token live; a limit read at start is named by its setting, not silently ignored.
+      expect(exporter.process.output()).toContain('msg="these settings change only on restart; the rest of the new configuration is applied" settings=ingest.max_label_values\n');
       // Now /-/reload itself needs the credentials.
       expect((await fetch(`${exporter.url}/-/reload`, { method: 'POST' })).status).toBe(401);
     } finally {
