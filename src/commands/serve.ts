@@ -195,9 +195,11 @@ export async function serve(argv: readonly string[]): Promise<number> {
   } catch (error) {
     throw listenError(error as NodeJS.ErrnoException, config.web.listen_address.text) ?? error;
   }
+  // The reload handler goes on before the early one comes off: with no listener for a moment, Node puts
+  // back SIGHUP's default action (exit), and a SIGHUP in that gap killed the process.
+  process.on('SIGHUP', () => void reloadAudited('SIGHUP'));
   process.off('SIGHUP', early);
   if (hupDuringStartup) logger.warn('SIGHUP during startup ignored; send it again now that ide-monitor is listening');
-  process.on('SIGHUP', () => void reloadAudited('SIGHUP'));
   const shown = address.family === 'IPv6' && address.address === '::' ? 'localhost' : address.address;
   const scheme = web.tls === undefined ? 'http' : 'https';
   logger.info(

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type { OutboundClient } from '../http/outbound.js';
 import { performance } from 'node:perf_hooks';
 import type { WireCommand } from '../ingest/control.js';
 import { checkObservation } from '../ingest/fast-validate.js';
@@ -89,8 +89,8 @@ export class IngestReporter {
   private readonly endpoint: URL;
   /** The endpoint as logged: without userinfo or query, which may carry credentials. */
   private readonly shownEndpoint: string;
-  private agent: http.Agent | undefined;
-  private transport: typeof http | undefined;
+  /** The shared outbound client (axios), loaded on the first post: see the constructor. */
+  private http: OutboundClient | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly opts: Required<Pick<IngestReporterOptions, 'flushIntervalMs' | 'maxBatch' | 'maxBuffered' | 'timeoutMs' | 'heartbeatMs'>>;
   private inFlight: Promise<void> | undefined;
@@ -122,9 +122,8 @@ export class IngestReporter {
     };
     this.queue = new BoundedQueue(this.opts.maxBuffered);
     this.version = options.onCommands !== undefined ? INGEST_VERSION_CONTROL : INGEST_VERSION;
-    // node:https (TLS) is loaded on the first post, and only for an https exporter: it is 20 ms of the
-    // proxy's startup that a local http exporter never needs.
-    this.agent = this.endpoint.protocol === 'https:' ? undefined : new http.Agent({ keepAlive: true, maxSockets: 1 });
+    // The HTTP client (axios, TLS) is loaded on the first post, a flush interval after start: loading it
+    // here would add its tens of milliseconds to the proxy's startup, which the editor waits for.
     this.timer = setInterval(() => void this.flush(), this.opts.flushIntervalMs);
     this.timer.unref();
   }
@@ -247,7 +246,7 @@ export class IngestReporter {
     await Promise.race([drain(), expired]);
     clearTimeout(timer);
     this.closed = true;
-    this.agent?.destroy();
+    this.http?.close();
     return this.stats();
   }
 
@@ -310,58 +309,42 @@ export class IngestReporter {
   }
 
   private async post(body: string): Promise<Delivery> {
-    if (this.transport === undefined) {
-      if (this.endpoint.protocol === 'https:') {
-        const https = await import('node:https');
-        this.agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
-        this.transport = https as unknown as typeof http;
-      } else this.transport = http;
-    }
-    const transport = this.transport;
-    return new Promise<Delivery>((resolve) => {
-      const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-      if (this.options.token) headers['authorization'] = `Bearer ${this.options.token}`;
-      const request = transport.request(this.endpoint, { method: 'POST', agent: this.agent, headers, timeout: this.opts.timeoutMs });
-      request.on('timeout', () => request.destroy(new Error(`no answer within ${this.opts.timeoutMs} ms`)));
-      request.on('error', (error) => {
-        this.unreachable(error.message);
-        resolve('retry');
-      });
-      request.on('response', (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (d: string) => {
-          // Control answers are small (≤ 20 commands); anything longer is not one.
-          if (text.length < 64 * 1024) text += d;
-        });
-        response.on('error', () => resolve('retry'));
-        response.on('end', () => {
-          const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            if (status === 200) this.readControl(text);
-            return resolve('ok');
-          }
-          if (status === 400 && this.version === INGEST_VERSION_CONTROL && text.includes('version')) {
-            this.version = INGEST_VERSION;
-            this.options.logger?.warn(`ingest reporter: ${this.shownEndpoint} predates ingest version 2; reporting with version 1, without the control channel (restarts and breakers)`);
-            return resolve('downgrade');
-          }
-          if (status >= 500 || status === 429 || status === 408) {
-            this.unreachable(`HTTP ${status}`);
-            return resolve('retry');
-          }
-          // Retrying a batch the exporter refuses (bad token, invalid) cannot help; say why once per status
-          // (a wrong token is refused every second; the editor's log must not fill with it).
-          if (!this.refusalsLogged.has(status)) {
-            this.refusalsLogged.add(status);
-            const more = status === 401 || status === 403 ? '; check IDE_MONITOR_INGEST_TOKEN. Batches are dropped until it is fixed; not logged again' : '; not logged again for this status';
-            this.options.logger?.warn(`ingest reporter: ${this.shownEndpoint} refused a batch with HTTP ${status}: ${text.slice(0, 200)}${more}`);
-          }
-          resolve('reject');
-        });
-      });
-      request.end(body);
+    this.http ??= (await import('../http/outbound.js')).createOutboundClient({
+      timeoutMs: this.opts.timeoutMs,
+      maxSockets: 1,
+      // Control answers are small (≤ 20 commands); anything longer is not one.
+      maxBodyBytes: 64 * 1024,
+      userAgent: 'ide-monitor-lsp-proxy',
     });
+    let status: number;
+    let text: string;
+    try {
+      ({ status, body: text } = await this.http.request({ url: this.endpoint.href, body, headers: this.options.token ? { Authorization: `Bearer ${this.options.token}` } : {} }));
+    } catch (error) {
+      this.unreachable((error as Error).message);
+      return 'retry';
+    }
+    if (status >= 200 && status < 300) {
+      if (status === 200) this.readControl(text);
+      return 'ok';
+    }
+    if (status === 400 && this.version === INGEST_VERSION_CONTROL && text.includes('version')) {
+      this.version = INGEST_VERSION;
+      this.options.logger?.warn(`ingest reporter: ${this.shownEndpoint} predates ingest version 2; reporting with version 1, without the control channel (restarts and breakers)`);
+      return 'downgrade';
+    }
+    if (status >= 500 || status === 429 || status === 408) {
+      this.unreachable(`HTTP ${status}`);
+      return 'retry';
+    }
+    // Retrying a batch the exporter refuses (bad token, invalid) cannot help; say why once per status
+    // (a wrong token is refused every second; the editor's log must not fill with it).
+    if (!this.refusalsLogged.has(status)) {
+      this.refusalsLogged.add(status);
+      const more = status === 401 || status === 403 ? '; check IDE_MONITOR_INGEST_TOKEN. Batches are dropped until it is fixed; not logged again' : '; not logged again for this status';
+      this.options.logger?.warn(`ingest reporter: ${this.shownEndpoint} refused a batch with HTTP ${status}: ${text.slice(0, 200)}${more}`);
+    }
+    return 'reject';
   }
 
   /** A 200 answer: commands for this instance (a 204 has none). A malformed answer is logged, not fatal. */
