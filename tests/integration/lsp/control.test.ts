@@ -18,6 +18,8 @@ async function setup(extra: readonly string[] = [], server = [process.execPath, 
   teardown.add(() => p.kill());
   expect(await p.request(0, 'initialize', { processId: null, capabilities: {}, rootUri: null })).toMatchObject({ result: { serverInfo: { name: 'echo-server' } } });
   p.send({ jsonrpc: '2.0', method: 'initialized', params: {} });
+  // The reporter's first batch (the server's start) leaves once its HTTP client has loaded, not before initialize's answer.
+  await waitFor('the first batch', async () => s.batches.length > 0, 5000, 20);
   return { s, p };
 }
 
