@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CollectorsConfig, CollectorName } from '../config/schema.js';
-import type { Collector, CollectorDefinition } from './collector.js';
+import type { Collector } from './collector.js';
+import type { CollectorDefinition } from './collector-definition.js';
 
 /** Instantiates the collectors the configuration enables, in registration order. */
 export function selectCollectors(
