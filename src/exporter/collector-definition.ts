@@ -37,6 +37,11 @@ export type CollectorConfig<Name extends string, Options extends CollectorOption
   readonly [N in Name]: CollectorSection<Options>;
 };
 
+/** The parsed `collectors:` section a list of definitions makes (config/sections/collectors.ts builds its schema). */
+export type CollectorsConfigOf<Definitions extends readonly CollectorDefinition[]> = { readonly timeout: number } & {
+  readonly [D in Definitions[number] as D['name']]: D extends CollectorDefinition<string, infer Options> ? CollectorSection<Options> : never;
+};
+
 export interface CollectorSpec<Name extends string, Options extends CollectorOptions> {
   readonly name: Name;
   /** Off by `--no-collector.<name>`, or on by `--collector.<name>` when false; `--collector.disable-defaults` turns every default off. */
