@@ -11,7 +11,7 @@ import type { MetricFamily } from './metric-family.js';
 // only the collector's file and adding a collector adds a file and one list entry.
 
 /** One option of a collector: `collectors.<collector>.<key>` in the config file. */
-export interface CollectorOption<Schema extends z.ZodType = z.ZodType> {
+interface CollectorOption<Schema extends z.ZodType = z.ZodType> {
   /** Its type and default, e.g. `regex.default('^lo$')`. */
   readonly schema: Schema;
   /**
@@ -22,10 +22,10 @@ export interface CollectorOption<Schema extends z.ZodType = z.ZodType> {
   readonly flag?: { readonly kind: Setting['kind']; readonly help: string };
 }
 
-export type CollectorOptions = Readonly<Record<string, CollectorOption>>;
+type CollectorOptions = Readonly<Record<string, CollectorOption>>;
 
 /** The parsed `collectors.<name>` section: `enabled` and each option's value. */
-export type CollectorSection<Options extends CollectorOptions> = { readonly enabled: boolean } & {
+type CollectorSection<Options extends CollectorOptions> = { readonly enabled: boolean } & {
   readonly [Key in keyof Options]: z.output<Options[Key]['schema']>;
 };
 
@@ -42,7 +42,7 @@ export type CollectorsConfigOf<Definitions extends readonly CollectorDefinition[
   readonly [D in Definitions[number] as D['name']]: D extends CollectorDefinition<string, infer Options> ? CollectorSection<Options> : never;
 };
 
-export interface CollectorSpec<Name extends string, Options extends CollectorOptions> {
+interface CollectorSpec<Name extends string, Options extends CollectorOptions> {
   readonly name: Name;
   /** Off by `--no-collector.<name>`, or on by `--collector.<name>` when false; `--collector.disable-defaults` turns every default off. */
   readonly enabledByDefault: boolean;
@@ -62,7 +62,11 @@ export function defineCollector<const Name extends string, const Options extends
   spec: CollectorSpec<Name, Options>,
 ): CollectorDefinition<Name, Options> {
   const shape: Record<string, z.ZodType> = { enabled: enabled(spec.enabledByDefault) };
-  for (const [key, option] of Object.entries(spec.options)) shape[key] = option.schema;
+  for (const [key, option] of Object.entries(spec.options)) {
+    // A programming mistake, caught when the module loads: the flag is derived from the key, `enabled` is taken.
+    if (!/^[a-z][a-z0-9_]*$/.test(key) || key === 'enabled') throw new Error(`collector ${spec.name}: option key ${JSON.stringify(key)} must be snake_case and not "enabled"`);
+    shape[key] = option.schema;
+  }
   const schema = z.strictObject(shape).prefault({}) as unknown as z.ZodType<CollectorSection<Options>, unknown>;
   return { ...spec, schema };
 }

@@ -79,3 +79,13 @@ describe('a collector definition', () => {
     expect(configSchema.parse(undefined).collectors).toEqual(collectorsSchemaOf(COLLECTORS).parse(undefined));
   });
 });
+
+describe('defineCollector', () => {
+  it('refuses an option key no flag can be derived from, or one that hides enabled', () => {
+    const define = (key: string) => () =>
+      defineCollector({ name: 'widget', enabledByDefault: true, help: 'widgets.', options: { [key]: { schema: positiveInt.default(1) } }, create: () => ({ name: 'widget', collect: () => Promise.resolve([]) }) });
+    expect(define('max_widgets')).not.toThrow();
+    expect(define('maxWidgets')).toThrow('collector widget: option key "maxWidgets" must be snake_case and not "enabled"');
+    expect(define('enabled')).toThrow(/not "enabled"/);
+  });
+});
