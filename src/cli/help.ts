@@ -3,18 +3,21 @@ import { envNameOf, type Setting } from '../config/setting.js';
 
 const DEFAULTS = configSchema.parse(undefined) as unknown as Record<string, unknown>;
 
-/** `--help` text for settings: each flag with its environment variable and its default. */
-export function describeSettings(settings: readonly Setting[]): string {
+/**
+ * `--help` text for settings: each flag with its environment variable and its default, read at the
+ * setting's path in `defaults` (the parsed empty configuration).
+ */
+export function describeSettings(settings: readonly Setting[], defaults: unknown = DEFAULTS): string {
   const rows = settings.map((s) => {
     const flag = s.kind === 'boolean' ? `--[no-]${s.name}` : `--${s.name}=VALUE`;
-    const fallback = defaultOf(s);
+    const fallback = defaultOf(s, defaults);
     return `  ${flag}\n      ${s.help}\n      env ${envNameOf(s)}; default ${fallback}`;
   });
   return rows.join('\n');
 }
 
-function defaultOf(setting: Setting): string {
-  let node: unknown = DEFAULTS;
+function defaultOf(setting: Setting, defaults: unknown): string {
+  let node: unknown = defaults;
   for (const key of setting.path) node = (node as Record<string, unknown> | undefined)?.[key];
   if (node === undefined) return '(none)';
   if (setting.secret === true) return '(set)';

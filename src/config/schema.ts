@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { duration, enabled, listenAddress, positiveInt, regex } from './schema-types.js';
+import { COLLECTORS } from '../exporter/collectors/index.js';
+import { duration, listenAddress, positiveInt } from './schema-types.js';
 import { accessSchema } from './sections/access.js';
 import { bridgeSchema } from './sections/bridge.js';
 import { ingestSchema } from './sections/ingest.js';
-import { processCollectorSchema } from './sections/process.js';
+import { collectorsSchemaOf } from './sections/collectors.js';
 import { globalSchema, remoteWriteSchema } from './sections/remote-write.js';
 import { statusSchema } from './sections/status.js';
 
@@ -19,47 +20,11 @@ export const DEFAULT_PORT = 10451;
  */
 export const HTTP_LIMIT_DEFAULTS = { headers_timeout: 10_000, request_timeout: 30_000, max_connections: 1024 } as const;
 
-/** node_exporter's defaults: virtual and container-internal filesystems say nothing about disk space. */
-export const DEFAULT_MOUNT_POINTS_EXCLUDE = '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)';
-export const DEFAULT_FS_TYPES_EXCLUDE =
-  '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$';
-/** Partitions and ram/loop devices double-count their parent disk's I/O. */
-export const DEFAULT_DISK_DEVICE_EXCLUDE = '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$';
-export const DEFAULT_NETWORK_DEVICE_EXCLUDE = '^(lo|veth.*)$';
+/** node_exporter's default filesystem types to skip; it lives with the filesystem collector that declares it. */
+export { DEFAULT_FS_TYPES_EXCLUDE } from '../exporter/collectors/filesystem.js';
 
-const plainCollector = (on: boolean) => z.strictObject({ enabled: enabled(on) }).prefault({});
-
-export const collectorsSchema = z
-  .strictObject({
-    timeout: duration.default(5000),
-    /**
-     * node_exporter's `--collector.disable-defaults`: every collector not enabled explicitly (file,
-     * environment or flag) is off. Applied by loadConfig before the defaults, see there.
-     */
-    disable_defaults: z.boolean().default(false),
-    cpu: plainCollector(true),
-    load: plainCollector(true),
-    stat: plainCollector(true),
-    memory: plainCollector(true),
-    filesystem: z
-      .strictObject({
-        enabled: enabled(true),
-        mount_points_exclude: regex.default(DEFAULT_MOUNT_POINTS_EXCLUDE),
-        fs_types_exclude: regex.default(DEFAULT_FS_TYPES_EXCLUDE),
-      })
-      .prefault({}),
-    diskio: z
-      .strictObject({ enabled: enabled(true), device_exclude: regex.default(DEFAULT_DISK_DEVICE_EXCLUDE) })
-      .prefault({}),
-    network: z
-      .strictObject({ enabled: enabled(true), device_exclude: regex.default(DEFAULT_NETWORK_DEVICE_EXCLUDE) })
-      .prefault({}),
-    filefd: plainCollector(true),
-    pressure: plainCollector(true),
-    hostinfo: plainCollector(true),
-    process: processCollectorSchema,
-  })
-  .prefault({});
+/** The `collectors:` section, from the collectors' own definitions (each collector's file declares its options). */
+export const collectorsSchema = collectorsSchemaOf(COLLECTORS);
 
 export const configSchema = z
   .strictObject({

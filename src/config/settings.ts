@@ -1,11 +1,12 @@
-import { COLLECTOR_DESCRIPTIONS } from './collector-descriptions.js';
+import { COLLECTORS } from '../exporter/collectors/index.js';
 import { BRIDGE_SETTINGS } from './sections/bridge.js';
+import { collectorSettingsOf } from './sections/collectors.js';
 import { INGEST_SETTINGS } from './sections/ingest.js';
 import { REMOTE_WRITE_SETTINGS } from './sections/remote-write.js';
 import { STATUS_SETTINGS } from './sections/status.js';
 import type { Setting } from './setting.js';
 
-/** Every setting of `serve`, in `--help` order: its own, then each config section's (sections/*.ts). */
+/** Every setting of `serve`, in `--help` order: its own, then each config section's (sections/*.ts; the collectors' from their definitions). */
 export const SERVE_SETTINGS: readonly Setting[] = [
   { name: 'web.listen-address', path: ['web', 'listen_address'], kind: 'address', help: 'Address to listen on for the web interface and telemetry.' },
   { name: 'web.telemetry-path', path: ['web', 'telemetry_path'], kind: 'string', help: 'Path under which to expose metrics.' },
@@ -18,18 +19,7 @@ export const SERVE_SETTINGS: readonly Setting[] = [
   { name: 'log.format', path: ['log', 'format'], kind: 'string', help: 'Output format of log messages: logfmt or json.' },
   { name: 'path.procfs', path: ['paths', 'procfs'], kind: 'string', help: 'procfs mount point (the host\'s /proc in a container).' },
   { name: 'path.rootfs', path: ['paths', 'rootfs'], kind: 'string', help: 'Root filesystem mount point; mount points are resolved under it.' },
-  { name: 'collector.disable-defaults', path: ['collectors', 'disable_defaults'], kind: 'boolean', help: 'Turn off every collector not enabled explicitly; then enable them one by one with --collector.<name>.' },
-  { name: 'collector.timeout', path: ['collectors', 'timeout'], kind: 'duration', help: 'Time a collector may take before it is reported as failed.' },
-  ...Object.entries(COLLECTOR_DESCRIPTIONS).map(([collector, description]) => ({
-    name: `collector.${collector}`,
-    path: ['collectors', collector, 'enabled'],
-    kind: 'boolean' as const,
-    help: `Enable the ${collector} collector: ${description}`,
-  })),
-  { name: 'collector.filesystem.mount-points-exclude', path: ['collectors', 'filesystem', 'mount_points_exclude'], kind: 'string', help: 'Regexp of mount points to exclude.' },
-  { name: 'collector.filesystem.fs-types-exclude', path: ['collectors', 'filesystem', 'fs_types_exclude'], kind: 'string', help: 'Regexp of filesystem types to exclude.' },
-  { name: 'collector.diskio.device-exclude', path: ['collectors', 'diskio', 'device_exclude'], kind: 'string', help: 'Regexp of block devices to exclude.' },
-  { name: 'collector.network.device-exclude', path: ['collectors', 'network', 'device_exclude'], kind: 'string', help: 'Regexp of network devices to exclude.' },
+  ...collectorSettingsOf(COLLECTORS),
   ...INGEST_SETTINGS,
   ...BRIDGE_SETTINGS,
   ...STATUS_SETTINGS,

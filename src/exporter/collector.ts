@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { CollectorsConfig } from '../config/schema.js';
 import { gauge, sample, type MetricFamily } from './metric-family.js';
 import { ProcReader, type HostPaths } from './procfs.js';
 
@@ -127,31 +126,4 @@ interface CollectorResult {
 
 function elapsedSeconds(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
-/**
- * A collector as registered by name. Whether it is on by default lives in the config schema's defaults,
- * its one-line description in `config/collector-descriptions.ts` (for `--help`).
- */
-export interface CollectorDefinition<Name extends string = string> {
-  readonly name: Name;
-  create(config: CollectorsConfig, logger: Logger): Collector;
-}
-
-/**
- * The common shape: one procfs file read per scrape and parsed into families. `parser` runs once at
- * creation, so options such as exclude patterns are compiled once.
- */
-export function procFileCollector<Name extends string>(
-  name: Name,
-  file: string,
-  parser: (config: CollectorsConfig) => (text: string) => MetricFamily[],
-): CollectorDefinition<Name> {
-  return {
-    name,
-    create: (config) => {
-      const parse = parser(config);
-      return { name, collect: async (ctx) => parse(await ctx.files.proc(file)) };
-    },
-  };
 }

@@ -1,5 +1,5 @@
 // Reads /proc/stat directly: systeminformation's currentLoad() spawns processes and returns percentages, not counters.
-import { procFileCollector } from '../collector.js';
+import { procFileCollector } from '../collector-definition.js';
 import { counter, sample, type MetricFamily, type Sample } from '../metric-family.js';
 import { fields, lines, nonEmpty, toNumber, USER_HZ } from './parse.js';
 
@@ -21,4 +21,11 @@ export function cpuFamilies(stat: string): MetricFamily[] {
   return nonEmpty([counter('ide_host_cpu_seconds_total', 'Time each CPU core spent in each mode, in seconds.', samples)]);
 }
 
-export const cpuCollector = procFileCollector('cpu', 'stat', () => cpuFamilies);
+export const cpuCollector = procFileCollector({
+  name: 'cpu',
+  enabledByDefault: true,
+  help: 'per-core CPU time by mode (/proc/stat).',
+  options: {},
+  file: 'stat',
+  parser: () => cpuFamilies,
+});

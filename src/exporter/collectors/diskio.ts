@@ -1,5 +1,6 @@
 // Reads /proc/diskstats directly: systeminformation's disksIO() spawns a shell pipeline (lsblk, cat, sed) per call.
-import { procFileCollector } from '../collector.js';
+import { regex } from '../../config/schema-types.js';
+import { procFileCollector } from '../collector-definition.js';
 import { counter, sample, type MetricFamily, type Sample } from '../metric-family.js';
 import { fields, lines, nonEmpty, toNumber } from './parse.js';
 
@@ -36,7 +37,19 @@ export function diskioFamilies(diskstats: string, deviceExclude: RegExp): Metric
   return nonEmpty(SERIES.map(([, , name, help], i) => counter(name, help, samples[i] ?? [])));
 }
 
-export const diskioCollector = procFileCollector('diskio', 'diskstats', (config) => {
-  const deviceExclude = new RegExp(config.diskio.device_exclude);
-  return (text) => diskioFamilies(text, deviceExclude);
+/** Partitions and ram/loop devices double-count their parent disk's I/O. */
+const DEFAULT_DISK_DEVICE_EXCLUDE = '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$';
+
+export const diskioCollector = procFileCollector({
+  name: 'diskio',
+  enabledByDefault: true,
+  help: 'I/O per block device (/proc/diskstats).',
+  options: {
+    device_exclude: { schema: regex.default(DEFAULT_DISK_DEVICE_EXCLUDE), flag: { kind: 'string', help: 'Regexp of block devices to exclude.' } },
+  },
+  file: 'diskstats',
+  parser: (config) => {
+    const deviceExclude = new RegExp(config.diskio.device_exclude);
+    return (text) => diskioFamilies(text, deviceExclude);
+  },
 });

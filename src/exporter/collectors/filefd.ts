@@ -1,5 +1,5 @@
 // Reads /proc/sys/fs/file-nr directly: systeminformation has no equivalent, and it is one tiny file.
-import { procFileCollector } from '../collector.js';
+import { procFileCollector } from '../collector-definition.js';
 import { gauge, sample, type MetricFamily } from '../metric-family.js';
 import { fields, toNumber } from './parse.js';
 
@@ -16,4 +16,11 @@ export function filefdFamilies(fileNr: string): MetricFamily[] {
   return families;
 }
 
-export const filefdCollector = procFileCollector('filefd', 'sys/fs/file-nr', () => filefdFamilies);
+export const filefdCollector = procFileCollector({
+  name: 'filefd',
+  enabledByDefault: true,
+  help: 'allocated and maximum file descriptors (/proc/sys/fs/file-nr).',
+  options: {},
+  file: 'sys/fs/file-nr',
+  parser: () => filefdFamilies,
+});

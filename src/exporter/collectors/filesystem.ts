@@ -1,8 +1,9 @@
 // Reads the mount table from procfs and calls statfs(2) itself: systeminformation's fsSize() spawns df per call, and df blocks on a dead network mount.
 import { promises as fsPromises, type StatsFs } from 'node:fs';
 import type { Logger } from 'pino';
-import type { CollectorsConfig } from '../../config/schema.js';
-import type { Collector, CollectorDefinition, ScrapeContext } from '../collector.js';
+import { regex } from '../../config/schema-types.js';
+import type { Collector, ScrapeContext } from '../collector.js';
+import { defineCollector, type CollectorConfig } from '../collector-definition.js';
 import { gauge, sample, type Labels, type MetricFamily, type Sample } from '../metric-family.js';
 import { isMissingFile, type ProcReader } from '../procfs.js';
 import { fields, lines, nonEmpty } from './parse.js';
@@ -15,6 +16,16 @@ export type StatFs = (path: string) => Promise<StatsFs>;
  * libuv's threadpool cannot be cancelled, so we stop waiting instead; half the collector timeout when that is shorter.
  */
 const MAX_STATFS_WAIT_MS = 2000;
+
+/** node_exporter's defaults: virtual and container-internal filesystems say nothing about disk space. */
+const DEFAULT_MOUNT_POINTS_EXCLUDE = '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)';
+export const DEFAULT_FS_TYPES_EXCLUDE =
+  '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$';
+
+const OPTIONS = {
+  mount_points_exclude: { schema: regex.default(DEFAULT_MOUNT_POINTS_EXCLUDE), flag: { kind: 'string', help: 'Regexp of mount points to exclude.' } },
+  fs_types_exclude: { schema: regex.default(DEFAULT_FS_TYPES_EXCLUDE), flag: { kind: 'string', help: 'Regexp of filesystem types to exclude.' } },
+} as const;
 
 export interface Mount {
   readonly device: string;
@@ -124,7 +135,7 @@ function mountSamples(mount: Mount, stats: StatsFs | undefined): Array<readonly 
 }
 
 export function createFilesystemCollector(
-  config: CollectorsConfig,
+  config: CollectorConfig<'filesystem', typeof OPTIONS>,
   logger: Logger,
   statfs: StatFs = (path) => fsPromises.statfs(path),
 ): Collector {
@@ -178,7 +189,10 @@ export function createFilesystemCollector(
   };
 }
 
-export const filesystemCollector: CollectorDefinition<'filesystem'> = {
+export const filesystemCollector = defineCollector({
   name: 'filesystem',
+  enabledByDefault: true,
+  help: 'size, free space and inodes per mounted filesystem (statfs).',
+  options: OPTIONS,
   create: (config, logger) => createFilesystemCollector(config, logger),
-};
+});

@@ -1,7 +1,8 @@
 // Uses systeminformation once and caches: osInfo() and cpu() spawn processes, but what they report never changes while we run.
 import type { Systeminformation } from 'systeminformation';
 import { lazy } from '../../lazy-require.js';
-import type { Collector, CollectorDefinition } from '../collector.js';
+import type { Collector } from '../collector.js';
+import { defineCollector } from '../collector-definition.js';
 import { gauge, sample, type MetricFamily } from '../metric-family.js';
 
 /** The part of systeminformation this collector uses; tests pass a fake. */
@@ -45,7 +46,10 @@ export function createHostinfoCollector(source: HostFactsSource = defaultSource)
   };
 }
 
-export const hostinfoCollector: CollectorDefinition<'hostinfo'> = {
+export const hostinfoCollector = defineCollector({
   name: 'hostinfo',
+  enabledByDefault: true,
+  help: 'static OS and CPU facts, read once (systeminformation).',
+  options: {},
   create: () => createHostinfoCollector(),
-};
+});

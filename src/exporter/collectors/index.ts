@@ -1,5 +1,3 @@
-import type { CollectorDefinition } from '../collector.js';
-import type { CollectorName } from '../../config/schema.js';
 import { cpuCollector } from './cpu.js';
 import { diskioCollector } from './diskio.js';
 import { filefdCollector } from './filefd.js';
@@ -13,10 +11,11 @@ import { processCollector } from './process.js';
 import { statCollector } from './stat.js';
 
 /**
- * Every collector by name, in exposition order. Adding one: a file in this folder, an entry here and its
- * options in `config/schema.ts` (which also holds whether it is on by default).
+ * Every collector, in exposition order: the one list the `collectors:` config section, the flags, their
+ * variables and `--help` are derived from. Adding one: a file in this folder that exports its
+ * `defineCollector(…)` (name, default, help line, options) and an entry here.
  */
-export const COLLECTORS: readonly CollectorDefinition<CollectorName>[] = [
+export const COLLECTORS = [
   cpuCollector,
   loadCollector,
   statCollector,
@@ -28,4 +27,4 @@ export const COLLECTORS: readonly CollectorDefinition<CollectorName>[] = [
   pressureCollector,
   hostinfoCollector,
   processCollector,
-];
+] as const;

@@ -1,5 +1,5 @@
 // Reads /proc/loadavg directly: one small file per scrape, where systeminformation's currentLoad() spawns processes.
-import { procFileCollector } from '../collector.js';
+import { procFileCollector } from '../collector-definition.js';
 import { gauge, sample, type MetricFamily } from '../metric-family.js';
 import { fields, toNumber } from './parse.js';
 
@@ -19,4 +19,11 @@ export function loadFamilies(loadavg: string): MetricFamily[] {
   return families;
 }
 
-export const loadCollector = procFileCollector('load', 'loadavg', () => loadFamilies);
+export const loadCollector = procFileCollector({
+  name: 'load',
+  enabledByDefault: true,
+  help: 'load averages (/proc/loadavg).',
+  options: {},
+  file: 'loadavg',
+  parser: () => loadFamilies,
+});

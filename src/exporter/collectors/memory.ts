@@ -1,5 +1,5 @@
 // Reads /proc/meminfo directly: one file read per scrape, with the kernel's own fields rather than si.mem()'s derived ones.
-import { procFileCollector } from '../collector.js';
+import { procFileCollector } from '../collector-definition.js';
 import { gauge, sample, type MetricFamily } from '../metric-family.js';
 import { fields, parseKeyValueLines, toNumber } from './parse.js';
 
@@ -26,4 +26,11 @@ export function memoryFamilies(meminfo: string): MetricFamily[] {
   return families;
 }
 
-export const memoryCollector = procFileCollector('memory', 'meminfo', () => memoryFamilies);
+export const memoryCollector = procFileCollector({
+  name: 'memory',
+  enabledByDefault: true,
+  help: 'memory and swap (/proc/meminfo).',
+  options: {},
+  file: 'meminfo',
+  parser: () => memoryFamilies,
+});

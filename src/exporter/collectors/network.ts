@@ -1,5 +1,6 @@
 // Reads /proc/net/dev directly: systeminformation's networkStats() spawns a cat per interface on every call.
-import { procFileCollector } from '../collector.js';
+import { regex } from '../../config/schema-types.js';
+import { procFileCollector } from '../collector-definition.js';
 import { counter, sample, type MetricFamily, type Sample } from '../metric-family.js';
 import { fields, lines, nonEmpty, toNumber } from './parse.js';
 
@@ -32,7 +33,18 @@ export function networkFamilies(netDev: string, deviceExclude: RegExp): MetricFa
   return nonEmpty(SERIES.map(([, name, help], i) => counter(name, help, samples[i] ?? [])));
 }
 
-export const networkCollector = procFileCollector('network', 'net/dev', (config) => {
-  const deviceExclude = new RegExp(config.network.device_exclude);
-  return (text) => networkFamilies(text, deviceExclude);
+const DEFAULT_NETWORK_DEVICE_EXCLUDE = '^(lo|veth.*)$';
+
+export const networkCollector = procFileCollector({
+  name: 'network',
+  enabledByDefault: true,
+  help: 'traffic and errors per network device (/proc/net/dev).',
+  options: {
+    device_exclude: { schema: regex.default(DEFAULT_NETWORK_DEVICE_EXCLUDE), flag: { kind: 'string', help: 'Regexp of network devices to exclude.' } },
+  },
+  file: 'net/dev',
+  parser: (config) => {
+    const deviceExclude = new RegExp(config.network.device_exclude);
+    return (text) => networkFamilies(text, deviceExclude);
+  },
 });

@@ -1,5 +1,5 @@
 // Reads /proc/pressure/* directly: systeminformation has no PSI support, and the totals are cumulative counters.
-import type { CollectorDefinition } from '../collector.js';
+import { defineCollector } from '../collector-definition.js';
 import { counter, sample, type MetricFamily } from '../metric-family.js';
 import type { ProcReader } from '../procfs.js';
 import { fields, lines, readIfPresent, toNumber } from './parse.js';
@@ -53,10 +53,13 @@ export function pressureFamilies(byResource: ReadonlyMap<Resource, ReadonlyMap<L
   return families;
 }
 
-export const pressureCollector: CollectorDefinition<'pressure'> = {
+export const pressureCollector = defineCollector({
   name: 'pressure',
+  enabledByDefault: true,
+  help: 'pressure stall information, where the kernel has it (/proc/pressure).',
+  options: {},
   create: () => ({
     name: 'pressure',
     collect: async (ctx) => pressureFamilies(await readPressure(ctx.files)),
   }),
-};
+});

@@ -2,14 +2,25 @@
 // process in full, and we need cumulative CPU counters and per-group state that ps cannot give.
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { CollectorsConfig } from '../../config/schema.js';
-import type { ProcessGroupConfig } from '../../config/sections/process.js';
-import type { Collector, CollectorDefinition, ScrapeContext } from '../collector.js';
+import { duration } from '../../config/schema-types.js';
+import type { Collector, ScrapeContext } from '../collector.js';
+import { defineCollector, type CollectorConfig } from '../collector-definition.js';
 import { counter, gauge, sample, type MetricFamily, type Sample } from '../metric-family.js';
 import type { ProcReader } from '../procfs.js';
 import { fields, nonEmpty, parseKeyValueLines, toNumber } from './parse.js';
+import { processGroupsSchema, type ProcessGroupConfig } from './process/groups.js';
 import { countFds, detectFdCountMethod, isGone, systemPageSize, type FdCount, type FdCountMethod } from './process/pid-files.js';
 import { ProcessTracker, type GroupSnapshot } from './process/tracker.js';
+
+/** `collectors.process` — named groups of processes, process-exporter style; set in the file only. */
+const OPTIONS = {
+  groups: { schema: processGroupsSchema },
+  /**
+   * A new process in a group counts as a restart when a member of that group went away at most this long
+   * before; a group stopped overnight and started in the morning is not a restart loop.
+   */
+  restart_window: { schema: duration.default(300_000) },
+} as const;
 
 export interface ProcessCollectorOptions {
   /** Bytes per page for resident memory; the kernel's by default. */
@@ -27,7 +38,7 @@ export interface ProcessCollector extends Collector {
   readonly heldFiles: number;
 }
 
-export function createProcessCollector(config: CollectorsConfig, logger: Logger, options: ProcessCollectorOptions = {}): ProcessCollector {
+export function createProcessCollector(config: CollectorConfig<'process', typeof OPTIONS>, logger: Logger, options: ProcessCollectorOptions = {}): ProcessCollector {
   const { groups, restart_window: restartWindowMs } = config.process;
   const tracker = new ProcessTracker({ groups, restartWindowMs, pageSize: options.pageSize ?? systemPageSize() });
   const now = options.now ?? Date.now;
@@ -65,10 +76,13 @@ export function createProcessCollector(config: CollectorsConfig, logger: Logger,
   };
 }
 
-export const processCollector: CollectorDefinition<'process'> = {
+export const processCollector = defineCollector({
   name: 'process',
+  enabledByDefault: true,
+  help: 'CPU, memory, file descriptors and restarts of the process groups named in the config (/proc/<pid>).',
+  options: OPTIONS,
   create: (config, logger) => createProcessCollector(config, logger),
-};
+});
 
 /** btime from /proc/stat (shared with the cpu and stat collectors through the per-scrape memo). */
 async function bootTime(files: ProcReader): Promise<number | undefined> {

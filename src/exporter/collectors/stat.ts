@@ -1,5 +1,5 @@
 // Reads /proc/stat directly: the kernel's own cumulative counters, which systeminformation does not expose.
-import { procFileCollector } from '../collector.js';
+import { procFileCollector } from '../collector-definition.js';
 import { counter, gauge, sample, type MetricFamily } from '../metric-family.js';
 import { fields, parseKeyValueLines, toNumber } from './parse.js';
 
@@ -24,4 +24,11 @@ export function statFamilies(stat: string): MetricFamily[] {
   return families;
 }
 
-export const statCollector = procFileCollector('stat', 'stat', () => statFamilies);
+export const statCollector = procFileCollector({
+  name: 'stat',
+  enabledByDefault: true,
+  help: 'context switches, interrupts, boot time, running and blocked processes (/proc/stat).',
+  options: {},
+  file: 'stat',
+  parser: () => statFamilies,
+});

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ProcessGroupConfig } from '../../../config/sections/process.js';
+import type { ProcessGroupConfig } from './groups.js';
 
 /** The kernel keeps the first 15 bytes of an executable's name as its comm (TASK_COMM_LEN is 16 with the NUL). */
 const COMM_LENGTH = 15;

@@ -1,6 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
-import type { ProcessGroupConfig } from '../../../config/sections/process.js';
+import type { ProcessGroupConfig } from './groups.js';
 import { firstGroup, GroupMatcher } from './matcher.js';
 import { USER_HZ } from '../parse.js';
 import {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, enabled, regex } from '../schema-types.js';
+import { regex } from '../../../config/schema-types.js';
 
 /**
  * A group name becomes the `group` label value of every `ide_process_*` series and appears in alert
@@ -37,27 +37,15 @@ export const processGroupSchema = z
 
 export type ProcessGroupConfig = z.output<typeof processGroupSchema>;
 
-/** `collectors.process` — named groups of processes, process-exporter style. */
-export const processCollectorSchema = z
-  .strictObject({
-    enabled: enabled(true),
-    groups: z
-      .array(processGroupSchema)
-      .default([])
-      .superRefine((groups, ctx) => {
-        const first = new Map<string, number>();
-        groups.forEach((group, index) => {
-          const earlier = first.get(group.name);
-          if (earlier === undefined) first.set(group.name, index);
-          else ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate group name "${group.name}" (already used by groups.${earlier})` });
-        });
-      }),
-    /**
-     * A new process in a group counts as a restart when a member of that group went away at most this long
-     * before; a group stopped overnight and started in the morning is not a restart loop.
-     */
-    restart_window: duration.default(300_000),
-  })
-  .prefault({});
-
-export type ProcessCollectorConfig = z.output<typeof processCollectorSchema>;
+/** `collectors.process.groups`: the groups, each name used once. */
+export const processGroupsSchema = z
+  .array(processGroupSchema)
+  .default([])
+  .superRefine((groups, ctx) => {
+    const first = new Map<string, number>();
+    groups.forEach((group, index) => {
+      const earlier = first.get(group.name);
+      if (earlier === undefined) first.set(group.name, index);
+      else ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate group name "${group.name}" (already used by groups.${earlier})` });
+    });
+  });
