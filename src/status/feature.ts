@@ -14,7 +14,7 @@ import { parseRange } from './range.js';
 import { Sampler, type ScrapeSource } from './sampler.js';
 import { buildHistory, buildSnapshot, type History, type Snapshot } from './snapshot.js';
 import { publicHistory, publicSnapshot } from './public-view.js';
-import { StatusSource } from './source.js';
+import { pageCollectors, StatusSource } from './source.js';
 import { loadMonitoringConfig } from '../monitoring/config.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../monitoring/thresholds.js';
 import { sseFrame, StreamHub } from './stream.js';
@@ -209,12 +209,12 @@ export class StatusFeature implements ServeFeature {
 
 /**
  * The status page as `serve` wires it: the `/metrics` runner's own cpu, memory and filesystem collectors
- * every tick and its process-group collector every 10 s (see StatusSource), the same registry, and the
+ * (or the page's own, when `/metrics` leaves them to node_exporter) every tick and its process-group collector every 10 s (see StatusSource), the same registry, and the
  * bridge's firing alerts.
  */
 export function createStatusFeature(ctx: FeatureContext): StatusFeature {
   const { collectors, paths } = ctx.config;
-  const source = new StatusSource(ctx.runner.collectors, { timeoutMs: collectors.timeout, paths, logger: ctx.logger });
+  const source = new StatusSource(pageCollectors(ctx.runner.collectors, collectors, ctx.logger), { timeoutMs: collectors.timeout, paths, logger: ctx.logger });
   let publicStatus = ctx.config.access.public_status;
   const access = accessOf(ctx);
   const feature = new StatusFeature({
@@ -241,7 +241,7 @@ export function createStatusFeature(ctx: FeatureContext): StatusFeature {
   // The page's own interval and history are read at start only.
   feature.reload = (next: Config) => {
     publicStatus = next.access.public_status;
-    source.reconfigure(ctx.runner.collectors, { timeoutMs: next.collectors.timeout, paths: next.paths, logger: ctx.logger });
+    source.reconfigure(pageCollectors(ctx.runner.collectors, next.collectors, ctx.logger), { timeoutMs: next.collectors.timeout, paths: next.paths, logger: ctx.logger });
     feature.thresholds = thresholdsOf(next);
     return unappliedChanges('status', ctx.config.status, next.status, ['monitoring_config_file']);
   };

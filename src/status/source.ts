@@ -1,6 +1,9 @@
 import type { Collector } from '../exporter/collector.js';
 import { ScrapeRunner, type ScrapeRunnerOptions } from '../exporter/collector.js';
 import type { MetricFamily } from '../exporter/metric-family.js';
+import { COLLECTORS } from '../exporter/collectors/index.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
 import { PROCESS_COLLECTOR, SAMPLED_COLLECTORS } from './sample.js';
 import type { ScrapeSource } from './sampler.js';
 
@@ -46,3 +49,15 @@ export class StatusSource implements ScrapeSource {
 
 const fastOf = (collectors: readonly Collector[]) => collectors.filter((c) => SAMPLED_COLLECTORS.has(c.name));
 const slowOf = (collectors: readonly Collector[]) => collectors.filter((c) => c.name === PROCESS_COLLECTOR);
+
+/**
+ * The collectors the page samples: the `/metrics` runner's, plus its own cpu, memory and filesystem
+ * collectors for those `/metrics` leaves out (`--collector.disable-defaults` beside node_exporter): the
+ * page shows this machine's host bars whoever exports the host metrics. Each is made with the options
+ * of its section (a disabled section still has them), so the page's disk bar follows the same excludes.
+ */
+export function pageCollectors(running: readonly Collector[], config: Config['collectors'], logger: Logger): Collector[] {
+  const have = new Set(running.map((c) => c.name));
+  const missing = COLLECTORS.filter((d) => SAMPLED_COLLECTORS.has(d.name) && !have.has(d.name));
+  return [...running, ...missing.map((d) => d.create(config, logger.child({ collector: d.name, for: 'status page' })))];
+}
