@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../support/binaries.js';
-import { waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.mjs';
 
 // `npm run stack` end to end: the real script, real Prometheus and Alertmanager, the built ide-monitor.
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
