@@ -1,8 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 
-/** How long a child gets between SIGTERM and SIGKILL unless the caller says otherwise. */
-export const KILL_GRACE_MS: number;
-
 /** Registers a child for the exit backstop (SIGTERM when this process exits); returns it. */
 export function track<T extends ChildProcess>(child: T): T;
 
@@ -30,7 +27,7 @@ export interface RunningProcess {
   exitReason(): string | undefined;
   /** Everything the process wrote to stdout and stderr so far (or its tail), for assertions and failure messages. */
   output(): string;
-  /** Sends SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code (null when killed). */
+  /** Sends SIGTERM, then SIGKILL after `graceMs` (default 5 s); resolves with the exit code (null when killed). */
   stop(graceMs?: number): Promise<number | null>;
   /** Polls `probe` until true, at most `timeoutMs` (default 30 s); fails at once, with the output, when the process exits. */
   waitReady(what: string, probe: () => Promise<boolean> | boolean, timeoutMs?: number): Promise<void>;

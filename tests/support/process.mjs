@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { StopWaiting, waitFor } from './ports.mjs';
 
 /** How long a child gets between SIGTERM and SIGKILL unless the caller says otherwise. */
-export const KILL_GRACE_MS = 5_000;
+const KILL_GRACE_MS = 5_000;
 
 // Children still running when this process exits (a test or a benchmark section threw past its own
 // cleanup, or the run was interrupted) get SIGTERM, so no server outlives its run.
