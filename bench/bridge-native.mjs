@@ -11,7 +11,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fmt, spread, table } from './markdown.mjs';
-import { freePort, median, percentile, ratioOf, ServerProcess, spreadOf, startServe, upperMedian } from './support.mjs';
+import { startAlertmanager } from '../tests/support/alertmanager.mjs';
+import { startSlackSink } from '../tests/support/sinks.mjs';
+import { median, percentile, ratioOf, spreadOf, startServe, upperMedian } from './support.mjs';
 
 export const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
 const ALERTS_PER_PATH = 100;
@@ -21,38 +23,26 @@ const POST_INTERVAL_MS = 50;
 const DELIVERY_DEADLINE_MS = 15_000;
 /** The bridge paces Slack (default 1/s, Slack's own limit); raised so pacing, which Alertmanager lacks, does not queue. */
 const BRIDGE_SLACK_PER_SECOND = 50;
-const SLACK_PATH = '/services/T000/B000/XXXX';
 const PATHS = ['native', 'bridge'];
 /** The alert's `seq` label value; it is a group label, so both message formats carry it. */
 const TOKEN = /bnb-\d+-\d+/;
 
-/** A Slack incoming-webhook stand-in: 200 "ok", and the first arrival time of each alert's token. */
-async function startSlackSink() {
+/**
+ * The Slack sink the tests use (it answers 200 "ok" and rejects what Slack rejects), noting the first
+ * arrival time (performance.now() scale) of each alert's token.
+ */
+async function startTokenSink() {
   const arrivals = new Map();
   let messages = 0;
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const at = performance.now();
-      const token = TOKEN.exec(body)?.[0];
-      if (req.method !== 'POST' || req.url !== SLACK_PATH || token === undefined) {
-        res.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_payload');
-        return;
-      }
+  const sink = await startSlackSink({
+    onRequest: ({ at, status, body }) => {
+      const token = TOKEN.exec(JSON.stringify(body))?.[0];
+      if (status !== 200 || token === undefined) return;
       messages += 1;
-      if (!arrivals.has(token)) arrivals.set(token, at);
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    });
+      if (!arrivals.has(token)) arrivals.set(token, at - performance.timeOrigin);
+    },
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}${SLACK_PATH}`,
-    arrivals,
-    messages: () => messages,
-    stop: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))),
-  };
+  return { url: sink.url, arrivals, messages: () => messages, requests: sink.requests, stop: sink.stop };
 }
 
 /** `ide-monitor serve` with the bridge routing every alert to Slack, i.e. the sink. */
@@ -69,49 +59,28 @@ async function startBridge(dir, slackUrl) {
 }
 
 /** A real Alertmanager, clustering off, one route per path, each alert its own group flushed at once. */
-async function startAlertmanager(dir, { slackUrl, webhookUrl }) {
-  return startAlertmanagerWith(dir, {
-    route: {
-      receiver: 'native-slack',
-      group_by: ['alertname', 'seq'],
-      group_wait: '0s',
-      // Long enough that no group is flushed a second time during the run.
-      group_interval: '10m',
-      repeat_interval: '1h',
-      routes: [
-        { receiver: 'native-slack', matchers: ['path="native"'] },
-        { receiver: 'bridge', matchers: ['path="bridge"'] },
+function startRoutingAlertmanager({ slackUrl, webhookUrl }) {
+  return startAlertmanager({
+    binary: ALERTMANAGER,
+    config: {
+      route: {
+        receiver: 'native-slack',
+        group_by: ['alertname', 'seq'],
+        group_wait: '0s',
+        // Long enough that no group is flushed a second time during the run.
+        group_interval: '10m',
+        repeat_interval: '1h',
+        routes: [
+          { receiver: 'native-slack', matchers: ['path="native"'] },
+          { receiver: 'bridge', matchers: ['path="bridge"'] },
+        ],
+      },
+      receivers: [
+        { name: 'native-slack', slack_configs: [{ api_url: slackUrl, channel: '#bench', send_resolved: false }] },
+        { name: 'bridge', webhook_configs: [{ url: webhookUrl, send_resolved: false, max_alerts: 0 }] },
       ],
     },
-    receivers: [
-      { name: 'native-slack', slack_configs: [{ api_url: slackUrl, channel: '#bench', send_resolved: false }] },
-      { name: 'bridge', webhook_configs: [{ url: webhookUrl, send_resolved: false, max_alerts: 0 }] },
-    ],
   });
-}
-
-/** A real Alertmanager with this config (an object; JSON is YAML), clustering off, on a free loopback port. */
-export async function startAlertmanagerWith(dir, config) {
-  const file = path.join(dir, 'alertmanager.yml');
-  writeFileSync(file, JSON.stringify(config));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const server = new ServerProcess('Alertmanager', ALERTMANAGER, [
-    `--config.file=${file}`,
-    `--storage.path=${path.join(dir, 'alertmanager-data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    `--web.external-url=${url}`,
-    '--cluster.listen-address=',
-    '--log.level=warn',
-  ]);
-  try {
-    await server.waitReady(async () => (await fetch(`${url}/-/ready`)).ok, `answering ${url}/-/ready`);
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  server.url = url;
-  return server;
 }
 
 function postAlert(amUrl, agent, alert) {
@@ -168,20 +137,25 @@ export async function benchBridgeVsNative({ rounds, progress = () => {} }) {
   try {
     const sinks = {};
     for (const p of PATHS) {
-      sinks[p] = await startSlackSink();
+      sinks[p] = await startTokenSink();
       stops.push(sinks[p].stop);
     }
     const bridge = await startBridge(dir, sinks.bridge.url);
     stops.push(() => bridge.stop());
-    const am = await startAlertmanager(dir, { slackUrl: sinks.native.url, webhookUrl: `${bridge.base}/api/v1/alertmanager/webhook` });
+    const am = await startRoutingAlertmanager({ slackUrl: sinks.native.url, webhookUrl: `${bridge.base}/api/v1/alertmanager/webhook` });
     stops.push(() => am.stop());
     progress(`Alertmanager vs bridge: warm-up (${WARMUP_PER_PATH} alerts per path)`);
     const warm = await measure({ am, agent, sinks, round: 0, perPath: WARMUP_PER_PATH, first: 'native' });
-    for (const p of PATHS) if (warm[p].delivered === 0) throw new Error(`Alertmanager vs bridge: nothing arrived through the ${p} path in the warm-up\n${am.stderr}\n${bridge.stderr}`);
+    for (const p of PATHS) if (warm[p].delivered === 0) throw new Error(`Alertmanager vs bridge: nothing arrived through the ${p} path in the warm-up\n${am.output()}\n${bridge.output()}`);
     const perRound = [];
     for (let round = 1; round <= rounds; round++) {
       progress(`Alertmanager vs bridge round ${round}/${rounds}: ${ALERTS_PER_PATH} alerts per path, alternating, one every ${POST_INTERVAL_MS} ms`);
       perRound.push(await measure({ am, agent, sinks, round, perPath: ALERTS_PER_PATH, first: PATHS[(round - 1) % 2] }));
+    }
+    for (const p of PATHS) {
+      // A message Slack would refuse is not a delivery; the comparison is void if either path sent one.
+      const rejected = sinks[p].requests.filter((r) => r.status >= 400);
+      if (rejected.length > 0) throw new Error(`Alertmanager vs bridge: the ${p} path's Slack sink rejected ${rejected.length} messages (HTTP ${rejected[0].status}), e.g. ${JSON.stringify(rejected[0].body).slice(0, 300)}`);
     }
     return { perRound, messages: Object.fromEntries(PATHS.map((p) => [p, sinks[p].messages()])) };
   } finally {
@@ -201,7 +175,7 @@ export function bridgeVsNativeReport({ perRound, messages }) {
   const delivered = (p) => `${col(p, 'delivered').reduce((a, b) => a + b, 0)}/${col(p, 'sent').reduce((a, b) => a + b, 0)}`;
   const markdown = [
     `One Alertmanager (${path.basename(ALERTMANAGER)} on 127.0.0.1, clustering off), two routes: \`path="native"\` → its own \`slack_configs\` receiver; \`path="bridge"\` → \`webhook_configs\` → the bridge → Slack (bridge pace raised to ${BRIDGE_SLACK_PER_SECOND}/s). ` +
-      `Both Slack URLs are local sinks answering 200 "ok". Per round ${ALERTS_PER_PATH} alerts per path, posted alternately one at a time every ${POST_INTERVAL_MS} ms, each its own group (group_by alertname, seq; group_wait 0s); ` +
+      `Both Slack URLs are local sinks answering as Slack does (200 "ok"; 400 for what Slack rejects). Per round ${ALERTS_PER_PATH} alerts per path, posted alternately one at a time every ${POST_INTERVAL_MS} ms, each its own group (group_by alertname, seq; group_wait 0s); ` +
       `time from the POST to /api/v2/alerts until the sink has the message. Median (min–max) across rounds; ratio = bridge / native, per round.`,
     '',
     table(

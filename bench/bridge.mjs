@@ -13,9 +13,9 @@ import autocannon from 'autocannon';
 import { alertmanagerFingerprint } from '../dist/bridge/fingerprint.js';
 import { benchBridgeVsNative, bridgeVsNativeReport } from './bridge-native.mjs';
 import { fmt, mark, spread, table } from './markdown.mjs';
-import { freePort, quantile, spreadOf, startServe, upperMedian } from './support.mjs';
+import { quantile, spreadOf, startServe, upperMedian } from './support.mjs';
 import { postgresBinDir, startPostgres } from '../tests/support/postgres-cluster.mjs';
-import { alertmanagerFingerprint } from '../dist/bridge/fingerprint.js';
+import { startPagerDutySink } from '../tests/support/sinks.mjs';
 
 const ALERTS_PER_REQUEST = 10;
 const CONNECTIONS = 8;
@@ -23,24 +23,24 @@ const LOAD_SECONDS = 8;
 const LATENCY_SAMPLES = 400;
 const LATENCY_RATE_PER_S = 100;
 
-/** A PagerDuty Events v2 stand-in that notes when each dedup_key arrived. */
+/**
+ * The PagerDuty Events v2 sink the tests use (it answers what PagerDuty answers, and rejects what PagerDuty
+ * rejects), noting when each dedup_key was first accepted.
+ */
 async function startSink() {
   const arrivals = new Map();
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const at = performance.timeOrigin + performance.now();
-      const { dedup_key: key } = JSON.parse(body);
-      if (!arrivals.has(key)) arrivals.set(key, at);
-      res.writeHead(202, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: key }));
-    });
+  const sink = await startPagerDutySink({
+    onRequest: ({ at, status, body }) => {
+      if (status === 202 && !arrivals.has(body.dedup_key)) arrivals.set(body.dedup_key, at);
+    },
   });
-  server.keepAliveTimeout = 30_000;
-  const port = await freePort();
-  await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${port}/v2/enqueue`, arrivals, stop: () => new Promise((r) => (server.closeAllConnections(), server.close(r))) };
+  return { url: sink.url, arrivals, requests: sink.requests, stop: sink.stop };
+}
+
+/** A benchmark of a bridge whose deliveries the service refuses would measure retries, not deliveries. */
+function assertNoneRejected(sink) {
+  const rejected = sink.requests.filter((r) => r.status >= 400);
+  if (rejected.length > 0) throw new Error(`the PagerDuty sink rejected ${rejected.length} events (HTTP ${rejected[0].status}), e.g. ${JSON.stringify(rejected[0].body).slice(0, 300)}`);
 }
 
 /** `databaseUrl` set: the PostgreSQL store; else SQLite in a temp dir. */
@@ -137,8 +137,10 @@ async function measure(store, databaseUrl, label, progress) {
     try {
       progress(`${label}: ${store}: latency (${LATENCY_SAMPLES} alerts at ${LATENCY_RATE_PER_S}/s)`);
       const lat = await latency(bridge, sink);
+      assertNoneRejected(sink);
       progress(`${label}: ${store}: throughput (${LOAD_SECONDS} s, ${CONNECTIONS} connections, ${ALERTS_PER_REQUEST} alerts per request)`);
       const load = await throughput(bridge);
+      assertNoneRejected(sink);
       return { ...lat, ...load };
     } finally {
       await bridge.stop();

@@ -3,7 +3,9 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { fmt, mark, once, spread, table } from './markdown.mjs';
-import { CLI, CLK_TCK, cpuTicks, freePort, median, percentile, READY_TIMEOUT_MS, rssMb, ServerProcess, spreadOf } from './support.mjs';
+import { freePort } from '../tests/support/ports.mjs';
+import { startProcess } from '../tests/support/process.mjs';
+import { CHILD_OPTIONS, CLI, CLK_TCK, cpuTicks, median, percentile, READY_TIMEOUT_MS, rssMb, spreadOf } from './support.mjs';
 
 const SCRAPES_PER_ROUND = 200;
 const WARMUP_SCRAPES = 20;
@@ -30,7 +32,7 @@ async function start(spec) {
   const address = `127.0.0.1:${await freePort()}`;
   return {
     name: spec.name,
-    server: new ServerProcess(spec.name, spec.command, spec.args(address)),
+    server: startProcess(spec.command, spec.args(address), { ...CHILD_OPTIONS, name: spec.name }),
     url: `http://${address}/metrics`,
     // One keep-alive socket per target, as Prometheus keeps its scrape connection open; this measures
     // the exporter's scrape work rather than TCP setup.
@@ -40,7 +42,7 @@ async function start(spec) {
 }
 
 async function waitReady(target) {
-  await target.server.waitReady(async () => (await get(target)).status === 200, `answering ${target.url}`);
+  await target.server.waitReady(`answering ${target.url}`, async () => (await get(target)).status === 200, READY_TIMEOUT_MS);
 }
 
 /** A plain GET without Accept-Encoding (like curl), timed until the last byte of the body has arrived. */

@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { fmt, mark, spread, table } from './markdown.mjs';
-import { ascending, CLI, quantile, ratioOf, rssMb, spreadOf, track, upperMedian } from './support.mjs';
+import { track } from '../tests/support/process.mjs';
+import { ascending, CLI, quantile, ratioOf, rssMb, spreadOf, upperMedian } from './support.mjs';
 
 const ECHO = fileURLToPath(new URL('../tests/fixtures/lsp-servers/echo-server.mjs', import.meta.url));
 const TSLS = fileURLToPath(new URL('../node_modules/.bin/typescript-language-server', import.meta.url));

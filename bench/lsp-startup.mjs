@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSink } from './lsp-proxy.mjs';
 import { fmt, spread, table } from './markdown.mjs';
-import { CLI, median, spreadOf, track } from './support.mjs';
+import { track } from '../tests/support/process.mjs';
+import { CLI, median, spreadOf } from './support.mjs';
 
 const ECHO = fileURLToPath(new URL('../tests/fixtures/lsp-servers/echo-server.mjs', import.meta.url));
 const TSLS = fileURLToPath(new URL('../node_modules/.bin/typescript-language-server', import.meta.url));

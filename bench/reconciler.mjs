@@ -14,7 +14,8 @@ import { Reconciler } from '../dist/bridge/reconciler.js';
 import { DEFAULT_ROUTES } from '../dist/bridge/routing.js';
 import { SqliteStore } from '../dist/bridge/store/sqlite.js';
 import { silentLogger } from '../dist/log.js';
-import { startAlertmanagerWith } from './bridge-native.mjs';
+import { startAlertmanager } from '../tests/support/alertmanager.mjs';
+import { ALERTMANAGER } from './bridge-native.mjs';
 import { fmt, mark, spread, table } from './markdown.mjs';
 import { median, ratioOf, spreadOf } from './support.mjs';
 
@@ -29,7 +30,7 @@ function alert(i, startsAt) {
 
 async function round() {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-reconciler-'));
-  const am = await startAlertmanagerWith(dir, { route: { receiver: 'none', group_wait: '1h' }, receivers: [{ name: 'none' }] });
+  const am = await startAlertmanager({ binary: ALERTMANAGER, config: { route: { receiver: 'none', group_wait: '1h' }, receivers: [{ name: 'none' }] } });
   const store = new SqliteStore(path.join(dir, 'bridge'));
   const client = new AlertmanagerClient(am.url, 10_000);
   try {

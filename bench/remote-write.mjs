@@ -4,13 +4,12 @@
 // on (the receiver is down: the queue is full, every send fails and backs off). Scrapes must not notice
 // either; the CPU figures show what gathering, encoding and sending cost per second.
 import http from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../tests/support/ports.mjs';
+import { startPrometheus } from '../tests/support/prometheus.mjs';
 import { get } from './exporter.mjs';
 import { spread, table } from './markdown.mjs';
-import { CLK_TCK, cpuTicks, freePort, median, percentile, ratioOf, ServerProcess, spreadOf, startServe } from './support.mjs';
+import { CLK_TCK, cpuTicks, median, percentile, ratioOf, spreadOf, startServe } from './support.mjs';
 
 const SCRAPES_PER_ROUND = 150;
 /** Per round, a stretch without scrapes: the CPU the processes use then is the pushing's own cost. */
@@ -20,19 +19,10 @@ const PROMETHEUS = '/usr/bin/prometheus';
 /** Pushes per second: 15x the default interval, so a round sees many pushes. */
 const INTERVAL = '1s';
 
-async function startReceiver(dir) {
-  const port = await freePort();
-  const config = path.join(dir, 'prometheus.yml');
-  writeFileSync(config, 'global: { scrape_interval: 1m }\n');
-  const server = new ServerProcess('prometheus', PROMETHEUS, [
-    `--config.file=${config}`,
-    `--storage.tsdb.path=${path.join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--web.enable-remote-write-receiver',
-    '--log.level=warn',
-  ]);
-  await server.waitReady(async () => (await fetch(`http://127.0.0.1:${port}/-/ready`)).ok, 'ready');
-  return { server, url: `http://127.0.0.1:${port}/api/v1/write` };
+/** A real Prometheus that scrapes nothing and takes pushes on /api/v1/write. */
+async function startReceiver() {
+  const server = await startPrometheus({ binary: PROMETHEUS, scrapeTargets: [], scrapeInterval: '1m', remoteWriteReceiver: true });
+  return { server, url: `${server.url}/api/v1/write` };
 }
 
 /** The common flags: no status page (it samples every second on its own) and no bridge outbox. */
@@ -75,11 +65,10 @@ async function round(targets) {
 }
 
 export async function run({ progress = () => {}, rounds = 3 } = {}) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-bench-rw-'));
   const started = [];
   try {
     progress('starting Prometheus (remote-write receiver) and three exporters');
-    const receiver = await startReceiver(dir);
+    const receiver = await startReceiver();
     started.push({ server: receiver.server });
     const dead = `http://127.0.0.1:${await freePort()}/api/v1/write`;
     const targets = [];
@@ -144,6 +133,5 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
       t.agent?.destroy();
       await t.server.stop();
     }
-    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -7,7 +7,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { summaryTable } from './markdown.mjs';
-import { REPO_ROOT, terminateAll } from './support.mjs';
+import { terminateAll } from '../tests/support/process.mjs';
+import { REPO_ROOT } from './support.mjs';
 
 /**
  * One entry per benchmark: `run({ progress, rounds })` resolves to `{ markdown, headline }` (see the

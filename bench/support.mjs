@@ -1,34 +1,18 @@
-// What the benchmark sections share: loopback ports, /proc readings of a child, order statistics, and
-// `ide-monitor serve` (or another server binary) as a child that is started, awaited and stopped alike.
-import { spawn, execFileSync } from 'node:child_process';
+// What the benchmark sections share: /proc readings of a child, order statistics, and `ide-monitor serve`
+// as a child that is started, awaited and stopped alike. Ports, child processes, Alertmanager, Prometheus
+// and the service sinks come from tests/support, the same as the tests use.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../tests/support/ports.mjs';
+import { startProcess } from '../tests/support/process.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The built CLI; the benchmarks measure `npm run build` output, not the sources. */
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 export const READY_TIMEOUT_MS = 30_000;
-/** How long a child gets between SIGTERM and SIGKILL. */
-export const KILL_GRACE_MS = 5_000;
 /** Kept of a child's stderr, so a failed start can say why. */
 const STDERR_TAIL_CHARS = 4000;
-
-// ---------------------------------------------------------------------------------------------------
-// Ports
-
-/** Asks the kernel for an unused loopback port; the tiny race until the child binds it is acceptable here. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------
 // /proc readings of a process
@@ -91,97 +75,31 @@ export function spreadOf(xs, middle = median) {
 export const ratioOf = (a, b, middle = median) => spreadOf(a.map((x, i) => x / b[i]), middle);
 
 // ---------------------------------------------------------------------------------------------------
-// Children still running when the benchmark process exits (a section threw past its own cleanup, or
-// the run was interrupted) get SIGTERM, so no server outlives `npm run bench`.
-
-const live = new Set();
-
-/** Registers a child for the exit backstop; returns it. */
-export function track(child) {
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  return child;
-}
-
-/** SIGTERM to every tracked child still running; synchronous, so it also works inside an 'exit' handler. */
-export function terminateAll() {
-  for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-}
-
-process.once('exit', terminateAll);
-
-// ---------------------------------------------------------------------------------------------------
 // Child processes
 
 /**
- * A long-running child whose stderr tail and exit are kept, so a failed start says why instead of only
- * timing out. `exited` is undefined while it runs, then says how it ended.
+ * How a benchmark starts a long-running child (`startProcess` options): from the repository root, stdout
+ * to /dev/null, only the tail of stderr kept, so a failed start can say why without the output growing.
  */
-export class ServerProcess {
-  constructor(name, command, args, { env } = {}) {
-    this.name = name;
-    this.stderr = '';
-    this.exited = undefined;
-    this.child = track(spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] }));
-    this.child.stderr.setEncoding('utf8');
-    this.child.stderr.on('data', (text) => {
-      this.stderr = (this.stderr + text).slice(-STDERR_TAIL_CHARS);
-    });
-    this.exitedPromise = new Promise((resolve) => {
-      const done = (why) => resolve((this.exited = why));
-      this.child.once('error', (err) => done(`failed to spawn: ${err.message}`));
-      this.child.once('exit', (code, signal) => done(`exited with ${signal ?? `code ${code}`}`));
-    });
-  }
-
-  get pid() {
-    return this.child.pid;
-  }
-
-  /** Polls `probe` every 100 ms until it resolves true; `what` ("answering …") names the awaited state in errors. */
-  async waitReady(probe, what, timeoutMs = READY_TIMEOUT_MS) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (this.exited) throw new Error(`${this.name} ${this.exited} before ${what}\n${this.stderr}`);
-      try {
-        if (await probe()) return;
-      } catch {
-        // Not listening yet.
-      }
-      if (Date.now() > deadline) throw new Error(`${this.name} not ${what} within ${timeoutMs} ms\n${this.stderr}`);
-      await sleep(100);
-    }
-  }
-
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */
-  async stop(graceMs = KILL_GRACE_MS) {
-    if (this.exited) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    await this.exitedPromise;
-    clearTimeout(timer);
-  }
-}
+export const CHILD_OPTIONS = { cwd: REPO_ROOT, stdout: 'ignore', tailChars: STDERR_TAIL_CHARS };
 
 /**
- * The built `ide-monitor serve` on a free loopback port, resolved once `/-/ready` answers 2xx; on a failed
- * start the child is stopped before the error is thrown. By default it runs through the shebang, as users
- * run it, so the V8 flags it carries are measured too; `viaShebang: false` runs it under this node.
+ * The built `ide-monitor serve` on a free loopback port (or `port`, for a restart where its clients expect
+ * it), resolved once `/-/ready` answers 2xx; on a failed start the child is stopped before the error is
+ * thrown. By default it runs through the shebang, as users run it, so the V8 flags it carries are measured
+ * too; `viaShebang: false` runs it under this node.
  */
-export async function startServe({ args = [], env, viaShebang = true } = {}) {
-  const port = await freePort();
+export async function startServe({ args = [], env, viaShebang = true, port } = {}) {
+  port ??= await freePort();
   const base = `http://127.0.0.1:${port}`;
   const argv = ['serve', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...args];
-  const server = viaShebang
-    ? new ServerProcess('ide-monitor serve', CLI, argv, { env })
-    : new ServerProcess('ide-monitor serve', process.execPath, [CLI, ...argv], { env });
+  const options = { ...CHILD_OPTIONS, name: 'ide-monitor serve', env };
+  const server = viaShebang ? startProcess(CLI, argv, options) : startProcess(process.execPath, [CLI, ...argv], options);
   try {
-    await server.waitReady(async () => (await fetch(`${base}/-/ready`)).ok, `answering ${base}/-/ready`);
+    await server.waitReady(`answering ${base}/-/ready`, async () => (await fetch(`${base}/-/ready`)).ok, READY_TIMEOUT_MS);
   } catch (error) {
     await server.stop();
     throw error;
   }
-  server.port = port;
-  server.base = base;
-  return server;
+  return { ...server, port, base };
 }

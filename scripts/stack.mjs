@@ -4,7 +4,7 @@
 // Ctrl-C or SIGTERM stops everything; if any program dies, the rest are stopped and the exit code is 1.
 //
 //   node scripts/stack.mjs [--free-ports] [--scrape-interval=15s] [--keep]
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,6 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { dump, load } from 'js-yaml';
+import { freePort, StopWaiting, waitFor } from '../tests/support/ports.mjs';
+import { startProcess } from '../tests/support/process.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const STOP_GRACE_MS = 10_000;
@@ -44,7 +46,7 @@ with the checked-in prometheus/, alertmanager/ and grafana/ files; Ctrl-C stops 
   process.exit(0);
 }
 
-/** @type {Map<string, {name: string, child: import('node:child_process').ChildProcess, exited: Promise<void>}>} */
+/** @type {Map<string, {name: string, proc: import('../tests/support/process.mjs').RunningProcess}>} */
 const running = new Map();
 let stopping = false;
 let failed = false;
@@ -74,22 +76,11 @@ async function portIsFree(port) {
   });
 }
 
-async function ephemeralPort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function choosePorts(names) {
   const ports = {};
   for (const name of names) {
     if (options['free-ports']) {
-      ports[name] = await ephemeralPort();
+      ports[name] = await freePort();
     } else {
       const port = FIXED_PORTS[name];
       if (!(await portIsFree(port))) throw new StackError(`port ${port} (${name}) is in use on 127.0.0.1; stop what uses it or run with --free-ports`);
@@ -164,27 +155,19 @@ function prefixLines(name, stream) {
 }
 
 function start(name, command, args, env = process.env) {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  prefixLines(name, child.stdout);
-  prefixLines(name, child.stderr);
-  const exited = new Promise((resolve) => {
-    child.once('error', (error) => {
-      process.stderr.write(`stack: cannot start ${name}: ${error.message}\n`);
-      running.delete(name);
-      resolve();
-      onUnexpectedExit(name);
-    });
-    child.once('exit', (code, signal) => {
-      running.delete(name);
-      resolve();
-      if (!stopping) {
-        process.stderr.write(`stack: ${name} exited unexpectedly (${signal ?? `code ${code}`})\n`);
-        onUnexpectedExit(name);
-      }
-    });
+  // Only a tail of the output is kept: all of it goes to stderr as it comes, and the stack runs for hours.
+  const proc = startProcess(command, args, { name, env, tailChars: 4000 });
+  prefixLines(name, proc.child.stdout);
+  prefixLines(name, proc.child.stderr);
+  void proc.exited.then(() => {
+    running.delete(name);
+    const { exitCode, signalCode } = proc.child;
+    const spawned = exitCode !== null || signalCode !== null;
+    if (!spawned) process.stderr.write(`stack: cannot start ${name}: ${proc.exitReason()}\n`);
+    else if (!stopping) process.stderr.write(`stack: ${name} exited unexpectedly (${signalCode ?? `code ${exitCode}`})\n`);
+    if (!spawned || !stopping) onUnexpectedExit(name);
   });
-  running.set(name, { name, child, exited });
-  return child;
+  running.set(name, { name, proc });
 }
 
 function onUnexpectedExit() {
@@ -202,12 +185,7 @@ async function stopAll() {
   stopping = true;
   process.stderr.write(`stack: stopping ${[...running.keys()].join(', ') || 'nothing'}\n`);
   await Promise.all(
-    [...running.values()].map(async ({ child, exited }) => {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
-    }),
+    [...running.values()].map(({ proc }) => proc.stop(STOP_GRACE_MS)),
   );
   if (workDir !== undefined && !options.keep) rmSync(workDir, { recursive: true, force: true });
   process.stdout.write(failed ? 'stack: stopped after a failure\n' : 'stack: stopped\n');
@@ -215,18 +193,14 @@ async function stopAll() {
 }
 
 async function waitReady(name, url) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (stopping || !running.has(name)) throw new StackError(`${name} exited before it was ready`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  try {
+    await waitFor(`${name} to be ready (${url})`, async () => {
+      if (stopping || !running.has(name)) throw new StopWaiting(`${name} exited before it was ready`);
+      return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
+    }, READY_TIMEOUT_MS, 200);
+  } catch (error) {
+    throw new StackError(error.message);
   }
-  throw new StackError(`${name} was not ready after ${READY_TIMEOUT_MS / 1000} s (${url})`);
 }
 
 async function main() {
@@ -307,7 +281,7 @@ async function main() {
     ...(grafana !== undefined ? [waitReady('grafana', `${url('grafana')}/api/health`)] : []),
   ]);
 
-  const line = (name, link) => `  ${name.padEnd(13)} ${link.padEnd(32)} pid ${running.get(name)?.child.pid}`;
+  const line = (name, link) => `  ${name.padEnd(13)} ${link.padEnd(32)} pid ${running.get(name)?.proc.pid}`;
   const out = [
     'ide-monitor stack is running (Ctrl-C stops everything):',
     line('ide-monitor', `${url('ide-monitor')}/`),
@@ -327,12 +301,12 @@ process.on('SIGINT', () => (stopping ? forceKill() : void stopAll()));
 process.on('SIGTERM', () => void stopAll());
 // Last resort if this script crashes: never leave a child behind.
 process.on('exit', () => {
-  for (const { child } of running.values()) child.kill('SIGKILL');
+  for (const { proc } of running.values()) proc.child.kill('SIGKILL');
 });
 
 function forceKill() {
   process.stderr.write('stack: second interrupt, killing\n');
-  for (const { child } of running.values()) child.kill('SIGKILL');
+  for (const { proc } of running.values()) proc.child.kill('SIGKILL');
 }
 
 main().catch((error) => {

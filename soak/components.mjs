@@ -1,13 +1,14 @@
 // The pieces a soak runs against, all on 127.0.0.1: a Slack-compatible sink that can be taken down, the
 // bridge's data directory on a size-limited tmpfs that can be filled, a real Alertmanager, and the built
 // `ide-monitor serve` on a fixed port so that Alertmanager and the proxy find it again after a restart.
-import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dump } from 'js-yaml';
-import { CLI, ServerProcess } from '../bench/support.mjs';
+import { startServe as startBenchServe } from '../bench/support.mjs';
+import { startAlertmanager as startSharedAlertmanager } from '../tests/support/alertmanager.mjs';
+import { startSlackSink as startStrictSlackSink } from '../tests/support/sinks.mjs';
 
 export const WEBHOOK_TOKEN = 'soak-webhook-token-5d1e';
 
@@ -17,54 +18,39 @@ export const WEBHOOK_TOKEN = 'soak-webhook-token-5d1e';
 const SLACK_TEXT = /^\[(FIRING|RESOLVED)[^\]]*\] \S+.*?: soak alert #(\d+)/;
 
 /**
- * Answers like a Slack incoming webhook (200 "ok") and records which soak alert each message was about,
- * as `"<seq>|firing"` / `"<seq>|resolved"` → times received. `down()` closes the listener and every open
- * connection, so the bridge sees connection refused, as in a real outage.
+ * The Slack sink the tests use (200 "ok", and 400 for a body Slack would refuse) on a fixed port, recording
+ * which soak alert each accepted message was about, as `"<seq>|firing"` / `"<seq>|resolved"` → times
+ * received. `down()` closes the listener and every open connection, so the bridge sees connection
+ * refused, as in a real outage; `up()` listens on the same port again.
  */
 export async function startSlackSink(port) {
   const received = new Map();
   let unparsed = 0;
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      let text = '';
-      try {
-        text = JSON.parse(Buffer.concat(chunks).toString('utf8')).text ?? '';
-      } catch {
-        // counted below as unparsed
-      }
-      const match = SLACK_TEXT.exec(text);
-      if (match === null) unparsed++;
-      else {
-        const key = `${match[2]}|${match[1].toLowerCase()}`;
-        received.set(key, (received.get(key) ?? 0) + 1);
-      }
-      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
-    });
+  let rejected = 0;
+  const sink = await startStrictSlackSink({
+    port,
+    onRequest: ({ status, body }) => {
+      if (status !== 200) return void rejected++;
+      const match = SLACK_TEXT.exec(typeof body.text === 'string' ? body.text : '');
+      if (match === null) return void unparsed++;
+      const key = `${match[2]}|${match[1].toLowerCase()}`;
+      received.set(key, (received.get(key) ?? 0) + 1);
+    },
   });
-  const listen = () => new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
-  await listen();
   return {
-    url: `http://127.0.0.1:${port}/services/T000/B000/soak`,
+    url: sink.url,
     received,
     get unparsed() {
       return unparsed;
     },
+    get rejected() {
+      return rejected;
+    },
     has: (seq, state) => received.has(`${seq}|${state}`),
     duplicates: () => [...received.values()].reduce((sum, n) => sum + n - 1, 0),
-    async down() {
-      const closed = new Promise((resolve) => server.close(resolve));
-      server.closeAllConnections();
-      await closed;
-    },
-    up: listen,
-    async stop() {
-      if (!server.listening) return;
-      const closed = new Promise((resolve) => server.close(resolve));
-      server.closeAllConnections();
-      await closed;
-    },
+    down: sink.down,
+    up: sink.up,
+    stop: sink.stop,
   };
 }
 
@@ -137,37 +123,8 @@ export const ALERTMANAGER_BINARY = '/usr/bin/prometheus-alertmanager';
  * A real Alertmanager: one group per soak alert (`group_by: [seq]`) so each alert is its own webhook
  * call, a group_interval of 2 s so a failed notification is tried again soon, and the bridge's token.
  */
-export async function startAlertmanager({ port, webhookUrl, dir }) {
-  const configFile = path.join(dir, 'alertmanager.yml');
-  writeFileSync(
-    configFile,
-    dump({
-      route: { receiver: 'bridge', group_by: ['seq'], group_wait: '1s', group_interval: '2s', repeat_interval: '1h' },
-      receivers: [
-        {
-          name: 'bridge',
-          webhook_configs: [{ url: webhookUrl, send_resolved: true, max_alerts: 0, http_config: { authorization: { type: 'Bearer', credentials: WEBHOOK_TOKEN } } }],
-        },
-      ],
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const am = new ServerProcess('Alertmanager', ALERTMANAGER_BINARY, [
-    `--config.file=${configFile}`,
-    `--storage.path=${path.join(dir, 'am-data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    `--web.external-url=${url}`,
-    '--cluster.listen-address=',
-    '--log.level=warn',
-  ]);
-  try {
-    await am.waitReady(async () => (await fetch(`${url}/-/ready`)).ok, `answering ${url}/-/ready`);
-  } catch (error) {
-    await am.stop();
-    throw error;
-  }
-  am.url = url;
-  return am;
+export function startAlertmanager({ webhookUrl }) {
+  return startSharedAlertmanager({ binary: ALERTMANAGER_BINARY, webhookUrl, token: WEBHOOK_TOKEN, groupBy: ['seq'], groupWait: '1s', groupInterval: '2s', repeatInterval: '1h' });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -178,7 +135,7 @@ export async function startAlertmanager({ port, webhookUrl, dir }) {
  * timings are short so an outage's backlog drains within the soak; Slack's pace is raised from 1/s
  * because the sink is not Slack and the alert stream runs faster than one message a second.
  */
-export async function startServe({ port, dataDir, slackUrl, configDir }) {
+export function startServe({ port, dataDir, slackUrl, configDir }) {
   const configFile = path.join(configDir, 'ide-monitor.yml');
   writeFileSync(
     configFile,
@@ -189,16 +146,9 @@ export async function startServe({ port, dataDir, slackUrl, configDir }) {
       },
     }),
   );
-  const base = `http://127.0.0.1:${port}`;
-  const serve = new ServerProcess('ide-monitor serve', CLI, ['serve', `--web.listen-address=127.0.0.1:${port}`, `--config.file=${configFile}`, '--log.level=warn'], {
+  return startBenchServe({
+    port,
+    args: [`--config.file=${configFile}`],
     env: { ...process.env, IDE_MONITOR_DATA_DIR: dataDir, IDE_MONITOR_WEBHOOK_TOKEN: WEBHOOK_TOKEN, IDE_MONITOR_SLACK_WEBHOOK_URL: slackUrl },
   });
-  try {
-    await serve.waitReady(async () => (await fetch(`${base}/-/ready`)).ok, `answering ${base}/-/ready`);
-  } catch (error) {
-    await serve.stop();
-    throw error;
-  }
-  serve.base = base;
-  return serve;
 }

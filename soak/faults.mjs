@@ -4,6 +4,7 @@
 // alert stream, the monitor, the phase setter and the per-phase editor round trips.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile } from '../bench/support.mjs';
+import { waitFor } from '../tests/support/ports.mjs';
 import { SERVER_NAME } from './editor.mjs';
 import { sumOf } from './monitor.mjs';
 
@@ -14,14 +15,18 @@ const DRAIN_TIMEOUT_MS = 90_000;
  */
 const STALL_P99_MS = 50;
 
-/** Polls `condition` every 200 ms; resolves with the milliseconds it took, or undefined after `timeoutMs`. */
+/**
+ * Polls `condition` every 200 ms (a throw counts as not yet); resolves with the milliseconds it took, or
+ * undefined after `timeoutMs`: a fault's outcome is reported, not thrown.
+ */
 export async function waitUntil(condition, timeoutMs) {
   const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await condition()) return Date.now() - started;
-    await sleep(200);
+  try {
+    await waitFor('a soak condition', condition, timeoutMs, 200);
+  } catch {
+    return undefined;
   }
-  return undefined;
+  return Date.now() - started;
 }
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -51,7 +56,7 @@ async function counter(ctx, name, labels) {
 
 export async function killBridge(ctx) {
   ctx.serve.child.kill('SIGKILL');
-  await ctx.serve.exitedPromise;
+  await ctx.serve.exited;
   const down = Date.now();
   await ctx.startServe();
   const restartMs = Date.now() - down;
@@ -140,7 +145,7 @@ export async function diskFull(ctx, holdMs) {
   const refused = (await counter(ctx, 'ide_bridge_webhook_requests_total', { outcome: 'unavailable' })) - before;
   const whileFull = ctx.monitor.scrapes.slice(firstScrape);
   const scrapesOk = whileFull.filter((s) => s.ok).length;
-  const alive = ctx.serve.exited === undefined;
+  const alive = ctx.serve.exitReason() === undefined;
   ctx.disk.free();
   if (!alive) await ctx.startServe();
   const drain = await drainAlerts(ctx);

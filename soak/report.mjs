@@ -109,7 +109,7 @@ export function markdown({ startedAt, minutes, options, figures, faults, final, 
     '## End of run',
     '',
     `${final.alerts} alerts posted; ${final.delivered} of ${final.expected} expected Slack messages (firing and resolved) delivered; ` +
-      `${final.duplicates} duplicates; ${final.unparsed} unrecognised Slack bodies; ${final.postFailures} failed posts to Alertmanager.` +
+      `${final.duplicates} duplicates; ${final.unparsed} unrecognised Slack bodies; ${final.rejected} bodies the Slack sink refused as Slack would; ${final.postFailures} failed posts to Alertmanager.` +
       (final.missing.length ? ` Missing: ${final.missing.slice(0, 10).join(', ')}` : ''),
     '',
   ];

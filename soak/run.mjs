@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../bench/support.mjs';
+import { freePort } from '../tests/support/ports.mjs';
 import { ALERTMANAGER_BINARY, dataDisk, startAlertmanager, startServe, startSlackSink } from './components.mjs';
 import { startEditor } from './editor.mjs';
 import { startAlertStream } from './alert-stream.mjs';
@@ -42,8 +42,8 @@ function keepEvidence(resultsDir, ctx, am) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const name of readdirSync(ctx.disk.dir)) if (name.startsWith('bridge.sqlite')) copyFileSync(path.join(ctx.disk.dir, name), path.join(dir, name));
-  writeFileSync(path.join(dir, 'serve.stderr'), ctx.serve?.stderr ?? '');
-  writeFileSync(path.join(dir, 'alertmanager.stderr'), am.stderr);
+  writeFileSync(path.join(dir, 'serve.stderr'), ctx.serve?.output() ?? '');
+  writeFileSync(path.join(dir, 'alertmanager.stderr'), am.output());
   log(`kept the outbox and logs in ${dir}`);
 }
 
@@ -57,7 +57,7 @@ async function main() {
   const workDir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-soak-'));
   const disk = dataDisk(OPTIONS.diskMb);
   if (!disk.mounted) log(`cannot mount a tmpfs for the data directory (${disk.reason}); the disk-full fault will not run`);
-  const [servePort, amPort, sinkPort] = [await freePort(), await freePort(), await freePort()];
+  const [servePort, sinkPort] = [await freePort(), await freePort()];
   const exporterUrl = `http://127.0.0.1:${servePort}`;
   let phase = 'steady';
   const roundTrips = new Map();
@@ -88,13 +88,13 @@ async function main() {
     cleanups.push(() => ctx.sink.stop());
     await ctx.startServe();
     cleanups.push(() => ctx.serve?.stop());
-    const am = await startAlertmanager({ port: amPort, webhookUrl: `${exporterUrl}/api/v1/alertmanager/webhook`, dir: workDir });
+    const am = await startAlertmanager({ webhookUrl: `${exporterUrl}/api/v1/alertmanager/webhook` });
     cleanups.push(() => am.stop());
     await ctx.startEditor();
     cleanups.push(() => ctx.editor?.stop());
     ctx.monitor = startMonitor({
       metricsUrl: `${exporterUrl}/metrics`,
-      exporterPid: () => (ctx.serve?.exited === undefined ? ctx.serve?.pid : undefined),
+      exporterPid: () => (ctx.serve?.exitReason() === undefined ? ctx.serve?.pid : undefined),
       proxyPid: () => (ctx.editor?.proxy.exitCode === null ? ctx.editor.proxy.pid : undefined),
       phase: () => phase,
     });
@@ -137,6 +137,7 @@ async function main() {
       missing: drain.missing,
       duplicates: ctx.sink.duplicates(),
       unparsed: ctx.sink.unparsed,
+      rejected: ctx.sink.rejected,
       postFailures: ctx.stream.postFailures,
     };
     load.end = loadavg();

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, StopWaiting, waitFor } from './ports.js';
-import { startProcess, type RunningProcess } from './process.js';
+import { freePort } from './ports.mjs';
+import { startProcess, type RunningProcess } from './process.mjs';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -28,17 +28,13 @@ export async function startExporter(options: ExporterOptions = {}): Promise<Runn
   // Each exporter gets its own bridge outbox unless the test shares one on purpose (restart tests).
   const dataDir = options.env?.['IDE_MONITOR_DATA_DIR'] === undefined ? mkdtempSync(join(tmpdir(), 'ide-monitor-data-')) : undefined;
   const proc = startProcess(process.execPath, [CLI, 'serve', `--web.listen-address=127.0.0.1:${port}`, ...(options.args ?? [])], {
-    ...process.env,
-    ...(dataDir !== undefined && { IDE_MONITOR_DATA_DIR: dataDir }),
-    ...options.env,
+    name: 'ide-monitor serve',
+    env: { ...process.env, ...(dataDir !== undefined && { IDE_MONITOR_DATA_DIR: dataDir }), ...options.env },
   });
   const url = `http://127.0.0.1:${port}`;
   try {
     // The log line rather than /-/ready: it works for TLS and basic-auth setups alike.
-    await waitFor('the exporter to be ready', async () => {
-      if (proc.child.exitCode !== null) throw new StopWaiting(`exporter exited: ${proc.output()}`);
-      return proc.output().includes('ide-monitor listening');
-    });
+    await proc.waitReady('logging "ide-monitor listening"', () => proc.output().includes('ide-monitor listening'), 15_000);
   } catch (error) {
     await proc.stop();
     if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });

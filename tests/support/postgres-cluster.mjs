@@ -2,10 +2,10 @@
 // import it too; types in postgres-cluster.d.mts). See tests/support/postgres.ts for the test-side helpers.
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './ports.mjs';
 
 const OWNER = 'postgres';
 
@@ -84,17 +84,6 @@ export async function startPostgres(binDir) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function stderrOf(error) {

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, StopWaiting, waitFor } from './ports.js';
-import { startProcess, type RunningProcess } from './process.js';
+import { freePort } from './ports.mjs';
+import { startProcess, type RunningProcess } from './process.mjs';
 
 /** Debian's python3-aiosmtpd is a module of the system Python (a pyenv `python3` on PATH does not have it). */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
@@ -48,12 +48,9 @@ export interface SmtpServer {
 export async function startSmtpServer(): Promise<SmtpServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-smtp-'));
   const port = await freePort();
-  const child: RunningProcess = startProcess(SYSTEM_PYTHON, [SCRIPT, String(port), dir, path.join(TLS_DIR, 'server.crt'), path.join(TLS_DIR, 'server.key'), SMTP_USER, SMTP_PASSWORD]);
+  const child: RunningProcess = startProcess(SYSTEM_PYTHON, [SCRIPT, String(port), dir, path.join(TLS_DIR, 'server.crt'), path.join(TLS_DIR, 'server.key'), SMTP_USER, SMTP_PASSWORD], { name: 'the SMTP server' });
   try {
-    await waitFor('the SMTP server to start', async () => {
-      if (child.child.exitCode !== null) throw new StopWaiting(`the SMTP server exited: ${child.output()}`);
-      return child.output().includes('READY');
-    });
+    await child.waitReady('to start', () => child.output().includes('READY'), 15_000);
   } catch (error) {
     await child.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAlertmanager, type RunningAlertmanager } from '../../support/alertmanager.js';
+import { startAlertmanager, type RunningAlertmanager } from '../../support/alertmanager.mjs';
 import { requireBinary } from '../../support/binaries.js';
 import { parseSamples } from '../../support/exposition.js';
-import { freePort, waitFor } from '../../support/ports.js';
-import { startPagerDutySink, startSlackSink, type Sink } from '../../support/sinks.js';
+import { freePort, waitFor } from '../../support/ports.mjs';
+import { startPagerDutySink, startSlackSink, type Sink } from '../../support/sinks.mjs';
 import { api, ROUTING_KEY, startBridge, TOKEN, webhookUrl } from './bridge-process.js';
 
 const amBinary = requireBinary('prometheus-alertmanager', 'prometheus-alertmanager');

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startAlertmanager, type RunningAlertmanager } from '../../support/alertmanager.js';
-import { freePort } from '../../support/ports.js';
+import { startAlertmanager, type RunningAlertmanager } from '../../support/alertmanager.mjs';
+import { freePort } from '../../support/ports.mjs';
 import type { Teardown } from '../../support/teardown.js';
 import { TOKEN, webhookUrl } from './bridge-process.js';
 

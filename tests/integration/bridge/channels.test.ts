@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAlertmanager, type RunningAlertmanager } from '../../support/alertmanager.js';
+import { startAlertmanager, type RunningAlertmanager } from '../../support/alertmanager.mjs';
 import { requireBinary } from '../../support/binaries.js';
 import { parseSamples } from '../../support/exposition.js';
-import { freePort, waitFor } from '../../support/ports.js';
-import { OPSGENIE_KEY, startDiscordSink, startOpsGenieSink, startTeamsSink, startTwilioSink, TWILIO_SID, TWILIO_TOKEN, type Sink } from '../../support/sinks.js';
+import { freePort, waitFor } from '../../support/ports.mjs';
+import { OPSGENIE_KEY, startDiscordSink, startOpsGenieSink, startTeamsSink, startTwilioSink, TWILIO_SID, TWILIO_TOKEN, type Sink } from '../../support/sinks.mjs';
 import { hasAiosmtpd, SMTP_PASSWORD, SMTP_USER, startSmtpServer, TEST_CA_FILE, type SmtpServer } from '../../support/smtp.js';
 import { api, startBridge, TOKEN, webhookUrl } from './bridge-process.js';
 

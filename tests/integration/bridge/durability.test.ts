@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../support/binaries.js';
 import { parseSamples } from '../../support/exposition.js';
-import { waitFor } from '../../support/ports.js';
-import { startPagerDutySink, startSlackSink, type Sink } from '../../support/sinks.js';
+import { waitFor } from '../../support/ports.mjs';
+import { startPagerDutySink, startSlackSink, type Sink } from '../../support/sinks.mjs';
 import { Teardown } from '../../support/teardown.js';
 import { alertmanagerForBridge } from './behind-alertmanager.js';
 import { startBridge } from './bridge-process.js';

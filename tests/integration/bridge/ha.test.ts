@@ -4,12 +4,12 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alertmanagerFingerprint } from '../../../src/bridge/fingerprint.js';
-import { startAlertmanager, type PostedAlert, type RunningAlertmanager } from '../../support/alertmanager.js';
+import { startAlertmanager, type PostedAlert, type RunningAlertmanager } from '../../support/alertmanager.mjs';
 import { requireBinary } from '../../support/binaries.js';
 import type { RunningExporter } from '../../support/exporter.js';
-import { freePort, waitFor } from '../../support/ports.js';
+import { freePort, waitFor } from '../../support/ports.mjs';
 import { requirePostgres, startPostgres } from '../../support/postgres.js';
-import { startPagerDutySink, startSlackSink, type Sink } from '../../support/sinks.js';
+import { startPagerDutySink, startSlackSink, type Sink } from '../../support/sinks.mjs';
 import { Teardown } from '../../support/teardown.js';
 import { api, startBridge, TOKEN, webhookUrl } from './bridge-process.js';
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { alertmanagerFingerprint } from '../../../src/bridge/fingerprint.js';
 import { Teardown } from '../../support/teardown.js';
 import { api, startBridge } from './bridge-process.js';
-import { freePort } from '../../support/ports.js';
+import { freePort } from '../../support/ports.mjs';
 
 const ALERTS = 150;
 const DESCRIPTION_BYTES = 1024 * 1024;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerFingerprint } from '../../../src/bridge/fingerprint.js';
 import { requireBinary } from '../../support/binaries.js';
-import { waitFor } from '../../support/ports.js';
-import { startPagerDutySink, startSlackSink, startWebhookSink, type Sink } from '../../support/sinks.js';
+import { waitFor } from '../../support/ports.mjs';
+import { startPagerDutySink, startSlackSink, startWebhookSink, type Sink } from '../../support/sinks.mjs';
 import { Teardown } from '../../support/teardown.js';
 import { alertmanagerForBridge } from './behind-alertmanager.js';
 import { api, startBridge } from './bridge-process.js';

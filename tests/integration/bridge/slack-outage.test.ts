@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../support/binaries.js';
-import { waitFor } from '../../support/ports.js';
-import { startSlackSink } from '../../support/sinks.js';
+import { waitFor } from '../../support/ports.mjs';
+import { startSlackSink } from '../../support/sinks.mjs';
 import { Teardown } from '../../support/teardown.js';
 import { alertmanagerForBridge } from './behind-alertmanager.js';
 import { startBridge } from './bridge-process.js';

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { alertmanagerArgs } from '../../support/alertmanager.js';
-import { startBinaryServer } from '../../support/binary-server.js';
+import { startAlertmanager } from '../../support/alertmanager.mjs';
 import { metricSum } from './observe.js';
 
 /** An alert as Alertmanager's v2 API lists it. */
@@ -68,14 +67,7 @@ export async function startRoutedAlertmanager(options: RoutedAlertmanagerOptions
       ],
     };
   };
-  const server = await startBinaryServer({
-    name: 'Alertmanager',
-    binary: options.binary,
-    dirPrefix: 'ide-monitor-e2e-am-',
-    configName: 'alertmanager.yml',
-    config,
-    args: alertmanagerArgs,
-  });
+  const server = await startAlertmanager({ binary: options.binary, config });
   const { url, stop } = server;
   const target = url.replace(/^http:\/\//, '');
   return {

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseSamples } from '../../support/exposition.js';
-import { waitFor } from '../../support/ports.js';
-import type { RunningPrometheus } from '../../support/prometheus.js';
-import type { Sink, SinkRequest } from '../../support/sinks.js';
+import { waitFor } from '../../support/ports.mjs';
+import type { RunningPrometheus } from '../../support/prometheus.mjs';
+import type { Sink, SinkRequest } from '../../support/sinks.mjs';
 import type { RoutedAlertmanager } from './alertmanager.js';
 import type { CompletionTraffic, MemoryGrower } from './conditions.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFamilies, type ParsedFamily } from '../../support/exposition.js';
 import { startExporter, type RunningExporter } from '../../support/exporter.js';
 import { readMetricContract } from '../../support/metric-contract.js';
-import { waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.mjs';
 import { batchOf, EXAMPLES } from '../../unit/ingest/examples.js';
 import { validBody, WEBHOOK } from '../hostile/hostile.js';
 

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startExporter, type RunningExporter } from '../../support/exporter.js';
 import { parseSamples, valuesOf, type ParsedSample } from '../../support/exposition.js';
-import { waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.mjs';
 
 /** Only processes started by this run carry it, so nothing else on the machine can join a group. */
 const MARKER = `pg${process.pid}x${randomBytes(4).toString('hex')}`;

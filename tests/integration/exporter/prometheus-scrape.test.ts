@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../support/binaries.js';
 import { startExporter, type RunningExporter } from '../../support/exporter.js';
-import { startPrometheus, type RunningPrometheus } from '../../support/prometheus.js';
+import { startPrometheus, type RunningPrometheus } from '../../support/prometheus.mjs';
 
 const prometheusBinary = requireBinary('prometheus', 'prometheus');
 

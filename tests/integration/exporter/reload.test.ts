@@ -5,8 +5,8 @@ import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { CLI, startExporter } from '../../support/exporter.js';
 import { parseSamples, single } from '../../support/exposition.js';
-import { freePort, StopWaiting, waitFor } from '../../support/ports.js';
-import { startProcess } from '../../support/process.js';
+import { freePort, StopWaiting, waitFor } from '../../support/ports.mjs';
+import { startProcess } from '../../support/process.mjs';
 
 /** Reloads as Prometheus does them: SIGHUP and POST /-/reload read the file again; a bad one changes nothing. */
 describe('ide-monitor serve reloading its configuration', () => {
@@ -90,7 +90,7 @@ describe('ide-monitor serve reloading its configuration', () => {
 
   it('survives SIGHUPs that arrive while it is still starting', async () => {
     const port = await freePort();
-    const proc = startProcess(process.execPath, [CLI, 'serve', `--web.listen-address=127.0.0.1:${port}`, '--no-bridge.enabled', '--no-status.enabled'], process.env);
+    const proc = startProcess(process.execPath, [CLI, 'serve', `--web.listen-address=127.0.0.1:${port}`, '--no-bridge.enabled', '--no-status.enabled']);
     try {
       // Node's default for SIGHUP is to exit (code 129). While Node itself boots nothing can catch it; from
       // the first log line (config read, collectors created) until it listens, one every 20 ms.

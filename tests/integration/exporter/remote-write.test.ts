@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../support/binaries.js';
 import { startExporter, type RunningExporter } from '../../support/exporter.js';
 import { parseSamples, single, valuesOf } from '../../support/exposition.js';
-import { freePort, waitFor } from '../../support/ports.js';
-import { startPrometheus, type RunningPrometheus } from '../../support/prometheus.js';
+import { freePort, waitFor } from '../../support/ports.mjs';
+import { startPrometheus, type RunningPrometheus } from '../../support/prometheus.mjs';
 
 const prometheusBinary = requireBinary('prometheus', 'prometheus');
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ResponseError } from 'vscode-jsonrpc/node';
-import { waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.mjs';
 import { Teardown } from '../../support/teardown.js';
 import { CLI } from '../../support/exporter.js';
 import { startIngestSink } from './support/ingest-sink.js';

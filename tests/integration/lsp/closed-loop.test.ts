@@ -5,7 +5,7 @@ import { dump } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerFingerprint } from '../../../src/bridge/fingerprint.js';
 import { startExporter, type RunningExporter } from '../../support/exporter.js';
-import { waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.mjs';
 import { Teardown } from '../../support/teardown.js';
 import { ECHO_SERVER, RawProxy } from './support/raw-proxy.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.mjs';
 import { Teardown } from '../../support/teardown.js';
 import { startIngestSink, type IngestSink } from './support/ingest-sink.js';
 import { ECHO_SERVER, RawProxy } from './support/raw-proxy.js';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startExporter, type RunningExporter } from '../../support/exporter.js';
 import { parseSamples, type ParsedSample } from '../../support/exposition.js';
-import { waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.mjs';
 import { PROJECT, TSLS } from './support/lsp-session.js';
 
 const SCRIPT = fileURLToPath(new URL('./neovim/session.lua', import.meta.url));

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, waitFor } from '../../support/ports.js';
+import { freePort, waitFor } from '../../support/ports.mjs';
 import { Teardown } from '../../support/teardown.js';
 import { ECHO_SERVER, frame, MISBEHAVING_SERVER, RawProxy } from './support/raw-proxy.js';
 import { startIngestSink, type IngestSink } from './support/ingest-sink.js';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startExporter, type RunningExporter } from '../../support/exporter.js';
 import { parseSamples } from '../../support/exposition.js';
-import { waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.mjs';
 import { Teardown } from '../../support/teardown.js';
 import { BROKEN_EDITED, diagnosticsSettled, hoverArea, initialize, openDocuments } from './support/editor-session.js';
 import { BROKEN_URI, endSession, startClient, TSLS } from './support/lsp-session.js';

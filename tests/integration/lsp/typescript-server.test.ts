@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startExporter, type RunningExporter } from '../../support/exporter.js';
 import { parseSamples, type ParsedSample } from '../../support/exposition.js';
-import { waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.mjs';
 import { endSession, runSession, SENT, startClient, TSLS, type LspClient, type SessionResults } from './support/lsp-session.js';
 
 // One real typescript-language-server per mode (direct, proxied): tsserver takes seconds to start.

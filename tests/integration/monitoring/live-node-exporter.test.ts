@@ -9,8 +9,8 @@ import { runGenerate } from '../../../src/monitoring/generate.js';
 import { ruleAreas } from '../../../src/monitoring/rules/index.js';
 import { REC } from '../../../src/monitoring/rules/records.js';
 import { requireBinary } from '../../support/binaries.js';
-import { waitFor } from '../../support/ports.js';
-import { startPrometheus, type RunningPrometheus } from '../../support/prometheus.js';
+import { waitFor } from '../../support/ports.mjs';
+import { startPrometheus, type RunningPrometheus } from '../../support/prometheus.mjs';
 import { startNodeExporter, type RunningNodeExporter } from './node-exporter.js';
 import { leafPanels, panelSeries, type Panel } from './panels.js';
 

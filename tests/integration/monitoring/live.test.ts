@@ -10,9 +10,9 @@ import { ruleAreas } from '../../../src/monitoring/rules/index.js';
 import { REC } from '../../../src/monitoring/rules/records.js';
 import { requireBinary } from '../../support/binaries.js';
 import { startExporter, type RunningExporter } from '../../support/exporter.js';
-import { waitFor } from '../../support/ports.js';
-import { startPrometheus, type RunningPrometheus } from '../../support/prometheus.js';
-import { startWebhookSink, type Sink } from '../../support/sinks.js';
+import { waitFor } from '../../support/ports.mjs';
+import { startPrometheus, type RunningPrometheus } from '../../support/prometheus.mjs';
+import { startWebhookSink, type Sink } from '../../support/sinks.mjs';
 import { leafPanels, panelSeries } from './panels.js';
 import {
   CRASHED_SERVER,

@@ -1,5 +1,5 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { RunningPrometheus } from '../../support/prometheus.js';
+import type { RunningPrometheus } from '../../support/prometheus.mjs';
 
 export interface Panel {
   type: string;

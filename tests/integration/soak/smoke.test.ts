@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startProcess } from '../../support/process.mjs';
 
 const SOAK = fileURLToPath(new URL('../../../soak/run.mjs', import.meta.url));
 const out = mkdtempSync(path.join(tmpdir(), 'soak-smoke-'));
@@ -16,20 +16,12 @@ interface Fault {
 }
 
 /** `npm run soak` in miniature: 30 s of steady load, then every fault with 4 s outages, then the drain. */
-function runSoak(): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SOAK, '--minutes', '0.5', '--fault-seconds', '4', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (text: string) => {
-      stderr += text;
-    });
-    const killer = setTimeout(() => child.kill('SIGTERM'), 280_000);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stderr });
-    });
-  });
+async function runSoak(): Promise<{ code: number | null; stderr: string }> {
+  const soak = startProcess(process.execPath, [SOAK, '--minutes', '0.5', '--fault-seconds', '4', '--out', out], { name: 'the soak', stdout: 'ignore' });
+  const killer = setTimeout(() => void soak.stop(), 280_000);
+  const code = await soak.exited;
+  clearTimeout(killer);
+  return { code, stderr: soak.output() };
 }
 
 describe('soak smoke run', () => {

@@ -1,11 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../support/binaries.js';
-import { waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.mjs';
+import { startProcess, type RunningProcess } from '../../support/process.mjs';
 
 // `npm run stack` end to end: the real script, real Prometheus and Alertmanager, the built ide-monitor.
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -22,40 +23,28 @@ interface Stack {
   output(): string;
 }
 
-const started: ChildProcess[] = [];
+const started: RunningProcess[] = [];
 afterAll(() => {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const proc of started) if (proc.exitReason() === undefined) proc.child.kill('SIGKILL');
 });
 
 /** Starts scripts/stack.mjs and resolves once it printed `stack: ready`, with the URLs and pids it printed. */
 async function startStack(): Promise<Stack> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(IDE_MONITOR_|GRAFANA_)/.test(name)));
-  const child = spawn(process.execPath, ['scripts/stack.mjs', '--free-ports', '--scrape-interval=1s'], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  started.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stack not ready after 30 s:\n${stdout}\n${stderr}`)), 30_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (stdout.includes('stack: ready\n')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    void exit.then((code) => reject(new Error(`stack exited (${code}) before it was ready:\n${stdout}\n${stderr}`)));
-  });
+  const proc = startProcess(process.execPath, ['scripts/stack.mjs', '--free-ports', '--scrape-interval=1s'], { cwd: repo, env, name: 'the stack' });
+  started.push(proc);
+  await proc.waitReady('to print "stack: ready"', () => proc.output().includes('stack: ready\n'), 30_000);
+  // The programs' own lines go to stderr prefixed with their name, so these patterns match only the stack's.
+  const printed = proc.output();
   const urls: Record<string, string> = {};
   const pids: Record<string, number> = {};
-  for (const [, name, url, pid] of stdout.matchAll(/^ {2}(\S+) +(http:\/\/\S+?)\/? +pid (\d+)/gm)) {
+  for (const [, name, url, pid] of printed.matchAll(/^ {2}(\S+) +(http:\/\/\S+?)\/? +pid (\d+)/gm)) {
     urls[name!] = url!;
     pids[name!] = Number(pid);
   }
-  const files = /^ {2}files +(\S+)/m.exec(stdout)?.[1] ?? '';
-  const tokenFile = /^ {2}webhook token (\S+)/m.exec(stdout)?.[1] ?? '';
-  return { child, urls, pids, files, tokenFile, exit, output: () => `${stdout}\n${stderr}` };
+  const files = /^ {2}files +(\S+)/m.exec(printed)?.[1] ?? '';
+  const tokenFile = /^ {2}webhook token (\S+)/m.exec(printed)?.[1] ?? '';
+  return { child: proc.child, urls, pids, files, tokenFile, exit: proc.exited, output: proc.output };
 }
 
 function alive(pid: number): boolean {

@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../support/binaries.js';
 import { startExporter, type RunningExporter } from '../../support/exporter.js';
-import { freePort } from '../../support/ports.js';
+import { freePort } from '../../support/ports.mjs';
 import { distinctColours } from './png.js';
 
 const chromiumPath = requireBinary('chromium', 'chromium');

@@ -5,7 +5,7 @@ import { buildWebhookBody } from '../../../src/bridge/channels/webhook/body.js';
 import type { AlertNotification, GroupNotification } from '../../../src/bridge/notification.js';
 import type { WebhookAlert } from '../../../src/bridge/payload.js';
 import { golden } from '../../support/golden.js';
-import { pagerDutyProblems } from '../../support/sinks.js';
+import { pagerDutyProblems } from '../../support/sinks.mjs';
 import { group, payload } from './fixtures.js';
 
 describe('the Slack message builder', () => {

@@ -12,7 +12,7 @@ import { decodeWriteRequest, encodeWriteRequest, type PromTimeSeries } from '../
 import { SampleQueue } from '../../../src/remote-write/queue.js';
 import { RemoteWriteSender } from '../../../src/remote-write/sender.js';
 import { familiesToSeries } from '../../../src/remote-write/series.js';
-import { waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.mjs';
 import { configSchema } from '../../../src/config/schema.js';
 import { ScrapeRunner } from '../../../src/exporter/collector.js';
 import { createRemoteWriteFeature } from '../../../src/remote-write/feature.js';

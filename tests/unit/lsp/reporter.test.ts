@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { IngestReporter } from '../../../src/index.js';
 import { BoundedQueue } from '../../../src/lsp/bounded-queue.js';
-import { freePort, waitFor } from '../../support/ports.js';
+import { freePort, waitFor } from '../../support/ports.mjs';
 import { Teardown } from '../../support/teardown.js';
 import { startIngestSink, type IngestSink } from '../../integration/lsp/support/ingest-sink.js';
 

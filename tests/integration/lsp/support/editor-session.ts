@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Hover, InitializeResult, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import { waitFor } from '../../../support/ports.js';
+import { waitFor } from '../../../support/ports.mjs';
 import { BROKEN_URI, PROJECT, uriOf, type LspClient } from './lsp-session.js';
 
 /** broken.ts as opened, then two incremental edits (a fixed error, a new one): what the replay must carry. */

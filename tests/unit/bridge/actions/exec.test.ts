@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { alertVariableName } from '../../../../src/bridge/actions/exec.js';
 import { ActionRunner } from '../../../../src/bridge/actions/runner.js';
 import { silentLogger } from '../../../../src/log.js';
-import { waitFor } from '../../../support/ports.js';
+import { waitFor } from '../../../support/ports.mjs';
 import { alert, definition, FIXTURES } from './fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ide-actions-exec-'));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discord } from '../../../../src/bridge/channels/discord/index.js';
 import { buildDiscordAckMessage, buildDiscordMessage, DISCORD_LIMITS, embedLength } from '../../../../src/bridge/channels/discord/message.js';
 import { golden } from '../../../support/golden.js';
-import { discordProblems, startDiscordSink, type Sink } from '../../../support/sinks.js';
+import { discordProblems, startDiscordSink, type Sink } from '../../../support/sinks.mjs';
 import { ackNotification, group, hugeAlert, payload } from '../fixtures.js';
 import { expectWholeCodePoints, notifierOf } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsgenie } from '../../../../src/bridge/channels/opsgenie/index.js';
 import { buildOpsGenieRequest, OPSGENIE_LIMITS } from '../../../../src/bridge/channels/opsgenie/request.js';
 import { golden } from '../../../support/golden.js';
-import { OPSGENIE_KEY, opsGenieProblems, startOpsGenieSink, type Sink } from '../../../support/sinks.js';
+import { OPSGENIE_KEY, opsGenieProblems, startOpsGenieSink, type Sink } from '../../../support/sinks.mjs';
 import { ackNotification, alertNotification, hugeAlert, payload } from '../fixtures.js';
 import { expectWholeCodePoints, notifierOf } from './helpers.js';
 

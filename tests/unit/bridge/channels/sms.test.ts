@@ -4,7 +4,7 @@ import { sms } from '../../../../src/bridge/channels/sms/index.js';
 import { silentLogger } from '../../../../src/log.js';
 import { buildSmsBody, TWILIO_BODY_MAX } from '../../../../src/bridge/channels/sms/message.js';
 import { golden } from '../../../support/golden.js';
-import { startTwilioSink, TWILIO_SID, TWILIO_TOKEN, type Sink } from '../../../support/sinks.js';
+import { startTwilioSink, TWILIO_SID, TWILIO_TOKEN, type Sink } from '../../../support/sinks.mjs';
 import { alertNotification, hugeAlert, payload } from '../fixtures.js';
 import { expectWholeCodePoints, notifierOf } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTeamsAckMessage, buildTeamsMessage, TEAMS_MAX_BYTES } from '../../../../src/bridge/channels/teams/card.js';
 import { teams } from '../../../../src/bridge/channels/teams/index.js';
 import { golden } from '../../../support/golden.js';
-import { startTeamsSink, type Sink } from '../../../support/sinks.js';
+import { startTeamsSink, type Sink } from '../../../support/sinks.mjs';
 import { ackNotification, group, hugeAlert, payload } from '../fixtures.js';
 import { expectWholeCodePoints, notifierOf } from './helpers.js';
 

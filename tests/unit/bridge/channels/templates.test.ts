@@ -3,7 +3,7 @@ import { discord } from '../../../../src/bridge/channels/discord/index.js';
 import { opsgenie } from '../../../../src/bridge/channels/opsgenie/index.js';
 import { applyTemplates } from '../../../../src/bridge/channels/templates.js';
 import { CHANNELS } from '../../../../src/bridge/channels/registry.js';
-import { OPSGENIE_KEY, startDiscordSink, startOpsGenieSink, type Sink } from '../../../support/sinks.js';
+import { OPSGENIE_KEY, startDiscordSink, startOpsGenieSink, type Sink } from '../../../support/sinks.mjs';
 import { alertNotification, group, payload } from '../fixtures.js';
 import { notifierOf } from './helpers.js';
 

@@ -1,9 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { dump } from 'js-yaml';
-import { freePort, StopWaiting, waitFor } from './ports.js';
-import { startProcess, type RunningProcess } from './process.js';
+import type { RunningProcess } from './process.mjs';
 
 export interface BinaryServerOptions {
   /** Names the server in waits and errors ("Prometheus"). */
@@ -35,6 +30,8 @@ export interface ServerPlace {
 export interface RunningBinaryServer {
   readonly url: string;
   readonly configFile: string;
+  /** The server's process (its pid, for /proc readings). */
+  readonly process: RunningProcess;
   /** Everything the server wrote to stdout and stderr so far. */
   output(): string;
   /** Stops the server (SIGTERM, then SIGKILL) and removes its directory. */
@@ -44,29 +41,6 @@ export interface RunningBinaryServer {
 /**
  * A real server binary (Prometheus, Alertmanager) on 127.0.0.1 and an ephemeral port, with a throw-away
  * directory for its YAML config and storage, resolved once `/-/ready` answers. A failed start stops the
- * process and removes the directory before the error reaches the test.
+ * process and removes the directory before the error reaches the caller.
  */
-export async function startBinaryServer(options: BinaryServerOptions): Promise<RunningBinaryServer> {
-  const dir = mkdtempSync(path.join(tmpdir(), options.dirPrefix));
-  let proc: RunningProcess | undefined;
-  const stop = async () => {
-    await proc?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const configFile = path.join(dir, options.configName);
-    writeFileSync(configFile, dump(typeof options.config === 'function' ? options.config(dir) : options.config));
-    const port = options.port ?? (await freePort());
-    const url = `http://127.0.0.1:${port}`;
-    const running = startProcess(options.binary, options.args({ dir, configFile, port, url }));
-    proc = running;
-    await waitFor(`${options.name} to be ready`, async () => {
-      if (running.child.exitCode !== null) throw new StopWaiting(`${options.name} exited: ${running.output()}`);
-      return (await fetch(`${url}/-/ready`)).ok;
-    }, options.readyTimeoutMs ?? 30_000);
-    return { url, configFile, output: running.output, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-}
+export function startBinaryServer(options: BinaryServerOptions): Promise<RunningBinaryServer>;
