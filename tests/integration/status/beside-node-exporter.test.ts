@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startExporter } from '../../support/exporter.js';
-import { waitFor } from '../../support/ports.js';
+import { waitFor } from '../../support/ports.mjs';
 
 /**
  * Beside node_exporter, `/metrics` leaves the host metrics out (`--collector.disable-defaults`); the status
