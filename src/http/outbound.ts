@@ -4,7 +4,8 @@ import type { Readable } from 'node:stream';
 import axios from 'axios';
 
 /**
- * The one outbound HTTP client of the bridge (channels and the Alertmanager client): keep-alive sockets (a
+ * The one outbound HTTP client (the bridge's channels and Alertmanager client, actions, the proxy's reporter,
+ * remote write): keep-alive sockets (a
  * TLS handshake per notification would dominate the latency), no redirects (an endpoint that redirects is
  * misconfigured, and a credential must reach exactly the configured host), every status returned rather
  * than thrown, and ONE deadline over the whole exchange: connect, headers and body. axios' own `timeout`
@@ -13,11 +14,13 @@ import axios from 'axios';
 export interface OutboundRequest {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly url: string;
-  /** Already serialised (JSON, form); sent as is. */
-  readonly body?: string;
+  /** Already serialised (JSON, form, a protobuf Buffer); sent as is. */
+  readonly body?: string | Buffer;
   readonly headers?: Readonly<Record<string, string>>;
   /** Overrides the client's deadline for this request. */
   readonly timeoutMs?: number;
+  /** Cancels the request from outside (a shutdown); it then fails with the code `aborted`. */
+  readonly signal?: AbortSignal;
 }
 
 export interface OutboundResponse {
@@ -51,12 +54,14 @@ export interface OutboundOptions {
   readonly maxBodyBytes?: number;
   /** A longer answer is cut (channels: only its start matters) or an error (documents we parse). */
   readonly oversized?: 'cut' | 'fail';
+  /** Client certificate, CA and verification for https endpoints (remote write's `tls_config`). */
+  readonly tls?: https.AgentOptions;
 }
 
 export function createOutboundClient(options: OutboundOptions): OutboundClient {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16 });
-  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16 });
+  const httpsAgent = new https.Agent({ ...options.tls, keepAlive: true, maxSockets: options.maxSockets ?? 16 });
   const client = axios.create({
     maxRedirects: 0,
     httpAgent,
@@ -71,23 +76,25 @@ export function createOutboundClient(options: OutboundOptions): OutboundClient {
       const timeoutMs = request.timeoutMs ?? options.timeoutMs;
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(), timeoutMs);
+      const signal = request.signal === undefined ? deadline.signal : AbortSignal.any([deadline.signal, request.signal]);
+      const failure = () => new OutboundError(request.signal?.aborted ? 'aborted' : `no complete answer within ${timeoutMs} ms`);
       try {
         const response = await client.request<Readable>({
           method: request.method ?? 'POST',
           url: request.url,
           data: request.body,
           headers: { ...(request.body !== undefined && { 'Content-Type': 'application/json' }), ...request.headers },
-          signal: deadline.signal,
+          signal,
         });
-        const { text: body, cut } = await readText(response.data, deadline.signal, maxBodyBytes);
-        if (deadline.signal.aborted) throw new OutboundError(`no complete answer within ${timeoutMs} ms`);
+        const { text: body, cut } = await readText(response.data, signal, maxBodyBytes);
+        if (signal.aborted) throw failure();
         if (cut && options.oversized === 'fail') throw new OutboundError(`answer larger than ${maxBodyBytes} bytes`);
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') headers[name.toLowerCase()] = value;
         return { status: response.status, headers, body };
       } catch (error) {
         if (error instanceof OutboundError) throw error;
-        if (deadline.signal.aborted) throw new OutboundError(`no complete answer within ${timeoutMs} ms`);
+        if (signal.aborted) throw failure();
         // Built from the error code only: axios' messages and config carry the URL, and webhook URLs are secrets.
         const code = (error as { code?: unknown }).code;
         throw new OutboundError(typeof code === 'string' ? code : error instanceof Error ? error.name : 'request failed');

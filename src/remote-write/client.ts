@@ -1,5 +1,4 @@
-import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { createOutboundClient, OutboundError, type OutboundClient, type OutboundResponse } from '../http/outbound.js';
 import { parseRetryAfter } from '../bridge/backoff.js';
 
 /** How one endpoint is reached: its URL, credentials and TLS, resolved from the config (secrets read). */
@@ -32,51 +31,41 @@ const MAX_REASON_BYTES = 512;
 
 /** POSTs snappy-compressed WriteRequests to one endpoint over a keep-alive connection. */
 export class RemoteWriteClient {
-  private readonly agent: HttpAgent;
+  private readonly http: OutboundClient;
 
   constructor(
     private readonly endpoint: RemoteEndpoint,
-    private readonly userAgent: string,
+    userAgent: string,
   ) {
-    const https = endpoint.url.protocol === 'https:';
-    this.agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 1, ...endpoint.tls }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
+    this.http = createOutboundClient({ timeoutMs: endpoint.timeoutMs, userAgent, maxSockets: 1, maxBodyBytes: MAX_REASON_BYTES, tls: endpoint.tls });
   }
 
-  send(body: Uint8Array, signal?: AbortSignal): Promise<SendOutcome> {
-    const { url, timeoutMs, headers } = this.endpoint;
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve) => {
-      const req = request(
-        url,
-        {
-          method: 'POST',
-          agent: this.agent,
-          timeout: timeoutMs,
-          ...(signal !== undefined && { signal }),
-          headers: { ...headers, ...REMOTE_WRITE_HEADERS, 'User-Agent': this.userAgent, 'Content-Length': body.byteLength },
-        },
-        (res) => readOutcome(res).then(resolve, (error: Error) => resolve({ kind: 'retry', reason: error.message })),
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'retry', reason: error.code ?? error.message }));
-      req.end(body);
-    });
+  async send(body: Uint8Array, signal?: AbortSignal): Promise<SendOutcome> {
+    let response: OutboundResponse;
+    try {
+      response = await this.http.request({
+        url: this.endpoint.url.href,
+        body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+        headers: { ...this.endpoint.headers, ...REMOTE_WRITE_HEADERS },
+        ...(signal !== undefined && { signal }),
+      });
+    } catch (error) {
+      return { kind: 'retry', reason: error instanceof OutboundError ? error.code : String(error) };
+    }
+    return outcomeOf(response);
   }
 
   close(): void {
-    this.agent.destroy();
+    this.http.close();
   }
 }
 
-async function readOutcome(res: IncomingMessage): Promise<SendOutcome> {
-  let text = '';
-  for await (const chunk of res) if (text.length < MAX_REASON_BYTES) text += (chunk as Buffer).toString('utf8');
-  const status = res.statusCode ?? 0;
+function outcomeOf({ status, headers, body }: OutboundResponse): SendOutcome {
   if (status >= 200 && status < 300) return { kind: 'sent' };
-  const reason = `HTTP ${status}${text.trim() === '' ? '' : `: ${text.trim().slice(0, MAX_REASON_BYTES).split('\n')[0]}`}`;
+  const text = body.trim();
+  const reason = `HTTP ${status}${text === '' ? '' : `: ${text.split('\n')[0]}`}`;
   if (status === 429 || status >= 500) {
-    const header = res.headers['retry-after'];
-    const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header);
+    const retryAfterMs = parseRetryAfter(headers['retry-after']);
     return retryAfterMs === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, retryAfterMs };
   }
   return { kind: 'reject', reason };

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import * as snappy from 'snappyjs';
@@ -203,6 +205,39 @@ describe('remote write as a serve feature, across reloads', () => {
       expect(received).toContain('/b');
     } finally {
       await feature.stop!();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('RemoteWriteClient over TLS', () => {
+  const fixture = (name: string) => readFileSync(new URL(`../../fixtures/tls/${name}`, import.meta.url));
+
+  it('verifies the receiver against the configured CA, and refuses one it cannot verify without sending', async () => {
+    let received = 0;
+    const server = createTlsServer({ cert: fixture('server.crt'), key: fixture('server.key') }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received += 1;
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/write`);
+      const body = encodeWriteRequest([]);
+      const trusted = new RemoteWriteClient({ url, label: labelOf(url), timeoutMs: 2000, headers: {}, tls: { ca: fixture('server.crt'), rejectUnauthorized: true } }, 'ide-monitor/test');
+      const untrusted = new RemoteWriteClient({ url, label: labelOf(url), timeoutMs: 2000, headers: {}, tls: { rejectUnauthorized: true } }, 'ide-monitor/test');
+      try {
+        expect(await trusted.send(body)).toEqual({ kind: 'sent' });
+        expect(await untrusted.send(body)).toEqual({ kind: 'retry', reason: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+        expect(received).toBe(1);
+      } finally {
+        trusted.close();
+        untrusted.close();
+      }
+    } finally {
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
