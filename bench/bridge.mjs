@@ -15,7 +15,6 @@ import { benchBridgeVsNative, bridgeVsNativeReport } from './bridge-native.mjs';
 import { fmt, mark, spread, table } from './markdown.mjs';
 import { freePort, quantile, spreadOf, startServe, upperMedian } from './support.mjs';
 import { postgresBinDir, startPostgres } from '../tests/support/postgres-cluster.mjs';
-import { alertmanagerFingerprint } from '../dist/bridge/fingerprint.js';
 
 const ALERTS_PER_REQUEST = 10;
 const CONNECTIONS = 8;

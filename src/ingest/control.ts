@@ -141,7 +141,7 @@ export class LspControl {
       server,
       createdAt: now,
       expiresAt: now + ttlMs,
-      targets: new Map(targets.map((t) => [t, { instance: t, state: 'pending' as TargetState }])),
+      targets: new Map(targets.map((t) => [t, { instance: t, state: 'pending' }])),
       settledAt: undefined,
     };
     this.commands.set(id, entry);
@@ -254,12 +254,14 @@ function validate(command: LspCommand): LspCommand {
   }
   const methods = command.methods ?? ['*'];
   if (!Array.isArray(methods) || methods.length === 0 || methods.length > MAX_METHODS) throw new LspControlError(`lsp command methods must list 1-${MAX_METHODS} methods or patterns`);
-  for (const m of methods) {
+  const checked: string[] = [];
+  for (const m of methods as unknown[]) {
     if (typeof m !== 'string' || !METHOD_PATTERN.test(m)) {
       throw new LspControlError(`lsp command method ${JSON.stringify(m)} is not an LSP method name or pattern (letters, digits, / . $ _ - and * only)`);
     }
+    checked.push(m);
   }
-  return { command: command.command, methods: [...methods], ...(command.reason !== undefined && { reason: command.reason }) };
+  return { command: command.command, methods: checked, ...(command.reason !== undefined && { reason: command.reason }) };
 }
 
 function view(entry: Entry): LspCommandStatus {

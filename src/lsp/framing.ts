@@ -113,7 +113,7 @@ export class MessageFramer {
       }
       this.bodyFilled += take;
       if (this.bodyFilled === this.bodyLength) {
-        const head = this.head!;
+        const head = this.head;
         this.head = undefined;
         this.finish(head, true);
       }

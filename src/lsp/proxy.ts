@@ -236,7 +236,7 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
     if (current?.phase === 'live' && current.stream.writing) return;
     for (const frame of injections.splice(0)) toEditor(frame, undefined);
   };
-  output.on('error', (error) => {
+  output.on('error', (error: Error) => {
     clientGone = true;
     logger.warn(`lsp-proxy: cannot write to the editor (${error.message}); stopping ${server}`);
     if (current !== undefined) {
@@ -328,7 +328,7 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
       return;
     }
     if (m.id === REPLAY_ID && m.method === undefined) {
-      if (m.error !== undefined) proc.initialized?.({ ok: false, detail: `initialize failed: ${String(m.error.message ?? 'error')}`.slice(0, 200) });
+      if (m.error !== undefined) proc.initialized?.({ ok: false, detail: `initialize failed: ${typeof m.error.message === 'string' ? m.error.message : 'error'}`.slice(0, 200) });
       else proc.initialized?.({ ok: true });
       return;
     }

@@ -55,7 +55,8 @@ export class RemoteWriteClient {
           ...(signal !== undefined && { signal }),
           headers: { ...headers, ...REMOTE_WRITE_HEADERS, 'User-Agent': this.userAgent, 'Content-Length': body.byteLength },
         },
-        (res) => readOutcome(res).then(resolve, (error: Error) => resolve({ kind: 'retry', reason: error.message })),
+        // Both outcomes resolve the send's promise, so nothing is left to await here.
+        (res) => void readOutcome(res).then(resolve, (error: Error) => resolve({ kind: 'retry', reason: error.message })),
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       req.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'retry', reason: error.code ?? error.message }));
@@ -75,8 +76,8 @@ async function readOutcome(res: IncomingMessage): Promise<SendOutcome> {
   if (status >= 200 && status < 300) return { kind: 'sent' };
   const reason = `HTTP ${status}${text.trim() === '' ? '' : `: ${text.trim().slice(0, MAX_REASON_BYTES).split('\n')[0]}`}`;
   if (status === 429 || status >= 500) {
-    const header = res.headers['retry-after'];
-    const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header);
+    // Node keeps one Retry-After (it drops duplicates of it), so this is a string or undefined.
+    const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
     return retryAfterMs === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, retryAfterMs };
   }
   return { kind: 'reject', reason };

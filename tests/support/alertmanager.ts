@@ -53,8 +53,8 @@ export interface RunningAlertmanager {
   /** POST /api/v2/alerts. */
   postAlerts(alerts: readonly PostedAlert[]): Promise<void>;
   silences(): Promise<AmSilence[]>;
-  output(): string;
-  stop(): Promise<void>;
+  output: () => string;
+  stop: () => Promise<void>;
 }
 
 /** Alertmanager's command line for a throw-away test instance: loopback, clustering off, quiet. */

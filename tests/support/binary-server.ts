@@ -36,9 +36,9 @@ export interface RunningBinaryServer {
   readonly url: string;
   readonly configFile: string;
   /** Everything the server wrote to stdout and stderr so far. */
-  output(): string;
+  output: () => string;
   /** Stops the server (SIGTERM, then SIGKILL) and removes its directory. */
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**

@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface RunningProcess {
   readonly child: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far, for assertions and failure messages. */
-  output(): string;
+  output: () => string;
   /** Sends SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code (null when killed). */
-  stop(graceMs?: number): Promise<number | null>;
+  stop: (graceMs?: number) => Promise<number | null>;
   exited: Promise<number | null>;
 }
 

@@ -8,8 +8,8 @@ export interface RunningPrometheus {
   query(expr: string): Promise<PromSample[]>;
   /** Waits until every scrape target has been scraped at least `scrapes` times and is up. */
   waitForScrapes(scrapes: number): Promise<void>;
-  stop(): Promise<void>;
-  output(): string;
+  stop: () => Promise<void>;
+  output: () => string;
 }
 
 export interface PromSample {

@@ -58,6 +58,7 @@ type FailureAnswer = (status: number, retryAfterSeconds: number | undefined) => 
 
 const defaultFailure: FailureAnswer = (status, retryAfter) => ({
   answer: status === 429 ? 'rate_limited' : 'internal_error',
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed: without it the `{}` branch widens the union to { 'Retry-After'?: undefined } (TS2322)
   headers: retryAfter === undefined ? ({} as Record<string, string>) : { 'Retry-After': String(retryAfter) },
 });
 
@@ -280,7 +281,7 @@ export function opsGenieProblems(body: unknown): string[] {
   else if (alert['message'].length > 130) problems.push('message: Message can not be longer than 130 characters.');
   if (typeof alert['alias'] === 'string' && alert['alias'].length > 512) problems.push('alias: Alias can not be longer than 512 characters.');
   if (typeof alert['description'] === 'string' && alert['description'].length > 15_000) problems.push('description: Description can not be longer than 15000 characters.');
-  if (alert['priority'] !== undefined && !['P1', 'P2', 'P3', 'P4', 'P5'].includes(String(alert['priority']))) problems.push('priority: Priority should be one of [P1, P2, P3, P4, P5]');
+  if (alert['priority'] !== undefined && !(typeof alert['priority'] === 'string' && ['P1', 'P2', 'P3', 'P4', 'P5'].includes(alert['priority']))) problems.push('priority: Priority should be one of [P1, P2, P3, P4, P5]');
   const tags = (alert['tags'] ?? []) as string[];
   if (tags.length > 20 || tags.some((t) => t.length > 50)) problems.push('tags: At most 20 tags of at most 50 characters.');
   const details = (alert['details'] ?? {}) as Record<string, string>;
@@ -331,6 +332,7 @@ export function startTwilioSink(): Promise<Sink> {
       const sid = `SM${createHash('md5').update(`${form['To']}|${form['Body']}|${Math.random()}`).digest('hex')}`;
       return { status: 201, key: `${form['To']}|${form['Body']}`, answer: { sid, status: 'queued', to: form['To'], from: form['From'] ?? null, body: form['Body'], account_sid: TWILIO_SID } };
     },
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed, as in defaultFailure above
     (status, retryAfter) => (status === 429 ? { answer: error(429, 20429, 'Too Many Requests'), headers: retryAfter === undefined ? ({} as Record<string, string>) : { 'Retry-After': String(retryAfter) } } : defaultFailure(status, retryAfter)),
   );
 }

@@ -75,7 +75,7 @@ export function defineChannel<C extends ChannelCommonConfig>(definition: Channel
       return notifier === undefined ? undefined : withTemplates(notifier, config);
     },
   };
-  return templated as unknown as AnyChannel;
+  return templated;
 }
 
 /** Settings of a channel that parse but do not fit together (a host and no sender): a one-line config error, no stack trace. */

@@ -131,7 +131,10 @@ export class PostgresStore implements BridgeStore {
     batches.forEach((batch, i) => {
       for (const e of batch.events) {
         const key = eventKey(e);
-        if (!byKey.has(key)) (byKey.set(key, e), firstBatchOf.set(key, i));
+        if (!byKey.has(key)) {
+          byKey.set(key, e);
+          firstBatchOf.set(key, i);
+        }
       }
     });
     const events = [...byKey.keys()].sort().map((key) => byKey.get(key)!);

@@ -220,7 +220,7 @@ export class Board {
       .height(spec.height ?? height);
     if (spec.min !== undefined) panel.min(spec.min);
     if (spec.max !== undefined) panel.max(spec.max);
-    const steps = spec.steps ?? [{ value: null as unknown as number, color: 'green' }];
+    const steps = spec.steps ?? [{ value: null, color: 'green' }];
     panel.thresholds(new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([...steps]));
     spec.queries.forEach((query, i) => {
       const target = new DataqueryBuilder().expr(query.expr).refId(refId(i));

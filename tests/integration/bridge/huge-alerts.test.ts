@@ -66,7 +66,7 @@ describe('huge alerts', () => {
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     }
     // A viewer on each status page stream, as a browser keeps it open.
-    const viewers = servers.map((s) => new AbortController());
+    const viewers = servers.map(() => new AbortController());
     servers.forEach((s, i) => void fetch(`${s.url}/api/v1/stream`, { signal: viewers[i]!.signal }).then((r) => r.body?.pipeTo(new WritableStream())).catch(() => {}));
     teardown.add(() => viewers.forEach((v) => v.abort()));
     await new Promise((r) => setTimeout(r, 3000));

@@ -49,7 +49,7 @@ export interface CompletionTraffic {
   repairCompletions(): number;
   counts(): CompletionCounts;
   /** The proxy's stderr (its own warnings) for failure messages. */
-  stderr(): string;
+  stderr: () => string;
   /** Stops sending, then shutdown/exit; kills the proxy if it does not end within a few seconds. */
   stop(): Promise<void>;
 }

@@ -125,6 +125,6 @@ export async function step(chain: Chain, name: string, probe: () => Promise<bool
   try {
     await waitFor(name, async () => probe(), timeoutMs, 200);
   } catch (error) {
-    throw new Error(`step failed: ${(error as Error).message}\n--- what the chain saw ---\n${await describeChain(chain)}`);
+    throw new Error(`step failed: ${(error as Error).message}\n--- what the chain saw ---\n${await describeChain(chain)}`, { cause: error });
   }
 }

@@ -116,7 +116,7 @@ describe('the intake', () => {
 
 describe('actions through the store', () => {
   const definition = { name: 'scale', trigger: { exec: { argv: ['true'] } }, rollback: { exec: { argv: ['true'] } }, timeout: 1000, cooldown: 600_000 } as unknown as ActionDefinition;
-  function handlerWith(store: SqliteStore, clock: { now(): number }) {
+  function handlerWith(store: SqliteStore, clock: { now: () => number }) {
     const runs: string[] = [];
     const runner = {
       applicable: () => [definition],

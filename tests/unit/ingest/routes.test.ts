@@ -61,7 +61,7 @@ describe('POST /api/v1/ingest', () => {
 
   it('answers 400 with the reason for a bad batch and for malformed JSON', async () => {
     const { post, outcomes } = await serve();
-    const bad = await post(JSON.stringify(batchOf([{ ...EXAMPLES.lsp_bytes, bytes: -5 } as never])));
+    const bad = await post(JSON.stringify(batchOf([{ ...EXAMPLES.lsp_bytes, bytes: -5 }])));
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { error: string; issues: { path: string }[] };
     expect(body.error).toMatch(/^invalid batch: observations\.0\.bytes: /);

@@ -14,7 +14,7 @@ function fakeRunner() {
   let n = 0;
   return {
     scrapes: () => n,
-    async scrape(): Promise<MetricFamily[]> {
+    scrape: async (): Promise<MetricFamily[]> => {
       n += 1;
       return hostFamilies({ busy: n * 0.5, idle: n * 1.5 });
     },
