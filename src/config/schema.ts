@@ -20,12 +20,12 @@ export const DEFAULT_PORT = 10451;
 export const HTTP_LIMIT_DEFAULTS = { headers_timeout: 10_000, request_timeout: 30_000, max_connections: 1024 } as const;
 
 /** node_exporter's defaults: virtual and container-internal filesystems say nothing about disk space. */
-export const DEFAULT_MOUNT_POINTS_EXCLUDE = '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)';
+const DEFAULT_MOUNT_POINTS_EXCLUDE = '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)';
 export const DEFAULT_FS_TYPES_EXCLUDE =
   '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$';
 /** Partitions and ram/loop devices double-count their parent disk's I/O. */
-export const DEFAULT_DISK_DEVICE_EXCLUDE = '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$';
-export const DEFAULT_NETWORK_DEVICE_EXCLUDE = '^(lo|veth.*)$';
+const DEFAULT_DISK_DEVICE_EXCLUDE = '^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$';
+const DEFAULT_NETWORK_DEVICE_EXCLUDE = '^(lo|veth.*)$';
 
 const plainCollector = (on: boolean) => z.strictObject({ enabled: enabled(on) }).prefault({});
 

@@ -12,7 +12,7 @@ import { SessionState } from './session-state.js';
 import { spawnPlan, spawnServer, type EarlyChild } from './spawn-command.js';
 import { TrafficMonitor, type TrafficStats } from './traffic-monitor.js';
 
-export interface RestartOnCrash {
+interface RestartOnCrash {
   /** Crash restarts allowed within `windowMs`; the crash after that ends the proxy as before. */
   readonly maxRestarts: number;
   readonly windowMs: number;
@@ -54,8 +54,8 @@ export interface ProxyResult {
 
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 /** LSP 3.17 error codes the proxy answers with. */
-export const CONTENT_MODIFIED = -32801;
-export const REQUEST_FAILED = -32803;
+const CONTENT_MODIFIED = -32801;
+const REQUEST_FAILED = -32803;
 const REPLAY_ID = 'ide-monitor:replay:initialize';
 /** Document sync the replay has already brought the new server up to date with (see `hold`). */
 const REPLAYED_METHODS: ReadonlySet<string> = new Set(['initialized', 'textDocument/didOpen', 'textDocument/didChange', 'textDocument/didClose', 'workspace/didChangeConfiguration']);

@@ -20,7 +20,7 @@ export interface AlertmanagerOptions {
   readonly resolveTimeout?: string;
 }
 
-export interface AlertmanagerCluster {
+interface AlertmanagerCluster {
   /** This instance's gossip port on 127.0.0.1. */
   readonly port: number;
   /** The other members' gossip ports. */
@@ -37,7 +37,7 @@ export interface PostedAlert {
   readonly generatorURL?: string;
 }
 
-export interface AmSilence {
+interface AmSilence {
   readonly id: string;
   readonly status: { state: string };
   readonly matchers: Array<{ name: string; value: string; isRegex: boolean; isEqual?: boolean }>;

@@ -12,7 +12,7 @@ export interface RunningPrometheus {
   output: () => string;
 }
 
-export interface PromSample {
+interface PromSample {
   readonly metric: Record<string, string>;
   readonly value: [number, string];
 }

@@ -409,7 +409,7 @@ function withPassword(url: string, password: string | undefined): string {
 }
 
 /** host:port/database of the URL, for messages: never the user's password. */
-export function describeUrl(url: string): string {
+function describeUrl(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.hostname || 'localhost'}${parsed.port === '' ? '' : `:${parsed.port}`}${parsed.pathname}`;

@@ -43,7 +43,7 @@ import { DASHBOARDS, type DashboardKey } from './catalog.js';
 
 /** Provisioned dashboards reference the datasource through the variable, never `${DS_PROMETHEUS}`. */
 const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
-export const DASHBOARD_TAG = 'ide-monitor';
+const DASHBOARD_TAG = 'ide-monitor';
 
 export interface Query {
   readonly expr: string;

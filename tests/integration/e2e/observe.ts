@@ -81,7 +81,7 @@ const tail = (text: string, chars = 1500) => (text.length > chars ? `…${text.s
 const safely = async (what: () => Promise<string>) => what().catch((error: unknown) => `(unavailable: ${String(error)})`);
 
 /** Everything each part of the chain saw, as text for a failure message. */
-export async function describeChain(chain: Chain): Promise<string> {
+async function describeChain(chain: Chain): Promise<string> {
   const parts: string[] = [];
   const p = chain.prometheus;
   if (p !== undefined) {
