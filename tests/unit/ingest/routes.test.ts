@@ -45,7 +45,7 @@ async function serve(options: { token?: string; maxBodySize?: number; remoteAddr
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${INGEST_PATH}`;
   const outcomes = async () => {
     const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'ide_ingest_batches_total')!;
-    return Object.fromEntries(metric.values.map((v) => [v.labels.outcome, v.value]));
+    return Object.fromEntries(metric.values.map((v) => [String(v.labels.outcome), v.value] as const));
   };
   const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => fetch(url, { method: 'POST', body, headers });
   return { url, post, outcomes, registry };
