@@ -74,7 +74,7 @@ describe('huge alerts', () => {
     const snapshot = (await (await fetch(`${loaded.url}/api/v1/snapshot`)).json()) as { alerts: { counts: Record<string, number>; items: unknown[] } };
     expect(snapshot.alerts.counts).toMatchObject({ critical: ALERTS / 2, high: ALERTS / 2 });
     expect(snapshot.alerts.items).toHaveLength(10);
-    const stored = (await api(`${loaded.url}/api/v1/alerts`)).body.alerts[0];
+    const stored = (await api(`${loaded.url}/api/v1/alerts`)).body.alerts[0]!;
     expect(Buffer.byteLength(stored.annotations.description)).toBeLessThanOrEqual(16_384);
 
     const ratios: number[] = [];
