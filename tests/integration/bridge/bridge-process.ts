@@ -51,7 +51,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningExport
 export const webhookUrl = (port: number) => `http://127.0.0.1:${port}/api/v1/alertmanager/webhook`;
 
 /** One alert as GET /api/v1/alerts lists it: the fields these tests read. */
-export interface ApiAlert {
+interface ApiAlert {
   fingerprint: string;
   alertname: string;
   status: string;
