@@ -80,7 +80,9 @@ function variants() {
           try {
             readFileSync(`/proc/${pid}/stat`, 'utf8');
             readdirSync(`/proc/${pid}/fd`);
-          } catch {}
+          } catch {
+            // the process ended between the listing and the read, as in the real collector
+          }
         }
       },
       close: () => {},
@@ -94,7 +96,9 @@ function variants() {
             try {
               await fsp.readFile(`/proc/${pid}/stat`, 'utf8');
               await fsp.readdir(`/proc/${pid}/fd`);
-            } catch {}
+            } catch {
+              // the process ended between the listing and the read, as in the real collector
+            }
           }),
         );
       },

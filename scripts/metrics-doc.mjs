@@ -54,7 +54,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     let current = '';
     try {
       current = readFileSync(DOC, 'utf8');
-    } catch {}
+    } catch {
+      // no doc yet: the comparison below reports it as different
+    }
     if (current !== text) {
       process.stderr.write('docs/metrics.md differs from src/metrics/contract.json: run node scripts/metrics-doc.mjs\n');
       process.exit(1);

@@ -1,4 +1,4 @@
-// The test command (`npm test`): build, type-check, make sure the real programs the integration tests use
+// The test command (`npm test`): build, type-check, lint, make sure the real programs the integration tests use
 // are installed (installing them when we are root), then run every vitest suite and print one summary line.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -16,6 +16,11 @@ run('npm', ['run', '--silent', 'build']);
 run('npx', ['tsc', '-p', 'tsconfig.test.json', '--noEmit']);
 // The checked-in rules, dashboards and manifests must be exactly what the sources generate.
 run(process.execPath, ['dist/cli.js', 'generate', '--check']);
+// Lint: type-aware ESLint (cached in node_modules/.cache, so empty on a clean clone), knip for unused files,
+// exports and dependencies (both are `npm run lint`), and Prettier's formatting (`npm run format` fixes it).
+run('npx', ['eslint', '--cache', '--cache-location', 'node_modules/.cache/eslint/', '.']);
+run('npx', ['knip']);
+run('npx', ['prettier', '--check', '.']);
 
 // The same programs scripts/install-test-deps.sh installs.
 const needed = ['prometheus', 'promtool', 'prometheus-node-exporter', 'prometheus-alertmanager', 'amtool', 'chromium', 'docker-compose', 'systemd-analyze', 'nvim'];

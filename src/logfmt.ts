@@ -4,14 +4,14 @@
  */
 export function toLogfmt(record: Record<string, unknown>): string {
   const { time, level, msg, ...rest } = record;
-  const parts = [`ts=${String(time)}`, `level=${String(level)}`, `msg=${quote(String(msg ?? ''))}`];
+  const parts = [`ts=${String(time)}`, `level=${String(level)}`, `msg=${quote(stringify(msg ?? ''))}`];
   for (const [key, value] of Object.entries(rest)) parts.push(`${key}=${quote(stringify(value))}`);
   return parts.join(' ');
 }
 
 function stringify(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (value !== null && typeof value === 'object' && 'message' in value) return String((value as { message: unknown }).message);
+  if (value !== null && typeof value === 'object' && 'message' in value) return String(value.message);
   return JSON.stringify(value) ?? 'undefined';
 }
 

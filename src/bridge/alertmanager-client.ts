@@ -12,7 +12,7 @@ const silenceAnswer = z.object({ silenceID: z.string().min(1) });
 
 export type AlertmanagerAlert = z.output<typeof amAlert>;
 
-export class AlertmanagerError extends Error {
+class AlertmanagerError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'AlertmanagerError';

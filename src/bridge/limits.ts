@@ -8,7 +8,7 @@ export interface SizeLimits {
   readonly maxAnnotation: number;
 }
 
-export const TRUNCATION_MARKER = '…[truncated by ide-monitor]';
+const TRUNCATION_MARKER = '…[truncated by ide-monitor]';
 
 /**
  * Cuts oversized label values and annotations (a runaway `description` of megabytes) at intake, so

@@ -1,9 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { BridgeStore, PendingStat } from './store/types.js';
 
-export type WebhookOutcome = 'accepted' | 'duplicate' | 'invalid' | 'invalid_fingerprint' | 'too_large' | 'unauthorized' | 'forbidden' | 'unavailable';
-export type NotificationOutcome = 'delivered' | 'retried' | 'failed' | 'dead_lettered';
-
 /** The bridge's metrics, names as in the metric contract (METRICS.md). */
 export class BridgeMetrics {
   readonly webhookRequests: Counter<'outcome'>;

@@ -9,7 +9,7 @@ const labelSet = z.record(z.string(), z.string());
 const timestamp = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'must be an RFC 3339 timestamp');
 const status = z.enum(['firing', 'resolved']);
 
-export const webhookAlertSchema = z.object({
+const webhookAlertSchema = z.object({
   status,
   labels: labelSet,
   annotations: labelSet,
@@ -46,7 +46,6 @@ function shortly(value: unknown): string {
 
 export type WebhookAlert = z.output<typeof webhookAlertSchema>;
 export type WebhookPayload = z.output<typeof webhookPayloadSchema>;
-export type AlertStatus = z.output<typeof status>;
 
 /** A zod failure as one line a caller can act on: `alerts.0.fingerprint: must be a hex fingerprint; …`. */
 export function describeIssues(error: z.ZodError): string {

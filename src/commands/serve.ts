@@ -135,7 +135,6 @@ export async function serve(argv: readonly string[]): Promise<number> {
   const access = createAccessGuard(() => running.config, () => running.web, registry, logger);
   const features = await createFeatures({ config, registry, build, logger, runner, access });
   for (const feature of features) await feature.start?.();
-  let server: ExporterServer | undefined;
   const reloader = new ConfigReloader<ResolvedServeConfig>(
     () => {
       const next = resolveServeConfig(argv, process.env);
@@ -145,7 +144,8 @@ export async function serve(argv: readonly string[]): Promise<number> {
     async (next) => {
       const restart = RESTART_ONLY.filter((path) => JSON.stringify(valueAt(running.config, path)) !== JSON.stringify(valueAt(next.config, path)));
       const needRestart = restart.map((path) => path.join('.'));
-      const tls = server?.updateWebConfig(next.web);
+      // `server` is declared below: this runs only on a reload, and reloads are wired up after the server exists.
+      const tls = server.updateWebConfig(next.web);
       if (tls !== undefined) needRestart.push(`web.config_file (${tls})`);
       logger.level = next.config.log.level;
       logConfigWarnings(logger, next.warnings);
@@ -175,7 +175,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
     for (const feature of features) await feature.audit?.('config_reload', detail).catch((error: unknown) => logger.warn({ err: error }, 'cannot record the reload in the audit log'));
     return result;
   };
-  server = new ExporterServer({
+  const server = new ExporterServer({
     listenAddress: config.web.listen_address,
     telemetryPath: config.web.telemetry_path,
     web,

@@ -26,7 +26,7 @@ const PLACEHOLDER = /^change[-_]?me/i;
 export function preflight(config: Config, source: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
-  walkSecrets(config as unknown as Record<string, unknown>, [], source, problems, warnings);
+  walkSecrets(config, [], source, problems, warnings);
   if (config.bridge.enabled) checkDataDir(config.bridge.data_dir, source, problems);
   if (config.status.enabled && config.status.monitoring_config_file !== undefined) {
     try {

@@ -28,7 +28,7 @@ export function readYamlFile(file: string): { data: unknown; text: string } {
     docs = jsYaml().loadAll(text, null, { filename: file });
   } catch (error) {
     if (error instanceof jsYaml().YAMLException) {
-      const yamlError = error as YAMLException;
+      const yamlError: YAMLException = error;
       const line = (yamlError.mark?.line ?? 0) + 1;
       throw new ConfigError([{ source: `${file}:${line}`, path: '', message: `YAML syntax error: ${yamlError.reason}` }]);
     }

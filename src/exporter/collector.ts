@@ -19,7 +19,7 @@ export interface Collector {
   collect(ctx: ScrapeContext): Promise<readonly MetricFamily[]>;
 }
 
-export class CollectorTimeoutError extends Error {
+class CollectorTimeoutError extends Error {
   constructor(readonly collector: string, readonly timeoutMs: number) {
     super(`collector ${collector} did not finish within ${timeoutMs} ms`);
     this.name = 'CollectorTimeoutError';

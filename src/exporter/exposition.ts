@@ -5,8 +5,8 @@ import type { Labels, MetricFamily, Sample } from './metric-family.js';
  * per registry (and rewrites counter names when switched), so every family, ours and prom-client's, goes
  * through this one writer.
  */
-export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
 export type ExpositionFormat = 'text' | 'openmetrics';
 
@@ -78,7 +78,7 @@ function escapeHelp(help: string, openMetrics: boolean): string {
   return openMetrics ? escaped.replace(/"/g, '\\"') : escaped;
 }
 
-export function formatValue(value: number): string {
+function formatValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';

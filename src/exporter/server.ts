@@ -33,7 +33,7 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 const DROP_WARNING_EVERY_MS = 60_000;
 
 /** How slowly and how many clients may talk to the server; `serve` passes the `web.*` settings. */
-export interface HttpLimits {
+interface HttpLimits {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly maxConnections: number;

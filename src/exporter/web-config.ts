@@ -36,7 +36,7 @@ const webConfigSchema = z
     path: ['tls_server_config', 'client_ca_file'],
   });
 
-export interface TlsOptions {
+interface TlsOptions {
   readonly cert: Buffer;
   readonly key: Buffer;
   readonly ca?: Buffer;

@@ -16,7 +16,7 @@ export interface WriteAuth {
 
 export type AuthOutcome = 'ok' | 'unauthorized' | 'forbidden';
 
-export function checkWriteAuth(req: Request, auth: WriteAuth): AuthOutcome {
+function checkWriteAuth(req: Request, auth: WriteAuth): AuthOutcome {
   if (auth.token === undefined || auth.token === '') return isLoopback(req.socket.remoteAddress) && !fromWebPage(req) ? 'ok' : 'forbidden';
   const header = req.get('authorization') ?? '';
   const match = /^Bearer\s+(.+)$/i.exec(header);

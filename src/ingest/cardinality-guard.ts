@@ -1,4 +1,5 @@
 export const OTHER = 'other';
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export interface LabelGuardOptions {

@@ -38,9 +38,9 @@ import { randomUUID } from 'node:crypto';
 import type { InstanceStates } from './instance-state.js';
 import { NAME_MAX_LENGTH, type CommandAck } from './schema.js';
 
-export const CONTROL_VERSION = 1;
-export const LSP_COMMANDS = ['restart', 'breaker_open', 'breaker_close'] as const;
-export type LspCommandName = (typeof LSP_COMMANDS)[number];
+const CONTROL_VERSION = 1;
+const LSP_COMMANDS = ['restart', 'breaker_open', 'breaker_close'] as const;
+type LspCommandName = (typeof LSP_COMMANDS)[number];
 
 export interface LspCommand {
   readonly command: LspCommandName;
@@ -61,7 +61,7 @@ export interface ControlAnswer {
   readonly control: { readonly version: number; readonly commands: WireCommand[] };
 }
 
-export type TargetState = 'pending' | 'delivered' | 'done' | 'failed' | 'expired';
+type TargetState = 'pending' | 'delivered' | 'done' | 'failed' | 'expired';
 
 export interface LspCommandStatus {
   readonly id: string;
@@ -77,11 +77,11 @@ export interface LspCommandStatus {
 
 export class LspControlError extends Error {}
 
-export const MIN_TTL_MS = 1000;
+const MIN_TTL_MS = 1000;
 export const MAX_TTL_MS = 3_600_000;
-export const MAX_METHODS = 20;
+const MAX_METHODS = 20;
 /** Commands remembered (pending and settled); beyond it the oldest settled are forgotten, then new ones refused. */
-export const MAX_COMMANDS = 1000;
+const MAX_COMMANDS = 1000;
 /** Commands handed to one instance per answer. */
 const MAX_PER_ANSWER = 20;
 const KEEP_SETTLED_MS = 3_600_000;
@@ -141,7 +141,7 @@ export class LspControl {
       server,
       createdAt: now,
       expiresAt: now + ttlMs,
-      targets: new Map(targets.map((t) => [t, { instance: t, state: 'pending' as TargetState }])),
+      targets: new Map(targets.map((t) => [t, { instance: t, state: 'pending' }])),
       settledAt: undefined,
     };
     this.commands.set(id, entry);
@@ -254,12 +254,14 @@ function validate(command: LspCommand): LspCommand {
   }
   const methods = command.methods ?? ['*'];
   if (!Array.isArray(methods) || methods.length === 0 || methods.length > MAX_METHODS) throw new LspControlError(`lsp command methods must list 1-${MAX_METHODS} methods or patterns`);
-  for (const m of methods) {
+  const checked: string[] = [];
+  for (const m of methods as unknown[]) {
     if (typeof m !== 'string' || !METHOD_PATTERN.test(m)) {
       throw new LspControlError(`lsp command method ${JSON.stringify(m)} is not an LSP method name or pattern (letters, digits, / . $ _ - and * only)`);
     }
+    checked.push(m);
   }
-  return { command: command.command, methods: [...methods], ...(command.reason !== undefined && { reason: command.reason }) };
+  return { command: command.command, methods: checked, ...(command.reason !== undefined && { reason: command.reason }) };
 }
 
 function view(entry: Entry): LspCommandStatus {

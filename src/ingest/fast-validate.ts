@@ -32,7 +32,7 @@ export function fastValidate(body: unknown): IngestBatch | undefined {
   const observations = body.observations;
   if (!Array.isArray(observations) || observations.length > MAX_OBSERVATIONS_PER_BATCH) return undefined;
   for (let i = 0; i < observations.length; i += 1) {
-    const o = observations[i];
+    const o: unknown = observations[i];
     if (!validObservation(o) || (!v2 && version2Only(o as Obj))) return undefined;
   }
   for (let i = 0; i < observations.length; i += 1) fillDefaults(observations[i] as Record<string, unknown>);

@@ -15,9 +15,9 @@
  * - in-flight and diagnostics are sums over live instances only.
  */
 
-export type Direction = 'client_to_server' | 'server_to_client';
+type Direction = 'client_to_server' | 'server_to_client';
 export const SEVERITIES = ['error', 'warning', 'information', 'hint'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+type Severity = (typeof SEVERITIES)[number];
 
 export interface ServerStateReport {
   readonly up: boolean;

@@ -4,7 +4,7 @@ import { LabelGuard, OTHER } from './cardinality-guard.js';
 
 /** Error codes are per (server, method): a small cap keeps the product bounded. */
 export const MAX_ERROR_CODES = 30;
-export const MAX_BREAKER_PATTERNS = 50;
+const MAX_BREAKER_PATTERNS = 50;
 /** Exit codes a process can have; anything else (a negative number, a made-up string) folds. */
 const EXIT_STATUS_MAX = 255;
 const SIGNAL = /^SIG[A-Z0-9]{2,10}$/;

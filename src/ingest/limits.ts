@@ -11,7 +11,6 @@ export const INGEST_VERSION = 1;
  * batches are accepted as before; version 2 fields in a version 1 batch are refused.
  */
 export const INGEST_VERSION_CONTROL = 2;
-export const INGEST_VERSIONS = [INGEST_VERSION, INGEST_VERSION_CONTROL] as const;
 export const MAX_ACKS_PER_BATCH = 100;
 export const MAX_BREAKERS = 50;
 export const COMMAND_ID_MAX_LENGTH = 64;

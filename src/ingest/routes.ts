@@ -92,7 +92,7 @@ export function mountLspControlRoutes(app: Express, options: Pick<IngestRoutesOp
   });
 }
 
-export interface BatchIssue {
+interface BatchIssue {
   readonly path: string;
   readonly message: string;
 }

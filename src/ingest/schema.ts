@@ -14,7 +14,7 @@ const direction = z.enum(['client_to_server', 'server_to_client']);
 const seconds = z.number().finite().nonnegative().max(MAX_SECONDS);
 const count = z.number().int().nonnegative().max(MAX_COUNT);
 
-export const lspRequestObservation = z.strictObject({
+const lspRequestObservation = z.strictObject({
   kind: z.literal('lsp_request'),
   server: name,
   method: name,
@@ -26,7 +26,7 @@ export const lspRequestObservation = z.strictObject({
   error_code: z.number().int().optional(),
 });
 
-export const lspNotificationObservation = z.strictObject({
+const lspNotificationObservation = z.strictObject({
   kind: z.literal('lsp_notification'),
   server: name,
   method: name,
@@ -34,7 +34,7 @@ export const lspNotificationObservation = z.strictObject({
   count: count.default(1),
 });
 
-export const lspBytesObservation = z.strictObject({
+const lspBytesObservation = z.strictObject({
   kind: z.literal('lsp_bytes'),
   server: name,
   direction,
@@ -42,7 +42,7 @@ export const lspBytesObservation = z.strictObject({
 });
 
 /** The server process started or exited (code is the exit code, or the signal name when killed). */
-export const lspServerObservation = z.strictObject({
+const lspServerObservation = z.strictObject({
   kind: z.literal('lsp_server'),
   server: name,
   event: z.enum(['start', 'exit']),
@@ -55,14 +55,14 @@ export const lspServerObservation = z.strictObject({
 });
 
 /** (v2) The proxy replaced its server process: on a command, or after a crash with --restart-on-crash. */
-export const lspRestartObservation = z.strictObject({
+const lspRestartObservation = z.strictObject({
   kind: z.literal('lsp_restart'),
   server: name,
   reason: z.enum(['command', 'crash']),
 });
 
 /** Latest absolute gauges of one proxy: replaces the instance's previous state. */
-export const lspStateObservation = z.strictObject({
+const lspStateObservation = z.strictObject({
   kind: z.literal('lsp_state'),
   server: name,
   up: z.boolean(),
@@ -75,20 +75,20 @@ export const lspStateObservation = z.strictObject({
 });
 
 /** Observations the reporter had to drop (buffer full while the exporter was unreachable). */
-export const lspDroppedObservation = z.strictObject({
+const lspDroppedObservation = z.strictObject({
   kind: z.literal('lsp_dropped'),
   server: name,
   count,
 });
 
-export const operationObservation = z.strictObject({
+const operationObservation = z.strictObject({
   kind: z.literal('operation'),
   operation: name,
   outcome: z.enum(['ok', 'error']).default('ok'),
   duration_seconds: seconds,
 });
 
-export const cacheObservation = z.strictObject({
+const cacheObservation = z.strictObject({
   kind: z.literal('cache'),
   cache: name,
   result: z.enum(['hit', 'miss']),
@@ -108,7 +108,7 @@ export const observationSchema = z.discriminatedUnion('kind', [
 ]);
 
 /** (v2) A command from the control channel, acknowledged in the batch after it was executed (or refused). */
-export const commandAck = z.strictObject({
+const commandAck = z.strictObject({
   id: z.string().min(1).max(COMMAND_ID_MAX_LENGTH),
   outcome: z.enum(['done', 'failed']),
   detail: z.string().max(NAME_MAX_LENGTH).optional(),
@@ -134,7 +134,7 @@ export const ingestBatchSchema = z
   });
 
 /** Fields and kinds that version 1 does not have. */
-export function usesVersion2(o: z.output<typeof observationSchema>): boolean {
+function usesVersion2(o: z.output<typeof observationSchema>): boolean {
   return o.kind === 'lsp_restart' || (o.kind === 'lsp_state' && o.breakers !== undefined) || (o.kind === 'lsp_server' && o.cause !== undefined);
 }
 

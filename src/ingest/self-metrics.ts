@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import { CellCounter } from './cells.js';
 
-export const BATCH_OUTCOMES = ['accepted', 'invalid', 'unauthorized', 'too_large'] as const;
+const BATCH_OUTCOMES = ['accepted', 'invalid', 'unauthorized', 'too_large'] as const;
 export type BatchOutcome = (typeof BATCH_OUTCOMES)[number];
 
 export const OBSERVATION_KINDS = [

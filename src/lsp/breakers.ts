@@ -50,7 +50,7 @@ export class Breakers {
   }
 }
 
-export function patternToRegExp(pattern: string): RegExp {
+function patternToRegExp(pattern: string): RegExp {
   const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'));
   return new RegExp(`^${escaped.join('.*')}$`);
 }

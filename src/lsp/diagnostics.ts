@@ -3,14 +3,14 @@
  * each publish replaces the document's previous set (an empty one clears it), and `textDocument/didClose`
  * forgets the document. Totals are kept incrementally so reading them is O(1).
  */
-export type Severity = 'error' | 'warning' | 'information' | 'hint';
+type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 export type SeverityCounts = Record<Severity, number>;
 
 /** LSP DiagnosticSeverity 1..4; a missing or unknown severity counts as an error, as VS Code shows it. */
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
 
-export function severityOf(value: unknown): Severity {
+function severityOf(value: unknown): Severity {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 4 ? SEVERITIES[value - 1]! : 'error';
 }
 

@@ -8,7 +8,7 @@
 /** Headers longer than this are not LSP; the framer gives up on them and looks for the next header. */
 export const MAX_HEADER_BYTES = 8 * 1024;
 /** Bodies larger than this are not buffered whole (memory stays bounded): only their head is read. */
-export const DEFAULT_MAX_INSPECTED_BODY = 16 * 1024 * 1024;
+const DEFAULT_MAX_INSPECTED_BODY = 16 * 1024 * 1024;
 /**
  * How much of a body over the inspection limit is kept for classification. `id`, `method` and `error`
  * come first in every client and server we have seen (vscode-jsonrpc writes jsonrpc, id, method/result),
@@ -113,7 +113,7 @@ export class MessageFramer {
       }
       this.bodyFilled += take;
       if (this.bodyFilled === this.bodyLength) {
-        const head = this.head!;
+        const head = this.head;
         this.head = undefined;
         this.finish(head, true);
       }

@@ -68,7 +68,7 @@ export class MessageStream {
 
   push(chunk: Buffer): void {
     // Bytes at the start of `data` that were passed on already (an eager stream's header so far).
-    let alreadyOut = this.pendingForwarded ? this.pending.length : 0;
+    const alreadyOut = this.pendingForwarded ? this.pending.length : 0;
     const data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     this.pending = EMPTY;
     this.pendingForwarded = false;

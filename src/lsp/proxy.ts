@@ -12,7 +12,7 @@ import { SessionState } from './session-state.js';
 import { spawnPlan, spawnServer, type EarlyChild } from './spawn-command.js';
 import { TrafficMonitor, type TrafficStats } from './traffic-monitor.js';
 
-export interface RestartOnCrash {
+interface RestartOnCrash {
   /** Crash restarts allowed within `windowMs`; the crash after that ends the proxy as before. */
   readonly maxRestarts: number;
   readonly windowMs: number;
@@ -54,8 +54,8 @@ export interface ProxyResult {
 
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 /** LSP 3.17 error codes the proxy answers with. */
-export const CONTENT_MODIFIED = -32801;
-export const REQUEST_FAILED = -32803;
+const CONTENT_MODIFIED = -32801;
+const REQUEST_FAILED = -32803;
 const REPLAY_ID = 'ide-monitor:replay:initialize';
 /** Document sync the replay has already brought the new server up to date with (see `hold`). */
 const REPLAYED_METHODS: ReadonlySet<string> = new Set(['initialized', 'textDocument/didOpen', 'textDocument/didChange', 'textDocument/didClose', 'workspace/didChangeConfiguration']);
@@ -236,7 +236,7 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
     if (current?.phase === 'live' && current.stream.writing) return;
     for (const frame of injections.splice(0)) toEditor(frame, undefined);
   };
-  output.on('error', (error) => {
+  output.on('error', (error: Error) => {
     clientGone = true;
     logger.warn(`lsp-proxy: cannot write to the editor (${error.message}); stopping ${server}`);
     if (current !== undefined) {
@@ -328,7 +328,7 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
       return;
     }
     if (m.id === REPLAY_ID && m.method === undefined) {
-      if (m.error !== undefined) proc.initialized?.({ ok: false, detail: `initialize failed: ${String(m.error.message ?? 'error')}`.slice(0, 200) });
+      if (m.error !== undefined) proc.initialized?.({ ok: false, detail: `initialize failed: ${typeof m.error.message === 'string' ? m.error.message : 'error'}`.slice(0, 200) });
       else proc.initialized?.({ ok: true });
       return;
     }

@@ -18,8 +18,8 @@ export interface TrackedDocument {
 
 export type PositionEncoding = 'utf-16' | 'utf-8' | 'utf-32';
 
-export const MAX_DOCUMENTS = 10_000;
-export const MAX_TEXT_BYTES = 512 * 1024 * 1024;
+const MAX_DOCUMENTS = 10_000;
+const MAX_TEXT_BYTES = 512 * 1024 * 1024;
 
 interface Position {
   line: number;

@@ -71,7 +71,7 @@ export function quoteForCmd(arg: string, twice = false): string {
 }
 
 /** The command itself is not quoted (cmd.exe would take a quoted first word as a window title), only escaped. */
-export function escapeCommand(command: string): string {
+function escapeCommand(command: string): string {
   return command.replace(META, '^$1');
 }
 

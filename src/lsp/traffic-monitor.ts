@@ -14,7 +14,7 @@ const REQUEST_CANCELLED = -32800;
 /** The only notifications whose params the proxy reads; they are rare and small, so they are parsed fully. */
 const PARSE_PARAMS_OF: ReadonlySet<string> = new Set(['$/cancelRequest', 'textDocument/publishDiagnostics', 'textDocument/didClose']);
 
-export interface MonitorLogger {
+interface MonitorLogger {
   warn(message: string): void;
 }
 

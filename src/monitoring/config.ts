@@ -8,7 +8,7 @@ import { DEFAULT_THRESHOLDS, promDuration, thresholdsSchema } from './thresholds
  * scalars replace the default, and the result is validated as a whole.
  */
 /** Where host series come from: ide-monitor's own host collectors, or a node_exporter the user already runs. */
-export const HOST_METRICS = ['ide-monitor', 'node_exporter'] as const;
+const HOST_METRICS = ['ide-monitor', 'node_exporter'] as const;
 export type HostMetricsMode = (typeof HOST_METRICS)[number];
 
 export const monitoringConfigSchema = z.strictObject({
@@ -65,7 +65,7 @@ export const monitoringConfigSchema = z.strictObject({
 export type MonitoringConfig = z.output<typeof monitoringConfigSchema>;
 
 /** The default runbook's organisation: a placeholder until the project has a home users can reach. */
-export const PLACEHOLDER_RUNBOOK_PREFIX = 'https://github.com/ide-monitor/';
+const PLACEHOLDER_RUNBOOK_PREFIX = 'https://github.com/ide-monitor/';
 
 /** One line for stderr while alerts would link to the placeholder runbook; undefined once `runbookUrl` is set. */
 export function runbookWarning(config: MonitoringConfig): string | undefined {

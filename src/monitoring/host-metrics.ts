@@ -43,7 +43,7 @@ export interface HostMetricNames {
   readonly bootTime: string;
 }
 
-export const IDE_MONITOR_HOST: HostMetricNames = {
+const IDE_MONITOR_HOST: HostMetricNames = {
   cpuSeconds: 'ide_host_cpu_seconds_total',
   memoryTotal: 'ide_host_memory_total_bytes',
   memoryAvailable: 'ide_host_memory_available_bytes',
@@ -81,7 +81,7 @@ export const IDE_MONITOR_HOST: HostMetricNames = {
 };
 
 /** node_exporter's names for the same measurements (collectors cpu, meminfo, loadavg, filefd, filesystem, diskstats, netdev, pressure, stat). */
-export const NODE_EXPORTER_HOST: HostMetricNames = {
+const NODE_EXPORTER_HOST: HostMetricNames = {
   cpuSeconds: 'node_cpu_seconds_total',
   memoryTotal: 'node_memory_MemTotal_bytes',
   memoryAvailable: 'node_memory_MemAvailable_bytes',

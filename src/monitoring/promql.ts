@@ -11,7 +11,7 @@ export function selector(base: string): Selector {
  * The matchers every dashboard query carries: the cluster variable (All = `.*`, which also matches series
  * without the label) and dashboard-linter's target-job and target-instance rules.
  */
-export function dashboardMatchers(clusterLabel: string): string {
+function dashboardMatchers(clusterLabel: string): string {
   return `${clusterLabel}=~"$cluster", job=~"$job", instance=~"$instance"`;
 }
 

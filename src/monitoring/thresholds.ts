@@ -17,15 +17,15 @@ export const promDuration = z
   .regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration such as 30s, 5m or 1h');
 
 /** A level compared with a value: `expr > value` held for `for`. */
-export const levelSchema = z.strictObject({ severity: z.enum(SEVERITIES), value: z.number().finite(), for: promDuration });
+const levelSchema = z.strictObject({ severity: z.enum(SEVERITIES), value: z.number().finite(), for: promDuration });
 /** A level for a state (down, gone, failing): nothing to compare with but time. */
-export const stateLevelSchema = z.strictObject({ severity: z.enum(SEVERITIES), for: promDuration });
+const stateLevelSchema = z.strictObject({ severity: z.enum(SEVERITIES), for: promDuration });
 /** A level of a predictive alert: `value` is the static guard that keeps the prediction quiet when far away. */
-export const horizonLevelSchema = levelSchema.extend({ horizon: promDuration });
+const horizonLevelSchema = levelSchema.extend({ horizon: promDuration });
 
 export type Level = z.output<typeof levelSchema>;
-export type StateLevel = z.output<typeof stateLevelSchema>;
-export type HorizonLevel = z.output<typeof horizonLevelSchema>;
+type StateLevel = z.output<typeof stateLevelSchema>;
+type HorizonLevel = z.output<typeof horizonLevelSchema>;
 export type AnyLevel = Level | StateLevel | HorizonLevel;
 
 function levels<T extends z.ZodType<{ severity: Severity }>>(level: T) {

@@ -20,7 +20,7 @@ export type SendOutcome =
   | { readonly kind: 'reject'; readonly reason: string };
 
 /** Headers the remote-write 1.0 specification requires on every request. */
-export const REMOTE_WRITE_HEADERS = {
+const REMOTE_WRITE_HEADERS = {
   'Content-Encoding': 'snappy',
   'Content-Type': 'application/x-protobuf',
   'X-Prometheus-Remote-Write-Version': '0.1.0',

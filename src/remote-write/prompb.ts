@@ -32,7 +32,7 @@ export interface PromLabel {
   readonly value: string;
 }
 
-export interface PromSample {
+interface PromSample {
   readonly value: number;
   /** Milliseconds since the epoch. */
   readonly timestamp: number;

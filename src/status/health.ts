@@ -34,7 +34,7 @@ export function colourOf(value: number | null, severity: Severity | null): Colou
   return RANK[severity] >= RANK.high ? 'red' : 'yellow';
 }
 
-export function worse(a: Severity | null, b: Severity | null): Severity | null {
+function worse(a: Severity | null, b: Severity | null): Severity | null {
   if (a === null) return b;
   if (b === null) return a;
   return RANK[b] > RANK[a] ? b : a;

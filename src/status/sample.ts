@@ -2,14 +2,14 @@ import type { Labels, MetricFamily } from '../exporter/metric-family.js';
 import { parseLe } from './quantile.js';
 
 /** The LSP latency histogram (METRICS.md); absent until the proxy or the ingestion API reports. */
-export const LSP_HISTOGRAM = 'ide_lsp_request_duration_seconds';
+const LSP_HISTOGRAM = 'ide_lsp_request_duration_seconds';
 /** An IDE backend's own operations and caches, reported through the ingestion API. */
-export const APP_HISTOGRAM = 'ide_app_operation_duration_seconds';
-export const CACHE_COUNTER = 'ide_app_cache_requests_total';
+const APP_HISTOGRAM = 'ide_app_operation_duration_seconds';
+const CACHE_COUNTER = 'ide_app_cache_requests_total';
 /** Language servers as the LSP proxies report them. */
-export const SERVER_UP = 'ide_lsp_server_up';
-export const SERVER_STARTS = 'ide_lsp_server_starts_total';
-export const SERVER_EXITS = 'ide_lsp_server_exits_total';
+const SERVER_UP = 'ide_lsp_server_up';
+const SERVER_STARTS = 'ide_lsp_server_starts_total';
+const SERVER_EXITS = 'ide_lsp_server_exits_total';
 /** What the sampler reads from the prom-client registry (and nothing else, see Sampler). */
 export const REGISTRY_METRICS: readonly string[] = [LSP_HISTOGRAM, APP_HISTOGRAM, CACHE_COUNTER, SERVER_UP, SERVER_STARTS, SERVER_EXITS];
 /** The process-group collector: sampled less often than the rest (it scans every process). */
@@ -61,12 +61,12 @@ export interface RawSample {
   readonly servers: ReadonlyMap<string, ServerSample>;
 }
 
-export interface CacheCumulative {
+interface CacheCumulative {
   hits: number;
   misses: number;
 }
 
-export interface ProcessGroupSample {
+interface ProcessGroupSample {
   count: number;
   residentBytes: number | null;
   /** Cumulative user + system seconds. */
@@ -74,7 +74,7 @@ export interface ProcessGroupSample {
   restarts: number;
 }
 
-export interface ServerSample {
+interface ServerSample {
   up: number | null;
   starts: number;
   exits: number;

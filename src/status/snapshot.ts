@@ -6,14 +6,14 @@ import type { RawSample } from './sample.js';
 import { appWindows, cacheWindows, cpuBusy, lspWindows, processWindows, type LspWindow } from './window.js';
 
 /** The window of the per-operation table, and of the LSP bar; the trend compares it with the one before. */
-export const TABLE_WINDOW_MS = 60_000;
+const TABLE_WINDOW_MS = 60_000;
 /** The trailing window of each point on the LSP p95 chart: short enough to show a spike, long enough to hold a few requests. */
-export const CHART_WINDOW_MS = 15_000;
+const CHART_WINDOW_MS = 15_000;
 /** A p95 change smaller than this (relative) or than 1 ms is shown as flat. */
 const TREND_TOLERANCE = 0.1;
 
 /** One chart point, computed once when the sample is taken. */
-export interface Point {
+interface Point {
   readonly t: number;
   readonly cpu: number | null;
   readonly memory: number | null;
@@ -41,7 +41,7 @@ export interface OperationRow {
   readonly failing: boolean;
 }
 
-export interface AlertsBlock {
+interface AlertsBlock {
   /** False when the alert bridge is disabled or not wired: the page says "bridge disabled". */
   readonly enabled: boolean;
   readonly counts: Readonly<Record<Severity | 'other', number>>;
@@ -57,14 +57,14 @@ export interface AlertsBlock {
 }
 
 /** An IDE backend operation over the last minute (`ide_app_operation_duration_seconds`). */
-export interface ApplicationRow {
+interface ApplicationRow {
   readonly operation: string;
   readonly p95: number | null;
   readonly rate: number;
   readonly errorRatio: number | null;
 }
 
-export interface CacheRow {
+interface CacheRow {
   readonly cache: string;
   /** Over the last minute; null without lookups in it. */
   readonly hitRatio: number | null;
@@ -73,7 +73,7 @@ export interface CacheRow {
   readonly lifetimeHitRatio: number | null;
 }
 
-export interface ProcessRow {
+interface ProcessRow {
   readonly group: string;
   readonly count: number;
   readonly residentBytes: number | null;
@@ -84,7 +84,7 @@ export interface ProcessRow {
   readonly recentRestarts: number;
 }
 
-export interface ServerRow {
+interface ServerRow {
   readonly server: string;
   /** 1 running, 0 down (after an abnormal exit), null when unknown. */
   readonly up: number | null;

@@ -8,7 +8,7 @@ import { PROCESS_COLLECTOR, SAMPLED_COLLECTORS } from './sample.js';
 import type { ScrapeSource } from './sampler.js';
 
 /** The process-group scan reads every process's /proc entries: every 10 s is plenty for a status page. */
-export const PROCESS_SAMPLE_MS = 10_000;
+const PROCESS_SAMPLE_MS = 10_000;
 
 /**
  * What the page samples of the `/metrics` collectors: the host collectors it reads every tick, and the

@@ -56,10 +56,10 @@ export interface RunningAlertmanager {
   readonly configFile: string;
   readonly process: RunningProcess;
   /** POST /api/v2/alerts. */
-  postAlerts(alerts: readonly PostedAlert[]): Promise<void>;
-  silences(): Promise<AmSilence[]>;
-  output(): string;
-  stop(): Promise<void>;
+  readonly postAlerts: (alerts: readonly PostedAlert[]) => Promise<void>;
+  readonly silences: () => Promise<AmSilence[]>;
+  readonly output: () => string;
+  readonly stop: () => Promise<void>;
 }
 
 /**

@@ -33,9 +33,9 @@ export interface RunningBinaryServer {
   /** The server's process (its pid, for /proc readings). */
   readonly process: RunningProcess;
   /** Everything the server wrote to stdout and stderr so far. */
-  output(): string;
+  output: () => string;
   /** Stops the server (SIGTERM, then SIGKILL) and removes its directory. */
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**

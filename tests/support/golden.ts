@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
-export const GOLDEN = fileURLToPath(new URL('../fixtures/bridge/golden/', import.meta.url));
+const GOLDEN = fileURLToPath(new URL('../fixtures/bridge/golden/', import.meta.url));
 
 /**
  * Golden files: set UPDATE_GOLDEN=1 to write them after an intended change, then review the diff. A missing

@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 /** One import of a module: the file it names, and whether it exists only for the type checker. */
-export interface ImportEdge {
+interface ImportEdge {
   readonly to: string;
   readonly typeOnly: boolean;
 }

@@ -10,7 +10,7 @@ export interface ContractMetric {
   readonly help: string;
 }
 
-export const CONTRACT_FILE = fileURLToPath(new URL('../../src/metrics/contract.json', import.meta.url));
+const CONTRACT_FILE = fileURLToPath(new URL('../../src/metrics/contract.json', import.meta.url));
 
 /** The metric contract checked into the repository; docs/metrics.md is generated from it. */
 export function readMetricContract(): readonly ContractMetric[] {

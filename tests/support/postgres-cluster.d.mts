@@ -1,12 +1,12 @@
 export interface RunningPostgres {
   readonly port: number;
   /** A new, empty database on the cluster; its URL (user postgres, trust auth on loopback). */
-  createDatabase(name: string): Promise<string>;
+  readonly createDatabase: (name: string) => Promise<string>;
   /** Stops the server at once (`pg_ctl stop -m immediate`: a crash, as far as the clients can tell). */
-  stop(): void;
-  start(): void;
+  readonly stop: () => void;
+  readonly start: () => void;
   /** Stops the server and removes its directory. */
-  destroy(): void;
+  readonly destroy: () => void;
 }
 
 export function postgresBinDir(): string | undefined;

@@ -39,7 +39,7 @@ export async function startPostgres(binDir) {
     run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-instructions', '-E', 'UTF8', '--locale=C']);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`initdb failed: ${stderrOf(error)}`);
+    throw new Error(`initdb failed: ${stderrOf(error)}`, { cause: error });
   }
   const settings = path.join(dataDir, 'postgresql.auto.conf');
   writeFileSync(settings, [`listen_addresses = '127.0.0.1'`, `port = ${port}`, `unix_socket_directories = '${dir}'`, 'max_connections = 100', 'shared_buffers = 32MB'].join('\n') + '\n');
@@ -49,7 +49,7 @@ export async function startPostgres(binDir) {
     try {
       run('pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '30']);
     } catch (error) {
-      throw new Error(`pg_ctl start failed: ${stderrOf(error)}`);
+      throw new Error(`pg_ctl start failed: ${stderrOf(error)}`, { cause: error });
     }
   };
   const stop = () => {

@@ -1,6 +1,6 @@
 import { postgresBinDir } from './postgres-cluster.mjs';
 
-export { postgresBinDir, startPostgres, type RunningPostgres } from './postgres-cluster.mjs';
+export { startPostgres, type RunningPostgres } from './postgres-cluster.mjs';
 
 /** Like requireBinary: missing in CI fails, missing on a developer's machine skips with a visible line. */
 export function requirePostgres(): string | undefined {

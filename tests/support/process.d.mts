@@ -24,11 +24,11 @@ export interface RunningProcess {
   /** Resolves with the exit code (null when killed by a signal or it failed to start). */
   readonly exited: Promise<number | null>;
   /** How it ended ("exited with code 1", "exited with SIGKILL", "failed to start: …"); undefined while it runs. */
-  exitReason(): string | undefined;
+  readonly exitReason: () => string | undefined;
   /** Everything the process wrote to stdout and stderr so far (or its tail), for assertions and failure messages. */
-  output(): string;
+  readonly output: () => string;
   /** Sends SIGTERM, then SIGKILL after `graceMs` (default 5 s); resolves with the exit code (null when killed). */
-  stop(graceMs?: number): Promise<number | null>;
+  readonly stop: (graceMs?: number) => Promise<number | null>;
   /** Polls `probe` until true, at most `timeoutMs` (default 30 s); fails at once, with the output, when the process exits. */
   waitReady(what: string, probe: () => Promise<boolean> | boolean, timeoutMs?: number): Promise<void>;
 }

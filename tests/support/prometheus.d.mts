@@ -4,11 +4,11 @@ export interface RunningPrometheus {
   readonly url: string;
   readonly process: RunningProcess;
   /** Instant query; resolves to the result vector, rejects on a query error. */
-  query(expr: string): Promise<PromSample[]>;
+  readonly query: (expr: string) => Promise<PromSample[]>;
   /** Waits until every scrape target has been scraped at least `scrapes` times and is up. */
-  waitForScrapes(scrapes: number): Promise<void>;
-  stop(): Promise<void>;
-  output(): string;
+  readonly waitForScrapes: (scrapes: number) => Promise<void>;
+  readonly stop: () => Promise<void>;
+  readonly output: () => string;
 }
 
 export interface PromSample {

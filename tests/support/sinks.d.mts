@@ -23,25 +23,25 @@ export interface Sink {
   /** Every request, in arrival order, including the ones answered with an error. */
   readonly requests: SinkRequest[];
   /** Requests answered with success, in order. */
-  accepted(): SinkRequest[];
+  readonly accepted: () => SinkRequest[];
   /** Distinct keys accepted. */
-  uniqueKeys(): Set<string>;
+  readonly uniqueKeys: () => Set<string>;
   /** Accepted requests whose key had been accepted before. */
-  duplicates(): number;
+  readonly duplicates: () => number;
   /** Answers `status` (with Retry-After when given, as the service words it) to every request for the next `ms` milliseconds. */
-  failFor(ms: number, status: number, retryAfterSeconds?: number): void;
+  readonly failFor: (ms: number, status: number, retryAfterSeconds?: number) => void;
   /**
    * Answers `status` to the next `count` requests, after letting `skip` through (Discord: a fractional
    * retry_after is kept in its JSON body).
    */
-  failNext(count: number, status: number, retryAfterSeconds?: number, skip?: number): void;
+  readonly failNext: (count: number, status: number, retryAfterSeconds?: number, skip?: number) => void;
   /** For the next `ms` milliseconds, takes requests at once but answers each `delayMs` later (a slow service: the message is posted, the sender still waits). */
-  slowFor(ms: number, delayMs: number): void;
+  readonly slowFor: (ms: number, delayMs: number) => void;
   /** Closes the listener and every open connection: senders see connection refused, as in an outage. */
-  down(): Promise<void>;
+  readonly down: () => Promise<void>;
   /** Listens again on the same port after `down()`. */
-  up(): Promise<void>;
-  stop(): Promise<void>;
+  readonly up: () => Promise<void>;
+  readonly stop: () => Promise<void>;
 }
 
 export interface SinkOptions {

@@ -7,9 +7,9 @@ import { freePort } from './ports.mjs';
 import { startProcess, type RunningProcess } from './process.mjs';
 
 /** Debian's python3-aiosmtpd is a module of the system Python (a pyenv `python3` on PATH does not have it). */
-export const SYSTEM_PYTHON = '/usr/bin/python3';
+const SYSTEM_PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./smtp_sink.py', import.meta.url));
-export const TLS_DIR = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
+const TLS_DIR = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
 /** The test server's certificate is self-signed: it is its own CA. */
 export const TEST_CA_FILE = path.join(TLS_DIR, 'server.crt');
 export const SMTP_USER = 'bridge@example.org';
@@ -21,7 +21,7 @@ export function hasAiosmtpd(): boolean {
 }
 
 /** One message as the SMTP server received and parsed it. */
-export interface ReceivedMail {
+interface ReceivedMail {
   readonly mail_from: string;
   readonly rcpt_tos: string[];
   /** STARTTLS was done before the message. */

@@ -34,7 +34,7 @@ export function alertVariableName(label: string): string {
  * The ALERT_* variables. Labels are applied in name order so a collision (`Instance` vs `instance`) resolves
  * the same way every time; STATUS, FINGERPRINT and PHASE are set last so a label cannot fake them.
  */
-export function alertEnvironment(alert: ActionAlert, phase: ActionPhase): Record<string, string> {
+function alertEnvironment(alert: ActionAlert, phase: ActionPhase): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of Object.keys(alert.labels).sort()) env[alertVariableName(name)] = alert.labels[name] ?? '';
   env.ALERT_STATUS = alert.status;

@@ -10,9 +10,9 @@ export interface StepResult {
 }
 
 /** Bytes of output kept in memory per run (half from the start, half from the end). */
-export const KEEP_BYTES = 64 * 1024;
+const KEEP_BYTES = 64 * 1024;
 /** Bytes of output copied into the audit record. */
-export const EXCERPT_BYTES = 4 * 1024;
+const EXCERPT_BYTES = 4 * 1024;
 
 /**
  * Bounded capture of a command's output or a response body. A chatty command cannot grow memory: we keep

@@ -121,7 +121,7 @@ export type ActionDefinition = z.output<typeof actionDefinitionSchema>;
  * Names are how audit records, metrics and cooldowns tell actions apart, so they must be unique. Tolerates
  * entries that failed their own validation, so duplicates are reported together with other mistakes.
  */
-export function checkUniqueNames(definitions: readonly unknown[], ctx: z.RefinementCtx): void {
+function checkUniqueNames(definitions: readonly unknown[], ctx: z.RefinementCtx): void {
   // `when: () => true` runs this even when the value failed the array check: it may be anything.
   if (!Array.isArray(definitions)) return;
   const seen = new Map<string, number>();

@@ -7,7 +7,7 @@ import { channelCommon, defineChannel, httpUrl, optionalPath, type AnyChannel } 
 import type { DeliveryResult, Notifier } from './notifier.js';
 import { requireSecretUrl } from './secret-url.js';
 
-export interface ChatWebhookOptions<M> {
+interface ChatWebhookOptions<M> {
   /** The channel's title, in messages: "Slack". */
   readonly title: string;
   /** The URL setting, for errors: `bridge.channels.slack.webhook_url`. */
@@ -26,7 +26,7 @@ export interface ChatWebhookOptions<M> {
  * group, a short message per ack (an incoming webhook can neither edit nor thread its earlier message).
  * Undefined when no URL is set (the channel is off).
  */
-export function createChatWebhookNotifier<M>(options: ChatWebhookOptions<M>): Notifier | undefined {
+function createChatWebhookNotifier<M>(options: ChatWebhookOptions<M>): Notifier | undefined {
   const raw = resolveSecret(options.setting, options.url, options.urlFile);
   if (raw === undefined) return undefined;
   const url = requireSecretUrl(`${options.title} webhook URL`, raw);

@@ -24,7 +24,7 @@ export interface ChannelCommonConfig extends ChannelTemplates {
 export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 export const optionalPath = z.string().min(1).optional();
 
-export interface ChannelContext {
+interface ChannelContext {
   readonly logger: Logger;
   /** The process' metrics registry, for a channel that counts what it does itself (the log channel). */
   readonly registry: Registry;
@@ -75,7 +75,7 @@ export function defineChannel<C extends ChannelCommonConfig>(definition: Channel
       return notifier === undefined ? undefined : withTemplates(notifier, config);
     },
   };
-  return templated as unknown as AnyChannel;
+  return templated;
 }
 
 /** Settings of a channel that parse but do not fit together (a host and no sender): a one-line config error, no stack trace. */

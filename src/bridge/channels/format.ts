@@ -4,7 +4,7 @@ import type { WebhookAlert } from '../payload.js';
 /** Text helpers shared by the message builders. */
 
 /** Our severities, most severe first, with Prometheus' usual `warning` and `info` where routing puts them (as high and low). */
-export const SEVERITY_ORDER = ['critical', 'high', 'warning', 'medium', 'low', 'info'] as const;
+const SEVERITY_ORDER = ['critical', 'high', 'warning', 'medium', 'low', 'info'] as const;
 
 /** The most severe `severity` label among the alerts (by our rule order), or the first unknown one. */
 export function worstSeverity(alerts: readonly WebhookAlert[]): string {
@@ -80,7 +80,7 @@ export function groupTitle(notification: GroupNotification): string {
 }
 
 /** The group's alert name: from the grouping, the common labels, or the first alert. */
-export function groupName(notification: GroupNotification): string {
+function groupName(notification: GroupNotification): string {
   return notification.groupLabels['alertname'] ?? notification.commonLabels['alertname'] ?? firingFirst(notification.alerts)[0]?.labels['alertname'] ?? 'alerts';
 }
 

@@ -101,8 +101,6 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
-
 /** An arbitrary constant naming the bridge's migration lock among the database's advisory locks. */
 const MIGRATION_LOCK = 0x1de_b41d;
 

@@ -131,7 +131,10 @@ export class PostgresStore implements BridgeStore {
     batches.forEach((batch, i) => {
       for (const e of batch.events) {
         const key = eventKey(e);
-        if (!byKey.has(key)) (byKey.set(key, e), firstBatchOf.set(key, i));
+        if (!byKey.has(key)) {
+          byKey.set(key, e);
+          firstBatchOf.set(key, i);
+        }
       }
     });
     const events = [...byKey.keys()].sort().map((key) => byKey.get(key)!);
@@ -406,7 +409,7 @@ function withPassword(url: string, password: string | undefined): string {
 }
 
 /** host:port/database of the URL, for messages: never the user's password. */
-export function describeUrl(url: string): string {
+function describeUrl(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.hostname || 'localhost'}${parsed.port === '' ? '' : `:${parsed.port}`}${parsed.pathname}`;

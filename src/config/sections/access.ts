@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Who may do what: viewer < operator < admin (docs and SECURITY.md have the table of routes × roles). */
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
+const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 const BCRYPT_HASH = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;

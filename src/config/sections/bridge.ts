@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { actionDefinitionsSchema } from '../../bridge/actions/schema.js';
 import { CHANNEL_NAMES, CHANNELS } from '../../bridge/channels/registry.js';
-import type { ChannelCommonConfig } from '../../bridge/channels/definition.js';
 import { byteSize, duration, enabled, regex } from '../schema-types.js';
 import type { Setting } from '../setting.js';
 
@@ -44,7 +43,7 @@ export type RouteConfig = z.output<typeof routeSchema>;
 
 /** `bridge.channels`: one section per channel of the registry, each with its own schema. */
 const channelsSchema = z
-  .strictObject(Object.fromEntries(CHANNELS.map((c) => [c.name, c.schema])) as Record<string, z.ZodType<ChannelCommonConfig>>)
+  .strictObject(Object.fromEntries(CHANNELS.map((c) => [c.name, c.schema])))
   .prefault({});
 
 /** `bridge:` — the Alertmanager webhook receiver and its channels, actions and outbox. */

@@ -14,7 +14,7 @@ const labelName = z
  * url, remote_timeout, headers, basic_auth, authorization (or the older bearer_token), tls_config and
  * queue_config. Secrets may come from `*_file`.
  */
-export const remoteWriteEndpointSchema = z
+const remoteWriteEndpointSchema = z
   .strictObject({
     url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
     /** Shown in logs instead of the URL when set. */

@@ -7,7 +7,7 @@ import { fields, lines, nonEmpty, toNumber, USER_HZ } from './parse.js';
 /** The columns of a `cpuN` line, in the kernel's order; guest time is already inside user and nice. */
 const MODES = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
 
-export function cpuFamilies(stat: string): MetricFamily[] {
+function cpuFamilies(stat: string): MetricFamily[] {
   const samples: Sample[] = [];
   for (const line of lines(stat)) {
     const [head, ...ticks] = fields(line);

@@ -23,7 +23,7 @@ const SERIES = [
   ],
 ] as const;
 
-export function diskioFamilies(diskstats: string, deviceExclude: RegExp): MetricFamily[] {
+function diskioFamilies(diskstats: string, deviceExclude: RegExp): MetricFamily[] {
   const samples = SERIES.map((): Sample[] => []);
   for (const line of lines(diskstats)) {
     const columns = fields(line);

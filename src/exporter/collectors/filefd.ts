@@ -4,7 +4,7 @@ import { gauge, sample, type MetricFamily } from '../metric-family.js';
 import { fields, toNumber } from './parse.js';
 
 /** file-nr is "allocated  unused(always 0 since 2.6)  max". */
-export function filefdFamilies(fileNr: string): MetricFamily[] {
+function filefdFamilies(fileNr: string): MetricFamily[] {
   const [allocated, , max] = fields(fileNr).map(toNumber);
   const families: MetricFamily[] = [];
   if (allocated !== undefined) {

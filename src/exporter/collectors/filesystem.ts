@@ -35,7 +35,7 @@ export interface Mount {
 }
 
 /** The kernel escapes space, tab, newline and backslash in /proc/mounts as three octal digits (`\040`). */
-export function unescapeMountField(text: string): string {
+function unescapeMountField(text: string): string {
   return text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 

@@ -9,7 +9,7 @@ const WINDOWS = [
   ['ide_host_load15', 'Load average over the last 15 minutes, in runnable and uninterruptible tasks.'],
 ] as const;
 
-export function loadFamilies(loadavg: string): MetricFamily[] {
+function loadFamilies(loadavg: string): MetricFamily[] {
   const values = fields(loadavg);
   const families: MetricFamily[] = [];
   WINDOWS.forEach(([name, help], column) => {

@@ -16,7 +16,7 @@ const FIELDS = [
   ['SwapFree', 'ide_host_swap_free_bytes', 'Unused swap space, in bytes.'],
 ] as const;
 
-export function memoryFamilies(meminfo: string): MetricFamily[] {
+function memoryFamilies(meminfo: string): MetricFamily[] {
   const entries = parseKeyValueLines(meminfo);
   const families: MetricFamily[] = [];
   for (const [key, name, help] of FIELDS) {

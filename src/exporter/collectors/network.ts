@@ -16,7 +16,7 @@ const SERIES = [
   [11, 'ide_host_network_transmit_drop_total', 'Transmitted packets dropped, in packets.'],
 ] as const;
 
-export function networkFamilies(netDev: string, deviceExclude: RegExp): MetricFamily[] {
+function networkFamilies(netDev: string, deviceExclude: RegExp): MetricFamily[] {
   const samples = SERIES.map((): Sample[] => []);
   for (const line of lines(netDev)) {
     // Device names cannot contain ':'; old kernels print no space between it and a large first counter.

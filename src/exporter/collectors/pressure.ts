@@ -22,7 +22,7 @@ const SERIES: ReadonlyArray<readonly [Resource, Line, string, string]> = [
 const RESOURCES: readonly Resource[] = ['cpu', 'memory', 'io'];
 
 /** The `total=` of each line, in seconds (the kernel counts microseconds). */
-export function parsePressureTotals(text: string): Map<Line, number> {
+function parsePressureTotals(text: string): Map<Line, number> {
   const totals = new Map<Line, number>();
   for (const line of lines(text)) {
     const [kind, ...pairs] = fields(line);
@@ -44,7 +44,7 @@ async function readPressure(files: ProcReader): Promise<Map<Resource, Map<Line, 
   return byResource;
 }
 
-export function pressureFamilies(byResource: ReadonlyMap<Resource, ReadonlyMap<Line, number>>): MetricFamily[] {
+function pressureFamilies(byResource: ReadonlyMap<Resource, ReadonlyMap<Line, number>>): MetricFamily[] {
   const families: MetricFamily[] = [];
   for (const [resource, line, name, help] of SERIES) {
     const seconds = byResource.get(resource)?.get(line);

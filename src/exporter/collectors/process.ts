@@ -147,7 +147,7 @@ class PidFileReader {
 }
 
 /** Families in a fixed order; count, CPU and restarts for every group, the rest only for groups with members. */
-export function processFamilies(snapshots: readonly GroupSnapshot[]): MetricFamily[] {
+function processFamilies(snapshots: readonly GroupSnapshot[]): MetricFamily[] {
   const perMember = (pick: (s: GroupSnapshot) => number | undefined): Sample[] =>
     snapshots.flatMap((s) => {
       const value = s.members === undefined ? undefined : pick(s);

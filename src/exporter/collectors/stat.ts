@@ -14,7 +14,7 @@ const STATS: ReadonlyArray<readonly [key: string, make: Make, name: string, help
   ['procs_blocked', gauge, 'ide_host_procs_blocked', 'Tasks currently blocked waiting for I/O, in tasks.'],
 ];
 
-export function statFamilies(stat: string): MetricFamily[] {
+function statFamilies(stat: string): MetricFamily[] {
   const entries = parseKeyValueLines(stat);
   const families: MetricFamily[] = [];
   for (const [key, make, name, help] of STATS) {

@@ -43,7 +43,7 @@ import { DASHBOARDS, type DashboardKey } from './catalog.js';
 
 /** Provisioned dashboards reference the datasource through the variable, never `${DS_PROMETHEUS}`. */
 const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
-export const DASHBOARD_TAG = 'ide-monitor';
+const DASHBOARD_TAG = 'ide-monitor';
 
 export interface Query {
   readonly expr: string;
@@ -220,7 +220,7 @@ export class Board {
       .height(spec.height ?? height);
     if (spec.min !== undefined) panel.min(spec.min);
     if (spec.max !== undefined) panel.max(spec.max);
-    const steps = spec.steps ?? [{ value: null as unknown as number, color: 'green' }];
+    const steps = spec.steps ?? [{ value: null, color: 'green' }];
     panel.thresholds(new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([...steps]));
     spec.queries.forEach((query, i) => {
       const target = new DataqueryBuilder().expr(query.expr).refId(refId(i));

@@ -88,7 +88,7 @@ function renderScenario(scenario: Scenario, rules: Map<string, AlertingRule>) {
  * (see rules/model.ts), `{{ with $labels.x }}…{{ . | urlquery }}…{{ end }}`; anything else left over is an
  * error, so a new form cannot slip through untested.
  */
-export function expandLabels(template: string, labels: Readonly<Record<string, string>>): string {
+function expandLabels(template: string, labels: Readonly<Record<string, string>>): string {
   const out = template
     .replace(/\{\{ with \$labels\.(\w+) \}\}(.*?)\{\{ \. \| urlquery \}\}(.*?)\{\{ end \}\}/g, (_, name: string, before: string, after: string) => {
       const value = labels[name];

@@ -53,7 +53,7 @@ export interface Target {
 /** The exporter as Prometheus labels it in every scenario. */
 export const TARGET: Target = { job: 'ide-monitor', instance: 'dev:10451' };
 /** node_exporter on the same machine, as the default `nodeExporterSelector` selects it. */
-export const NODE_TARGET: Target = { job: 'node', instance: 'dev:9100' };
+const NODE_TARGET: Target = { job: 'node', instance: 'dev:9100' };
 
 /** Whoever exports the host series in that mode. */
 export function hostTarget(mode: HostMetricsMode): Target {

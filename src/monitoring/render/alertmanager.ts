@@ -4,7 +4,7 @@ import { SEVERITIES, type Severity } from '../thresholds.js';
 import { yaml } from './yaml.js';
 
 export const ALERTMANAGER_CONFIG = 'alertmanager/alertmanager.yml';
-export const RECEIVER = 'ide-monitor';
+const RECEIVER = 'ide-monitor';
 
 interface Timing {
   readonly group_wait: string;

@@ -13,7 +13,7 @@ const PORT_NAME = 'metrics';
 /** The pods' own labels: what the DaemonSet selects and the Service routes to. */
 const POD_LABELS = { 'app.kubernetes.io/name': 'ide-monitor', 'app.kubernetes.io/component': 'exporter' };
 /** Optional: without it the bridge and ingestion API accept loopback callers only (the pod runs without it). */
-export const TOKEN_SECRET = 'ide-monitor-tokens';
+const TOKEN_SECRET = 'ide-monitor-tokens';
 
 /**
  * Everything a cluster with the Prometheus Operator and Grafana's dashboard sidecar (kube-prometheus-stack)

@@ -4,7 +4,7 @@ const $ = (id) => document.getElementById(id);
 
 const percent = (x, digits = 1) => `${(x * 100).toFixed(digits)} %`;
 
-export function formatSeconds(s) {
+function formatSeconds(s) {
   if (s === null || s === undefined) return '–';
   if (s >= 1) return `${s.toFixed(2)} s`;
   if (s >= 0.01) return `${Math.round(s * 1000)} ms`;
@@ -168,7 +168,7 @@ function renderOperations(rows) {
   }
 }
 
-export function formatBytes(b) {
+function formatBytes(b) {
   if (b === null || b === undefined) return '–';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;

@@ -70,7 +70,7 @@ describe.skipIf(amBinary === undefined || amtool === undefined)('the bridge behi
     const { status, body } = await api(`${bridge.url}/api/v1/alerts`);
     expect(status).toBe(200);
     expect(body.alerts.map((a: { alertname: string }) => a.alertname)).toEqual(['IdeLspServerDown']);
-    const alert = body.alerts[0];
+    const alert = body.alerts[0]!;
     expect(alert.deliveries).toEqual([expect.objectContaining({ channel: 'slack', state: 'delivered', attempts: expect.any(Number) })]);
 
     const ack = await api(`${bridge.url}/api/v1/alerts/${alert.fingerprint}/ack`, {
@@ -91,7 +91,7 @@ describe.skipIf(amBinary === undefined || amtool === undefined)('the bridge behi
     const audit = await api(`${bridge.url}/api/v1/audit?kind=ack`);
     expect(audit.body.entries[0]).toMatchObject({ kind: 'ack', fingerprint: alert.fingerprint, detail: { silenceID: ack.body.silenceID, principal: 'shared webhook token', via: 'shared-token', claimedBy: 'alice', remote: '127.0.0.1' } });
     // The silence's matchers are recorded: exactly the alert's labels.
-    expect(Object.fromEntries(audit.body.entries[0].detail.matchers.map((m: { name: string; value: string }) => [m.name, m.value]))).toEqual(lsp);
+    expect(Object.fromEntries(audit.body.entries[0]!.detail.matchers.map((m: { name: string; value: string }) => [m.name, m.value]))).toEqual(lsp);
     // Slack hears who acknowledged it (an incoming webhook cannot edit the firing message).
     await waitFor('the ack message in Slack', async () => slack.accepted().some((r) => (r.body as { text: string }).text.startsWith('[ACKNOWLEDGED] IdeLspServerDown')), 10_000);
     // A second ack is the same ack: 200 with the same silence, and no second silence.

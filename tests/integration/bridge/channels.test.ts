@@ -12,10 +12,12 @@ import { api, startBridge, TOKEN, webhookUrl } from './bridge-process.js';
 
 const amBinary = requireBinary('prometheus-alertmanager', 'prometheus-alertmanager');
 
-type Body = Record<string, any>;
+type Body = Record<string, unknown>;
+/** A Teams message card, as far as the title. */
+type TeamsBody = { attachments: Array<{ content: { body: Array<{ text: string }> } }> };
 const bodies = (sink: Sink) => sink.accepted().map((r) => r.body as Body);
 const discordTitles = (sink: Sink) => bodies(sink).map((b) => String(b['content']));
-const teamsTitles = (sink: Sink) => bodies(sink).map((b) => String(b['attachments'][0].content.body[0].text));
+const teamsTitles = (sink: Sink) => sink.accepted().map((r) => String((r.body as TeamsBody).attachments[0]!.content.body[0]!.text));
 
 /**
  * Every new channel end to end: a real Alertmanager → the real bridge (`ide-monitor serve`, channels from a
@@ -121,7 +123,7 @@ describe.skipIf(amBinary === undefined || !hasAiosmtpd())('every channel behind 
 
   it('acknowledges natively at OpsGenie, as short messages on email, Teams and Discord, and not by SMS', async () => {
     const { body } = await api(`${bridge.url}/api/v1/alerts`);
-    const alert = body.alerts.find((a: { alertname: string }) => a.alertname === 'IdeHostCpuHighUsage');
+    const alert = body.alerts.find((a: { alertname: string }) => a.alertname === 'IdeHostCpuHighUsage')!;
     const counts = { mail: smtp.messages().length, teams: teams.accepted().length, discord: discord.accepted().length, sms: twilio.accepted().length };
     const ack = await api(`${bridge.url}/api/v1/alerts/${alert.fingerprint}/ack`, { method: 'POST', body: JSON.stringify({ comment: 'looking into it', createdBy: 'alice' }) });
     expect(ack.status).toBe(201);

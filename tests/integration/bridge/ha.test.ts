@@ -72,8 +72,8 @@ describe.skipIf(amBinary === undefined || pgBin === undefined)('high availabilit
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
     teardown.add(() => db.end().catch(() => undefined));
-    const claimed = async () => Number((await db.query(`SELECT COUNT(*) AS n FROM outbox WHERE state = 'claimed'`)).rows[0].n);
-    const open = async () => Number((await db.query(`SELECT COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'claimed')`)).rows[0].n);
+    const claimed = async () => Number((await db.query<{ n: string }>(`SELECT COUNT(*) AS n FROM outbox WHERE state = 'claimed'`)).rows[0]!.n);
+    const open = async () => Number((await db.query<{ n: string }>(`SELECT COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'claimed')`)).rows[0]!.n);
 
     // Prometheus sends every alert to every Alertmanager of the cluster.
     const startsAt = new Date(Date.now() - 10_000).toISOString();
@@ -101,12 +101,12 @@ describe.skipIf(amBinary === undefined || pgBin === undefined)('high availabilit
 
     // Ack via replica A, seen and refused as a second ack by B, withdrawn via B.
     const listed = await api(`${b.url}/api/v1/alerts`);
-    const target = listed.body.alerts.find((x: { alertname: string }) => x.alertname === 'Ha000');
+    const target = listed.body.alerts.find((x: { alertname: string }) => x.alertname === 'Ha000')!;
     const ack = await api(`${a.url}/api/v1/alerts/${target.fingerprint}/ack`, { method: 'POST', body: JSON.stringify({ duration: '1h', comment: 'on it', createdBy: 'alice' }) });
     expect(ack.status).toBe(201);
     const again = await api(`${b.url}/api/v1/alerts/${target.fingerprint}/ack`, { method: 'POST', body: JSON.stringify({ createdBy: 'bob' }) });
     expect(again).toMatchObject({ status: 200, body: expect.objectContaining({ silenceID: ack.body.silenceID }) });
-    const seenByB = (await api(`${b.url}/api/v1/alerts`)).body.alerts.find((x: { fingerprint: string }) => x.fingerprint === target.fingerprint);
+    const seenByB = (await api(`${b.url}/api/v1/alerts`)).body.alerts.find((x: { fingerprint: string }) => x.fingerprint === target.fingerprint)!;
     // Only the shared webhook token here: the claimed name is kept, marked unverified (access levels in SECURITY.md).
     expect(seenByB.ack).toMatchObject({ by: 'alice (unverified: shared webhook token)', comment: 'on it' });
     // B expires the silence through its own Alertmanager (am2): wait for the gossip to bring it there.

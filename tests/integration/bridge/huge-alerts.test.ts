@@ -66,7 +66,7 @@ describe('huge alerts', () => {
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     }
     // A viewer on each status page stream, as a browser keeps it open.
-    const viewers = servers.map((s) => new AbortController());
+    const viewers = servers.map(() => new AbortController());
     servers.forEach((s, i) => void fetch(`${s.url}/api/v1/stream`, { signal: viewers[i]!.signal }).then((r) => r.body?.pipeTo(new WritableStream())).catch(() => {}));
     teardown.add(() => viewers.forEach((v) => v.abort()));
     await new Promise((r) => setTimeout(r, 3000));
@@ -74,7 +74,7 @@ describe('huge alerts', () => {
     const snapshot = (await (await fetch(`${loaded.url}/api/v1/snapshot`)).json()) as { alerts: { counts: Record<string, number>; items: unknown[] } };
     expect(snapshot.alerts.counts).toMatchObject({ critical: ALERTS / 2, high: ALERTS / 2 });
     expect(snapshot.alerts.items).toHaveLength(10);
-    const stored = (await api(`${loaded.url}/api/v1/alerts`)).body.alerts[0];
+    const stored = (await api(`${loaded.url}/api/v1/alerts`)).body.alerts[0]!;
     expect(Buffer.byteLength(stored.annotations.description)).toBeLessThanOrEqual(16_384);
 
     const ratios: number[] = [];

@@ -5,7 +5,7 @@ import { dump } from 'js-yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startExporter, type RunningExporter } from '../../support/exporter.js';
 import { waitFor } from '../../support/ports.mjs';
-import { startSlackSink, startWebhookSink, type Sink } from '../../support/sinks.mjs';
+import { startSlackSink, startWebhookSink } from '../../support/sinks.mjs';
 import { alertmanagerFingerprint } from '../../../src/bridge/fingerprint.js';
 import { amFixture } from '../../unit/bridge/fixtures.js';
 

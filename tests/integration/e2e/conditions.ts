@@ -13,14 +13,14 @@ import { startClient, type LspClient } from '../lsp/support/lsp-session.js';
  */
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/e2e/', import.meta.url));
-export const SWITCHABLE_SERVER = path.join(FIXTURES, 'switchable-server.mjs');
-export const MEMORY_GROWER = path.join(FIXTURES, 'memory-grower.mjs');
+const SWITCHABLE_SERVER = path.join(FIXTURES, 'switchable-server.mjs');
+const MEMORY_GROWER = path.join(FIXTURES, 'memory-grower.mjs');
 export const APPEND_LINE = path.join(FIXTURES, 'append-line.mjs');
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Bounds a promise; the message says what did not happen. */
-export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)));
   try {
@@ -30,7 +30,7 @@ export async function within<T>(ms: number, what: string, promise: Promise<T>): 
   }
 }
 
-export interface CompletionCounts {
+interface CompletionCounts {
   readonly ok: number;
   /** Error responses by JSON-RPC code. */
   readonly errors: Record<string, number>;
@@ -49,7 +49,7 @@ export interface CompletionTraffic {
   repairCompletions(): number;
   counts(): CompletionCounts;
   /** The proxy's stderr (its own warnings) for failure messages. */
-  stderr(): string;
+  stderr: () => string;
   /** Stops sending, then shutdown/exit; kills the proxy if it does not end within a few seconds. */
   stop(): Promise<void>;
 }
@@ -142,7 +142,7 @@ export async function startCompletionTraffic(options: { exporterUrl: string; ser
   };
 }
 
-export interface GrowerAnswer {
+interface GrowerAnswer {
   /** When the command was written, ms since the epoch. */
   readonly at: number;
   readonly rssBefore: number;

@@ -81,7 +81,7 @@ const tail = (text: string, chars = 1500) => (text.length > chars ? `…${text.s
 const safely = async (what: () => Promise<string>) => what().catch((error: unknown) => `(unavailable: ${String(error)})`);
 
 /** Everything each part of the chain saw, as text for a failure message. */
-export async function describeChain(chain: Chain): Promise<string> {
+async function describeChain(chain: Chain): Promise<string> {
   const parts: string[] = [];
   const p = chain.prometheus;
   if (p !== undefined) {
@@ -125,6 +125,6 @@ export async function step(chain: Chain, name: string, probe: () => Promise<bool
   try {
     await waitFor(name, async () => probe(), timeoutMs, 200);
   } catch (error) {
-    throw new Error(`step failed: ${(error as Error).message}\n--- what the chain saw ---\n${await describeChain(chain)}`);
+    throw new Error(`step failed: ${(error as Error).message}\n--- what the chain saw ---\n${await describeChain(chain)}`, { cause: error });
   }
 }

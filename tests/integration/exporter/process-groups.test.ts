@@ -66,7 +66,7 @@ async function startChild(group: Group): Promise<Child> {
   const child = spawn(process.execPath, [childScript, `${group}-${MARKER}`], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const queue: string[] = [];
   const waiting: Array<(line: string) => void> = [];
   lines.on('line', (line) => (waiting.shift() ?? ((l: string) => queue.push(l)))(line));

@@ -43,7 +43,7 @@ export const TIMEOUT_SLACK_MS = 1000 + 1000;
 /** A client refused mid-body may send for 1 s more (UNREAD_BODY_LINGER_MS) before the server cuts it. */
 export const UNREAD_BODY_CUT_MS = 1000 + 1500;
 /** The longest a `/metrics` scrape may take during an attack. */
-export const SCRAPE_BOUND_MS = 2000;
+const SCRAPE_BOUND_MS = 2000;
 
 export function startHostileExporter(args: readonly string[] = []): Promise<RunningExporter> {
   return startExporter({
@@ -68,7 +68,7 @@ export function moved(before: Record<string, number>, after: Record<string, numb
   return delta;
 }
 
-export interface ScrapeRecord {
+interface ScrapeRecord {
   readonly scrapes: number;
   readonly maxMs: number;
   readonly failures: readonly string[];
@@ -78,7 +78,7 @@ export interface ScrapeRecord {
  * Scrapes `/metrics` back to back, the way Prometheus would if it were impatient, until stopped; every
  * answer must be a 200 within SCRAPE_BOUND_MS.
  */
-export function watchMetrics(exporter: RunningExporter): { stop(): Promise<ScrapeRecord> } {
+function watchMetrics(exporter: RunningExporter): { stop(): Promise<ScrapeRecord> } {
   let running = true;
   let scrapes = 0;
   let maxMs = 0;

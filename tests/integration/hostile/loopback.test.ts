@@ -49,7 +49,7 @@ describe.each(ENDPOINTS)('$path without a token', (endpoint: Endpoint) => {
       const { status, text } = await post(endpoint, headers);
       expect(status, JSON.stringify(headers)).toBe(403);
       // An Origin is refused by the API's own check; a foreign Host first by the server-wide rebinding check.
-      expect(JSON.parse(text).error).toMatch(headers['Origin'] === undefined ? /must address this server as localhost, 127\.0\.0\.1 or \[::1\]/ : /without an Origin header/);
+      expect((JSON.parse(text) as { error: string }).error).toMatch(headers['Origin'] === undefined ? /must address this server as localhost, 127\.0\.0\.1 or \[::1\]/ : /without an Origin header/);
     }
   });
 });

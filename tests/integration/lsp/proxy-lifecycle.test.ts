@@ -48,7 +48,10 @@ describe('lsp-proxy with the echo server', () => {
     ]);
     for (const o of kinds(s, 'lsp_request')) expect(o['server']).toBe('echo');
     const notes = new Map<string, number>();
-    for (const o of kinds(s, 'lsp_notification')) notes.set(`${o['direction']} ${o['method']}`, (notes.get(`${o['direction']} ${o['method']}`) ?? 0) + (o['count'] as number));
+    for (const o of kinds(s, 'lsp_notification')) {
+      const key = `${String(o['direction'])} ${String(o['method'])}`;
+      notes.set(key, (notes.get(key) ?? 0) + (o['count'] as number));
+    }
     expect(Object.fromEntries(notes)).toEqual({ 'client_to_server other': 1, 'server_to_client other': 1, 'client_to_server exit': 1 });
     const bytes = (direction: string) => kinds(s, 'lsp_bytes').filter((o) => o['direction'] === direction).reduce((sum, o) => sum + (o['bytes'] as number), 0);
     expect(bytes('server_to_client')).toBe(p.stdout().length);

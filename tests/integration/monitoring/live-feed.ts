@@ -21,7 +21,7 @@ export const SERVER = 'tsserver';
 /** A language server that started and crashed (exit 1): `ide_lsp_server_up` 0, IdeLspServerDown fires. */
 export const CRASHED_SERVER = 'pyright';
 /** A method outside the LSP specification: folds into "other" and counts in ide_ingest_label_overflow_total. */
-export const NON_SPEC_METHOD = 'custom/experimentalHint';
+const NON_SPEC_METHOD = 'custom/experimentalHint';
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -101,7 +101,7 @@ describe.skipIf(prometheusBinary === undefined)('against a real Prometheus scrap
         return true;
       }, 30_000, 250);
     } catch (error) {
-      throw new Error(`${(error as Error).message}; still empty: ${missing}`);
+      throw new Error(`${(error as Error).message}; still empty: ${missing}`, { cause: error });
     }
   });
 

@@ -14,7 +14,7 @@ export function leafPanels(dashboard: Dashboard): Panel[] {
 }
 
 /** What Grafana sends with the variables at "All" and a rate interval of a few of our 1 s scrapes. */
-export function asGrafanaWould(expr: string): string {
+function asGrafanaWould(expr: string): string {
   return expr
     .replaceAll('$cluster', '.*')
     .replaceAll('$job', '.+')

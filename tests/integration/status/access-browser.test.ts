@@ -69,7 +69,7 @@ describe.skipIf(chromiumPath === undefined)('the status page with access levels,
     await operator.waitForFunction((name) => document.getElementById('alerts-list')?.textContent?.includes(name) === true, ALERT, { timeout: 10_000 });
     await operator.locator('#alerts-list button.ack').click();
     await operator.waitForFunction(() => document.getElementById('alerts-list')?.textContent?.includes('acked by olive') === true, null, { timeout: 10_000 });
-    const audit = (await (await fetch(`${exporter.url}/api/v1/audit?kind=ack`, { headers: { authorization: `Basic ${Buffer.from('olive:olive-pass').toString('base64')}` } })).json()) as unknown;
+    const audit = (await (await fetch(`${exporter.url}/api/v1/audit?kind=ack`, { headers: { authorization: `Basic ${Buffer.from('olive:olive-pass').toString('base64')}` } })).json());
     // olive is an operator, not an admin: the audit log is not hers to read.
     expect(audit).toEqual({ error: expect.stringContaining('needs the admin role') });
     await context.close();

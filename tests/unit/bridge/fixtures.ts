@@ -5,7 +5,7 @@ import type { IntakeChannel } from '../../../src/bridge/intake.js';
 import type { AckNotification, AlertNotification, GroupNotification, NotifiedAlert } from '../../../src/bridge/notification.js';
 import { webhookPayloadSchema, type WebhookPayload } from '../../../src/bridge/payload.js';
 
-export const AM_FIXTURES = fileURLToPath(new URL('../../fixtures/alertmanager/', import.meta.url));
+const AM_FIXTURES = fileURLToPath(new URL('../../fixtures/alertmanager/', import.meta.url));
 
 /** The payloads captured from the real Alertmanager (tests/fixtures/alertmanager/capture.mjs). */
 export function amFixtures(): Array<{ name: string; body: unknown }> {

@@ -94,7 +94,7 @@ describe('the intake', () => {
     const items = await store.claim('slack', 10, 60_000);
     expect(items).toHaveLength(1);
     const [, resolved] = [items[0], ...(await (async () => (await store.markDelivered(items[0]!.id), store.claim('slack', 10, 60_000)))())];
-    expect(JSON.parse(resolved!.body).alerts[0]).toMatchObject({ status: 'resolved', resolution: 'rolled back the plugin' });
+    expect((JSON.parse(resolved!.body) as { alerts: unknown[] }).alerts[0]).toMatchObject({ status: 'resolved', resolution: 'rolled back the plugin' });
   });
 
   it("sends an escalated episode's resolve to the escalation's channels too, and starts the clock at intake", async () => {
@@ -116,7 +116,7 @@ describe('the intake', () => {
 
 describe('actions through the store', () => {
   const definition = { name: 'scale', trigger: { exec: { argv: ['true'] } }, rollback: { exec: { argv: ['true'] } }, timeout: 1000, cooldown: 600_000 } as unknown as ActionDefinition;
-  function handlerWith(store: SqliteStore, clock: { now(): number }) {
+  function handlerWith(store: SqliteStore, clock: { now: () => number }) {
     const runs: string[] = [];
     const runner = {
       applicable: () => [definition],
@@ -218,7 +218,7 @@ describe('the dispatcher', () => {
     await t.intake.submit(resolved);
     t.dispatcher.wake(['pagerduty']);
     await settle(async () => (await counter(t.registry, 'delivered')) === 2);
-    expect(t.seen.map((i) => JSON.parse(i.body).alert.status)).toEqual(['firing', 'resolved']);
+    expect(t.seen.map((i) => (JSON.parse(i.body) as { alert: { status: string } }).alert.status)).toEqual(['firing', 'resolved']);
     expect([(await t.store.delivery(1))?.state, (await t.store.delivery(2))?.state]).toEqual(['delivered', 'delivered']);
     await t.dispatcher.stop(1000);
   });

@@ -16,7 +16,7 @@ describe('diskio collector', () => {
     const families = await diskioCollector.create(collectorsConfig(), silent).collect(fixtureContext('crafted'));
     expect(names(families)).toEqual(counters);
     expect(families.every((f) => f.type === 'counter')).toBe(true);
-    const byDevice = (name: string) => Object.fromEntries(samplesOf(families, name).map((s) => [s.labels.device, s.value]));
+    const byDevice = (name: string) => Object.fromEntries(samplesOf(families, name).map((s) => [String(s.labels.device), s.value] as const));
     expect(byDevice('ide_host_disk_reads_completed_total')).toEqual({ sda: 1000, sdb: 7, nvme0n1: 50, 'dm-0': 3 });
     expect(byDevice('ide_host_disk_read_bytes_total')).toEqual({ sda: 2048 * 512, sdb: 8 * 512, nvme0n1: 100 * 512, 'dm-0': 6 * 512 });
     expect(byDevice('ide_host_disk_writes_completed_total')).toEqual({ sda: 200, sdb: 10, nvme0n1: 70, 'dm-0': 5 });

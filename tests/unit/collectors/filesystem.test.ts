@@ -35,7 +35,7 @@ const ALL_FAMILIES = [
 
 /** mountpoint → value of one family. */
 function byMountPoint(families: readonly MetricFamily[], name: string): Record<string, number> {
-  return Object.fromEntries(samplesOf(families, name).map((s) => [s.labels.mountpoint, s.value]));
+  return Object.fromEntries(samplesOf(families, name).map((s) => [String(s.labels.mountpoint), s.value] as const));
 }
 
 /**

@@ -38,7 +38,7 @@ const scrape = (c: ProcessCollector) => c.collect(contextOf(fake.reader()));
 /** group → value (or `group/mode` → value for CPU) of one family; absent family → {}. */
 function byGroup(families: readonly MetricFamily[], name: string): Record<string, number> {
   const family = families.find((f) => f.name === name);
-  return Object.fromEntries((family?.samples ?? []).map((s) => [s.labels.mode === undefined ? s.labels.group : `${s.labels.group}/${s.labels.mode}`, s.value]));
+  return Object.fromEntries((family?.samples ?? []).map((s) => [s.labels.mode === undefined ? String(s.labels.group) : `${s.labels.group}/${s.labels.mode}`, s.value] as const));
 }
 
 describe('process collector: matching', () => {

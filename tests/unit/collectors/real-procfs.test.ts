@@ -41,7 +41,7 @@ describe.runIf(process.platform === 'linux')('every collector on this machine’
   }, 30_000);
 
   it('cpu has all eight modes for every core', async () => {
-    const families = await COLLECTORS[0]!.create(collectorsConfig(), silent).collect(ctx);
+    const families = await COLLECTORS[0].create(collectorsConfig(), silent).collect(ctx);
     const samples = samplesOf(families, 'ide_host_cpu_seconds_total');
     expect(samples.length % 8).toBe(0);
     expect(samples.length).toBeGreaterThanOrEqual(8);

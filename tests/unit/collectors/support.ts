@@ -55,7 +55,7 @@ export function names(families: readonly MetricFamily[]): string[] {
   return families.map((f) => f.name);
 }
 
-export function familyOf(families: readonly MetricFamily[], name: string): MetricFamily {
+function familyOf(families: readonly MetricFamily[], name: string): MetricFamily {
   const family = families.find((f) => f.name === name);
   if (family === undefined) throw new Error(`no family ${name} in ${names(families).join(', ')}`);
   return family;

@@ -162,9 +162,9 @@ describe('node_exporter-style collector and exporter-metrics switches', () => {
   it('--collector.disable-defaults turns off every collector not enabled by the file, a variable or a flag', () => {
     const config = file(`${noBridge}collectors:\n  memory: { enabled: true }\n`);
     const c = resolve([`--config.file=${config}`, '--collector.disable-defaults', '--collector.load'], { IDE_MONITOR_COLLECTOR_CPU: 'true' });
-    const on = Object.entries(c.collectors).filter(([, v]) => typeof v === 'object' && (v as { enabled: boolean }).enabled).map(([k]) => k);
+    const on = Object.entries(c.collectors).filter(([, v]) => typeof v === 'object' && (v).enabled).map(([k]) => k);
     expect(on.sort()).toEqual(['cpu', 'load', 'memory']);
-    const all = Object.entries(resolve(['--no-bridge.enabled']).collectors).filter(([, v]) => typeof v === 'object' && (v as { enabled: boolean }).enabled);
+    const all = Object.entries(resolve(['--no-bridge.enabled']).collectors).filter(([, v]) => typeof v === 'object' && (v).enabled);
     expect(all.length).toBeGreaterThan(10);
   });
 

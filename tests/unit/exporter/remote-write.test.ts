@@ -92,7 +92,7 @@ describe('RemoteWriteSender against a local HTTP receiver', () => {
       });
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    const url = new URL(`http://127.0.0.1:${(server!.address() as AddressInfo).port}/api/v1/write`);
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/write`);
     const endpoint: RemoteEndpoint = { url, label: labelOf(url), timeoutMs: 2000, headers: { Authorization: 'Bearer t0k' }, tls: { rejectUnauthorized: true } };
     return { requests, endpoint };
   }

@@ -98,12 +98,13 @@ function apply(doc: unknown, path: readonly PathSegment[], m: Mutation): unknown
     if (m.op === 'gentle') return typeof doc === 'number' ? m.number : typeof doc === 'string' ? m.text : doc;
     if (m.op === 'add-key') return doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? defineKey({ ...doc }, m.key, m.value) : doc;
     if (!Array.isArray(doc) || doc.length === 0) return doc;
+  const items: readonly unknown[] = doc;
     const times = Math.min(m.times, Math.floor(MAX_REPEATED_CHARS / Math.max(1, toJsonText(doc).length)));
-    return Array.from({ length: Math.max(times, 1) * doc.length }, (_, i) => doc[i % doc.length]);
+    return Array.from({ length: Math.max(times, 1) * doc.length }, (_, i) => items[i % items.length]);
   }
   const [head, ...rest] = path;
   if (Array.isArray(doc)) {
-    const copy = [...doc];
+    const copy: unknown[] = [...(doc as readonly unknown[])];
     const next = apply(copy[head as number], rest, m);
     if (next === undefined) copy.splice(head as number, 1);
     else copy[head as number] = next;
@@ -128,7 +129,7 @@ function defineKey(target: Record<string, unknown>, key: string, value: unknown)
  * nesting 12 000 deep).
  */
 export function mutationsOf(bases: readonly unknown[] | fc.Arbitrary<unknown>, options: { huge: boolean } = { huge: true }): fc.Arbitrary<unknown> {
-  const base = Array.isArray(bases) ? fc.constantFrom(...bases) : (bases as fc.Arbitrary<unknown>);
+  const base = Array.isArray(bases) ? fc.constantFrom(...(bases as readonly unknown[])) : (bases as fc.Arbitrary<unknown>);
   return fc
     .tuple(base, fc.array(fc.tuple(fc.nat(), mutation(options.huge)), { minLength: 1, maxLength: 4 }))
     .map(([base, steps]) => {

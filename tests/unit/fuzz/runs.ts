@@ -35,8 +35,8 @@ function integer(name: string, fallback: number): number {
   return value;
 }
 
-export const FUZZ_RUNS = positiveInt('FUZZ_RUNS', DEFAULT_RUNS);
-export const FUZZ_SEED = integer('FUZZ_SEED', DEFAULT_SEED);
+const FUZZ_RUNS = positiveInt('FUZZ_RUNS', DEFAULT_RUNS);
+const FUZZ_SEED = integer('FUZZ_SEED', DEFAULT_SEED);
 const FUZZ_PATH = process.env['FUZZ_PATH'] || undefined;
 
 /** Said once per file, so a CI log shows which cases ran and how to replay them. */

@@ -96,7 +96,7 @@ export async function post(url: string, body: Uint8Array | string, headers: Reco
 }
 
 /** The only answers a bad body may get: 400, 413 or 415, as JSON with a reason in `error`. */
-export const REJECTIONS = [400, 413, 415] as const;
+const REJECTIONS = [400, 413, 415] as const;
 
 /** What each rejection's reason must be about; `schemaPrefix` starts the endpoint's own 400 for a bad document. */
 function reasonFor(status: number, schemaPrefix: string): RegExp {

@@ -7,7 +7,7 @@ import { batchOf, EXAMPLES } from './examples.js';
 
 /** Mostly a valid value, sometimes anything JSON can carry, sometimes a boundary case. */
 const sometimes = <T>(valid: fc.Arbitrary<T>, ...edges: unknown[]) =>
-  fc.oneof({ weight: 6, arbitrary: valid as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: fc.jsonValue() }, { weight: 1, arbitrary: fc.constantFrom(...edges, undefined) });
+  fc.oneof({ weight: 6, arbitrary: valid }, { weight: 1, arbitrary: fc.jsonValue() }, { weight: 1, arbitrary: fc.constantFrom(...edges, undefined) });
 
 const name = sometimes(fc.string({ minLength: 1, maxLength: 12 }), '', 'x'.repeat(200), 'x'.repeat(201), 5);
 const direction = sometimes(fc.constantFrom('client_to_server', 'server_to_client'), 'both');

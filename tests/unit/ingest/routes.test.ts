@@ -45,7 +45,7 @@ async function serve(options: { token?: string; maxBodySize?: number; remoteAddr
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${INGEST_PATH}`;
   const outcomes = async () => {
     const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'ide_ingest_batches_total')!;
-    return Object.fromEntries(metric.values.map((v) => [v.labels.outcome, v.value]));
+    return Object.fromEntries(metric.values.map((v) => [String(v.labels.outcome), v.value] as const));
   };
   const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => fetch(url, { method: 'POST', body, headers });
   return { url, post, outcomes, registry };
@@ -61,7 +61,7 @@ describe('POST /api/v1/ingest', () => {
 
   it('answers 400 with the reason for a bad batch and for malformed JSON', async () => {
     const { post, outcomes } = await serve();
-    const bad = await post(JSON.stringify(batchOf([{ ...EXAMPLES.lsp_bytes, bytes: -5 } as never])));
+    const bad = await post(JSON.stringify(batchOf([{ ...EXAMPLES.lsp_bytes, bytes: -5 }])));
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { error: string; issues: { path: string }[] };
     expect(body.error).toMatch(/^invalid batch: observations\.0\.bytes: /);

@@ -29,12 +29,12 @@ describe('ingest wire schema v1', () => {
     ['a missing observations list', { version: 1 }, 'observations: '],
     ['an unknown field', { version: 1, observations: [], extra: 1 }, 'Unrecognized key'],
     ['an unknown kind', batchOf([{ kind: 'lsp_guess' } as never]), 'observations.0.kind: '],
-    ['a negative duration', batchOf([{ ...EXAMPLES.lsp_request, duration_seconds: -1 } as never]), 'observations.0.duration_seconds: '],
+    ['a negative duration', batchOf([{ ...EXAMPLES.lsp_request, duration_seconds: -1 }]), 'observations.0.duration_seconds: '],
     ['an unknown outcome', batchOf([{ ...EXAMPLES.lsp_request, outcome: 'slow' } as never]), 'observations.0.outcome: '],
     ['a fractional error code', batchOf([{ ...EXAMPLES.lsp_request, outcome: 'error', error_code: 1.5 } as never]), 'observations.0.error_code: '],
-    ['an empty server name', batchOf([{ ...EXAMPLES.lsp_bytes, server: '' } as never]), 'observations.0.server: '],
-    ['a 201-character operation', batchOf([{ ...EXAMPLES.operation, operation: 'x'.repeat(201) } as never]), 'observations.0.operation: '],
-    ['fractional bytes', batchOf([{ ...EXAMPLES.lsp_bytes, bytes: 0.5 } as never]), 'observations.0.bytes: '],
+    ['an empty server name', batchOf([{ ...EXAMPLES.lsp_bytes, server: '' }]), 'observations.0.server: '],
+    ['a 201-character operation', batchOf([{ ...EXAMPLES.operation, operation: 'x'.repeat(201) }]), 'observations.0.operation: '],
+    ['fractional bytes', batchOf([{ ...EXAMPLES.lsp_bytes, bytes: 0.5 }]), 'observations.0.bytes: '],
     ['a missing notification direction', batchOf([{ kind: 'lsp_notification', server: 's', method: 'exit' } as never]), 'observations.0.direction: '],
     ['state without diagnostics', batchOf([{ ...EXAMPLES.lsp_state, diagnostics: undefined } as never], 'p'), 'observations.0.diagnostics: '],
     ['a cache result that is neither hit nor miss', batchOf([{ ...EXAMPLES.cache, result: 'stale' } as never]), 'observations.0.result: '],
@@ -48,11 +48,11 @@ describe('ingest wire schema v1', () => {
 
   it('shows the first five problems and says how many more there are', () => {
     const bad = Array.from({ length: 8 }, () => ({ ...EXAMPLES.lsp_bytes, bytes: -1 }));
-    const result = parseBatch(batchOf(bad as never));
+    const result = parseBatch(batchOf(bad));
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues).toHaveLength(5);
-    expect(result.issues[0]).toEqual({ path: 'observations.0.bytes', message: expect.stringContaining('>=0') as unknown as string });
+    expect(result.issues[0]).toEqual({ path: 'observations.0.bytes', message: expect.stringContaining('>=0') });
     expect(result.reason).toMatch(/; and 3 more$/);
   });
 

@@ -119,7 +119,7 @@ describe('IngestSink: observations to metrics', () => {
   });
 
   it('uses the allowlist instead of the cap when one is configured', async () => {
-    const { apply, samples } = setup({ allowlists: { cache: ['symbols'] } } as never);
+    const { apply, samples } = setup({ allowlists: { cache: ['symbols'] } });
     apply(batchOf([EXAMPLES.cache, { ...EXAMPLES.cache, cache: 'files' }]));
     const s = await samples();
     expect(s['ide_app_cache_requests_total{cache="symbols",result="hit"}']).toBe(1);

@@ -25,7 +25,7 @@ const objectArb = fc
       const j = (order[i] ?? 0) % (i + 1);
       [entries[i], entries[j]] = [entries[j]!, entries[i]!];
     }
-    return Object.fromEntries(entries) as Record<string, unknown>;
+    return Object.fromEntries(entries);
   });
 
 describe('scanMessage', () => {

@@ -40,7 +40,7 @@ export const HOST_EXTRAS: readonly string[] = [
  * Proposed additions to METRICS.md: the LSP proxy's drop counter, reported through the exporter, and the
  * age of the oldest unanswered editor request (IdeLspRequestsStuck), a gauge per server (and method).
  */
-export const PROPOSED: readonly string[] = ['ide_lsp_proxy_observations_dropped_total', 'ide_lsp_oldest_inflight_request_age_seconds'];
+const PROPOSED: readonly string[] = ['ide_lsp_proxy_observations_dropped_total', 'ide_lsp_oldest_inflight_request_age_seconds'];
 
 /**
  * node_exporter 1.5's series the node_exporter mode (`hostMetrics: node_exporter`) reads, from its default
@@ -61,7 +61,7 @@ export const NODE_EXPORTER: readonly string[] = [
   'node_uname_info', 'node_os_info', 'node_scrape_collector_success', 'node_scrape_collector_duration_seconds',
 ];
 
-export const HISTOGRAMS: readonly string[] = ['ide_lsp_request_duration_seconds', 'ide_app_operation_duration_seconds', 'ide_bridge_notification_duration_seconds'];
+const HISTOGRAMS: readonly string[] = ['ide_lsp_request_duration_seconds', 'ide_app_operation_duration_seconds', 'ide_bridge_notification_duration_seconds'];
 
 /** Series Prometheus itself makes, and prom-client's default metrics (exposed unprefixed, per METRICS.md). */
 const BUILTIN = new Set(['up', 'scrape_duration_seconds', 'ALERTS']);

@@ -1,21 +1,23 @@
 import { parser } from '@prometheus-io/lezer-promql';
-import type { SyntaxNode } from '@lezer/common';
 
 /**
  * A small static view of a PromQL expression, parsed with Prometheus' own lezer grammar: enough to port
  * the dashboard-linter and mixtool checks to TypeScript (no Go on CI).
  */
 
+/** lezer's node type, named through the parser we depend on (@lezer/common is only its dependency, not ours). */
+type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
+
 /** Grafana's `$__rate_interval` is not PromQL; it parses as this duration so we can still find it. */
 export const RATE_INTERVAL_STANDIN = '4242s';
 
-export interface Matcher {
+interface Matcher {
   readonly name: string;
   readonly op: string;
   readonly value: string;
 }
 
-export interface SelectorInfo {
+interface SelectorInfo {
   /** The metric name, or '' for a selector without one. */
   readonly metric: string;
   readonly matchers: readonly Matcher[];

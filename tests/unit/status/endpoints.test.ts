@@ -7,6 +7,7 @@ import type { MetricFamily } from '../../../src/exporter/metric-family.js';
 import { ExporterServer } from '../../../src/exporter/server.js';
 import { silentLogger } from '../../../src/log.js';
 import { StatusFeature } from '../../../src/status/feature.js';
+import type { History, Snapshot } from '../../../src/status/snapshot.js';
 import { hostFamilies, lspHistogram } from './support.js';
 
 /** A stand-in for the ScrapeRunner: host families whose CPU counters advance on every scrape. */
@@ -14,7 +15,7 @@ function fakeRunner() {
   let n = 0;
   return {
     scrapes: () => n,
-    async scrape(): Promise<MetricFamily[]> {
+    scrape: async (): Promise<MetricFamily[]> => {
       n += 1;
       return hostFamilies({ busy: n * 0.5, idle: n * 1.5 });
     },
@@ -117,7 +118,8 @@ describe('status page endpoints', () => {
     const res = await get(port, '/api/v1/snapshot');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/application\/json/);
-    const body = JSON.parse(res.body);
+    // The served update is the snapshot plus `ts`, when it was serialised.
+    const body = JSON.parse(res.body) as Snapshot & { ts: number };
     expect(body.seq).toBeGreaterThanOrEqual(2);
     // busy 0.5 per scrape against 2 s in total: 25 % busy.
     expect(body.health.cpu.value).toBeCloseTo(0.25);
@@ -134,7 +136,7 @@ describe('status page endpoints', () => {
     await new Promise((r) => setTimeout(r, 350));
     const ok = await get(port, '/api/v1/history?range=30s');
     expect(ok.status).toBe(200);
-    const history = JSON.parse(ok.body);
+    const history = JSON.parse(ok.body) as History;
     expect(history.t.length).toBeGreaterThanOrEqual(3);
     expect(history.cpu).toHaveLength(history.t.length);
     expect(history.rangeMs).toBe(30_000);
@@ -147,7 +149,7 @@ describe('status page endpoints', () => {
     ] as const) {
       const bad = await get(port, `/api/v1/history?${query}`);
       expect(bad.status, query).toBe(400);
-      expect(JSON.parse(bad.body).error).toMatch(reason);
+      expect((JSON.parse(bad.body) as { error: string }).error).toMatch(reason);
     }
   });
 
@@ -200,11 +202,11 @@ describe('status page endpoints', () => {
     const h = lspHistogram(registry);
     for (let i = 0; i < 20; i += 1) h.observe({ server: 'ts', method: 'textDocument/hover', outcome: 'ok' }, 0.03);
     await new Promise((r) => setTimeout(r, 350));
-    const body = JSON.parse((await get(port, '/api/v1/snapshot')).body);
+    const body = JSON.parse((await get(port, '/api/v1/snapshot')).body) as Snapshot;
     expect(body.operations).toHaveLength(1);
     expect(body.operations[0]).toMatchObject({ method: 'textDocument/hover', errorRatio: 0 });
-    expect(body.operations[0].p95).toBeGreaterThan(0.025);
-    expect(body.operations[0].p95).toBeLessThanOrEqual(0.05);
+    expect(body.operations[0]!.p95).toBeGreaterThan(0.025);
+    expect(body.operations[0]!.p95).toBeLessThanOrEqual(0.05);
     expect(body.health.lsp.colour).toBe('green');
   });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
 import { ScrapeRunner, type Collector } from '../../../src/exporter/collector.js';
 import type { MetricFamily } from '../../../src/exporter/metric-family.js';
+import type { Snapshot } from '../../../src/status/snapshot.js';
 import { silentLogger } from '../../../src/log.js';
 import { createStatusFeature } from '../../../src/status/feature.js';
 import { hostFamilies } from './support.js';
@@ -52,7 +53,7 @@ describe('status sampler as serve wires it', () => {
     // Two ticks within 10 s: the host collectors twice, the process-group scan once (its result reused).
     expect(runs.sort()).toEqual(['cpu', 'cpu', 'filesystem', 'filesystem', 'memory', 'memory', 'process']);
     // What the page shows still comes from those three: 25 % busy, 60 % memory, /data the fullest disk.
-    const snapshot = JSON.parse(feature.update().json);
+    const snapshot = JSON.parse(feature.update().json) as Snapshot;
     expect(snapshot.health.cpu.value).toBeCloseTo(0.25);
     expect(snapshot.health.memory.value).toBeCloseTo(0.6);
     expect(snapshot.health.disk.detail).toBe('fullest: /data');
@@ -74,10 +75,10 @@ describe('status sampler as serve wires it', () => {
     await feature.sampler.tick();
     await feature.sampler.tick();
     // 25 % busy: green by the defaults (75 % is their lowest level), red by this file's 20 % high level.
-    const bar = () => JSON.parse(feature.update().json).health.cpu;
+    const bar = () => (JSON.parse(feature.update().json) as Snapshot).health.cpu;
     expect(bar()).toMatchObject({ colour: 'red', severity: 'high', marks: [{ severity: 'high', value: 0.2 }] });
     // The public view is the same snapshot with details left out: the same thresholds colour it.
-    expect(JSON.parse(feature.publicUpdate().json).health.cpu).toMatchObject({ colour: 'red', severity: 'high', detail: '' });
+    expect((JSON.parse(feature.publicUpdate().json) as Snapshot).health.cpu).toMatchObject({ colour: 'red', severity: 'high', detail: '' });
     feature.reload!(configSchema.parse({}));
     await feature.sampler.tick();
     expect(bar()).toMatchObject({ colour: 'green', severity: null });

@@ -18,7 +18,7 @@ export const discord = defineChatWebhookChannel({
 });
 
 /** A 429 carries `retry_after` in seconds (fractional) in its JSON body: more precise than the header, so it wins. */
-export function readDiscordAnswer(response: OutboundResponse): DeliveryResult | undefined {
+function readDiscordAnswer(response: OutboundResponse): DeliveryResult | undefined {
   if (response.status !== 429) return undefined;
   let seconds: unknown;
   try {

@@ -7,7 +7,7 @@ export const EMAIL_SUBJECT_MAX = 250;
 /** Each alert's description in the body. */
 const DESCRIPTION_MAX = 4000;
 /** Alerts shown in one message; more are counted. Text and HTML together stay under BODY_MAX_BYTES either way. */
-export const EMAIL_MAX_ALERTS = 100;
+const EMAIL_MAX_ALERTS = 100;
 export const EMAIL_BODY_MAX_BYTES = 512 * 1024;
 const BODY_MAX_BYTES = EMAIL_BODY_MAX_BYTES;
 
@@ -102,6 +102,6 @@ function page(body: string): string {
 }
 
 /** Escapes text for HTML content and attribute values. */
-export function html(text: string): string {
+function html(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

@@ -1,6 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
-import type { Logger } from '../../../log.js';
 import type { Notification } from '../../notification.js';
 import { channelCommon, defineChannel } from '../definition.js';
 import { alertPlace } from '../format.js';

@@ -5,7 +5,7 @@ import { channelCommon, defineChannel, httpUrl, optionalPath } from '../definiti
 import type { Notifier } from '../notifier.js';
 import { buildOpsGenieRequest } from './request.js';
 
-export const DEFAULT_OPSGENIE_API_URL = 'https://api.opsgenie.com';
+const DEFAULT_OPSGENIE_API_URL = 'https://api.opsgenie.com';
 
 const schema = z
   .strictObject({

@@ -6,7 +6,7 @@ export const OPSGENIE_LIMITS = { message: 130, alias: 512, description: 15_000, 
 
 /** critical → P1, high/warning → P2, medium → P3, low → P4, info → P5; anything else P3 (OpsGenie's own default). */
 const PRIORITY: Record<string, OpsGeniePriority> = { critical: 'P1', high: 'P2', warning: 'P2', medium: 'P3', low: 'P4', info: 'P5' };
-export type OpsGeniePriority = 'P1' | 'P2' | 'P3' | 'P4' | 'P5';
+type OpsGeniePriority = 'P1' | 'P2' | 'P3' | 'P4' | 'P5';
 
 const SOURCE = 'ide-monitor';
 
@@ -21,7 +21,7 @@ export interface OpsGenieRequest {
  * open alias into the open alert (a re-send is harmless), and close, acknowledge and unacknowledge
  * address the same alert by it.
  */
-export function aliasOf(fingerprint: string): string {
+function aliasOf(fingerprint: string): string {
   return fingerprint;
 }
 

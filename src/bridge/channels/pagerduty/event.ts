@@ -36,7 +36,7 @@ export interface PagerDutyEvent {
  * acknowledge or resolve is idempotent at PagerDuty, and they all address exactly that alert's incident
  * (Alertmanager's own integration keys by group, one incident for all of them).
  */
-export function dedupKeyOf(fingerprint: string): string {
+function dedupKeyOf(fingerprint: string): string {
   return `ide-monitor/${fingerprint}`;
 }
 

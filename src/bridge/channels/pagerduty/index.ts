@@ -5,7 +5,7 @@ import { channelCommon, defineChannel, httpUrl, optionalPath } from '../definiti
 import type { Notifier } from '../notifier.js';
 import { buildPagerDutyEvent } from './event.js';
 
-export const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
 const schema = z
   .strictObject({

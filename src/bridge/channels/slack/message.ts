@@ -117,6 +117,6 @@ function link(url: string | undefined, text: string): string | undefined {
 }
 
 /** Slack mrkdwn needs only these three escaped; with them escaped, `<!channel>` and `<url|label>` are plain text. */
-export function escape(text: string): string {
+function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

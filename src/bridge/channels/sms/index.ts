@@ -6,7 +6,7 @@ import { addressList } from '../lists.js';
 import type { DeliveryResult, Notifier } from '../notifier.js';
 import { buildSmsBody, smsForm, TWILIO_BODY_MAX } from './message.js';
 
-export const DEFAULT_TWILIO_API_URL = 'https://api.twilio.com';
+const DEFAULT_TWILIO_API_URL = 'https://api.twilio.com';
 /** Partly delivered notifications remembered (recipients already texted); a bound, so a storm cannot grow it. */
 const PARTIAL_MEMORY = 1000;
 

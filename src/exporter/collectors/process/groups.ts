@@ -16,7 +16,7 @@ const names = z
  * One group of processes. Its matchers are ORed: a process belongs to the group when any of them matches
  * (a language server found by name or, for one started by a wrapper, by its command line).
  */
-export const processGroupSchema = z
+const processGroupSchema = z
   .strictObject({
     name: z
       .string()

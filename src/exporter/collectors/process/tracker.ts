@@ -50,7 +50,7 @@ export interface ScanInput {
 }
 
 /** Figures of a group's live members; only present when it has at least one. */
-export interface GroupMembers {
+interface GroupMembers {
   readonly residentBytes: number;
   readonly virtualBytes: number;
   readonly threads: number;

@@ -6,10 +6,10 @@ import { waitFor } from '../../../support/ports.mjs';
 import { BROKEN_URI, PROJECT, uriOf, type LspClient } from './lsp-session.js';
 
 /** broken.ts as opened, then two incremental edits (a fixed error, a new one): what the replay must carry. */
-export const BROKEN_OPENED = "export const n: number = 'not a number';\n";
+const BROKEN_OPENED = "export const n: number = 'not a number';\n";
 export const BROKEN_EDITED = "export const n: number = 42;\nexport const s: string = n;\n";
 export const MAIN_URI = uriOf('src/main.ts');
-export const SHAPES_URI = uriOf('src/shapes.ts');
+const SHAPES_URI = uriOf('src/shapes.ts');
 const MAIN = () => readFileSync(path.join(PROJECT, 'src/main.ts'), 'utf8');
 const SHAPES = () => readFileSync(path.join(PROJECT, 'src/shapes.ts'), 'utf8');
 

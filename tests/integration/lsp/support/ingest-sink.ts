@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface ReceivedBatch {
+interface ReceivedBatch {
   readonly headers: http.IncomingHttpHeaders;
   readonly body: { version: number; instance?: string; observations: Record<string, unknown>[] };
 }

@@ -19,7 +19,7 @@ export interface LspClient {
   /** Latest diagnostics per document, as the client saw them. */
   readonly diagnostics: Map<string, PublishDiagnosticsParams['diagnostics']>;
   readonly exited: Promise<number | null>;
-  stderr(): string;
+  stderr: () => string;
 }
 
 export function startClient(command: string, args: readonly string[]): LspClient {

@@ -1,13 +1,13 @@
 import { Registry } from 'prom-client';
 import { expect } from 'vitest';
-import type { AnyChannel, ChannelCommonConfig } from '../../../../src/bridge/channels/definition.js';
+import type { AnyChannel } from '../../../../src/bridge/channels/definition.js';
 import type { Notifier } from '../../../../src/bridge/channels/notifier.js';
 import { silentLogger } from '../../../../src/log.js';
 import { stringsIn } from '../fixtures.js';
 
 /** A channel's notifier from a `bridge.channels.<name>` section as YAML would give it. */
 export function notifierOf(channel: AnyChannel, section: Record<string, unknown>, registry = new Registry()): Notifier {
-  const config = channel.schema.parse(section) as ChannelCommonConfig;
+  const config = channel.schema.parse(section);
   const notifier = channel.create(config, { logger: silentLogger, registry });
   if (notifier === undefined) throw new Error(`${channel.name} is not configured by ${JSON.stringify(section)}`);
   return notifier;
