@@ -55,6 +55,7 @@ export function createProcessCollector(config: CollectorsConfig, logger: Logger,
       const snapshots = tracker.scan({
         procfs,
         countFds: options.countFds ?? ((pidDir) => countFds(pidDir, fdMethod)),
+        fdCountByStat: options.countFds === undefined && fdMethod === 'stat',
         pidFileMembers: pidFiles.read(groups, ctx.files),
         now: now(),
         uptimeSeconds,
