@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=50
 // Resident memory: the smaller young generation (default 16 MB per semi-space) and a slower-growing old
 // generation (V8 lets it reach several times the live heap before a full collection) keep a scraped
-// exporter near 97 MB instead of 100-135 MB sawing, at +0.2 ms median scrape latency (see bench/README.md).
+// exporter near 87 MB after 500 scrapes instead of 100-135 MB sawing, at +0.2 ms median scrape latency (see bench/README.md).
 // Each statfs stuck on a dead network mount holds one libuv threadpool thread until it returns; with the
 // default 4 threads, four dead mounts would stall every /proc read. The pool starts on first use, after this.
 process.env['UV_THREADPOOL_SIZE'] ??= '16';

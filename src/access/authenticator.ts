@@ -38,7 +38,8 @@ export interface AuthenticatorOptions {
  */
 export class Authenticator {
   private readonly verified = new Map<string, string>();
-  private readonly decoyHash = bcrypt().hashSync(randomBytes(16).toString('hex'), 10);
+  /** Made on first use: hashing at construction loaded bcryptjs and spent a cost-10 hash in every `serve`. */
+  private decoy: string | undefined;
   private basic: { users: ReadonlyMap<string, string>; verifier: BasicAuthVerifier } | undefined;
 
   constructor(private readonly options: AuthenticatorOptions) {}
@@ -95,7 +96,7 @@ export class Authenticator {
       }
     }
     // The same time whatever the number of principals is not promised; one decoy keeps "no principals" slow too.
-    if (principals.length === 0) await bcrypt().compare(token, this.decoyHash);
+    if (principals.length === 0) await bcrypt().compare(token, (this.decoy ??= bcrypt().hashSync(randomBytes(16).toString('hex'), 10)));
     return { failure: 'unauthorized' };
   }
 

@@ -1,7 +1,12 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import axios from 'axios';
+import type { AxiosInstance } from 'axios';
+import { lazy } from '../lazy-require.js';
+
+// Loaded on the first request: axios costs ~8 MB of resident memory, and a `serve` with no channel or
+// Alertmanager configured never sends one.
+const axios = lazy<typeof import('axios')>('axios');
 
 /**
  * The one outbound HTTP client (the bridge's channels and Alertmanager client, actions, the proxy's reporter,
@@ -62,15 +67,17 @@ export function createOutboundClient(options: OutboundOptions): OutboundClient {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16 });
   const httpsAgent = new https.Agent({ ...options.tls, keepAlive: true, maxSockets: options.maxSockets ?? 16 });
-  const client = axios.create({
-    maxRedirects: 0,
-    httpAgent,
-    httpsAgent,
-    validateStatus: () => true,
-    responseType: 'stream',
-    transformRequest: [(data: unknown) => data],
-    headers: { 'User-Agent': options.userAgent ?? 'ide-monitor' },
-  });
+  let created: AxiosInstance | undefined;
+  const client = () =>
+    (created ??= axios().default.create({
+      maxRedirects: 0,
+      httpAgent,
+      httpsAgent,
+      validateStatus: () => true,
+      responseType: 'stream',
+      transformRequest: [(data: unknown) => data],
+      headers: { 'User-Agent': options.userAgent ?? 'ide-monitor' },
+    }));
   return {
     async request(request) {
       const timeoutMs = request.timeoutMs ?? options.timeoutMs;
@@ -79,7 +86,7 @@ export function createOutboundClient(options: OutboundOptions): OutboundClient {
       const signal = request.signal === undefined ? deadline.signal : AbortSignal.any([deadline.signal, request.signal]);
       const failure = () => new OutboundError(request.signal?.aborted ? 'aborted' : `no complete answer within ${timeoutMs} ms`);
       try {
-        const response = await client.request<Readable>({
+        const response = await client().request<Readable>({
           method: request.method ?? 'POST',
           url: request.url,
           data: request.body,

@@ -1,8 +1,11 @@
 import type { Readable } from 'node:stream';
-import axios from 'axios';
+import { lazy } from '../../lazy-require.js';
 import type { HttpStep } from './schema.js';
 import { errorMessage, formatMs, OutputCapture, truncate, type StepResult } from './output.js';
 import { redactUrl, renderJson, renderUrl, scrubUrlSecrets, type TemplateContext } from './template.js';
+
+// Loaded by the first http action: axios costs ~8 MB of resident memory in a `serve` that never runs one.
+const axios = lazy<typeof import('axios')>('axios');
 
 /** An `http` step with the alert's values inserted, ready to send (or to show, in dry-run mode). */
 export interface PreparedHttp {
@@ -52,7 +55,7 @@ async function exchange(prepared: PreparedHttp, timeoutMs: number): Promise<Step
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
   try {
-    const response = await axios.request<Readable>({
+    const response = await axios().default.request<Readable>({
       method: prepared.method,
       url: prepared.url,
       headers: prepared.headers,
@@ -73,7 +76,7 @@ async function exchange(prepared: PreparedHttp, timeoutMs: number): Promise<Step
     if (status >= 200 && status < 300) return { outcome: 'succeeded', httpStatus: status, outputExcerpt: capture.excerpt() };
     return { outcome: 'failed', httpStatus: status, outputExcerpt: capture.excerpt(), error: `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}` };
   } catch (error) {
-    const code = axios.isAxiosError(error) ? error.code : undefined;
+    const code = axios().default.isAxiosError(error) ? error.code : undefined;
     if (deadline.signal.aborted || code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
       return { outcome: 'timed_out', outputExcerpt: '', error: `no response within ${formatMs(timeoutMs)}` };
     }

@@ -66,6 +66,7 @@ export function createProcessCollector(config: CollectorConfig<'process', typeof
       const snapshots = tracker.scan({
         procfs,
         countFds: options.countFds ?? ((pidDir) => countFds(pidDir, fdMethod)),
+        fdCountByStat: options.countFds === undefined && fdMethod === 'stat',
         pidFileMembers: pidFiles.read(groups, ctx.files),
         now: now(),
         uptimeSeconds,

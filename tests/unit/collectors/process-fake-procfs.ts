@@ -23,7 +23,7 @@ export interface FakeProcess {
 const DEFAULTS: FakeProcess = { comm: 'sleep', argv: ['sleep', '600'], state: 'S', utime: 0, stime: 0, threads: 1, start: 1000, vsize: 8_000_000, rss: 100, fds: 3 };
 
 /** Writes a /proc/<pid>/stat line with every field up to rss (24) in place, the comm in parentheses. */
-function statLine(pid: number, p: FakeProcess): string {
+export function statLine(pid: number, p: FakeProcess): string {
   const f = new Array<string | number>(52).fill(0);
   // f[i] holds field i + 1.
   f[0] = pid;

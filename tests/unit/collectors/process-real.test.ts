@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProcessCollector, type ProcessCollector } from '../../../src/exporter/collectors/process.js';
 import { countFds, detectFdCountMethod, parsePidStat, systemPageSize } from '../../../src/exporter/collectors/process/pid-files.js';
@@ -20,6 +20,20 @@ async function sleeper(marker: string): Promise<ChildProcess> {
   children.push(child);
   await new Promise<void>((resolve, reject) => child.once('spawn', resolve).once('error', reject));
   return child;
+}
+
+/** What this process holds open under /proc/<pid>: `stat` and/or `fd` (the collector's held files). */
+function heldFor(pid: number): string[] {
+  const held: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith(`/proc/${pid}/`)) held.push(target.slice(`/proc/${pid}/`.length));
+    } catch {
+      // the descriptor readdir itself used, closed by now
+    }
+  }
+  return held.sort();
 }
 
 const value = (families: readonly MetricFamily[], name: string): number | undefined => families.find((f) => f.name === name)?.samples[0]?.value;
@@ -46,7 +60,7 @@ describe.runIf(process.platform === 'linux')('process collector on this machine\
     if (detectFdCountMethod('/proc') === 'stat') expect(countFds(dir, 'stat')).toBe(listed);
   });
 
-  it('follows a real process from start to exit, releasing its held stat file', async () => {
+  it('follows a real process from start to exit, releasing its held files', async () => {
     const marker = `ide-monitor-real-${process.pid}-${Date.now()}`;
     const collector = createProcessCollector(collectorsConfig({ process: { groups: [{ name: 'sleepers', cmdline: `^${marker}` }] } }), silent);
     collectors.push(collector);
@@ -61,12 +75,15 @@ describe.runIf(process.platform === 'linux')('process collector on this machine\
     expect(value(families, 'ide_process_threads')).toBe(1);
     expect(value(families, 'ide_process_open_fds')).toBe(countFds(`/proc/${child.pid}`, 'readdir'));
     expect(Math.abs(value(families, 'ide_process_oldest_start_time_seconds')! - Date.now() / 1000)).toBeLessThan(5);
-    expect(collector.heldFiles).toBe(1);
+    // Its stat file, and its fd directory where the directory's size is the descriptor count (Linux 6.2+).
+    expect(heldFor(child.pid!)).toEqual(detectFdCountMethod('/proc') === 'stat' ? ['fd', 'stat'] : ['stat']);
 
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
     expect(value(await scrape(), 'ide_process_count')).toBe(0);
+    expect(heldFor(child.pid!)).toEqual([]);
+    collector.close();
     expect(collector.heldFiles).toBe(0);
   });
 });

@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProcessCollector, processCollector, type ProcessCollector, type ProcessCollectorOptions } from '../../../src/exporter/collectors/process.js';
-import { countFds, type FdCount } from '../../../src/exporter/collectors/process/pid-files.js';
+import { countFds, parsePidStat, type FdCount } from '../../../src/exporter/collectors/process/pid-files.js';
 import type { MetricFamily } from '../../../src/exporter/metric-family.js';
-import { FakeProcfs } from './process-fake-procfs.js';
+import { FakeProcfs, statLine } from './process-fake-procfs.js';
 import { collectorsConfig, contextOf, names, silent } from './support.js';
 
 const PAGE = 4096;
@@ -40,6 +40,32 @@ function byGroup(families: readonly MetricFamily[], name: string): Record<string
   const family = families.find((f) => f.name === name);
   return Object.fromEntries((family?.samples ?? []).map((s) => [s.labels.mode === undefined ? String(s.labels.group) : `${s.labels.group}/${s.labels.mode}`, s.value] as const));
 }
+
+describe('parsePidStat', () => {
+  const p = { comm: 'a) (b c', argv: [], state: 'D', utime: 12, stime: 34, threads: 5, start: 987654321, vsize: 123_456_789_012, rss: 4567, fds: 3 };
+
+  it('counts the fields from the last parenthesis, so a comm with spaces and ")" does not shift them', () => {
+    expect(parsePidStat(`${statLine(7, p)} 0 0 0\n`)).toEqual({
+      comm: 'a) (b c',
+      state: 'D',
+      userTicks: 12,
+      systemTicks: 34,
+      threads: 5,
+      startTicks: 987654321,
+      virtualBytes: 123_456_789_012,
+      residentPages: 4567,
+    });
+  });
+
+  it('rejects a line cut before the resident size, or with a field that is not a number', () => {
+    const line = statLine(7, p);
+    // Fields 1–23 only (the comm's two spaces make two more tokens).
+    expect(parsePidStat(line.split(' ').slice(0, 25).join(' '))).toBeUndefined();
+    expect(parsePidStat(line.replace(' 987654321 ', ' 98x654321 '))).toBeUndefined();
+    expect(parsePidStat('7 no parentheses')).toBeUndefined();
+    expect(parsePidStat('')).toBeUndefined();
+  });
+});
 
 describe('process collector: matching', () => {
   it('matches by comm, by argv[0] basename, by a name the kernel truncated, by cmdline regex and by pid file', async () => {
@@ -260,18 +286,18 @@ describe('process collector: state across scrapes', () => {
     expect(byGroup(families, 'ide_process_resident_memory_bytes')).toEqual({});
   });
 
-  it('holds the stat files of members only, and releases them when members go and on close', async () => {
+  it('holds the stat files of members and of other processes, and releases them when they go and on close', async () => {
     fake.add(10, { comm: 'ra', argv: ['ra'] });
     fake.add(11, { comm: 'ra', argv: ['ra'] });
     fake.add(12, { comm: 'other', argv: ['other'] });
     const c = collectorFor([{ name: 'ra', comm: 'ra' }]);
     await scrape(c);
-    expect(c.heldFiles).toBe(2);
+    expect(c.heldFiles).toBe(3);
     fake.update(10, { utime: 500 }); // read through the held file
     expect(byGroup(await scrape(c), 'ide_process_cpu_seconds_total')).toMatchObject({ 'ra/user': 5 });
     fake.remove(11);
     await scrape(c);
-    expect(c.heldFiles).toBe(1);
+    expect(c.heldFiles).toBe(2);
     c.close();
     expect(c.heldFiles).toBe(0);
   });

@@ -26,24 +26,64 @@ export interface PidStat {
  * the fields are counted from the last `)`; fields 3… follow it, one space apart.
  */
 export function parsePidStat(text: string): PidStat | undefined {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return undefined;
-  const rest = text.slice(close + 2).split(' ');
-  // rest[i] is field i + 3 (1-based, as proc(5) numbers them).
-  const field = (n: number): number => Number(rest[n - 3]);
-  const stat: PidStat = {
-    comm: text.slice(open + 1, close),
-    state: rest[0] ?? '',
-    userTicks: field(14),
-    systemTicks: field(15),
-    threads: field(20),
-    startTicks: field(22),
-    virtualBytes: field(23),
-    residentPages: field(24),
-  };
-  const numbers = [stat.userTicks, stat.systemTicks, stat.threads, stat.startTicks, stat.virtualBytes, stat.residentPages];
-  return numbers.every(Number.isFinite) ? stat : undefined;
+  const bytes = Buffer.from(text, 'utf8');
+  return parsePidStatBytes(bytes, bytes.length);
+}
+
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+
+/**
+ * The decimal number in bytes [start, end); NaN unless it is digits (with an optional minus sign). Read
+ * straight from the bytes: a scrape parses hundreds of stat lines, and a string per line plus one per
+ * field (split) was most of the collector's garbage.
+ */
+function numberAt(bytes: Buffer, start: number, end: number): number {
+  const negative = bytes[start] === 0x2d;
+  let i = negative ? start + 1 : start;
+  if (i >= end) return NaN;
+  let value = 0;
+  for (; i < end; i++) {
+    const c = bytes[i]!;
+    if (c < 0x30 || c > 0x39) return NaN;
+    value = value * 10 + (c - 0x30);
+  }
+  return negative ? -value : value;
+}
+
+/** parsePidStat on the first `length` bytes of `bytes` (the shared read buffer). */
+function parsePidStatBytes(bytes: Buffer, length: number): PidStat | undefined {
+  const open = bytes.indexOf(0x28); // (
+  const close = length > 0 ? bytes.lastIndexOf(0x29, length - 1) : -1; // )
+  if (open < 0 || open >= length || close < open) return undefined;
+  let state = '';
+  let userTicks = NaN;
+  let systemTicks = NaN;
+  let threads = NaN;
+  let startTicks = NaN;
+  let virtualBytes = NaN;
+  let residentPages = NaN;
+  // Field 3 (state) starts two bytes after the last ')'; each later field one space after the previous.
+  for (let i = close + 2, field = 3; i < length && field <= 24; field++) {
+    const start = i;
+    while (i < length && bytes[i] !== SPACE && bytes[i] !== NEWLINE) i++;
+    if (field === 3) state = bytes.toString('latin1', start, i);
+    else if (field === 14) userTicks = numberAt(bytes, start, i);
+    else if (field === 15) systemTicks = numberAt(bytes, start, i);
+    else if (field === 20) threads = numberAt(bytes, start, i);
+    else if (field === 22) startTicks = numberAt(bytes, start, i);
+    else if (field === 23) virtualBytes = numberAt(bytes, start, i);
+    else if (field === 24) residentPages = numberAt(bytes, start, i);
+    i++;
+  }
+  const valid =
+    Number.isFinite(userTicks) &&
+    Number.isFinite(systemTicks) &&
+    Number.isFinite(threads) &&
+    Number.isFinite(startTicks) &&
+    Number.isFinite(virtualBytes) &&
+    Number.isFinite(residentPages);
+  return valid ? { comm: bytes.toString('utf8', open + 1, close), state, userTicks, systemTicks, threads, startTicks, virtualBytes, residentPages } : undefined;
 }
 
 /** The command line as one string: arguments NUL-separated by the kernel, joined here by single spaces. */
@@ -69,20 +109,12 @@ const buffer = Buffer.allocUnsafe(64 * 1024);
 /** A command line longer than this is cut: regexes see its first 1 MiB. */
 const MAX_CMDLINE_BYTES = 1 << 20;
 
-/** Reads an open procfs file from its start (pread at 0 makes the kernel generate it afresh). */
-export function readOpenFile(fd: number): string {
-  const n = readSync(fd, buffer, 0, buffer.length, 0);
-  return buffer.toString('utf8', 0, n);
-}
-
-/** open/read/close of a small file; throws the fs error (ENOENT when the process is gone). */
-export function readSmallFile(file: string): string {
-  const fd = openSync(file, 'r');
-  try {
-    return readOpenFile(fd);
-  } finally {
-    closeSync(fd);
-  }
+/**
+ * Reads and parses an open /proc/<pid>/stat: one pread at 0 (the kernel generates the file afresh) into
+ * the shared buffer, parsed from its bytes.
+ */
+export function readPidStat(fd: number): PidStat | undefined {
+  return parsePidStatBytes(buffer, readSync(fd, buffer, 0, buffer.length, 0));
 }
 
 /** Reads a file of any length up to `max` bytes; /proc/<pid>/cmdline can exceed one buffer. */
