@@ -82,9 +82,7 @@ export default tseslint.config(
   {
     // Left for a follow-up: this test reads the generated manifests loosely (`as any` on each YAML document).
     // Typing those is test work, not a lint fix; all of src/ and every other test keep the no-unsafe rules.
-    files: [
-      'tests/unit/monitoring/generate.test.ts',
-    ],
+    files: ['tests/unit/monitoring/generate.test.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',

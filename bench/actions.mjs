@@ -31,7 +31,11 @@ function latencies(values) {
   return { median: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) };
 }
 
-const across = (rounds, key) => spreadOf(rounds.map((r) => r[key]), upperMedian);
+const across = (rounds, key) =>
+  spreadOf(
+    rounds.map((r) => r[key]),
+    upperMedian,
+  );
 
 function bareSpawn() {
   return new Promise((resolve, reject) => {
@@ -58,7 +62,12 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
   const execDef = actionDefinitionSchema.parse({ name: 'exec', trigger: { exec: { argv: ['true'] } }, cooldown: '1ms' });
   const httpDef = actionDefinitionSchema.parse({
     name: 'http',
-    trigger: { http: { url: `${base}/scale/{{ labels.instance }}`, body: { instance: '{{ labels.instance }}', reason: '{{ labels.server }}: {{ annotations.summary }}', fp: '{{ fingerprint }}' } } },
+    trigger: {
+      http: {
+        url: `${base}/scale/{{ labels.instance }}`,
+        body: { instance: '{{ labels.instance }}', reason: '{{ labels.server }}: {{ annotations.summary }}', fp: '{{ fingerprint }}' },
+      },
+    },
     cooldown: '1ms',
   });
   const logger = silentLogger;
@@ -72,15 +81,19 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
       for (let i = 0; i < OPS_PER_ROUND; i += 1) {
         const a = alert(r * OPS_PER_ROUND + i);
         t.bareExec.push(await timed(bareSpawn));
-        t.runnerExec.push(await timed(async () => {
-          const rec = await runner.run(execDef, 'trigger', a);
-          if (rec.outcome !== 'succeeded') throw new Error(`exec: ${rec.outcome} ${rec.error}`);
-        }));
+        t.runnerExec.push(
+          await timed(async () => {
+            const rec = await runner.run(execDef, 'trigger', a);
+            if (rec.outcome !== 'succeeded') throw new Error(`exec: ${rec.outcome} ${rec.error}`);
+          }),
+        );
         t.bareHttp.push(await timed(() => axios.post(`${base}/scale/x`, '{"instance":"x","reason":"y","fp":"z"}', agentless)));
-        t.runnerHttp.push(await timed(async () => {
-          const rec = await runner.run(httpDef, 'trigger', a);
-          if (rec.outcome !== 'succeeded') throw new Error(`http: ${rec.outcome} ${rec.error}`);
-        }));
+        t.runnerHttp.push(
+          await timed(async () => {
+            const rec = await runner.run(httpDef, 'trigger', a);
+            if (rec.outcome !== 'succeeded') throw new Error(`http: ${rec.outcome} ${rec.error}`);
+          }),
+        );
       }
       const dryStart = performance.now();
       for (let i = 0; i < DRY_RUNS_PER_ROUND; i += 1) {
@@ -90,8 +103,14 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
       const dryPerS = (DRY_RUNS_PER_ROUND * 2) / ((performance.now() - dryStart) / 1000);
       const s = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, latencies(v)]));
       perRound.push({
-        bareExecP50: s.bareExec.median, runnerExecP50: s.runnerExec.median, bareExecP99: s.bareExec.p99, runnerExecP99: s.runnerExec.p99,
-        bareHttpP50: s.bareHttp.median, runnerHttpP50: s.runnerHttp.median, bareHttpP99: s.bareHttp.p99, runnerHttpP99: s.runnerHttp.p99,
+        bareExecP50: s.bareExec.median,
+        runnerExecP50: s.runnerExec.median,
+        bareExecP99: s.bareExec.p99,
+        runnerExecP99: s.runnerExec.p99,
+        bareHttpP50: s.bareHttp.median,
+        runnerHttpP50: s.runnerHttp.median,
+        bareHttpP99: s.bareHttp.p99,
+        runnerHttpP99: s.runnerHttp.p99,
         dryPerS,
       });
     }
@@ -103,7 +122,12 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
   }
   const c = (key) => across(perRound, key);
   // Per round, then summarised: each round's bare and runner operations ran interleaved.
-  const ratioSpread = (a, b) => ratioOf(perRound.map((r) => r[a]), perRound.map((r) => r[b]), upperMedian);
+  const ratioSpread = (a, b) =>
+    ratioOf(
+      perRound.map((r) => r[a]),
+      perRound.map((r) => r[b]),
+      upperMedian,
+    );
   const ratio = (a, b) => spread(ratioSpread(a, b), 2);
   const overhead = (figure, runnerKey, bareKey) => ({
     figure,
@@ -127,8 +151,22 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
     table(
       ['operation', 'bare p50', 'runner p50', 'ratio p50', 'bare p99', 'runner p99'],
       [
-        ['exec `true`', spread(c('bareExecP50'), 2), spread(c('runnerExecP50'), 2), ratio('runnerExecP50', 'bareExecP50'), spread(c('bareExecP99'), 2), spread(c('runnerExecP99'), 2)],
-        ['http POST (loopback)', spread(c('bareHttpP50'), 2), spread(c('runnerHttpP50'), 2), ratio('runnerHttpP50', 'bareHttpP50'), spread(c('bareHttpP99'), 2), spread(c('runnerHttpP99'), 2)],
+        [
+          'exec `true`',
+          spread(c('bareExecP50'), 2),
+          spread(c('runnerExecP50'), 2),
+          ratio('runnerExecP50', 'bareExecP50'),
+          spread(c('bareExecP99'), 2),
+          spread(c('runnerExecP99'), 2),
+        ],
+        [
+          'http POST (loopback)',
+          spread(c('bareHttpP50'), 2),
+          spread(c('runnerHttpP50'), 2),
+          ratio('runnerHttpP50', 'bareHttpP50'),
+          spread(c('bareHttpP99'), 2),
+          spread(c('runnerHttpP99'), 2),
+        ],
       ],
     ),
     '',

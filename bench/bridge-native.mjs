@@ -146,7 +146,9 @@ export async function benchBridgeVsNative({ rounds, progress = () => {} }) {
     stops.push(() => am.stop());
     progress(`Alertmanager vs bridge: warm-up (${WARMUP_PER_PATH} alerts per path)`);
     const warm = await measure({ am, agent, sinks, round: 0, perPath: WARMUP_PER_PATH, first: 'native' });
-    for (const p of PATHS) if (warm[p].delivered === 0) throw new Error(`Alertmanager vs bridge: nothing arrived through the ${p} path in the warm-up\n${am.output()}\n${bridge.output()}`);
+    for (const p of PATHS)
+      if (warm[p].delivered === 0)
+        throw new Error(`Alertmanager vs bridge: nothing arrived through the ${p} path in the warm-up\n${am.output()}\n${bridge.output()}`);
     const perRound = [];
     for (let round = 1; round <= rounds; round++) {
       progress(`Alertmanager vs bridge round ${round}/${rounds}: ${ALERTS_PER_PATH} alerts per path, alternating, one every ${POST_INTERVAL_MS} ms`);
@@ -155,7 +157,10 @@ export async function benchBridgeVsNative({ rounds, progress = () => {} }) {
     for (const p of PATHS) {
       // A message Slack would refuse is not a delivery; the comparison is void if either path sent one.
       const rejected = sinks[p].requests.filter((r) => r.status >= 400);
-      if (rejected.length > 0) throw new Error(`Alertmanager vs bridge: the ${p} path's Slack sink rejected ${rejected.length} messages (HTTP ${rejected[0].status}), e.g. ${JSON.stringify(rejected[0].body).slice(0, 300)}`);
+      if (rejected.length > 0)
+        throw new Error(
+          `Alertmanager vs bridge: the ${p} path's Slack sink rejected ${rejected.length} messages (HTTP ${rejected[0].status}), e.g. ${JSON.stringify(rejected[0].body).slice(0, 300)}`,
+        );
     }
     return { perRound, messages: Object.fromEntries(PATHS.map((p) => [p, sinks[p].messages()])) };
   } finally {

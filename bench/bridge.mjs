@@ -40,7 +40,10 @@ async function startSink() {
 /** A benchmark of a bridge whose deliveries the service refuses would measure retries, not deliveries. */
 function assertNoneRejected(sink) {
   const rejected = sink.requests.filter((r) => r.status >= 400);
-  if (rejected.length > 0) throw new Error(`the PagerDuty sink rejected ${rejected.length} events (HTTP ${rejected[0].status}), e.g. ${JSON.stringify(rejected[0].body).slice(0, 300)}`);
+  if (rejected.length > 0)
+    throw new Error(
+      `the PagerDuty sink rejected ${rejected.length} events (HTTP ${rejected[0].status}), e.g. ${JSON.stringify(rejected[0].body).slice(0, 300)}`,
+    );
 }
 
 /** `databaseUrl` set: the PostgreSQL store; else SQLite in a temp dir. */
@@ -89,9 +92,16 @@ function payload(alerts) {
   return {
     key: list.map((a) => `ide-monitor/${a.fingerprint}`),
     body: JSON.stringify({
-      version: '4', groupKey: `{}:{alertname="${group}"}`, truncatedAlerts: 0, status: 'firing', receiver: 'bridge',
-      groupLabels: { alertname: group }, commonLabels: { alertname: group, severity: 'critical', job: 'ide-monitor' },
-      commonAnnotations: { summary: 'CPU usage is high.' }, externalURL: 'http://alertmanager:9093', alerts: list,
+      version: '4',
+      groupKey: `{}:{alertname="${group}"}`,
+      truncatedAlerts: 0,
+      status: 'firing',
+      receiver: 'bridge',
+      groupLabels: { alertname: group },
+      commonLabels: { alertname: group, severity: 'critical', job: 'ide-monitor' },
+      commonAnnotations: { summary: 'CPU usage is high.' },
+      externalURL: 'http://alertmanager:9093',
+      alerts: list,
     }),
   };
 }
@@ -101,10 +111,23 @@ async function throughput(bridge) {
     url: bridge.base,
     connections: CONNECTIONS,
     duration: LOAD_SECONDS,
-    requests: [{ method: 'POST', path: '/api/v1/alertmanager/webhook', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: payload(ALERTS_PER_REQUEST).body }) }],
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/alertmanager/webhook',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: payload(ALERTS_PER_REQUEST).body }),
+      },
+    ],
   });
   const ok = Number(result['2xx'] ?? 0);
-  return { alertsPerS: (ok * ALERTS_PER_REQUEST) / result.duration, requestsPerS: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+  return {
+    alertsPerS: (ok * ALERTS_PER_REQUEST) / result.duration,
+    requestsPerS: ok / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
 }
 
 async function latency(bridge, sink) {
@@ -114,10 +137,14 @@ async function latency(bridge, sink) {
     const { key, body } = payload(1);
     sent.set(key[0], performance.timeOrigin + performance.now());
     await new Promise((resolve, reject) => {
-      const req = http.request(`${bridge.base}/api/v1/alertmanager/webhook`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      });
+      const req = http.request(
+        `${bridge.base}/api/v1/alertmanager/webhook`,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -125,7 +152,10 @@ async function latency(bridge, sink) {
   }
   for (let i = 0; i < 100 && [...sent.keys()].some((k) => !sink.arrivals.has(k)); i++) await sleep(50);
   agent.destroy();
-  const deltas = [...sent].filter(([k]) => sink.arrivals.has(k)).map(([k, t]) => sink.arrivals.get(k) - t).sort((a, b) => a - b);
+  const deltas = [...sent]
+    .filter(([k]) => sink.arrivals.has(k))
+    .map(([k, t]) => sink.arrivals.get(k) - t)
+    .sort((a, b) => a - b);
   return { deliveryMedian: quantile(deltas, 0.5), deliveryP99: quantile(deltas, 0.99), delivered: deltas.length, sent: sent.size };
 }
 
@@ -158,25 +188,54 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
   try {
     for (let round = 1; round <= rounds; round++) {
       results.push(await measure('sqlite', undefined, `round ${round}/${rounds}`, progress));
-      if (postgres !== undefined) pgResults.push(await measure('postgresql', await postgres.createDatabase(`bench_${round}`), `round ${round}/${rounds}`, progress));
+      if (postgres !== undefined)
+        pgResults.push(await measure('postgresql', await postgres.createDatabase(`bench_${round}`), `round ${round}/${rounds}`, progress));
     }
   } finally {
     postgres?.destroy();
   }
   const native = bridgeVsNativeReport(await benchBridgeVsNative({ rounds, progress }));
-  const across = (key, of = results) => spreadOf(of.map((r) => r[key]), upperMedian);
+  const across = (key, of = results) =>
+    spreadOf(
+      of.map((r) => r[key]),
+      upperMedian,
+    );
   const alertsPerS = across('alertsPerS');
   const deliveryP99 = across('deliveryP99');
   const pgAlertsPerS = pgResults.length === 0 ? undefined : across('alertsPerS', pgResults);
   const pgDeliveryP99 = pgResults.length === 0 ? undefined : across('deliveryP99', pgResults);
   const roundRows = (of, store) =>
-    of.map((r, i) => [String(i + 1), store, fmt(r.alertsPerS, 0), fmt(r.requestsPerS, 0), fmt(r.p50, 1), fmt(r.p99, 1), String(r.errors), fmt(r.deliveryMedian, 2), fmt(r.deliveryP99, 2), `${r.delivered}/${r.sent}`]);
+    of.map((r, i) => [
+      String(i + 1),
+      store,
+      fmt(r.alertsPerS, 0),
+      fmt(r.requestsPerS, 0),
+      fmt(r.p50, 1),
+      fmt(r.p99, 1),
+      String(r.errors),
+      fmt(r.deliveryMedian, 2),
+      fmt(r.deliveryP99, 2),
+      `${r.delivered}/${r.sent}`,
+    ]);
   const markdown = [
     `Webhook payloads as Alertmanager sends them (${ALERTS_PER_REQUEST} alerts each, fresh fingerprints), ${CONNECTIONS} loopback connections for ${LOAD_SECONDS} s, outbox on disk (WAL, synchronous=FULL); every alert is routed to PagerDuty (a local sink), so deliveries run during the load. Latency: ${LATENCY_SAMPLES} single-alert payloads at ${LATENCY_RATE_PER_S}/s, from sending the webhook request to the sink receiving the event.`,
     '',
-    pgResults.length === 0 ? 'PostgreSQL store: not measured (no /usr/lib/postgresql/*/bin/initdb; run scripts/install-test-deps.sh).\n' : 'Each round measures SQLite, then the PostgreSQL store (one bridge on a local cluster, pool 10, synchronous_commit on) on the same machine minutes.\n',
+    pgResults.length === 0
+      ? 'PostgreSQL store: not measured (no /usr/lib/postgresql/*/bin/initdb; run scripts/install-test-deps.sh).\n'
+      : 'Each round measures SQLite, then the PostgreSQL store (one bridge on a local cluster, pool 10, synchronous_commit on) on the same machine minutes.\n',
     table(
-      ['round', 'store', 'alerts/s accepted', 'requests/s', 'webhook p50 ms', 'webhook p99 ms', 'errors', 'receipt→delivery median ms', 'receipt→delivery p99 ms', 'delivered'],
+      [
+        'round',
+        'store',
+        'alerts/s accepted',
+        'requests/s',
+        'webhook p50 ms',
+        'webhook p99 ms',
+        'errors',
+        'receipt→delivery median ms',
+        'receipt→delivery p99 ms',
+        'delivered',
+      ],
       [...roundRows(results, 'SQLite'), ...roundRows(pgResults, 'PostgreSQL')],
     ),
     '',
@@ -194,18 +253,50 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
       ],
     ),
     '',
-    '### Behind Alertmanager: bridge vs Alertmanager\'s native Slack integration',
+    "### Behind Alertmanager: bridge vs Alertmanager's native Slack integration",
     '',
     native.markdown,
   ].join('\n');
   const headline = [
-    { figure: `webhook alerts accepted, ${CONNECTIONS} connections`, unit: 'alerts/s', digits: 0, ours: alertsPerS, better: 'higher', target: '≥ 2,000', pass: alertsPerS.median >= 2000 },
-    { figure: 'webhook receipt → PagerDuty delivery p99', unit: 'ms', digits: 2, ours: deliveryP99, better: 'lower', target: '< 50 ms', pass: deliveryP99.median < 50 },
+    {
+      figure: `webhook alerts accepted, ${CONNECTIONS} connections`,
+      unit: 'alerts/s',
+      digits: 0,
+      ours: alertsPerS,
+      better: 'higher',
+      target: '≥ 2,000',
+      pass: alertsPerS.median >= 2000,
+    },
+    {
+      figure: 'webhook receipt → PagerDuty delivery p99',
+      unit: 'ms',
+      digits: 2,
+      ours: deliveryP99,
+      better: 'lower',
+      target: '< 50 ms',
+      pass: deliveryP99.median < 50,
+    },
     ...(pgAlertsPerS === undefined
       ? []
       : [
-          { figure: `webhook alerts accepted, PostgreSQL store, ${CONNECTIONS} connections`, unit: 'alerts/s', digits: 0, ours: pgAlertsPerS, better: 'higher', target: '≥ 2,000', pass: pgAlertsPerS.median >= 2000 },
-          { figure: 'webhook receipt → PagerDuty delivery p99, PostgreSQL store', unit: 'ms', digits: 2, ours: pgDeliveryP99, better: 'lower', target: '< 50 ms', pass: pgDeliveryP99.median < 50 },
+          {
+            figure: `webhook alerts accepted, PostgreSQL store, ${CONNECTIONS} connections`,
+            unit: 'alerts/s',
+            digits: 0,
+            ours: pgAlertsPerS,
+            better: 'higher',
+            target: '≥ 2,000',
+            pass: pgAlertsPerS.median >= 2000,
+          },
+          {
+            figure: 'webhook receipt → PagerDuty delivery p99, PostgreSQL store',
+            unit: 'ms',
+            digits: 2,
+            ours: pgDeliveryP99,
+            better: 'lower',
+            target: '< 50 ms',
+            pass: pgDeliveryP99.median < 50,
+          },
         ]),
     ...native.headline,
   ];

@@ -166,8 +166,13 @@ function summarise(perRound, rssMbByName) {
 export function exporterMarkdown(s) {
   const { ours, theirs } = s.names;
   const vsTheirs = (fig) => `≤ ${theirs} (ratio ≤ 1) ${mark(fig.ratio.median <= 1)}`;
-  const row = (label, fig, digits, { scale = 1, ratio = false, target = '' } = {}) =>
-    [label, spread(fig.ours, digits, scale), spread(fig.theirs, digits, scale), ratio ? spread(fig.ratio, 2) : '', target];
+  const row = (label, fig, digits, { scale = 1, ratio = false, target = '' } = {}) => [
+    label,
+    spread(fig.ours, digits, scale),
+    spread(fig.theirs, digits, scale),
+    ratio ? spread(fig.ratio, 2) : '',
+    target,
+  ];
   const rows = [
     row('scrape latency median (ms)', s.medianMs, 2, { ratio: true, target: vsTheirs(s.medianMs) }),
     row('scrape latency p99 (ms)', s.p99Ms, 2, { ratio: true, target: `< 10 ms ${mark(s.p99Ms.ours.median < 10)}` }),
@@ -191,7 +196,18 @@ export function exporterHeadline(s) {
     { figure: 'scrape latency median', unit: 'ms', digits: 2, ...vs(s.medianMs), target: `ratio ≤ 1`, pass: s.medianMs.ratio.median <= 1 },
     { figure: 'scrape latency p99', unit: 'ms', digits: 2, ...vs(s.p99Ms), target: '< 10 ms', pass: s.p99Ms.ours.median < 10 },
     { figure: 'CPU per scrape', unit: 'ms', digits: 2, ...vs(s.cpuMsPerScrape), target: 'ratio ≤ 1', pass: s.cpuMsPerScrape.ratio.median <= 1 },
-    { figure: `RSS after ${RSS_AFTER_SCRAPES} scrapes`, unit: 'MB', digits: 1, ours: s.rssMb.ours, reference: s.rssMb.theirs, referenceName: theirs, ratio: once(s.rssMb.ours / s.rssMb.theirs), better: 'lower', target: '< 80 MB', pass: s.rssMb.ours < 80 },
+    {
+      figure: `RSS after ${RSS_AFTER_SCRAPES} scrapes`,
+      unit: 'MB',
+      digits: 1,
+      ours: s.rssMb.ours,
+      reference: s.rssMb.theirs,
+      referenceName: theirs,
+      ratio: once(s.rssMb.ours / s.rssMb.theirs),
+      better: 'lower',
+      target: '< 80 MB',
+      pass: s.rssMb.ours < 80,
+    },
   ];
 }
 

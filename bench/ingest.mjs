@@ -29,7 +29,14 @@ function rng(seed) {
 }
 
 const SERVERS = ['tsserver', 'pyright', 'gopls'];
-const REQUESTS = ['textDocument/hover', 'textDocument/completion', 'textDocument/definition', 'textDocument/references', 'textDocument/documentSymbol', 'textDocument/semanticTokens/full'];
+const REQUESTS = [
+  'textDocument/hover',
+  'textDocument/completion',
+  'textDocument/definition',
+  'textDocument/references',
+  'textDocument/documentSymbol',
+  'textDocument/semanticTokens/full',
+];
 const NOTIFICATIONS = ['textDocument/didChange', 'textDocument/didOpen', 'textDocument/publishDiagnostics', '$/progress', '$/cancelRequest'];
 const OPERATIONS = ['ui_refresh', 'index_update', 'file_save', 'project_load', 'search'];
 const CACHES = ['symbols', 'ast', 'completions'];
@@ -41,13 +48,26 @@ function makeBatch(index) {
   const seconds = () => Math.min(9.9, Math.exp(Math.log(0.004) + r() * 4) / 10);
   const server = pick(SERVERS);
   const observations = [
-    { kind: 'lsp_state', server, up: true, in_flight: { client_to_server: Math.floor(r() * 4), server_to_client: 0 }, diagnostics: { error: 3, warning: 12, information: 0, hint: 4 } },
+    {
+      kind: 'lsp_state',
+      server,
+      up: true,
+      in_flight: { client_to_server: Math.floor(r() * 4), server_to_client: 0 },
+      diagnostics: { error: 3, warning: 12, information: 0, hint: 4 },
+    },
   ];
   while (observations.length < BATCH_SIZE) {
     const x = r();
     if (x < 0.4) {
       const error = r() < 0.03;
-      observations.push({ kind: 'lsp_request', server, method: pick(REQUESTS), outcome: error ? 'error' : 'ok', duration_seconds: seconds(), ...(error && { error_code: -32603 }) });
+      observations.push({
+        kind: 'lsp_request',
+        server,
+        method: pick(REQUESTS),
+        outcome: error ? 'error' : 'ok',
+        duration_seconds: seconds(),
+        ...(error && { error_code: -32603 }),
+      });
     } else if (x < 0.6) {
       observations.push({ kind: 'lsp_notification', server, method: pick(NOTIFICATIONS), direction: r() < 0.7 ? 'client_to_server' : 'server_to_client' });
     } else if (x < 0.7) {
@@ -107,7 +127,10 @@ async function scrapeCounted(target) {
  * a noisy neighbour hits them alike.
  */
 function stageCosts(bodies) {
-  const sink = new IngestSink({ registry: new Registry(), config: { max_label_values: 100, allowlists: {}, instance_stale_after: 60_000, server_retention: 900_000 } });
+  const sink = new IngestSink({
+    registry: new Registry(),
+    config: { max_label_values: 100, allowlists: {}, instance_stale_after: 60_000, server_retention: 900_000 },
+  });
   const batches = bodies.map((b) => ingestBatchSchema.parse(JSON.parse(b)));
   const variants = {
     'JSON.parse': (i) => JSON.parse(bodies[i % bodies.length]),
@@ -158,8 +181,26 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
     `18% operations, 11% cache, 1 lsp_state), ${fmt(meanBytes / 1024, 1)} KiB each. Median (min–max) over rounds.`,
     '',
     table(
-      ['observations/s', 'batches/s', 'p50 latency ms', 'p99 latency ms', 'exporter CPU %', 'exporter RSS MB', `target ≥ ${TARGET_OBS_PER_S.toLocaleString('en')}/s`],
-      [[spread(obs, 0), spread(col('batchesPerS'), 0), spread(col('p50Ms'), 1), spread(col('p99Ms'), 1), spread(col('cpuPct'), 0), spread(col('rssMb'), 0), mark(obs.median >= TARGET_OBS_PER_S)]],
+      [
+        'observations/s',
+        'batches/s',
+        'p50 latency ms',
+        'p99 latency ms',
+        'exporter CPU %',
+        'exporter RSS MB',
+        `target ≥ ${TARGET_OBS_PER_S.toLocaleString('en')}/s`,
+      ],
+      [
+        [
+          spread(obs, 0),
+          spread(col('batchesPerS'), 0),
+          spread(col('p50Ms'), 1),
+          spread(col('p99Ms'), 1),
+          spread(col('cpuPct'), 0),
+          spread(col('rssMb'), 0),
+          mark(obs.median >= TARGET_OBS_PER_S),
+        ],
+      ],
     ),
     '',
     `Non-2xx answers or errors: ${perRound.reduce((n, r) => n + r.rejected, 0)}. The exporter's own counter afterwards:`,
@@ -176,7 +217,15 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
     `parse subtracted: fast path ${fmt(stages['JSON.parse + fast-path validator'] - stages['JSON.parse'], 1)} µs, zod ${fmt(stages['JSON.parse + zod safeParse'] - stages['JSON.parse'], 1)} µs per batch.`,
   ];
   const headline = [
-    { figure: `observations accepted, ${CONNECTIONS} connections`, unit: 'obs/s', digits: 0, ours: obs, better: 'higher', target: `≥ ${TARGET_OBS_PER_S.toLocaleString('en')}`, pass: obs.median >= TARGET_OBS_PER_S },
+    {
+      figure: `observations accepted, ${CONNECTIONS} connections`,
+      unit: 'obs/s',
+      digits: 0,
+      ours: obs,
+      better: 'higher',
+      target: `≥ ${TARGET_OBS_PER_S.toLocaleString('en')}`,
+      pass: obs.median >= TARGET_OBS_PER_S,
+    },
     { figure: 'ingest request p99', unit: 'ms', digits: 1, ours: col('p99Ms'), better: 'lower' },
   ];
   return { markdown: lines.join('\n'), headline };

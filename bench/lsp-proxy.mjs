@@ -36,7 +36,19 @@ export function startSink() {
       res.writeHead(202).end('{}');
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, batches: () => batches, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        batches: () => batches,
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(r);
+          }),
+      }),
+    ),
+  );
 }
 
 /** A raw stdio peer: writes frames, resolves responses by id, counts notifications it receives. */
@@ -126,7 +138,15 @@ async function addedLatency({ sink, requests }) {
     }
     const times = { direct: [], proxied: [] };
     for (let i = 0; i < requests; i++) {
-      for (const [name, peer] of i % 2 === 0 ? [['direct', d], ['proxied', p]] : [['proxied', p], ['direct', d]]) {
+      for (const [name, peer] of i % 2 === 0
+        ? [
+            ['direct', d],
+            ['proxied', p],
+          ]
+        : [
+            ['proxied', p],
+            ['direct', d],
+          ]) {
         const t = performance.now();
         await peer.request('textDocument/hover', params);
         times[name].push(performance.now() - t);
@@ -186,7 +206,9 @@ async function realServer({ sink, iterations, rounds, progress }) {
   const peers = { direct: open(TSLS, ['--stdio']), proxied: open(...proxied(sink.url, [TSLS, '--stdio'])) };
   const request = (peer, method, params) => {
     let timer;
-    const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`tsls ${method}: no answer within ${REQUEST_TIMEOUT_MS} ms`)), REQUEST_TIMEOUT_MS)));
+    const timeout = new Promise(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`tsls ${method}: no answer within ${REQUEST_TIMEOUT_MS} ms`)), REQUEST_TIMEOUT_MS)),
+    );
     return Promise.race([peer.c.sendRequest(method, params), timeout]).finally(() => clearTimeout(timer));
   };
   try {
@@ -208,7 +230,9 @@ async function realServer({ sink, iterations, rounds, progress }) {
       await request(peer, 'initialize', { processId: process.pid, rootUri: pathToFileURL(PROJECT).href, capabilities: {} });
       await peer.c.sendNotification('initialized', {});
       await peer.c.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text: main } });
-      await peer.c.sendNotification('textDocument/didOpen', { textDocument: { uri: shapesUri, languageId: 'typescript', version: 1, text: readFileSync(path.join(PROJECT, 'src/shapes.ts'), 'utf8') } });
+      await peer.c.sendNotification('textDocument/didOpen', {
+        textDocument: { uri: shapesUri, languageId: 'typescript', version: 1, text: readFileSync(path.join(PROJECT, 'src/shapes.ts'), 'utf8') },
+      });
       for (const [method, params] of Object.values(requests)) for (let i = 0; i < 3; i++) await request(peer, method, params);
     }
     const perRound = [];
@@ -263,7 +287,17 @@ export async function run({ progress = () => {}, rounds = 3, messages = 300_000,
       const bigDirect = await throughput({ sink, messages: bigCount, size: 65536, via: 'direct' });
       const flood = await floodThroughput({ sink, messages: floodCount, size: 1024, via: 'proxy' });
       const floodDirect = await floodThroughput({ sink, messages: floodCount, size: 1024, via: 'direct' });
-      perRound.push({ ...latency, small: small.rate, smallDirect: smallDirect.rate, big: big.rate, bigDirect: bigDirect.rate, flood, floodDirect, rssGrowth: small.rssGrowth, rssAfter: small.rssAfter });
+      perRound.push({
+        ...latency,
+        small: small.rate,
+        smallDirect: smallDirect.rate,
+        big: big.rate,
+        bigDirect: bigDirect.rate,
+        flood,
+        floodDirect,
+        rssGrowth: small.rssGrowth,
+        rssAfter: small.rssAfter,
+      });
       progress(`round ${r + 1}/${rounds}: ${fmt(small.rate, 0)} msg/s (1 KB), RSS +${fmt(small.rssGrowth, 1)} MiB`);
     }
     const ts = await realServer({ sink, iterations: tsIterations, rounds, progress });
@@ -278,7 +312,11 @@ function report({ perRound, ts, sink, rounds, messages, bigCount, floodCount, la
   const col = (key, rows = perRound) => rows.map((r) => r[key]);
   const s = (key) => spreadOf(col(key), upperMedian);
   const ratio = (a, b) => ratioOf(col(a), col(b), upperMedian);
-  const added = (p, d) => spreadOf(perRound.map((r) => r[p] - r[d]), upperMedian);
+  const added = (p, d) =>
+    spreadOf(
+      perRound.map((r) => r[p] - r[d]),
+      upperMedian,
+    );
   const added50 = added('proxied50', 'direct50');
   const added99 = added('proxied99', 'direct99');
   const growth = s('rssGrowth');
@@ -289,7 +327,14 @@ function report({ perRound, ts, sink, rounds, messages, bigCount, floodCount, la
       ['round trip', 'direct', 'through proxy', 'added', 'ratio', 'target'],
       [
         ['median (ms)', spread(s('direct50'), 3), spread(s('proxied50'), 3), spread(added50, 3), spread(ratio('proxied50', 'direct50'), 2), ''],
-        ['p99 (ms)', spread(s('direct99'), 3), spread(s('proxied99'), 3), spread(added99, 3), spread(ratio('proxied99', 'direct99'), 2), `added < ${fmt(ADDED_P99_TARGET_MS, 3)} ${mark(added99.median < ADDED_P99_TARGET_MS)}`],
+        [
+          'p99 (ms)',
+          spread(s('direct99'), 3),
+          spread(s('proxied99'), 3),
+          spread(added99, 3),
+          spread(ratio('proxied99', 'direct99'), 2),
+          `added < ${fmt(ADDED_P99_TARGET_MS, 3)} ${mark(added99.median < ADDED_P99_TARGET_MS)}`,
+        ],
       ],
     ),
     '',
@@ -298,7 +343,13 @@ function report({ perRound, ts, sink, rounds, messages, bigCount, floodCount, la
     table(
       ['stream', 'direct', 'through proxy', 'ratio', 'target'],
       [
-        ['1 KB editor → server', spread(s('smallDirect'), 0), spread(s('small'), 0), spread(ratio('small', 'smallDirect'), 2), `≥ ${SMALL_TARGET_PER_S.toLocaleString('en')} ${mark(s('small').median >= SMALL_TARGET_PER_S)}`],
+        [
+          '1 KB editor → server',
+          spread(s('smallDirect'), 0),
+          spread(s('small'), 0),
+          spread(ratio('small', 'smallDirect'), 2),
+          `≥ ${SMALL_TARGET_PER_S.toLocaleString('en')} ${mark(s('small').median >= SMALL_TARGET_PER_S)}`,
+        ],
         ['64 KB editor → server', spread(s('bigDirect'), 0), spread(s('big'), 0), spread(ratio('big', 'bigDirect'), 2), ''],
         ['1 KB server → editor', spread(s('floodDirect'), 0), spread(s('flood'), 0), spread(ratio('flood', 'floodDirect'), 2), ''],
       ],
@@ -309,21 +360,74 @@ function report({ perRound, ts, sink, rounds, messages, bigCount, floodCount, la
     `typescript-language-server on tests/fixtures/lsp-project, ${tsIterations} requests per method each way per round, alternating; one server pair for all rounds:`,
     '',
   ];
-  const tsFigure = (name, key) => spreadOf(ts.perRound.map((r) => r[name][key]), upperMedian);
-  const tsRatio = (name) => ratioOf(ts.perRound.map((r) => r[name].proxied50), ts.perRound.map((r) => r[name].direct50), upperMedian);
+  const tsFigure = (name, key) =>
+    spreadOf(
+      ts.perRound.map((r) => r[name][key]),
+      upperMedian,
+    );
+  const tsRatio = (name) =>
+    ratioOf(
+      ts.perRound.map((r) => r[name].proxied50),
+      ts.perRound.map((r) => r[name].direct50),
+      upperMedian,
+    );
   out.push(
     table(
       ['method', 'direct median (ms)', 'proxied median (ms)', 'ratio', 'direct p95 (ms)', 'proxied p95 (ms)'],
-      ts.methods.map((name) => [name, spread(tsFigure(name, 'direct50'), 2), spread(tsFigure(name, 'proxied50'), 2), spread(tsRatio(name), 2), spread(tsFigure(name, 'direct95'), 2), spread(tsFigure(name, 'proxied95'), 2)]),
+      ts.methods.map((name) => [
+        name,
+        spread(tsFigure(name, 'direct50'), 2),
+        spread(tsFigure(name, 'proxied50'), 2),
+        spread(tsRatio(name), 2),
+        spread(tsFigure(name, 'direct95'), 2),
+        spread(tsFigure(name, 'proxied95'), 2),
+      ]),
     ),
   );
   const vsDirect = (ours, reference, r) => ({ ours, reference, referenceName: 'direct', ratio: r });
   const headline = [
-    { figure: 'echo round trip median, proxied', unit: 'ms', digits: 3, ...vsDirect(s('proxied50'), s('direct50'), ratio('proxied50', 'direct50')), better: 'lower', target: `added ${spread(added50, 3)} ms` },
-    { figure: 'echo round trip p99, proxied', unit: 'ms', digits: 3, ...vsDirect(s('proxied99'), s('direct99'), ratio('proxied99', 'direct99')), better: 'lower', target: `added ${spread(added99, 3)} < ${fmt(ADDED_P99_TARGET_MS, 3)} ms`, pass: added99.median < ADDED_P99_TARGET_MS },
-    { figure: '1 KB editor → server, proxied', unit: 'msg/s', digits: 0, ...vsDirect(s('small'), s('smallDirect'), ratio('small', 'smallDirect')), better: 'higher', target: `≥ ${SMALL_TARGET_PER_S.toLocaleString('en')}`, pass: s('small').median >= SMALL_TARGET_PER_S },
-    { figure: `proxy RSS growth over ${messages} × 1 KB`, unit: 'MiB', digits: 1, ours: growth, better: 'lower', target: `< ${RSS_GROWTH_TARGET_MB} MiB`, pass: growth.max < RSS_GROWTH_TARGET_MB },
-    ...['completion', 'hover'].map((name) => ({ figure: `tsls ${name} median, proxied`, unit: 'ms', digits: 2, ...vsDirect(tsFigure(name, 'proxied50'), tsFigure(name, 'direct50'), tsRatio(name)), better: 'lower' })),
+    {
+      figure: 'echo round trip median, proxied',
+      unit: 'ms',
+      digits: 3,
+      ...vsDirect(s('proxied50'), s('direct50'), ratio('proxied50', 'direct50')),
+      better: 'lower',
+      target: `added ${spread(added50, 3)} ms`,
+    },
+    {
+      figure: 'echo round trip p99, proxied',
+      unit: 'ms',
+      digits: 3,
+      ...vsDirect(s('proxied99'), s('direct99'), ratio('proxied99', 'direct99')),
+      better: 'lower',
+      target: `added ${spread(added99, 3)} < ${fmt(ADDED_P99_TARGET_MS, 3)} ms`,
+      pass: added99.median < ADDED_P99_TARGET_MS,
+    },
+    {
+      figure: '1 KB editor → server, proxied',
+      unit: 'msg/s',
+      digits: 0,
+      ...vsDirect(s('small'), s('smallDirect'), ratio('small', 'smallDirect')),
+      better: 'higher',
+      target: `≥ ${SMALL_TARGET_PER_S.toLocaleString('en')}`,
+      pass: s('small').median >= SMALL_TARGET_PER_S,
+    },
+    {
+      figure: `proxy RSS growth over ${messages} × 1 KB`,
+      unit: 'MiB',
+      digits: 1,
+      ours: growth,
+      better: 'lower',
+      target: `< ${RSS_GROWTH_TARGET_MB} MiB`,
+      pass: growth.max < RSS_GROWTH_TARGET_MB,
+    },
+    ...['completion', 'hover'].map((name) => ({
+      figure: `tsls ${name} median, proxied`,
+      unit: 'ms',
+      digits: 2,
+      ...vsDirect(tsFigure(name, 'proxied50'), tsFigure(name, 'direct50'), tsRatio(name)),
+      better: 'lower',
+    })),
   ];
   return { markdown: out.join('\n'), headline };
 }

@@ -17,7 +17,9 @@ const ADDED_TARGET_MS = 50;
 const ANSWER_TIMEOUT_MS = 60_000;
 
 function initializeFrame() {
-  const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: process.pid, rootUri: pathToFileURL(PROJECT).href, capabilities: {} } }));
+  const body = Buffer.from(
+    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: process.pid, rootUri: pathToFileURL(PROJECT).href, capabilities: {} } }),
+  );
   return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'latin1'), body]);
 }
 
@@ -78,7 +80,13 @@ export async function run({ progress, rounds }) {
       '',
       table(
         ['server', 'direct (ms)', 'proxied (ms)', 'added (ms)', 'target'],
-        servers.map((s) => [s.name, spread(fig(s.name, 'direct'), 0), spread(fig(s.name, 'proxied'), 0), spread(fig(s.name, 'added'), 0), `added < ${ADDED_TARGET_MS} ms`]),
+        servers.map((s) => [
+          s.name,
+          spread(fig(s.name, 'direct'), 0),
+          spread(fig(s.name, 'proxied'), 0),
+          spread(fig(s.name, 'added'), 0),
+          `added < ${ADDED_TARGET_MS} ms`,
+        ]),
       ),
     ].join('\n');
     const headline = servers.map((s) => ({

@@ -95,7 +95,11 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
     const queued = await metric(targets[2], 'ide_remote_write_queue_samples');
     const dropped = await metric(targets[2], 'ide_remote_write_samples_total', '{url="' + dead + '",outcome="dropped"}');
     const fig = (name, key) => spreadOf(perRound.map((r) => r[name][key]));
-    const ratio = (name, key) => ratioOf(perRound.map((r) => r[name][key]), perRound.map((r) => r[base][key]));
+    const ratio = (name, key) =>
+      ratioOf(
+        perRound.map((r) => r[name][key]),
+        perRound.map((r) => r[base][key]),
+      );
     const row = (name) => [
       name,
       spread(fig(name, 'medianMs'), 2),
@@ -106,7 +110,10 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
     const markdown = [
       `${rounds} round${rounds === 1 ? '' : 's'} × ${SCRAPES_PER_ROUND} alternating scrapes of three \`serve\` processes (same collectors, no status page, no bridge), pushing every ${INTERVAL}, then ${IDLE_SECONDS} s without scrapes for the CPU figure; values are median (min–max) across rounds, ratio = this / "${base}" per round.`,
       '',
-      table(['exporter', 'scrape median (ms)', 'scrape p99 (ms)', 'ratio median', `CPU without scrapes (ms per s, ${IDLE_SECONDS} s)`], [row(base), row(pushing), row(down)]),
+      table(
+        ['exporter', 'scrape median (ms)', 'scrape p99 (ms)', 'ratio median', `CPU without scrapes (ms per s, ${IDLE_SECONDS} s)`],
+        [row(base), row(pushing), row(down)],
+      ),
       '',
       `Pushing: ${sent} samples accepted by Prometheus, ${(bytes / sent).toFixed(2)} compressed bytes per sample on the wire (protobuf + snappy, retries included). Receiver down: ${queued} samples queued (the default capacity is 100,000, so the queue was still filling), ${dropped} dropped.`,
     ].join('\n');

@@ -35,7 +35,11 @@ const SECTIONS = [
   section('remote-write', 'Remote write: scrapes while pushing, and with the receiver down', './remote-write.mjs', (r) => 12 + 9 * r),
 ];
 
-const loadAverage = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 function gitCommit() {
   const git = (...args) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -71,9 +75,13 @@ function parseOptions() {
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds must be a positive integer, got "${values.rounds}"`);
   if (values.only === undefined) return { rounds, selected: SECTIONS };
-  const names = values.only.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const names = values.only
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
   const unknown = names.filter((n) => !SECTIONS.some((s) => s.name === n));
-  if (unknown.length > 0 || names.length === 0) throw new UsageError(`unknown section(s) "${unknown.join(', ') || values.only}"; known: ${SECTIONS.map((s) => s.name).join(', ')}`);
+  if (unknown.length > 0 || names.length === 0)
+    throw new UsageError(`unknown section(s) "${unknown.join(', ') || values.only}"; known: ${SECTIONS.map((s) => s.name).join(', ')}`);
   // In the canonical order, whatever order --only named them in, so runs compare.
   return { rounds, selected: SECTIONS.filter((s) => names.includes(s.name)) };
 }
@@ -103,7 +111,10 @@ async function main() {
       failed += 1;
       console.error(error);
       const message = String(error?.message ?? error).split('\n')[0];
-      result = { markdown: `❌ **failed**: ${message}\n\n\`\`\`\n${error?.stack ?? error}\n\`\`\``, headline: [{ figure: `section failed: ${message}`, digits: 0, pass: false }] };
+      result = {
+        markdown: `❌ **failed**: ${message}\n\n\`\`\`\n${error?.stack ?? error}\n\`\`\``,
+        headline: [{ figure: `section failed: ${message}`, digits: 0, pass: false }],
+      };
     }
     progress(`done in ${clock(Date.now() - sectionStart)}`);
     headlines.push(...result.headline.map((row) => ({ section: entry.name, ...row })));
@@ -134,7 +145,10 @@ async function main() {
 }
 
 // Ctrl-C or a kill of the run: stop the servers it started (process.mjs's sleepers have their own 'exit' hook).
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+]) {
   process.once(signal, () => {
     console.error(`${signal}: stopping the benchmark's child processes`);
     terminateAll();

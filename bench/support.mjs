@@ -72,7 +72,11 @@ export function spreadOf(xs, middle = median) {
 }
 
 /** Per-round ratios `a[i] / b[i]`, summarised: each pair was measured side by side in the same round. */
-export const ratioOf = (a, b, middle = median) => spreadOf(a.map((x, i) => x / b[i]), middle);
+export const ratioOf = (a, b, middle = median) =>
+  spreadOf(
+    a.map((x, i) => x / b[i]),
+    middle,
+  );
 
 // ---------------------------------------------------------------------------------------------------
 // Child processes

@@ -22,7 +22,12 @@ const READY_TIMEOUT_MS = 60_000;
 /** The ports of docker-compose.yml and the README; `--free-ports` picks ephemeral ones instead. */
 const FIXED_PORTS = { 'ide-monitor': 10451, prometheus: 9090, alertmanager: 9093, grafana: 3000 };
 /** How the checked-in files name each service (compose service names), and what that becomes here. */
-const COMPOSE_HOSTS = { 'ide-monitor:10451': 'ide-monitor', 'localhost:9090': 'prometheus', 'prometheus:9090': 'prometheus', 'alertmanager:9093': 'alertmanager' };
+const COMPOSE_HOSTS = {
+  'ide-monitor:10451': 'ide-monitor',
+  'localhost:9090': 'prometheus',
+  'prometheus:9090': 'prometheus',
+  'alertmanager:9093': 'alertmanager',
+};
 
 class StackError extends Error {}
 
@@ -184,9 +189,7 @@ async function stopAll() {
   if (stopping) return;
   stopping = true;
   process.stderr.write(`stack: stopping ${[...running.keys()].join(', ') || 'nothing'}\n`);
-  await Promise.all(
-    [...running.values()].map(({ proc }) => proc.stop(STOP_GRACE_MS)),
-  );
+  await Promise.all([...running.values()].map(({ proc }) => proc.stop(STOP_GRACE_MS)));
   if (workDir !== undefined && !options.keep) rmSync(workDir, { recursive: true, force: true });
   process.stdout.write(failed ? 'stack: stopped after a failure\n' : 'stack: stopped\n');
   process.exit(failed ? 1 : 0);
@@ -194,10 +197,15 @@ async function stopAll() {
 
 async function waitReady(name, url) {
   try {
-    await waitFor(`${name} to be ready (${url})`, async () => {
-      if (stopping || !running.has(name)) throw new StopWaiting(`${name} exited before it was ready`);
-      return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
-    }, READY_TIMEOUT_MS, 200);
+    await waitFor(
+      `${name} to be ready (${url})`,
+      async () => {
+        if (stopping || !running.has(name)) throw new StopWaiting(`${name} exited before it was ready`);
+        return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
+      },
+      READY_TIMEOUT_MS,
+      200,
+    );
   } catch (error) {
     throw new StackError(error.message);
   }
@@ -209,7 +217,9 @@ async function main() {
   const prometheus = which('prometheus');
   const alertmanager = firstBinary(['prometheus-alertmanager', 'alertmanager']);
   if (prometheus === undefined || alertmanager === undefined) {
-    throw new StackError('needs prometheus and prometheus-alertmanager on PATH (Debian: apt-get install prometheus prometheus-alertmanager, or scripts/install-test-deps.sh)');
+    throw new StackError(
+      'needs prometheus and prometheus-alertmanager on PATH (Debian: apt-get install prometheus prometheus-alertmanager, or scripts/install-test-deps.sh)',
+    );
   }
   const grafana = firstBinary(['grafana-server', 'grafana']);
   const names = ['ide-monitor', 'prometheus', 'alertmanager', ...(grafana !== undefined ? ['grafana'] : [])];
@@ -230,12 +240,12 @@ async function main() {
 
   const url = (name) => `http://127.0.0.1:${ports[name]}`;
   // Through its shebang, so it runs with the same V8 flags as the installed command.
-  start('ide-monitor', cli, [
-    'serve',
-    `--web.listen-address=127.0.0.1:${ports['ide-monitor']}`,
-    `--data-dir=${data('ide-monitor')}`,
-    `--alertmanager.url=${url('alertmanager')}`,
-  ], { ...process.env, IDE_MONITOR_WEBHOOK_TOKEN: token, IDE_MONITOR_BRIDGE_ENABLED: 'true' });
+  start(
+    'ide-monitor',
+    cli,
+    ['serve', `--web.listen-address=127.0.0.1:${ports['ide-monitor']}`, `--data-dir=${data('ide-monitor')}`, `--alertmanager.url=${url('alertmanager')}`],
+    { ...process.env, IDE_MONITOR_WEBHOOK_TOKEN: token, IDE_MONITOR_BRIDGE_ENABLED: 'true' },
+  );
   start('prometheus', prometheus, [
     `--config.file=${path.join(workDir, 'prometheus.yml')}`,
     `--storage.tsdb.path=${data('prometheus')}`,

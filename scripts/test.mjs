@@ -23,19 +23,36 @@ run('npx', ['knip']);
 run('npx', ['prettier', '--check', '.']);
 
 // The same programs scripts/install-test-deps.sh installs.
-const needed = ['prometheus', 'promtool', 'prometheus-node-exporter', 'prometheus-alertmanager', 'amtool', 'chromium', 'docker-compose', 'systemd-analyze', 'nvim'];
+const needed = [
+  'prometheus',
+  'promtool',
+  'prometheus-node-exporter',
+  'prometheus-alertmanager',
+  'amtool',
+  'chromium',
+  'docker-compose',
+  'systemd-analyze',
+  'nvim',
+];
 // python3-aiosmtpd (the email channel's SMTP server) is a Python module, and PostgreSQL's initdb is off PATH.
 const hasAiosmtpd = spawnSync('/usr/bin/python3', ['-c', 'import aiosmtpd'], { stdio: 'ignore' }).status === 0;
 if (needed.some((b) => !has(b)) || !hasAiosmtpd || !exists('/usr/lib/postgresql/*/bin/initdb')) {
   if (process.getuid?.() === 0) run('bash', ['scripts/install-test-deps.sh']);
-  else console.warn('SKIPPED: integration suites that need prometheus, alertmanager, chromium, docker-compose, python3-aiosmtpd or postgresql are skipped (not root; run scripts/install-test-deps.sh as root)');
+  else
+    console.warn(
+      'SKIPPED: integration suites that need prometheus, alertmanager, chromium, docker-compose, python3-aiosmtpd or postgresql are skipped (not root; run scripts/install-test-deps.sh as root)',
+    );
 }
 
 mkdirSync(`${root}/test-output`, { recursive: true });
-const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-output/vitest.json', ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const vitest = spawnSync(
+  'npx',
+  ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-output/vitest.json', ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 try {
   const report = JSON.parse(readFileSync(`${root}/test-output/vitest.json`, 'utf8'));
   const skipped = report.numPendingTests + report.numTodoTests;

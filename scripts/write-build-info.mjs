@@ -4,7 +4,9 @@ import { chmodSync, writeFileSync } from 'node:fs';
 
 let revision = process.env.IDE_MONITOR_REVISION ?? 'unknown';
 try {
-  revision = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  revision = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString()
+    .trim();
 } catch {
   // Not a git checkout (a tarball or a Docker build context): keep the fallback.
 }

@@ -124,7 +124,15 @@ export const ALERTMANAGER_BINARY = '/usr/bin/prometheus-alertmanager';
  * call, a group_interval of 2 s so a failed notification is tried again soon, and the bridge's token.
  */
 export function startAlertmanager({ webhookUrl }) {
-  return startSharedAlertmanager({ binary: ALERTMANAGER_BINARY, webhookUrl, token: WEBHOOK_TOKEN, groupBy: ['seq'], groupWait: '1s', groupInterval: '2s', repeatInterval: '1h' });
+  return startSharedAlertmanager({
+    binary: ALERTMANAGER_BINARY,
+    webhookUrl,
+    token: WEBHOOK_TOKEN,
+    groupBy: ['seq'],
+    groupWait: '1s',
+    groupInterval: '2s',
+    repeatInterval: '1h',
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------

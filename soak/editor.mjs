@@ -78,7 +78,9 @@ export async function startEditor({ exporterUrl, maxBuffered, ratePerSec, record
         // Requests cut short by a deliberate server kill are not the proxy's latency.
         if (!closed || typeof outcome === 'number') record(outcome);
       });
-    connection.sendNotification('textDocument/didChange', { textDocument: { uri: URI, version: ++version }, contentChanges: [{ text: `let x = ${version};\n` }] }).catch(() => {});
+    connection
+      .sendNotification('textDocument/didChange', { textDocument: { uri: URI, version: ++version }, contentChanges: [{ text: `let x = ${version};\n` }] })
+      .catch(() => {});
   };
   const timer = setInterval(tick, 1000 / ratePerSec);
 

@@ -48,7 +48,11 @@ function keepEvidence(resultsDir, ctx, am) {
 }
 
 const log = (message) => console.error(`soak ${new Date().toISOString().slice(11, 19)} ${message}`);
-const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 async function main() {
   const { minutes, holdMs, out: dir } = parse();
@@ -106,7 +110,10 @@ async function main() {
     for (let elapsed = 0; elapsed < steadyMs; elapsed += 10_000) {
       await sleep(Math.min(10_000, steadyMs - elapsed));
       const last = ctx.monitor.samples.at(-1);
-      if (last) log(`${Math.round((elapsed + 10_000) / 1000)} s: exporter RSS ${last.exporterRssMb.toFixed(1)} MB, heap ${last.heapMb.toFixed(1)} MB, loop lag p99 ${last.lagP99Ms.toFixed(1)} ms, proxy RSS ${last.proxyRssMb.toFixed(1)} MB`);
+      if (last)
+        log(
+          `${Math.round((elapsed + 10_000) / 1000)} s: exporter RSS ${last.exporterRssMb.toFixed(1)} MB, heap ${last.heapMb.toFixed(1)} MB, loop lag p99 ${last.lagP99Ms.toFixed(1)} ms, proxy RSS ${last.proxyRssMb.toFixed(1)} MB`,
+        );
     }
     const figures = steadyFigures({ samples: ctx.monitor.samples, scrapes: ctx.monitor.scrapes, roundTrips, steadyMs });
     ctx.steadyRoundTripP99 = figures.roundTripP99;

@@ -105,7 +105,10 @@ export class Authenticator {
     if (users === undefined) return { failure: 'unauthorized' };
     if (this.basic?.users !== users) this.basic = { users, verifier: new BasicAuthVerifier(users) };
     if (!(await this.basic.verifier.verify(header))) return { failure: 'unauthorized' };
-    const user = Buffer.from(header.replace(/^Basic\s+/i, ''), 'base64').toString('utf8').split(':')[0] ?? '';
+    const user =
+      Buffer.from(header.replace(/^Basic\s+/i, ''), 'base64')
+        .toString('utf8')
+        .split(':')[0] ?? '';
     // Old single-token mode: basic-auth users keep what they had (everything behind the basic auth).
     return { principal: { name: user, role: this.options.access().basic_auth_roles[user] ?? (this.legacy ? 'admin' : 'viewer'), via: 'basic' } };
   }

@@ -9,13 +9,18 @@ import { AccessGuard } from './guard.js';
 /** The webhook token of a config, its file read once per config (i.e. per start or reload), not per request. */
 const webhookTokens = new WeakMap<Config, string | undefined>();
 function webhookTokenOf(config: Config): string | undefined {
-  if (!webhookTokens.has(config)) webhookTokens.set(config, resolveSecret('bridge.webhook.token', config.bridge.webhook.token, config.bridge.webhook.token_file));
+  if (!webhookTokens.has(config))
+    webhookTokens.set(config, resolveSecret('bridge.webhook.token', config.bridge.webhook.token, config.bridge.webhook.token_file));
   return webhookTokens.get(config);
 }
 
 /** The access checks of a running server; the getters return the running config, so reloads apply. */
 export function createAccessGuard(config: () => Config, web: () => WebConfig, registry: Registry, logger: Logger): AccessGuard {
-  const authenticator = new Authenticator({ access: () => config().access, basicAuthUsers: () => web().basicAuthUsers, webhookToken: () => webhookTokenOf(config()) });
+  const authenticator = new Authenticator({
+    access: () => config().access,
+    basicAuthUsers: () => web().basicAuthUsers,
+    webhookToken: () => webhookTokenOf(config()),
+  });
   const first = config();
   if (authenticator.legacy && first.bridge.enabled && webhookTokenOf(first) !== undefined) {
     logger.warn(
@@ -36,7 +41,12 @@ export function accessOf(ctx: { readonly access?: AccessGuard; readonly config: 
   if (ctx.access !== undefined) return ctx.access;
   let guard = fallbacks.get(ctx.registry);
   if (guard === undefined) {
-    guard = createAccessGuard(() => ctx.config, () => ({ headers: {} }), ctx.registry, ctx.logger);
+    guard = createAccessGuard(
+      () => ctx.config,
+      () => ({ headers: {} }),
+      ctx.registry,
+      ctx.logger,
+    );
     fallbacks.set(ctx.registry, guard);
   }
   return guard;

@@ -68,13 +68,19 @@ export class AccessGuard {
       // host, a web page, a DNS-rebound name). No credential would help, so 403 with what to configure.
       if (!forbidden && this.authenticator.trustsLoopback) {
         this.refused(route, 'forbidden', req);
-        return void res.status(403).json({ error: 'no token or principal is configured (access.principals, bridge.webhook.token), so only loopback callers addressing localhost, 127.0.0.1 or [::1], without an Origin header, are accepted' });
+        return void res.status(403).json({
+          error:
+            'no token or principal is configured (access.principals, bridge.webhook.token), so only loopback callers addressing localhost, 127.0.0.1 or [::1], without an Origin header, are accepted',
+        });
       }
       this.refused(route, forbidden ? 'forbidden' : 'unauthorized', req);
       if (forbidden) return void res.status(403).json({ error: `${route} needs the ${role} role; ${who.principal.name} is ${who.principal.role}` });
       res.setHeader('WWW-Authenticate', 'Bearer realm="ide-monitor"');
       res.status(401).json({
-        error: 'failure' in who ? 'wrong credentials: send "Authorization: Bearer <token>" of a principal in access.principals, or a web config basic-auth user' : `${route} needs the ${role} role: send "Authorization: Bearer <token>" of a principal in access.principals, or basic auth`,
+        error:
+          'failure' in who
+            ? 'wrong credentials: send "Authorization: Bearer <token>" of a principal in access.principals, or a web config basic-auth user'
+            : `${route} needs the ${role} role: send "Authorization: Bearer <token>" of a principal in access.principals, or basic auth`,
       });
     };
   }

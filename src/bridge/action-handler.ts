@@ -20,7 +20,14 @@ export interface ActionRunnerLike {
  * cooldown and a rollback runs only for an episode whose trigger ran (a flap inside the cooldown must not
  * undo a remediation twice).
  */
-export function actionHandler(runner: ActionRunnerLike, definitions: readonly ActionDefinition[], store: BridgeStore, metrics: BridgeMetrics, concurrency: number, now: () => number = Date.now): ChannelHandler {
+export function actionHandler(
+  runner: ActionRunnerLike,
+  definitions: readonly ActionDefinition[],
+  store: BridgeStore,
+  metrics: BridgeMetrics,
+  concurrency: number,
+  now: () => number = Date.now,
+): ChannelHandler {
   const byName = new Map(definitions.map((d) => [d.name, d]));
   return {
     channel: 'action',
@@ -30,10 +37,14 @@ export function actionHandler(runner: ActionRunnerLike, definitions: readonly Ac
     async deliver(item: OutboxItem): Promise<DeliveryResult> {
       const delivery = JSON.parse(item.body) as ActionDelivery;
       const definition = byName.get(delivery.action);
-      const record = definition === undefined ? notRun(delivery, 'failed', `action ${JSON.stringify(delivery.action)} is no longer configured`) : await runOnce(definition, delivery);
+      const record =
+        definition === undefined
+          ? notRun(delivery, 'failed', `action ${JSON.stringify(delivery.action)} is no longer configured`)
+          : await runOnce(definition, delivery);
       await store.audit('action', delivery.alert.fingerprint, record);
       metrics.actions.inc({ action: record.action, phase: record.phase, outcome: record.outcome });
-      const ok = record.outcome === 'succeeded' || record.outcome === 'dry_run' || record.outcome === 'skipped_cooldown' || record.outcome === 'skipped_no_trigger';
+      const ok =
+        record.outcome === 'succeeded' || record.outcome === 'dry_run' || record.outcome === 'skipped_cooldown' || record.outcome === 'skipped_no_trigger';
       return ok ? { outcome: 'delivered' } : { outcome: 'give_up', reason: `${record.outcome}${record.error === undefined ? '' : `: ${record.error}`}` };
     },
   };
@@ -49,13 +60,18 @@ export function actionHandler(runner: ActionRunnerLike, definitions: readonly Ac
     const at = now();
     const last = await store.lastTrigger(definition.name, alert.fingerprint);
     if (last !== undefined && at - last < definition.cooldown) {
-      return notRun(delivery, 'skipped_cooldown', `triggered ${Math.round((at - last) / 1000)}s ago for this alert; cooldown is ${Math.round(definition.cooldown / 1000)}s`);
+      return notRun(
+        delivery,
+        'skipped_cooldown',
+        `triggered ${Math.round((at - last) / 1000)}s ago for this alert; cooldown is ${Math.round(definition.cooldown / 1000)}s`,
+      );
     }
     // Stamped before the run: a trigger that started counts, and its rollback must run.
     await store.recordTrigger(definition.name, alert.fingerprint, alert.startsAt, at);
     const record = await runner.run(definition, phase, alert);
     // Refused before it started (queue full, shutting down): nothing to undo, no cooldown.
-    if (record.outcome === 'failed' && record.error?.startsWith('not run:') === true) await store.forgetTrigger(definition.name, alert.fingerprint, alert.startsAt);
+    if (record.outcome === 'failed' && record.error?.startsWith('not run:') === true)
+      await store.forgetTrigger(definition.name, alert.fingerprint, alert.startsAt);
     return record;
   }
 }

@@ -105,12 +105,18 @@ export function mountAlertsApi(app: express.Express, deps: AlertsApiDeps): void 
     const fingerprint = String(req.params['fingerprint']);
     const alert = await store.getAlert(fingerprint);
     if (alert === undefined) return void res.status(404).json({ error: `no alert with fingerprint ${fingerprint} has reached the bridge` });
-    if (alert.status !== 'firing') return void res.status(409).json({ error: `alert ${fingerprint} (${alert.alertname}) is resolved since ${alert.endsAt}; there is nothing to ${verb}` });
+    if (alert.status !== 'firing')
+      return void res.status(409).json({ error: `alert ${fingerprint} (${alert.alertname}) is resolved since ${alert.endsAt}; there is nothing to ${verb}` });
     return alert;
   };
 
   const announce = async (alert: StoredAlert, ack: Ack, action: 'acknowledged' | 'unacknowledged', by: string, at: string) => {
-    const deliveries = ackDeliveries(alert, channelsOf(deps.routes, alert), deps.channels, { action, by, at, comment: action === 'acknowledged' ? ack.comment : '' });
+    const deliveries = ackDeliveries(alert, channelsOf(deps.routes, alert), deps.channels, {
+      action,
+      by,
+      at,
+      comment: action === 'acknowledged' ? ack.comment : '',
+    });
     await store.enqueue(deliveries);
     deps.wake(deliveries.map((d) => d.channel));
   };
@@ -145,7 +151,15 @@ export function mountAlertsApi(app: express.Express, deps: AlertsApiDeps): void 
       }
       await store.setAckSilence(alert.fingerprint, alert.startsAt, silenceId);
     }
-    await store.audit('ack', alert.fingerprint, { by: ack.by, ...who.audit, comment: ack.comment, startsAt: alert.startsAt, alertname: alert.alertname, silenceID: silenceId, matchers: silenceId === null ? undefined : silenceMatchers(alert.labels) });
+    await store.audit('ack', alert.fingerprint, {
+      by: ack.by,
+      ...who.audit,
+      comment: ack.comment,
+      startsAt: alert.startsAt,
+      alertname: alert.alertname,
+      silenceID: silenceId,
+      matchers: silenceId === null ? undefined : silenceMatchers(alert.labels),
+    });
     await announce(alert, ack, 'acknowledged', ack.by, at);
     metrics.acks.inc({ action: 'ack' });
     logger.info({ fingerprint: alert.fingerprint, silence_id: silenceId, by: ack.by }, 'alert acknowledged');
@@ -165,7 +179,14 @@ export function mountAlertsApi(app: express.Express, deps: AlertsApiDeps): void 
     if (after !== undefined && alert.escalatedAt === null) await store.setEscalation(alert.fingerprint, alert.startsAt, Date.now() + after);
     const at = new Date().toISOString();
     const who = actor(req, res, body.data.createdBy);
-    await store.audit('unack', alert.fingerprint, { by: who.by, ...who.audit, startsAt: alert.startsAt, alertname: alert.alertname, silenceID: ack.silenceId, silenceExpired: expired });
+    await store.audit('unack', alert.fingerprint, {
+      by: who.by,
+      ...who.audit,
+      startsAt: alert.startsAt,
+      alertname: alert.alertname,
+      silenceID: ack.silenceId,
+      silenceExpired: expired,
+    });
     await announce(alert, ack, 'unacknowledged', who.by, at);
     metrics.acks.inc({ action: 'unack' });
     res.status(200).json({ fingerprint: alert.fingerprint, unacknowledged: true, silenceID: ack.silenceId, silenceExpired: expired });
@@ -182,7 +203,14 @@ export function mountAlertsApi(app: express.Express, deps: AlertsApiDeps): void 
     const ack = alert.ack === null ? undefined : await store.withdrawAck(alert.fingerprint, alert.startsAt);
     const expired = ack === undefined ? false : await expireSilence(ack);
     const who = actor(req, res, body.data.createdBy);
-    await store.audit('resolve_note', alert.fingerprint, { by: who.by, ...who.audit, resolution: body.data.resolution, startsAt: alert.startsAt, alertname: alert.alertname, silenceExpired: expired });
+    await store.audit('resolve_note', alert.fingerprint, {
+      by: who.by,
+      ...who.audit,
+      resolution: body.data.resolution,
+      startsAt: alert.startsAt,
+      alertname: alert.alertname,
+      silenceExpired: expired,
+    });
     metrics.acks.inc({ action: 'resolve_note' });
     res.status(202).json({
       fingerprint: alert.fingerprint,
@@ -199,7 +227,7 @@ export function mountAlertsApi(app: express.Express, deps: AlertsApiDeps): void 
       await deps.alertmanager.expireSilence(ack.silenceId);
       return true;
     } catch (error) {
-      logger.warn({ silence_id: ack.silenceId, err: (error as Error).message }, 'cannot expire the ack\'s silence; it ends at its own time');
+      logger.warn({ silence_id: ack.silenceId, err: (error as Error).message }, "cannot expire the ack's silence; it ends at its own time");
       return false;
     }
   }

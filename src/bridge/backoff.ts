@@ -28,7 +28,8 @@ export function decideRetry(
   const exponential = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** Math.min(attempts - 1, 30));
   const jittered = exponential / 2 + random() * (exponential / 2);
   const delayMs = Math.max(Math.round(jittered), retryAfterMs ?? 0);
-  if (ageMs + delayMs > policy.maxAgeMs) return { retry: false, reason: `gave up: the notification would be older than ${Math.round(policy.maxAgeMs / 1000)} s` };
+  if (ageMs + delayMs > policy.maxAgeMs)
+    return { retry: false, reason: `gave up: the notification would be older than ${Math.round(policy.maxAgeMs / 1000)} s` };
   return { retry: true, delayMs };
 }
 

@@ -48,7 +48,9 @@ export function bridgeWarnings(config: BridgeConfig, rules?: readonly ShippedAle
   if (rules !== undefined) {
     for (const definition of config.actions.definitions) {
       if (!rules.some((alert) => couldMatch(definition, alert.labels) && route(routes, alert.labels).actions)) {
-        warnings.push(`bridge.actions ${definition.name}: no alerting rule can trigger it (none matches ${describe(definition)} at a severity whose route allows actions); check its match labels and the routes' actions: true`);
+        warnings.push(
+          `bridge.actions ${definition.name}: no alerting rule can trigger it (none matches ${describe(definition)} at a severity whose route allows actions); check its match labels and the routes' actions: true`,
+        );
       }
     }
   }
@@ -74,11 +76,16 @@ function configuredChannels(config: BridgeConfig): Map<string, true> {
 /** Whether the action's matchers can hold for an alert with these static labels (labels the rule leaves to the series may be anything). */
 function couldMatch(definition: ActionDefinition, labels: Readonly<Record<string, string>>): boolean {
   const equal = Object.entries(definition.match ?? {}).every(([name, value]) => !Object.hasOwn(labels, name) || labels[name] === value);
-  const regex = Object.entries(definition.match_re ?? {}).every(([name, source]) => !Object.hasOwn(labels, name) || new RegExp(`^(?:${source})$`).test(labels[name]!));
+  const regex = Object.entries(definition.match_re ?? {}).every(
+    ([name, source]) => !Object.hasOwn(labels, name) || new RegExp(`^(?:${source})$`).test(labels[name]!),
+  );
   return equal && regex;
 }
 
 function describe(definition: ActionDefinition): string {
-  const parts = [...Object.entries(definition.match ?? {}).map(([k, v]) => `${k}="${v}"`), ...Object.entries(definition.match_re ?? {}).map(([k, v]) => `${k}=~"${v}"`)];
+  const parts = [
+    ...Object.entries(definition.match ?? {}).map(([k, v]) => `${k}="${v}"`),
+    ...Object.entries(definition.match_re ?? {}).map(([k, v]) => `${k}=~"${v}"`),
+  ];
   return parts.length === 0 ? 'any alert' : `{${parts.join(', ')}}`;
 }

@@ -205,11 +205,14 @@ class ChannelWorker {
     if (this.timer !== undefined && this.timerAt <= at) return;
     this.clearTimer();
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      void this.pump();
-    }, Math.max(0, at - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        void this.pump();
+      },
+      Math.max(0, at - Date.now()),
+    );
   }
 
   private clearTimer(): void {
@@ -246,7 +249,8 @@ class ChannelWorker {
         if (attempt > 1) logger.info({ channel: this.handler.channel, id: item.id, attempts: attempt }, 'delivery result recorded after the outbox recovered');
         return;
       } catch (error) {
-        if (attempt === 1) logger.error({ channel: this.handler.channel, id: item.id, err: error }, 'cannot record a delivery result in the outbox; trying again every second');
+        if (attempt === 1)
+          logger.error({ channel: this.handler.channel, id: item.id, err: error }, 'cannot record a delivery result in the outbox; trying again every second');
         if (this.stopped) return;
         await sleep(STORE_ERROR_BACKOFF_MS);
         if (this.stopped) return;

@@ -36,7 +36,12 @@ export class Escalator {
       const after = escalation === undefined ? 'its escalate_after' : `${Math.round(escalation.afterMs / 60_000)} min`;
       const note = `Escalated: not acknowledged within ${after}.`;
       const added = await store.enqueue(firingDeliveries(alert, targets, channels, 'escalation', note));
-      await store.audit('escalated', alert.fingerprint, { alertname: alert.alertname, startsAt: alert.startsAt, channels: targets.filter((c) => channels.has(c)), deliveries: added });
+      await store.audit('escalated', alert.fingerprint, {
+        alertname: alert.alertname,
+        startsAt: alert.startsAt,
+        channels: targets.filter((c) => channels.has(c)),
+        deliveries: added,
+      });
       metrics.escalations.inc();
       logger.warn({ fingerprint: alert.fingerprint, alertname: alert.alertname, channels: targets.join(',') }, 'alert escalated: not acknowledged in time');
       this.deps.wake(targets);

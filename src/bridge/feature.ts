@@ -67,15 +67,27 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
   /** Takes back claims left by a run that stopped (all of them, or those whose lease ran out); true when any were. */
   const reclaim = async (all: boolean, by: string): Promise<boolean> => {
     const { requeued, interruptedActions } = await store.reclaim(all);
-    for (const item of interruptedActions) await store.audit('action_interrupted', undefined, { delivery: item.id, key: item.dedupKey, reason: `${by} stopped while the action ran; not run again` });
-    if (requeued > 0 || interruptedActions.length > 0) logger.warn({ requeued, interrupted_actions: interruptedActions.length }, `reclaimed deliveries left in flight by ${by}`);
+    for (const item of interruptedActions)
+      await store.audit('action_interrupted', undefined, {
+        delivery: item.id,
+        key: item.dedupKey,
+        reason: `${by} stopped while the action ran; not run again`,
+      });
+    if (requeued > 0 || interruptedActions.length > 0)
+      logger.warn({ requeued, interrupted_actions: interruptedActions.length }, `reclaimed deliveries left in flight by ${by}`);
     return requeued > 0;
   };
   // A single-process store takes back every claim at start; shared ones only claims whose lease ran out.
   await reclaim(store.kind === 'sqlite', 'a previous run');
 
   const createRunner = (bridge: BridgeConfig) =>
-    new ActionRunner({ definitions: bridge.actions.definitions, dryRun: bridge.actions.dry_run, maxConcurrent: bridge.actions.max_concurrent, logger, ...(ctx.lspControl !== undefined && { lspControl: ctx.lspControl }) });
+    new ActionRunner({
+      definitions: bridge.actions.definitions,
+      dryRun: bridge.actions.dry_run,
+      maxConcurrent: bridge.actions.max_concurrent,
+      logger,
+      ...(ctx.lspControl !== undefined && { lspControl: ctx.lspControl }),
+    });
   let runner = createRunner(config);
   const handlersOf = (bridge: BridgeConfig): ChannelHandler[] => [
     ...[...channels].map(([name, channel]) => ({
@@ -106,13 +118,18 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
 
   const alertmanagerUrls = [...(config.alertmanager.url === undefined ? [] : [config.alertmanager.url]), ...config.alertmanager.peers];
   const alertmanagers = alertmanagerUrls.map((url) => new AlertmanagerClient(url, config.alertmanager.timeout));
-  const reconciler = alertmanagers.length === 0 ? undefined : new Reconciler({ store, alertmanagers, intake, graceMs: config.alertmanager.reconcile_grace, metrics, logger, wake });
+  const reconciler =
+    alertmanagers.length === 0
+      ? undefined
+      : new Reconciler({ store, alertmanagers, intake, graceMs: config.alertmanager.reconcile_grace, metrics, logger, wake });
   const escalator = new Escalator(routing({ store, metrics, logger, wake }));
   const { repeat_interval: repeatInterval } = config.reminders;
   const reminders =
     repeatInterval === undefined
       ? undefined
-      : new Reminders(routing({ store, intervalMs: repeatInterval, severities: config.reminders.severities, remindOn: config.reminders.channels, logger, wake }));
+      : new Reminders(
+          routing({ store, intervalMs: repeatInterval, severities: config.reminders.severities, remindOn: config.reminders.channels, logger, wake }),
+        );
 
   let summary: ReturnType<BridgeFeature['summary']> = { counts: {}, items: [] };
   const refreshSummary = async () => {
@@ -253,7 +270,14 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
       for (const channel of replaced) channel.notifier.close?.();
       if (actionsChanged) await oldRunner.close();
       await reportStranded(store, channels, logger);
-      logger.info({ channels: [...channels.keys()].join(',') || 'none', routes: bridge.routes.length === 0 ? 'default' : bridge.routes.length, actions: bridge.actions.definitions.length }, 'alert bridge reconfigured');
+      logger.info(
+        {
+          channels: [...channels.keys()].join(',') || 'none',
+          routes: bridge.routes.length === 0 ? 'default' : bridge.routes.length,
+          actions: bridge.actions.definitions.length,
+        },
+        'alert bridge reconfigured',
+      );
       return unapplied;
     },
   };
@@ -270,13 +294,21 @@ async function reportStranded(store: BridgeStore, channels: ReadonlyMap<string, 
   const stats = await store.pendingStats().catch(() => []);
   for (const { channel, pending } of stats) {
     if (channel !== 'action' && !channels.has(channel) && pending > 0) {
-      logger.warn({ channel, pending }, 'deliveries wait for a channel the reloaded configuration no longer has; they are sent if it is configured again, pruned with the rest otherwise');
+      logger.warn(
+        { channel, pending },
+        'deliveries wait for a channel the reloaded configuration no longer has; they are sent if it is configured again, pruned with the rest otherwise',
+      );
     }
   }
 }
 
 /** The configured channels (an endpoint set), in registry order; `keep` holds ones a reload did not change. */
-function createChannels(config: BridgeConfig, logger: Logger, registry: Registry, keep: ReadonlyMap<string, ConfiguredChannel> = new Map()): Map<string, ConfiguredChannel> {
+function createChannels(
+  config: BridgeConfig,
+  logger: Logger,
+  registry: Registry,
+  keep: ReadonlyMap<string, ConfiguredChannel> = new Map(),
+): Map<string, ConfiguredChannel> {
   const configured = new Map<string, ConfiguredChannel>();
   for (const definition of CHANNELS) {
     const kept = keep.get(definition.name);
@@ -294,7 +326,8 @@ function createChannels(config: BridgeConfig, logger: Logger, registry: Registry
 /** Routes may name channels that have no endpoint, and channels may be configured that no route reaches: say so once, here. */
 function warnAboutUnusableRoutes(routes: readonly Route[], configured: ReadonlyMap<string, unknown>, config: BridgeConfig, logger: Logger): void {
   for (const problem of routingProblems(routes, configured, config)) logger.warn(problem);
-  if (routes.some((r) => r.actions) && config.actions.definitions.length === 0) logger.info('routes allow actions but none are configured (bridge.actions.definitions)');
+  if (routes.some((r) => r.actions) && config.actions.definitions.length === 0)
+    logger.info('routes allow actions but none are configured (bridge.actions.definitions)');
 }
 
 /** The routing mistakes that silently do nothing, as one line each (shared with check-config). */
@@ -310,7 +343,8 @@ export function routingProblems(routes: readonly Route[], configured: ReadonlyMa
     }
   }
   for (const name of configured.keys()) {
-    if (!named.has(name) && channelNamed(name)?.onByDefault !== true) problems.push(`channel ${name} is configured but no route sends to it (bridge.routes); add it to a route's channels or it receives nothing`);
+    if (!named.has(name) && channelNamed(name)?.onByDefault !== true)
+      problems.push(`channel ${name} is configured but no route sends to it (bridge.routes); add it to a route's channels or it receives nothing`);
   }
   return problems;
 }

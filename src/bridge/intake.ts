@@ -5,7 +5,15 @@ import type { AnyChannel } from './channels/definition.js';
 import type { AlertNotification, GroupNotification, NotifiedAlert } from './notification.js';
 import type { WebhookAlert, WebhookPayload } from './payload.js';
 import { route, type Route } from './routing.js';
-import { eventKey, type AlertEventInput, type BridgeStore, type IntakeBatch, type IntakeOutcome, type PlannedDelivery, type StoredAlert } from './store/types.js';
+import {
+  eventKey,
+  type AlertEventInput,
+  type BridgeStore,
+  type IntakeBatch,
+  type IntakeOutcome,
+  type PlannedDelivery,
+  type StoredAlert,
+} from './store/types.js';
 
 export interface ActionDelivery {
   readonly action: string;
@@ -156,11 +164,7 @@ export function groupNotification(payload: Omit<WebhookPayload, 'alerts' | 'stat
 
 function groupDelivery(channel: string, payload: WebhookPayload, alerts: NotifiedAlert[]): PlannedDelivery {
   // The group, its status and exactly which alert events it carries: a re-send of the same state is the same key.
-  const key = createHash('sha256')
-    .update(payload.groupKey)
-    .update('\n')
-    .update(alerts.map(eventKey).sort().join('\n'))
-    .digest('hex');
+  const key = createHash('sha256').update(payload.groupKey).update('\n').update(alerts.map(eventKey).sort().join('\n')).digest('hex');
   return {
     channel,
     dedupKey: key,
@@ -174,7 +178,14 @@ function groupDelivery(channel: string, payload: WebhookPayload, alerts: Notifie
 function alertDelivery(channel: string, payload: WebhookPayload, alert: NotifiedAlert): PlannedDelivery {
   const notification: AlertNotification = { kind: 'alert', receiver: payload.receiver, groupKey: payload.groupKey, externalURL: payload.externalURL, alert };
   // Per alert, in order: a resolve never overtakes its trigger.
-  return { channel, dedupKey: eventKey(alert), orderKey: alert.fingerprint, body: JSON.stringify(notification), fingerprints: [alert.fingerprint], ifNew: [eventKey(alert)] };
+  return {
+    channel,
+    dedupKey: eventKey(alert),
+    orderKey: alert.fingerprint,
+    body: JSON.stringify(notification),
+    fingerprints: [alert.fingerprint],
+    ifNew: [eventKey(alert)],
+  };
 }
 
 function toActionAlert(alert: WebhookAlert): ActionAlert {

@@ -67,7 +67,7 @@ export class BridgeMetrics {
     });
     this.escalations = new Counter({
       name: 'ide_bridge_escalations_total',
-      help: 'Firing alerts escalated to their route\'s escalate_to channels because nobody acknowledged them in time.',
+      help: "Firing alerts escalated to their route's escalate_to channels because nobody acknowledged them in time.",
       registers: [registry],
     });
     this.acks = new Counter({

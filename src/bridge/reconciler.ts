@@ -74,7 +74,10 @@ export class Reconciler {
       this.options.wake(result.enqueued.keys());
       for (const alert of result.newEvents) {
         this.missingSince.delete(`${alert.fingerprint}|${alert.startsAt}`);
-        logger.info({ fingerprint: alert.fingerprint, alertname: alert.labels['alertname'] }, 'resolved by the reconciler: Alertmanager no longer has this alert');
+        logger.info(
+          { fingerprint: alert.fingerprint, alertname: alert.labels['alertname'] },
+          'resolved by the reconciler: Alertmanager no longer has this alert',
+        );
       }
     }
     if (resolved > 0) {

@@ -65,7 +65,8 @@ export function route(routes: readonly Route[], labels: Readonly<Record<string, 
     if (!candidate.matches(labels)) continue;
     for (const channel of candidate.channels) channels.add(channel);
     actions ||= candidate.actions;
-    if (escalation === undefined && candidate.escalateAfterMs !== undefined) escalation = { afterMs: candidate.escalateAfterMs, channels: candidate.escalateTo };
+    if (escalation === undefined && candidate.escalateAfterMs !== undefined)
+      escalation = { afterMs: candidate.escalateAfterMs, channels: candidate.escalateTo };
     if (!candidate.continue) break;
   }
   return { channels, actions, ...(escalation !== undefined && { escalation }) };

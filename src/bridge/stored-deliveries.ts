@@ -30,7 +30,13 @@ export function channelsOf(routes: readonly Route[], alert: StoredAlert): Set<st
 }
 
 /** The alert as a firing notification on each named channel (an escalation), with a note saying why. */
-export function firingDeliveries(alert: StoredAlert, channels: Iterable<string>, configured: ReadonlyMap<string, IntakeChannel>, keyPrefix: string, note: string): NewDelivery[] {
+export function firingDeliveries(
+  alert: StoredAlert,
+  channels: Iterable<string>,
+  configured: ReadonlyMap<string, IntakeChannel>,
+  keyPrefix: string,
+  note: string,
+): NewDelivery[] {
   const notified = asNotifiedAlert(alert, 'firing');
   const deliveries: NewDelivery[] = [];
   for (const name of channels) {
@@ -38,9 +44,24 @@ export function firingDeliveries(alert: StoredAlert, channels: Iterable<string>,
     if (channel === undefined) continue;
     const body =
       channel.definition.unit === 'alert'
-        ? ({ kind: 'alert', receiver: 'ide-monitor', groupKey: alert.groupKey, externalURL: alert.externalURL, alert: notified, note } satisfies AlertNotification)
+        ? ({
+            kind: 'alert',
+            receiver: 'ide-monitor',
+            groupKey: alert.groupKey,
+            externalURL: alert.externalURL,
+            alert: notified,
+            note,
+          } satisfies AlertNotification)
         : groupNotification(
-            { receiver: 'ide-monitor', groupKey: alert.groupKey, groupLabels: { alertname: alert.alertname }, commonLabels: alert.labels, commonAnnotations: {}, externalURL: alert.externalURL, truncatedAlerts: 0 },
+            {
+              receiver: 'ide-monitor',
+              groupKey: alert.groupKey,
+              groupLabels: { alertname: alert.alertname },
+              commonLabels: alert.labels,
+              commonAnnotations: {},
+              externalURL: alert.externalURL,
+              truncatedAlerts: 0,
+            },
             [notified],
             note,
           );
@@ -50,7 +71,12 @@ export function firingDeliveries(alert: StoredAlert, channels: Iterable<string>,
 }
 
 /** An ack or unack on every channel the alert reached that shows acks. */
-export function ackDeliveries(alert: StoredAlert, channels: Iterable<string>, configured: ReadonlyMap<string, IntakeChannel>, ack: Omit<AckNotification, 'kind' | 'groupKey' | 'externalURL' | 'alert'>): NewDelivery[] {
+export function ackDeliveries(
+  alert: StoredAlert,
+  channels: Iterable<string>,
+  configured: ReadonlyMap<string, IntakeChannel>,
+  ack: Omit<AckNotification, 'kind' | 'groupKey' | 'externalURL' | 'alert'>,
+): NewDelivery[] {
   const body: AckNotification = { kind: 'ack', groupKey: alert.groupKey, externalURL: alert.externalURL, alert: asNotifiedAlert(alert), ...ack };
   const deliveries: NewDelivery[] = [];
   for (const name of channels) {
@@ -62,5 +88,11 @@ export function ackDeliveries(alert: StoredAlert, channels: Iterable<string>, co
 }
 
 function delivery(name: string, channel: IntakeChannel, alert: StoredAlert, dedupKey: string, body: string): NewDelivery {
-  return { channel: name, dedupKey, orderKey: channel.definition.unit === 'alert' ? alert.fingerprint : alert.groupKey, body, fingerprints: [alert.fingerprint] };
+  return {
+    channel: name,
+    dedupKey,
+    orderKey: channel.definition.unit === 'alert' ? alert.fingerprint : alert.groupKey,
+    body,
+    fingerprints: [alert.fingerprint],
+  };
 }

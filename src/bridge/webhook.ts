@@ -53,7 +53,9 @@ export function mountWebhook(app: express.Express, deps: WebhookDeps): void {
       if (forged >= 0) {
         metrics.webhookRequests.inc({ outcome: 'invalid_fingerprint' });
         const alert = parsed.data.alerts[forged]!;
-        res.status(400).json({ error: `not an Alertmanager webhook payload: alerts.${forged}.fingerprint: ${alert.fingerprint} is not the fingerprint of its labels (Alertmanager computes ${alertmanagerFingerprint(alert.labels)}); a payload must carry the alerts as Alertmanager sent them` });
+        res.status(400).json({
+          error: `not an Alertmanager webhook payload: alerts.${forged}.fingerprint: ${alert.fingerprint} is not the fingerprint of its labels (Alertmanager computes ${alertmanagerFingerprint(alert.labels)}); a payload must carry the alerts as Alertmanager sent them`,
+        });
         return;
       }
       let truncated = 0;

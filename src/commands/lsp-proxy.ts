@@ -64,10 +64,13 @@ export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv =
   }
   const [program, ...args] = command;
   if (program === undefined || program === '') {
-    throw new UsageError('lsp-proxy needs the language server command after "--", e.g. `ide-monitor lsp-proxy -- typescript-language-server --stdio`; see --help');
+    throw new UsageError(
+      'lsp-proxy needs the language server command after "--", e.g. `ide-monitor lsp-proxy -- typescript-language-server --stdio`; see --help',
+    );
   }
   const level = (values['log-level'] as string | undefined) ?? 'warn';
-  if (!LEVELS.includes(level as ProxyLogLevel)) throw new UsageError(`lsp-proxy: --log-level must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  if (!LEVELS.includes(level as ProxyLogLevel))
+    throw new UsageError(`lsp-proxy: --log-level must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   const exporter = (values['exporter'] as string | undefined) ?? env['IDE_MONITOR_LSP_PROXY_EXPORTER'] ?? DEFAULT_EXPORTER_URL;
   if (exporter !== 'off') {
     try {
@@ -79,9 +82,11 @@ export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv =
     }
   }
   const maxBuffered = Number((values['max-buffered'] as string | undefined) ?? 10_000);
-  if (!Number.isInteger(maxBuffered) || maxBuffered < 1) throw new UsageError(`lsp-proxy: --max-buffered must be a positive integer, got ${JSON.stringify(values['max-buffered'])}`);
+  if (!Number.isInteger(maxBuffered) || maxBuffered < 1)
+    throw new UsageError(`lsp-proxy: --max-buffered must be a positive integer, got ${JSON.stringify(values['max-buffered'])}`);
   const maxRestarts = Number((values['max-restarts'] as string | undefined) ?? 3);
-  if (!Number.isInteger(maxRestarts) || maxRestarts < 1 || maxRestarts > 100) throw new UsageError(`lsp-proxy: --max-restarts must be an integer 1-100, got ${JSON.stringify(values['max-restarts'])}`);
+  if (!Number.isInteger(maxRestarts) || maxRestarts < 1 || maxRestarts > 100)
+    throw new UsageError(`lsp-proxy: --max-restarts must be an integer 1-100, got ${JSON.stringify(values['max-restarts'])}`);
   const logFile = values['log-file'] as string | undefined;
   const fd = logFile !== undefined ? openLogFile(logFile) : undefined;
 
@@ -89,7 +94,7 @@ export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv =
   // are up, and the two boot side by side instead of one after the other (bench: LSP proxy startup).
   const started = spawnServer(spawnPlan(program, args));
   // Node 22+ keeps compiled modules on disk across runs (absent in Node 20: a no-op there).
-  (await import('node:module') as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+  ((await import('node:module')) as { enableCompileCache?: () => unknown }).enableCompileCache?.();
   const [{ createProxyLogger }, { runProxy }, { boundedName }] = await Promise.all([
     import('../lsp/proxy-log.js'),
     import('../lsp/proxy.js'),
@@ -114,7 +119,9 @@ export async function lspProxy(argv: readonly string[], env: NodeJS.ProcessEnv =
           : { url: exporter, token: env['IDE_MONITOR_INGEST_TOKEN'] || undefined, instance: `lsp-proxy:${hostname()}:${process.pid}`, maxBuffered },
     });
     const t = result.traffic;
-    log.debug(`lsp-proxy: done; messages ${t.messages.client_to_server} in, ${t.messages.server_to_client} out, malformed ${t.malformed.client_to_server} in, ${t.malformed.server_to_client} out, ${result.restarts} restarts`);
+    log.debug(
+      `lsp-proxy: done; messages ${t.messages.client_to_server} in, ${t.messages.server_to_client} out, malformed ${t.malformed.client_to_server} in, ${t.malformed.server_to_client} out, ${result.restarts} restarts`,
+    );
     return result.exitCode;
   } finally {
     if (fd !== undefined) closeSync(fd);

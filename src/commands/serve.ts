@@ -79,7 +79,10 @@ function listAdditions(options: Record<string, unknown>, env: NodeJS.ProcessEnv)
   const [urls, urlSource] = flagUrls.length > 0 ? [flagUrls, 'flag --remote-write.url'] : [envUrls, 'env IDE_MONITOR_REMOTE_WRITE_URL'];
   for (const url of urls) additions.push({ path: ['remote_write'], value: { url }, source: urlSource, append: true });
   const flagLabels = (options['remote-write.external-label'] as string[] | undefined) ?? [];
-  const envLabels = (env['IDE_MONITOR_REMOTE_WRITE_EXTERNAL_LABELS'] ?? '').split(',').map((l) => l.trim()).filter((l) => l !== '');
+  const envLabels = (env['IDE_MONITOR_REMOTE_WRITE_EXTERNAL_LABELS'] ?? '')
+    .split(',')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const [labels, labelSource] =
     flagLabels.length > 0 ? [flagLabels, 'flag --remote-write.external-label'] : [envLabels, 'env IDE_MONITOR_REMOTE_WRITE_EXTERNAL_LABELS'];
   for (const pair of labels) {
@@ -132,7 +135,12 @@ export async function serve(argv: readonly string[]): Promise<number> {
   await runner.scrape();
   const build = readBuildInfo();
   const registry = createInstrumentation(build, { exporterMetrics: !config.web.disable_exporter_metrics });
-  const access = createAccessGuard(() => running.config, () => running.web, registry, logger);
+  const access = createAccessGuard(
+    () => running.config,
+    () => running.web,
+    registry,
+    logger,
+  );
   const features = await createFeatures({ config, registry, build, logger, runner, access });
   for (const feature of features) await feature.start?.();
   const reloader = new ConfigReloader<ResolvedServeConfig>(
@@ -159,7 +167,8 @@ export async function serve(argv: readonly string[]): Promise<number> {
         }
       }
       running = next;
-      if (needRestart.length > 0) logger.warn({ settings: needRestart.join(', ') }, 'these settings change only on restart; the rest of the new configuration is applied');
+      if (needRestart.length > 0)
+        logger.warn({ settings: needRestart.join(', ') }, 'these settings change only on restart; the rest of the new configuration is applied');
     },
     registry,
     logger,
@@ -172,7 +181,8 @@ export async function serve(argv: readonly string[]): Promise<number> {
     const changed = (Object.keys(after) as Array<keyof Config>).filter((section) => JSON.stringify(before[section]) !== JSON.stringify(after[section]));
     // No problem text: a config error may quote a value, and the audit log is read by more people than the server log.
     const detail = { trigger, ok: result.ok, changedSections: result.ok ? changed : [] };
-    for (const feature of features) await feature.audit?.('config_reload', detail).catch((error: unknown) => logger.warn({ err: error }, 'cannot record the reload in the audit log'));
+    for (const feature of features)
+      await feature.audit?.('config_reload', detail).catch((error: unknown) => logger.warn({ err: error }, 'cannot record the reload in the audit log'));
     return result;
   };
   const server = new ExporterServer({

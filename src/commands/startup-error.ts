@@ -13,9 +13,13 @@ export function listenError(error: NodeJS.ErrnoException, address: string): Star
     case 'EADDRINUSE':
       return new StartupError(`web.listen_address: cannot listen on ${address}: the address is already in use (EADDRINUSE); ${fix}`);
     case 'EACCES':
-      return new StartupError(`web.listen_address: cannot listen on ${address}: permission denied (EACCES; ports below 1024 need privileges); choose a port above 1024 with --web.listen-address`);
+      return new StartupError(
+        `web.listen_address: cannot listen on ${address}: permission denied (EACCES; ports below 1024 need privileges); choose a port above 1024 with --web.listen-address`,
+      );
     case 'EADDRNOTAVAIL':
-      return new StartupError(`web.listen_address: cannot listen on ${address}: no network interface has that address (EADDRNOTAVAIL); use an address of this machine, or ":port" for all`);
+      return new StartupError(
+        `web.listen_address: cannot listen on ${address}: no network interface has that address (EADDRNOTAVAIL); use an address of this machine, or ":port" for all`,
+      );
     default:
       return undefined;
   }

@@ -48,7 +48,13 @@ export function preflight(config: Config, source: string): ConfigProblem[] {
   return warnings;
 }
 
-function walkSecrets(node: Record<string, unknown>, at: readonly (string | number)[], source: string, problems: ConfigProblem[], warnings: ConfigProblem[]): void {
+function walkSecrets(
+  node: Record<string, unknown>,
+  at: readonly (string | number)[],
+  source: string,
+  problems: ConfigProblem[],
+  warnings: ConfigProblem[],
+): void {
   for (const [key, value] of Object.entries(node)) {
     if (typeof value === 'object' && value !== null) {
       walkSecrets(value as Record<string, unknown>, [...at, key], source, problems, warnings);
@@ -122,7 +128,11 @@ function checkDataDir(dir: string, source: string, problems: ConfigProblem[]): v
   try {
     accessSync(existing, constants.W_OK | constants.X_OK);
   } catch {
-    problem(existing === absolute ? `${absolute} is not writable by this user` : `${absolute} does not exist and cannot be created: ${existing} is not writable by this user`);
+    problem(
+      existing === absolute
+        ? `${absolute} is not writable by this user`
+        : `${absolute} does not exist and cannot be created: ${existing} is not writable by this user`,
+    );
   }
 }
 

@@ -43,20 +43,13 @@ export function readYamlFile(file: string): { data: unknown; text: string } {
  * `sourceOf` names a flag or environment variable for the values that came from there; everything else
  * is located in the YAML text (when there is one) by its path.
  */
-export function validate<S extends z.ZodType>(
-  schema: S,
-  data: unknown,
-  origin: { file?: string; text?: string; sourceOf?: SourceOf },
-): z.output<S> {
+export function validate<S extends z.ZodType>(schema: S, data: unknown, origin: { file?: string; text?: string; sourceOf?: SourceOf }): z.output<S> {
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   const locate = origin.text !== undefined ? lineLocator(origin.text) : () => undefined;
   const problems: ConfigProblem[] = [];
   for (const issue of result.error.issues) {
-    const paths =
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => [...issue.path, key] as PathSegment[])
-        : [issue.path as PathSegment[]];
+    const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key] as PathSegment[]) : [issue.path as PathSegment[]];
     for (const path of paths) {
       const named = origin.sourceOf?.(path);
       const line = locate(path);
@@ -84,14 +77,18 @@ function describe(issue: z.core.$ZodIssue, secret: boolean): string {
     case 'unrecognized_keys':
       return 'unknown setting; check its spelling and indentation against the README';
     case 'invalid_type':
-      return issue.input === undefined ? `missing; expected ${issue.expected}` : `expected ${issue.expected}, got ${secret ? typeof issue.input : typeName(issue.input)}`;
+      return issue.input === undefined
+        ? `missing; expected ${issue.expected}`
+        : `expected ${issue.expected}, got ${secret ? typeof issue.input : typeName(issue.input)}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union': {
       // zod's own text is "Invalid input"; say what the alternatives want instead ("number or string").
       const expected = [...new Set(issue.errors.flat().flatMap((i) => (i.code === 'invalid_type' ? [i.expected] : [])))];
       if (expected.length === 0) return issue.errors.flat()[0]?.message ?? issue.message;
-      return issue.input === undefined ? `missing; expected ${expected.join(' or ')}` : `expected ${expected.join(' or ')}, got ${secret ? typeof issue.input : typeName(issue.input)}`;
+      return issue.input === undefined
+        ? `missing; expected ${expected.join(' or ')}`
+        : `expected ${expected.join(' or ')}, got ${secret ? typeof issue.input : typeName(issue.input)}`;
     }
     case 'invalid_key':
       // zod's own text is "Invalid key in record"; the key's own check says what is wrong with it.

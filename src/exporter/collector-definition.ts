@@ -53,8 +53,7 @@ interface CollectorSpec<Name extends string, Options extends CollectorOptions> {
 }
 
 /** A collector as registered by name, with the schema of its config section built from its options. */
-export interface CollectorDefinition<Name extends string = string, Options extends CollectorOptions = CollectorOptions>
-  extends CollectorSpec<Name, Options> {
+export interface CollectorDefinition<Name extends string = string, Options extends CollectorOptions = CollectorOptions> extends CollectorSpec<Name, Options> {
   readonly schema: z.ZodType<CollectorSection<Options>, unknown>;
 }
 
@@ -64,7 +63,8 @@ export function defineCollector<const Name extends string, const Options extends
   const shape: Record<string, z.ZodType> = { enabled: enabled(spec.enabledByDefault) };
   for (const [key, option] of Object.entries(spec.options)) {
     // A programming mistake, caught when the module loads: the flag is derived from the key, `enabled` is taken.
-    if (!/^[a-z][a-z0-9_]*$/.test(key) || key === 'enabled') throw new Error(`collector ${spec.name}: option key ${JSON.stringify(key)} must be snake_case and not "enabled"`);
+    if (!/^[a-z][a-z0-9_]*$/.test(key) || key === 'enabled')
+      throw new Error(`collector ${spec.name}: option key ${JSON.stringify(key)} must be snake_case and not "enabled"`);
     shape[key] = option.schema;
   }
   const schema = z.strictObject(shape).prefault({}) as unknown as z.ZodType<CollectorSection<Options>, unknown>;

@@ -10,7 +10,5 @@ export function selectCollectors<const Definitions extends readonly CollectorDef
 ): Collector[] {
   // Each definition gets the section it declared: the type checker cannot pair them up through the list.
   const sections = config as unknown as { readonly timeout: number } & Readonly<Record<string, { readonly enabled: boolean }>>;
-  return definitions
-    .filter((d) => sections[d.name]?.enabled === true)
-    .map((d) => d.create(sections, logger.child({ collector: d.name })));
+  return definitions.filter((d) => sections[d.name]?.enabled === true).map((d) => d.create(sections, logger.child({ collector: d.name })));
 }

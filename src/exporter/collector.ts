@@ -20,7 +20,10 @@ export interface Collector {
 }
 
 class CollectorTimeoutError extends Error {
-  constructor(readonly collector: string, readonly timeoutMs: number) {
+  constructor(
+    readonly collector: string,
+    readonly timeoutMs: number,
+  ) {
     super(`collector ${collector} did not finish within ${timeoutMs} ms`);
     this.name = 'CollectorTimeoutError';
   }

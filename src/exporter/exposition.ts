@@ -17,7 +17,10 @@ export type ExpositionFormat = 'text' | 'openmetrics';
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
   if (accept === undefined) return 'text';
   for (const part of accept.split(',')) {
-    const [mediaType, ...params] = part.trim().split(';').map((s) => s.trim());
+    const [mediaType, ...params] = part
+      .trim()
+      .split(';')
+      .map((s) => s.trim());
     if (mediaType?.toLowerCase() !== 'application/openmetrics-text') continue;
     const q = params.find((p) => p.startsWith('q='));
     if (q !== undefined && Number(q.slice(2)) === 0) continue;

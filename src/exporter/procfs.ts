@@ -25,7 +25,6 @@ export class ProcReader {
     return this.read(path.join(this.paths.procfs, relative));
   }
 
-
   /** Maps a mount point as the host sees it to the path this process can reach it by. */
   hostPath(mountPoint: string): string {
     return this.paths.rootfs === '/' ? mountPoint : path.join(this.paths.rootfs, mountPoint);

@@ -249,7 +249,10 @@ export class ExporterServer {
         }
         const principal = res.locals['principal'] as { name: string } | undefined;
         const result = await reload(principal?.name ?? 'anonymous');
-        res.status(result.ok ? 200 : 500).type('text/plain').send(`${result.message}\n`);
+        res
+          .status(result.ok ? 200 : 500)
+          .type('text/plain')
+          .send(`${result.message}\n`);
       });
     }
   }

@@ -122,8 +122,10 @@ export class LspControl {
 
   enqueue(instance: string | undefined, server: string | undefined, command: LspCommand, ttlMs: number): { id: string; targets: string[] } {
     const clean = validate(command);
-    if (!Number.isFinite(ttlMs) || ttlMs < MIN_TTL_MS || ttlMs > MAX_TTL_MS) throw new LspControlError(`lsp command ttl must be ${MIN_TTL_MS}…${MAX_TTL_MS} ms, got ${ttlMs}`);
-    if (instance !== undefined && (instance === '' || instance.length > NAME_MAX_LENGTH)) throw new LspControlError('lsp command instance must be 1-200 characters');
+    if (!Number.isFinite(ttlMs) || ttlMs < MIN_TTL_MS || ttlMs > MAX_TTL_MS)
+      throw new LspControlError(`lsp command ttl must be ${MIN_TTL_MS}…${MAX_TTL_MS} ms, got ${ttlMs}`);
+    if (instance !== undefined && (instance === '' || instance.length > NAME_MAX_LENGTH))
+      throw new LspControlError('lsp command instance must be 1-200 characters');
     if (server !== undefined && (server === '' || server.length > NAME_MAX_LENGTH)) throw new LspControlError('lsp command server must be 1-200 characters');
     const now = this.now();
     this.sweep(now);
@@ -244,7 +246,8 @@ export class LspControl {
 }
 
 function validate(command: LspCommand): LspCommand {
-  if (!LSP_COMMANDS.includes(command.command)) throw new LspControlError(`lsp command must be one of ${LSP_COMMANDS.join(', ')}, got ${JSON.stringify(command.command)}`);
+  if (!LSP_COMMANDS.includes(command.command))
+    throw new LspControlError(`lsp command must be one of ${LSP_COMMANDS.join(', ')}, got ${JSON.stringify(command.command)}`);
   if (command.reason !== undefined && (typeof command.reason !== 'string' || command.reason.length > NAME_MAX_LENGTH)) {
     throw new LspControlError('lsp command reason must be a string of at most 200 characters');
   }
@@ -253,7 +256,8 @@ function validate(command: LspCommand): LspCommand {
     return { command: 'restart', ...(command.reason !== undefined && { reason: command.reason }) };
   }
   const methods = command.methods ?? ['*'];
-  if (!Array.isArray(methods) || methods.length === 0 || methods.length > MAX_METHODS) throw new LspControlError(`lsp command methods must list 1-${MAX_METHODS} methods or patterns`);
+  if (!Array.isArray(methods) || methods.length === 0 || methods.length > MAX_METHODS)
+    throw new LspControlError(`lsp command methods must list 1-${MAX_METHODS} methods or patterns`);
   const checked: string[] = [];
   for (const m of methods as unknown[]) {
     if (typeof m !== 'string' || !METHOD_PATTERN.test(m)) {

@@ -106,7 +106,9 @@ export class InstanceStates {
     const out: { instance: string; servers: string[] }[] = [];
     for (const [key, instance] of this.instances) {
       if (!instance.controllable) continue;
-      const servers = [...instance.servers].filter(([raw, s]) => !s.cleanlyExited && (server === undefined || raw === server || s.server === server)).map(([raw]) => raw);
+      const servers = [...instance.servers]
+        .filter(([raw, s]) => !s.cleanlyExited && (server === undefined || raw === server || s.server === server))
+        .map(([raw]) => raw);
       if (server === undefined || servers.length > 0) out.push({ instance: key, servers });
     }
     return out;

@@ -23,4 +23,3 @@ export const NAME_MAX_LENGTH = 200;
 export const MAX_SECONDS = 86_400;
 export const MAX_COUNT = 1e12;
 export const EXIT_CODE_MAX_LENGTH = 20;
-

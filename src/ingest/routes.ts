@@ -44,7 +44,8 @@ export function mountIngestRoutes(app: Express, options: IngestRoutesOptions): v
       const batch = result.batch;
       sink.apply(batch, `remote:${req.socket.remoteAddress ?? 'unknown'}`);
       // Only a version 2 reporter executes commands; it gets its pending ones in the answer.
-      const answer = batch.version === INGEST_VERSION_CONTROL && batch.instance !== undefined ? options.control.exchange(batch.instance, batch.acks) : undefined;
+      const answer =
+        batch.version === INGEST_VERSION_CONTROL && batch.instance !== undefined ? options.control.exchange(batch.instance, batch.acks) : undefined;
       if (answer === undefined) res.status(204).end();
       else res.status(200).json(answer);
     },
@@ -63,28 +64,37 @@ export function mountIngestRoutes(app: Express, options: IngestRoutesOptions): v
  */
 export function mountLspControlRoutes(app: Express, options: Pick<IngestRoutesOptions, 'control' | 'logger'> & { readonly access: AccessGuard }): void {
   const { control, logger, access } = options;
-  app.post('/api/v1/lsp/:instance/restart', access.require('operator', 'POST /api/v1/lsp/{instance}/restart'), ...jsonBody('16kb'), (req: Request, res: Response) => {
-    const instance = String(req.params['instance']);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (typeof body !== 'object' || Array.isArray(body)) return void res.status(400).json({ error: 'body must be a JSON object: {"server"?: string, "reason"?: string}' });
-    for (const key of Object.keys(body)) {
-      if (key !== 'server' && key !== 'reason') return void res.status(400).json({ error: `unknown field ${JSON.stringify(key)}; accepted: server, reason` });
-      if (typeof body[key] !== 'string') return void res.status(400).json({ error: `${key} must be a string` });
-    }
-    if (!control.knows(instance)) {
-      return void res.status(404).json({ error: `no live lsp-proxy named ${JSON.stringify(instance)} that accepts commands (it must report to this exporter with ingest version 2)` });
-    }
-    try {
-      const reason = (body['reason'] as string | undefined) ?? 'manual restart (API)';
-      const queued = control.enqueue(instance, body['server'] as string | undefined, { command: 'restart', reason }, MANUAL_TTL_MS);
-      if (queued.targets.length === 0) return void res.status(404).json({ error: `lsp-proxy ${JSON.stringify(instance)} runs no server ${JSON.stringify(body['server'])}` });
-      logger.info({ id: queued.id, instance, reason }, 'lsp restart queued');
-      res.status(202).json(queued);
-    } catch (error) {
-      if (!(error instanceof LspControlError)) throw error;
-      res.status(400).json({ error: error.message });
-    }
-  });
+  app.post(
+    '/api/v1/lsp/:instance/restart',
+    access.require('operator', 'POST /api/v1/lsp/{instance}/restart'),
+    ...jsonBody('16kb'),
+    (req: Request, res: Response) => {
+      const instance = String(req.params['instance']);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      if (typeof body !== 'object' || Array.isArray(body))
+        return void res.status(400).json({ error: 'body must be a JSON object: {"server"?: string, "reason"?: string}' });
+      for (const key of Object.keys(body)) {
+        if (key !== 'server' && key !== 'reason') return void res.status(400).json({ error: `unknown field ${JSON.stringify(key)}; accepted: server, reason` });
+        if (typeof body[key] !== 'string') return void res.status(400).json({ error: `${key} must be a string` });
+      }
+      if (!control.knows(instance)) {
+        return void res
+          .status(404)
+          .json({ error: `no live lsp-proxy named ${JSON.stringify(instance)} that accepts commands (it must report to this exporter with ingest version 2)` });
+      }
+      try {
+        const reason = (body['reason'] as string | undefined) ?? 'manual restart (API)';
+        const queued = control.enqueue(instance, body['server'] as string | undefined, { command: 'restart', reason }, MANUAL_TTL_MS);
+        if (queued.targets.length === 0)
+          return void res.status(404).json({ error: `lsp-proxy ${JSON.stringify(instance)} runs no server ${JSON.stringify(body['server'])}` });
+        logger.info({ id: queued.id, instance, reason }, 'lsp restart queued');
+        res.status(202).json(queued);
+      } catch (error) {
+        if (!(error instanceof LspControlError)) throw error;
+        res.status(400).json({ error: error.message });
+      }
+    },
+  );
   app.get('/api/v1/lsp/commands/:id', access.require('viewer', 'GET /api/v1/lsp/commands/{id}'), (req: Request, res: Response) => {
     const status = control.status(String(req.params['id']));
     if (status === undefined) return void res.status(404).json({ error: 'no such command (unknown, or settled more than an hour ago)' });

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { EXIT_CODE_MAX_LENGTH, INGEST_VERSION, INGEST_VERSION_CONTROL, MAX_ACKS_PER_BATCH, MAX_BREAKERS, COMMAND_ID_MAX_LENGTH, MAX_COUNT, MAX_OBSERVATIONS_PER_BATCH, MAX_SECONDS, NAME_MAX_LENGTH } from './limits.js';
+import {
+  EXIT_CODE_MAX_LENGTH,
+  INGEST_VERSION,
+  INGEST_VERSION_CONTROL,
+  MAX_ACKS_PER_BATCH,
+  MAX_BREAKERS,
+  COMMAND_ID_MAX_LENGTH,
+  MAX_COUNT,
+  MAX_OBSERVATIONS_PER_BATCH,
+  MAX_SECONDS,
+  NAME_MAX_LENGTH,
+} from './limits.js';
 
 /**
  * The wire format of `POST /api/v1/ingest`, version 1: what `ide-monitor lsp-proxy` and in-process IDE
@@ -130,7 +141,11 @@ export const ingestBatchSchema = z
     if (batch.version !== INGEST_VERSION) return;
     const v2 = batch.acks !== undefined ? 'acks' : batch.observations.findIndex(usesVersion2);
     if (v2 === -1) return;
-    ctx.addIssue({ code: 'custom', path: v2 === 'acks' ? ['acks'] : ['observations', v2], message: 'needs "version": 2 (acks, lsp_restart, breakers and cause came with version 2)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: v2 === 'acks' ? ['acks'] : ['observations', v2],
+      message: 'needs "version": 2 (acks, lsp_restart, breakers and cause came with version 2)',
+    });
   });
 
 /** Fields and kinds that version 1 does not have. */

@@ -115,7 +115,13 @@ export class IngestSink {
       case 'lsp_state': {
         const server = l.server(o.server, SERVER_UP);
         const breakers = o.breakers?.map((b) => l.breaker(b, BREAKER_OPEN));
-        const kept = this.states.report(instance, o.server, server, { up: o.up, inFlight: o.in_flight, diagnostics: o.diagnostics, breakers, oldestInFlightSeconds: o.oldest_in_flight_seconds ?? 0 });
+        const kept = this.states.report(instance, o.server, server, {
+          up: o.up,
+          inFlight: o.in_flight,
+          diagnostics: o.diagnostics,
+          breakers,
+          oldestInFlightSeconds: o.oldest_in_flight_seconds ?? 0,
+        });
         if (!kept) this.self.overflowed(SERVER_UP);
         return;
       }

@@ -58,7 +58,13 @@ const CONTENT_MODIFIED = -32801;
 const REQUEST_FAILED = -32803;
 const REPLAY_ID = 'ide-monitor:replay:initialize';
 /** Document sync the replay has already brought the new server up to date with (see `hold`). */
-const REPLAYED_METHODS: ReadonlySet<string> = new Set(['initialized', 'textDocument/didOpen', 'textDocument/didChange', 'textDocument/didClose', 'workspace/didChangeConfiguration']);
+const REPLAYED_METHODS: ReadonlySet<string> = new Set([
+  'initialized',
+  'textDocument/didOpen',
+  'textDocument/didChange',
+  'textDocument/didClose',
+  'workspace/didChangeConfiguration',
+]);
 /** Editor messages kept while no server runs (between a crash and its replacement's swap). */
 const MAX_HELD_BYTES = 64 * 1024 * 1024;
 /** Command ids remembered so a command handed out twice runs once. */
@@ -265,14 +271,18 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
           else resolve({ code: null, signal: null, error });
         });
       }),
-      stream: new MessageStream({
-        route: () => (proc.phase === 'live' ? 'forward' : proc.phase === 'replay' ? 'collect' : 'drop'),
-        forward: (bytes) => toEditor(bytes, proc),
-        collected: (body) => replayMessage(proc, body),
-        boundary: () => {
-          if (proc === current) flushInjections();
+      stream: new MessageStream(
+        {
+          route: () => (proc.phase === 'live' ? 'forward' : proc.phase === 'replay' ? 'collect' : 'drop'),
+          forward: (bytes) => toEditor(bytes, proc),
+          collected: (body) => replayMessage(proc, body),
+          boundary: () => {
+            if (proc === current) flushInjections();
+          },
         },
-      }, undefined, () => proc.phase === 'live'),
+        undefined,
+        () => proc.phase === 'live',
+      ),
     };
     child.stdout!.on('data', (chunk: Buffer) => {
       proc.stream.push(chunk);
@@ -328,7 +338,8 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
       return;
     }
     if (m.id === REPLAY_ID && m.method === undefined) {
-      if (m.error !== undefined) proc.initialized?.({ ok: false, detail: `initialize failed: ${typeof m.error.message === 'string' ? m.error.message : 'error'}`.slice(0, 200) });
+      if (m.error !== undefined)
+        proc.initialized?.({ ok: false, detail: `initialize failed: ${typeof m.error.message === 'string' ? m.error.message : 'error'}`.slice(0, 200) });
       else proc.initialized?.({ ok: true });
       return;
     }
@@ -355,9 +366,12 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
         initialized,
         next.closed.then(({ code, signal, error }) => ({
           ok: false,
-          detail: error !== undefined ? `cannot start the new server: ${error.message}` : `the new server exited during the replay (${signal ?? `code ${code}`})`,
+          detail:
+            error !== undefined ? `cannot start the new server: ${error.message}` : `the new server exited during the replay (${signal ?? `code ${code}`})`,
         })),
-        new Promise<{ ok: boolean; detail: string }>((resolve) => (timer = setTimeout(() => resolve({ ok: false, detail: `the new server did not answer initialize within ${timeoutMs} ms` }), timeoutMs))),
+        new Promise<{ ok: boolean; detail: string }>(
+          (resolve) => (timer = setTimeout(() => resolve({ ok: false, detail: `the new server did not answer initialize within ${timeoutMs} ms` }), timeoutMs)),
+        ),
         ...(next.child.stdin !== null ? [sendInitialize(next)] : []),
       ]);
       clearTimeout(timer);
@@ -373,7 +387,10 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
         swap = { next, reason, done };
         trySwap();
       });
-      return { ok: true, detail: `replayed ${session.openDocuments().length} open documents${session.untracked > 0 ? ` (${session.untracked} could not be tracked)` : ''}` };
+      return {
+        ok: true,
+        detail: `replayed ${session.openDocuments().length} open documents${session.untracked > 0 ? ` (${session.untracked} could not be tracked)` : ''}`,
+      };
     } finally {
       restarting = false;
     }
@@ -404,7 +421,11 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
     write({ jsonrpc: '2.0', method: 'initialized', params: session!.initializedParams ?? {} });
     if (session!.configuration !== undefined) write({ jsonrpc: '2.0', method: 'workspace/didChangeConfiguration', params: session!.configuration });
     for (const d of session!.openDocuments()) {
-      write({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri: d.uri, languageId: d.languageId, version: d.version, text: d.text } } });
+      write({
+        jsonrpc: '2.0',
+        method: 'textDocument/didOpen',
+        params: { textDocument: { uri: d.uri, languageId: d.languageId, version: d.version, text: d.text } },
+      });
     }
     next.phase = 'live';
     current = next;
@@ -428,7 +449,9 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
     record({ kind: 'lsp_server', server, event: 'start' });
     record({ kind: 'lsp_restart', server, reason });
     void reporter?.flush();
-    logger.info(`lsp-proxy: ${server} restarted (${reason}); pid ${next.child.pid} took over from ${old?.child.pid ?? 'a crashed process'}, ${unanswered.length} requests answered ContentModified`);
+    logger.info(
+      `lsp-proxy: ${server} restarted (${reason}); pid ${next.child.pid} took over from ${old?.child.pid ?? 'a crashed process'}, ${unanswered.length} requests answered ContentModified`,
+    );
     watchExit(next);
     if (clientGone) {
       // The editor left while the replacement started: it gets the same goodbye the old one would have.
@@ -446,7 +469,9 @@ export function runProxy(options: ProxyOptions): Promise<ProxyResult> {
     logger.info(`lsp-proxy: command ${c.command} ${c.command === 'restart' ? '' : `${methods.join(', ')} `}(${c.reason ?? 'no reason given'})`);
     switch (c.command) {
       case 'restart':
-        void restart('command').then((r) => ack({ id: c.id, outcome: r.ok ? 'done' : 'failed', ...(r.detail !== undefined && { detail: r.detail.slice(0, 200) }) }));
+        void restart('command').then((r) =>
+          ack({ id: c.id, outcome: r.ok ? 'done' : 'failed', ...(r.detail !== undefined && { detail: r.detail.slice(0, 200) }) }),
+        );
         return;
       case 'breaker_open':
         if (breakers.openAll(methods)) ack({ id: c.id, outcome: 'done', detail: `open: ${breakers.patterns().join(', ')}`.slice(0, 200) });

@@ -319,7 +319,11 @@ export class IngestReporter {
     let status: number;
     let text: string;
     try {
-      ({ status, body: text } = await this.http.request({ url: this.endpoint.href, body, headers: this.options.token ? { Authorization: `Bearer ${this.options.token}` } : {} }));
+      ({ status, body: text } = await this.http.request({
+        url: this.endpoint.href,
+        body,
+        headers: this.options.token ? { Authorization: `Bearer ${this.options.token}` } : {},
+      }));
     } catch (error) {
       this.unreachable((error as Error).message);
       return 'retry';
@@ -330,7 +334,9 @@ export class IngestReporter {
     }
     if (status === 400 && this.version === INGEST_VERSION_CONTROL && text.includes('version')) {
       this.version = INGEST_VERSION;
-      this.options.logger?.warn(`ingest reporter: ${this.shownEndpoint} predates ingest version 2; reporting with version 1, without the control channel (restarts and breakers)`);
+      this.options.logger?.warn(
+        `ingest reporter: ${this.shownEndpoint} predates ingest version 2; reporting with version 1, without the control channel (restarts and breakers)`,
+      );
       return 'downgrade';
     }
     if (status >= 500 || status === 429 || status === 408) {
@@ -341,7 +347,10 @@ export class IngestReporter {
     // (a wrong token is refused every second; the editor's log must not fill with it).
     if (!this.refusalsLogged.has(status)) {
       this.refusalsLogged.add(status);
-      const more = status === 401 || status === 403 ? '; check IDE_MONITOR_INGEST_TOKEN. Batches are dropped until it is fixed; not logged again' : '; not logged again for this status';
+      const more =
+        status === 401 || status === 403
+          ? '; check IDE_MONITOR_INGEST_TOKEN. Batches are dropped until it is fixed; not logged again'
+          : '; not logged again for this status';
       this.options.logger?.warn(`ingest reporter: ${this.shownEndpoint} refused a batch with HTTP ${status}: ${text.slice(0, 200)}${more}`);
     }
     return 'reject';
@@ -366,7 +375,9 @@ export class IngestReporter {
   private unreachable(reason: string): void {
     if (!this.reachable) return;
     this.reachable = false;
-    this.options.logger?.warn(`ingest reporter: cannot deliver to ${this.shownEndpoint} (${reason}); keeping up to ${this.opts.maxBuffered} observations, dropping the oldest beyond`);
+    this.options.logger?.warn(
+      `ingest reporter: cannot deliver to ${this.shownEndpoint} (${reason}); keeping up to ${this.opts.maxBuffered} observations, dropping the oldest beyond`,
+    );
   }
 }
 

@@ -83,7 +83,10 @@ export class TrafficMonitor {
         onMessage: (body, _length, truncated) => (truncated ? this.onHead(direction, body) : this.onMessage(direction, body)),
         onProblem: (reason, skipped) => {
           this.stats.framingProblems++;
-          this.warnSometimes(this.stats.framingProblems, `lsp-proxy: lost framing ${direction}: ${reason}; skipped ${skipped} bytes (they were forwarded untouched)`);
+          this.warnSometimes(
+            this.stats.framingProblems,
+            `lsp-proxy: lost framing ${direction}: ${reason}; skipped ${skipped} bytes (they were forwarded untouched)`,
+          );
         },
       });
     this.framers = { client_to_server: framer('client_to_server'), server_to_client: framer('server_to_client') };
@@ -155,14 +158,18 @@ export class TrafficMonitor {
     const session = this.options.session;
     if (
       message === undefined ||
-      (message.method !== undefined && (PARSE_PARAMS_OF.has(message.method) || (direction === 'client_to_server' && session?.methods.has(message.method) === true))) ||
+      (message.method !== undefined &&
+        (PARSE_PARAMS_OF.has(message.method) || (direction === 'client_to_server' && session?.methods.has(message.method) === true))) ||
       (session !== undefined && direction === 'server_to_client' && message.hasId && message.id === this.initializeId && message.method === undefined)
     ) {
       try {
         parsed = JSON.parse(body.toString('utf8'));
       } catch {
         this.stats.malformed[direction]++;
-        this.warnSometimes(this.stats.malformed[direction], `lsp-proxy: a ${body.length}-byte message ${direction} is not JSON; forwarded untouched (${this.stats.malformed[direction]} so far)`);
+        this.warnSometimes(
+          this.stats.malformed[direction],
+          `lsp-proxy: a ${body.length}-byte message ${direction} is not JSON; forwarded untouched (${this.stats.malformed[direction]} so far)`,
+        );
         return;
       }
       if (Array.isArray(parsed)) {
@@ -254,7 +261,10 @@ export class TrafficMonitor {
     } else if (method === 'textDocument/publishDiagnostics' && direction === 'server_to_client') {
       const diagnostics = p['diagnostics'];
       if (typeof p['uri'] !== 'string' || !Array.isArray(diagnostics) || !diagnostics.every((d) => d !== null && typeof d === 'object')) return;
-      this.diagnostics.publish(p['uri'], diagnostics.map((d: { severity?: unknown }) => d.severity));
+      this.diagnostics.publish(
+        p['uri'],
+        diagnostics.map((d: { severity?: unknown }) => d.severity),
+      );
     } else if (method === 'textDocument/didClose' && direction === 'client_to_server') {
       const uri = (p['textDocument'] as { uri?: unknown } | undefined)?.uri;
       if (typeof uri === 'string') this.diagnostics.close(uri);

@@ -39,7 +39,10 @@ export function humanSeconds(value: number): string {
   if (value < 1) return `${num(value * 1000)}ms`;
   const parts: string[] = [];
   let rest = value;
-  for (const [unit, size] of [['h', 3600], ['m', 60]] as const) {
+  for (const [unit, size] of [
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

@@ -12,9 +12,7 @@ import { z } from 'zod';
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const promDuration = z
-  .string()
-  .regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration such as 30s, 5m or 1h');
+export const promDuration = z.string().regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'expected a Prometheus duration such as 30s, 5m or 1h');
 
 /** A level compared with a value: `expr > value` held for `for`. */
 const levelSchema = z.strictObject({ severity: z.enum(SEVERITIES), value: z.number().finite(), for: promDuration });

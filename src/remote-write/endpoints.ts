@@ -23,7 +23,13 @@ function resolveEndpoint(entry: RemoteWriteEndpointConfig, at: string): RemoteEn
     try {
       return readFileSync(file);
     } catch (error) {
-      throw new ConfigError([{ source: 'config', path: `${at}.tls_config.${key}`, message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+      throw new ConfigError([
+        {
+          source: 'config',
+          path: `${at}.tls_config.${key}`,
+          message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        },
+      ]);
     }
   };
   const ca = read('ca_file', tls.ca_file);

@@ -7,11 +7,7 @@ import type { PromLabel, PromTimeSeries } from './prompb.js';
  * the gather time, with the external labels added (a sample's own label of the same name wins, as
  * Prometheus does for external labels). Labels are sorted by name, as the protocol requires.
  */
-export function familiesToSeries(
-  families: readonly MetricFamily[],
-  timestampMs: number,
-  externalLabels: Readonly<Record<string, string>>,
-): PromTimeSeries[] {
+export function familiesToSeries(families: readonly MetricFamily[], timestampMs: number, externalLabels: Readonly<Record<string, string>>): PromTimeSeries[] {
   const external = Object.entries(externalLabels);
   const series: PromTimeSeries[] = [];
   for (const family of families) {

@@ -183,7 +183,10 @@ export class StatusFeature implements ServeFeature {
       res.setHeader('Cache-Control', 'no-store');
       res.json(principal === undefined ? { signedIn: false } : { signedIn: true, name: principal.name, role: principal.role });
     });
-    app.get('/api/v1/snapshot', viewed((_req, res, view) => this.json(res, view === 'full' ? this.update().json : this.publicUpdate().json)));
+    app.get(
+      '/api/v1/snapshot',
+      viewed((_req, res, view) => this.json(res, view === 'full' ? this.update().json : this.publicUpdate().json)),
+    );
     app.get(
       '/api/v1/history',
       viewed((req, res, view) => {
@@ -241,7 +244,11 @@ export function createStatusFeature(ctx: FeatureContext): StatusFeature {
   // The page's own interval and history are read at start only.
   feature.reload = (next: Config) => {
     publicStatus = next.access.public_status;
-    source.reconfigure(pageCollectors(ctx.runner.collectors, next.collectors, ctx.logger), { timeoutMs: next.collectors.timeout, paths: next.paths, logger: ctx.logger });
+    source.reconfigure(pageCollectors(ctx.runner.collectors, next.collectors, ctx.logger), {
+      timeoutMs: next.collectors.timeout,
+      paths: next.paths,
+      logger: ctx.logger,
+    });
     feature.thresholds = thresholdsOf(next);
     return unappliedChanges('status', ctx.config.status, next.status, ['monitoring_config_file']);
   };

@@ -12,8 +12,5 @@ export const ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
  */
 export function renderPage(build: BuildInfo, links: readonly LandingLink[], template = readFileSync(`${ASSETS_DIR}index.html`, 'utf8')): string {
   const items = links.map((l) => `<a href="${escapeHtml(l.href)}">${escapeHtml(l.title)}</a>`).join('\n        ');
-  return template
-    .replace('<!--links-->', items)
-    .replace('<!--version-->', escapeHtml(build.version))
-    .replace('<!--revision-->', escapeHtml(build.revision));
+  return template.replace('<!--links-->', items).replace('<!--version-->', escapeHtml(build.version)).replace('<!--revision-->', escapeHtml(build.revision));
 }

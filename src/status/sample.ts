@@ -176,7 +176,11 @@ function extractHistogram(family: MetricFamily | undefined, key: string, rules: 
       const le = parseLe(String(s.labels['le']));
       if (le === undefined) continue;
       // One series per label set without `le`, whatever labels the histogram has besides key and outcome.
-      const series = Object.entries(s.labels).filter(([name]) => name !== 'le').map(([name, value]) => `${name}=${value}`).sort().join('\u0000');
+      const series = Object.entries(s.labels)
+        .filter(([name]) => name !== 'le')
+        .map(([name, value]) => `${name}=${value}`)
+        .sort()
+        .join('\u0000');
       let b = buckets.get(series);
       if (b === undefined) buckets.set(series, (b = { method, served: !rules.notServed.has(outcome), les: [] }));
       b.les.push([le, s.value]);
@@ -236,7 +240,8 @@ function extractServers(byName: ReadonlyMap<string, MetricFamily>): Map<string, 
     if (e === undefined) out.set(server, (e = { up: null, starts: 0, exits: 0 }));
     return e;
   };
-  for (const s of byName.get(SERVER_UP)?.samples ?? []) if (s.labels['server'] !== undefined) entry(s.labels['server']).up = Math.max(entry(s.labels['server']).up ?? 0, s.value);
+  for (const s of byName.get(SERVER_UP)?.samples ?? [])
+    if (s.labels['server'] !== undefined) entry(s.labels['server']).up = Math.max(entry(s.labels['server']).up ?? 0, s.value);
   for (const s of byName.get(SERVER_STARTS)?.samples ?? []) if (s.labels['server'] !== undefined) entry(s.labels['server']).starts += s.value;
   for (const s of byName.get(SERVER_EXITS)?.samples ?? []) if (s.labels['server'] !== undefined) entry(s.labels['server']).exits += s.value;
   return out;

@@ -153,7 +153,11 @@ export function buildSnapshot(
     health: {
       cpu: resourceBar(point?.cpu ?? null, thresholds.hostCpuHighUsage.levels, 'busy, all cores'),
       memory: resourceBar(point?.memory ?? null, thresholds.hostMemoryHighUsage.levels, 'used (1 − available / total)'),
-      disk: resourceBar(disk?.ratio ?? null, thresholds.hostFilesystemAlmostFull.levels, disk === undefined ? 'no writable filesystem' : `fullest: ${disk.mountpoint}`),
+      disk: resourceBar(
+        disk?.ratio ?? null,
+        thresholds.hostFilesystemAlmostFull.levels,
+        disk === undefined ? 'no writable filesystem' : `fullest: ${disk.mountpoint}`,
+      ),
       lsp: lspBar(current, thresholds),
     },
     alerts: alertsBlock(alerts),
@@ -192,11 +196,7 @@ function appBlocks(latest: Entry | undefined, windowStart: Entry | undefined): P
   return { applications, caches, processes, servers };
 }
 
-function operations(
-  current: ReadonlyMap<string, LspWindow>,
-  previous: ReadonlyMap<string, LspWindow> | undefined,
-  thresholds: Thresholds,
-): OperationRow[] {
+function operations(current: ReadonlyMap<string, LspWindow>, previous: ReadonlyMap<string, LspWindow> | undefined, thresholds: Thresholds): OperationRow[] {
   const rows: OperationRow[] = [];
   const errors = thresholds.lspErrorRatio;
   for (const [method, w] of current) {
@@ -233,7 +233,14 @@ function alertsBlock(view: ActiveAlertsView | undefined): AlertsBlock {
     const key = (SEVERITIES as readonly string[]).includes(severity) ? (severity as Severity) : 'other';
     counts[key] += n;
   }
-  const items = active.items.slice(0, 10).map((a) => ({ fingerprint: a.fingerprint, alertname: a.alertname, severity: a.severity, summary: a.summary, startsAt: a.startsAt, acknowledged: a.acknowledged ?? null }));
+  const items = active.items.slice(0, 10).map((a) => ({
+    fingerprint: a.fingerprint,
+    alertname: a.alertname,
+    severity: a.severity,
+    summary: a.summary,
+    startsAt: a.startsAt,
+    acknowledged: a.acknowledged ?? null,
+  }));
   return { enabled: true, counts, items };
 }
 

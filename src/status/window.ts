@@ -35,14 +35,21 @@ function secondsBetween(newer: RawSample, older: RawSample | undefined): number 
   return older === undefined ? 0 : (newer.t - older.t) / 1000;
 }
 
-function histogramWindows(newer: ReadonlyMap<string, LspCumulative>, older: ReadonlyMap<string, LspCumulative> | undefined, seconds: number): Map<string, LspWindow> {
+function histogramWindows(
+  newer: ReadonlyMap<string, LspCumulative>,
+  older: ReadonlyMap<string, LspCumulative> | undefined,
+  seconds: number,
+): Map<string, LspWindow> {
   const out = new Map<string, LspWindow>();
   for (const [key, now] of newer) out.set(key, lspWindow(now, older?.get(key), seconds));
   return out;
 }
 
 /** Hits / lookups of each cache between two samples (null without lookups), and lookups per second. */
-export function cacheWindows(newer: RawSample, older: RawSample | undefined): Map<string, { hitRatio: number | null; rate: number; lifetimeHitRatio: number | null }> {
+export function cacheWindows(
+  newer: RawSample,
+  older: RawSample | undefined,
+): Map<string, { hitRatio: number | null; rate: number; lifetimeHitRatio: number | null }> {
   const seconds = secondsBetween(newer, older);
   const out = new Map<string, { hitRatio: number | null; rate: number; lifetimeHitRatio: number | null }>();
   for (const [cache, now] of newer.caches) {
@@ -52,7 +59,11 @@ export function cacheWindows(newer: RawSample, older: RawSample | undefined): Ma
     const hits = now.hits - base.hits;
     const lookups = hits + now.misses - base.misses;
     const all = now.hits + now.misses;
-    out.set(cache, { hitRatio: lookups > 0 ? hits / lookups : null, rate: seconds > 0 ? lookups / seconds : 0, lifetimeHitRatio: all > 0 ? now.hits / all : null });
+    out.set(cache, {
+      hitRatio: lookups > 0 ? hits / lookups : null,
+      rate: seconds > 0 ? lookups / seconds : 0,
+      lifetimeHitRatio: all > 0 ? now.hits / all : null,
+    });
   }
   return out;
 }
@@ -64,7 +75,10 @@ export function processWindows(newer: RawSample, older: RawSample | undefined): 
   for (const [group, now] of newer.processes ?? []) {
     const before = older?.processes?.get(group);
     const cpu = before === undefined || seconds <= 0 ? null : now.cpuSeconds - before.cpuSeconds;
-    out.set(group, { cpuCores: cpu === null || cpu < 0 ? null : cpu / seconds, restarts: before === undefined ? 0 : Math.max(0, now.restarts - before.restarts) });
+    out.set(group, {
+      cpuCores: cpu === null || cpu < 0 ? null : cpu / seconds,
+      restarts: before === undefined ? 0 : Math.max(0, now.restarts - before.restarts),
+    });
   }
   return out;
 }

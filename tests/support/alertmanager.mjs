@@ -55,7 +55,10 @@ export async function startAlertmanager(options) {
     dirPrefix: 'ide-monitor-am-',
     configName: 'alertmanager.yml',
     config: options.config ?? generatedConfig(options),
-    args: cluster === undefined ? alertmanagerArgs : (place) => [...alertmanagerArgs(place).filter((a) => a !== '--cluster.listen-address='), ...clusterArgs(cluster)],
+    args:
+      cluster === undefined
+        ? alertmanagerArgs
+        : (place) => [...alertmanagerArgs(place).filter((a) => a !== '--cluster.listen-address='), ...clusterArgs(cluster)],
   });
   const { url } = server;
   return {

@@ -42,7 +42,8 @@ export function importGraph(root: string): ImportGraph {
     };
     const visit = (node: ts.Node): void => {
       if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) add(node.moduleSpecifier.text, isTypeOnlyImport(node.importClause));
-      else if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) add(node.moduleSpecifier.text, node.isTypeOnly);
+      else if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier))
+        add(node.moduleSpecifier.text, node.isTypeOnly);
       else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
         const [arg] = node.arguments;
         if (arg !== undefined && ts.isStringLiteral(arg)) add(arg.text, false);
@@ -98,7 +99,7 @@ function describeCycle(graph: ImportGraph, members: ReadonlySet<string>): string
   const start = [...members].sort()[0]!;
   const path: string[] = [start];
   const seen = new Map<string, number>([[start, 0]]);
-  for (let at = start; ; ) {
+  for (let at = start; ;) {
     const edge = (graph.get(at) ?? []).find((e) => members.has(e.to))!;
     path.push(`${edge.typeOnly ? '(type) ' : ''}→ ${edge.to}`);
     const earlier = seen.get(edge.to);

@@ -42,7 +42,11 @@ export async function startPostgres(binDir) {
     throw new Error(`initdb failed: ${stderrOf(error)}`, { cause: error });
   }
   const settings = path.join(dataDir, 'postgresql.auto.conf');
-  writeFileSync(settings, [`listen_addresses = '127.0.0.1'`, `port = ${port}`, `unix_socket_directories = '${dir}'`, 'max_connections = 100', 'shared_buffers = 32MB'].join('\n') + '\n');
+  writeFileSync(
+    settings,
+    [`listen_addresses = '127.0.0.1'`, `port = ${port}`, `unix_socket_directories = '${dir}'`, 'max_connections = 100', 'shared_buffers = 32MB'].join('\n') +
+      '\n',
+  );
   if (owner) chownSync(settings, owner.uid, owner.gid);
   const logFile = path.join(dir, 'server.log');
   const start = () => {

@@ -65,10 +65,14 @@ export function startProcess(command, args, { env = process.env, cwd, name = com
       return code;
     },
     waitReady(what, probe, timeoutMs = 30_000) {
-      return waitFor(`${name} ${what}`, async () => {
-        if (exitReason !== undefined) throw new StopWaiting(`${name} ${exitReason} before ${what}\n${output}`);
-        return probe();
-      }, timeoutMs);
+      return waitFor(
+        `${name} ${what}`,
+        async () => {
+          if (exitReason !== undefined) throw new StopWaiting(`${name} ${exitReason} before ${what}\n${output}`);
+          return probe();
+        },
+        timeoutMs,
+      );
     },
   };
 }

@@ -43,10 +43,15 @@ export async function startPrometheus(options) {
     output: server.output,
     stop: server.stop,
     async waitForScrapes(scrapes) {
-      await waitFor(`${scrapes} successful scrapes of every target`, async () => {
-        const up = await query(`count_over_time(up{job="${job}"}[1h]) >= ${scrapes} and up{job="${job}"} == 1`);
-        return up.length === options.scrapeTargets.length;
-      }, 60_000, 250);
+      await waitFor(
+        `${scrapes} successful scrapes of every target`,
+        async () => {
+          const up = await query(`count_over_time(up{job="${job}"}[1h]) >= ${scrapes} and up{job="${job}"} == 1`);
+          return up.length === options.scrapeTargets.length;
+        },
+        60_000,
+        250,
+      );
     },
   };
 }

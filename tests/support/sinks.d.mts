@@ -51,7 +51,6 @@ export interface SinkOptions {
   readonly onRequest?: (request: SinkRequest) => void;
 }
 
-
 /**
  * Slack incoming webhook: 200 "ok" (text/plain) for a message with `text`, `blocks` or `attachments`; 400
  * "invalid_payload" for a body that is not a JSON object, "no_text" without any of the three,

@@ -120,12 +120,17 @@ export function startSlackSink(options = {}) {
       const key = createHash('sha256').update(raw).digest('hex');
       if (body === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, key, answer: 'invalid_payload' };
       const message = body;
-      if (typeof message.text !== 'string' && !Array.isArray(message.blocks) && !Array.isArray(message.attachments)) return { status: 400, key, answer: 'no_text' };
+      if (typeof message.text !== 'string' && !Array.isArray(message.blocks) && !Array.isArray(message.attachments))
+        return { status: 400, key, answer: 'no_text' };
       if (Array.isArray(message.blocks) && message.blocks.length > SLACK_MAX_BLOCKS) return { status: 400, key, answer: 'invalid_blocks' };
       if (raw.length > 40_000 * 4) return { status: 400, key, answer: 'msg_too_long' };
       return { status: 200, key, answer: 'ok' };
     },
-    { ...options, notFound: 'no_service', failureAnswer: (status, retryAfter) => (status === 404 ? { answer: 'no_service', headers: {} } : defaultFailure(status, retryAfter)) },
+    {
+      ...options,
+      notFound: 'no_service',
+      failureAnswer: (status, retryAfter) => (status === 404 ? { answer: 'no_service', headers: {} } : defaultFailure(status, retryAfter)),
+    },
   );
 }
 
@@ -140,7 +145,8 @@ export function pagerDutyProblems(body) {
   const action = event['event_action'];
   if (action !== 'trigger' && action !== 'acknowledge' && action !== 'resolve') problems.push("'event_action' is invalid");
   const dedupKey = event['dedup_key'];
-  if (dedupKey !== undefined && (typeof dedupKey !== 'string' || dedupKey.length > 255)) problems.push("'dedup_key' must be a string of at most 255 characters");
+  if (dedupKey !== undefined && (typeof dedupKey !== 'string' || dedupKey.length > 255))
+    problems.push("'dedup_key' must be a string of at most 255 characters");
   if (action !== 'trigger' && typeof dedupKey !== 'string') problems.push("'dedup_key' is required for acknowledge and resolve");
   if (action === 'trigger') {
     const payload = event['payload'];
@@ -189,10 +195,20 @@ export function startTeamsSink() {
     const key = createHash('sha256').update(raw).digest('hex');
     const message = body;
     const card = message?.attachments?.[0];
-    if (message?.type !== 'message' || card?.contentType !== 'application/vnd.microsoft.card.adaptive' || card.content?.type !== 'AdaptiveCard' || !Array.isArray(card.content.body)) {
-      return { status: 400, key, answer: { error: { code: 'InvalidRequestContent', message: 'The request content is not a message with an Adaptive Card attachment.' } } };
+    if (
+      message?.type !== 'message' ||
+      card?.contentType !== 'application/vnd.microsoft.card.adaptive' ||
+      card.content?.type !== 'AdaptiveCard' ||
+      !Array.isArray(card.content.body)
+    ) {
+      return {
+        status: 400,
+        key,
+        answer: { error: { code: 'InvalidRequestContent', message: 'The request content is not a message with an Adaptive Card attachment.' } },
+      };
     }
-    if (Buffer.byteLength(raw) > 28 * 1024) return { status: 413, key, answer: { error: { code: 'MessageTooLarge', message: 'The message is larger than 28 KB.' } } };
+    if (Buffer.byteLength(raw) > 28 * 1024)
+      return { status: 413, key, answer: { error: { code: 'MessageTooLarge', message: 'The message is larger than 28 KB.' } } };
     return { status: 202, key, answer: undefined };
   });
 }
@@ -215,7 +231,11 @@ export function discordProblems(body) {
       if (field.value.length > 1024) problems.push(`embeds.${i}.fields.value: Must be 1024 or fewer in length.`);
     }
     if ((embed.footer?.text ?? '').length > 2048) problems.push(`embeds.${i}.footer.text: Must be 2048 or fewer in length.`);
-    total += (embed.title ?? '').length + (embed.description ?? '').length + (embed.footer?.text ?? '').length + (embed.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+    total +=
+      (embed.title ?? '').length +
+      (embed.description ?? '').length +
+      (embed.footer?.text ?? '').length +
+      (embed.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
   });
   if (total > 6000) problems.push('embeds: Embed size exceeds maximum size of 6000');
   return problems;
@@ -238,7 +258,10 @@ export function startDiscordSink() {
     {
       failureAnswer: (status, retryAfter) =>
         status === 429
-          ? { answer: { message: 'You are being rate limited.', retry_after: retryAfter ?? 0.5, global: false }, headers: { 'Retry-After': String(Math.ceil(retryAfter ?? 0.5)) } }
+          ? {
+              answer: { message: 'You are being rate limited.', retry_after: retryAfter ?? 0.5, global: false },
+              headers: { 'Retry-After': String(Math.ceil(retryAfter ?? 0.5)) },
+            }
           : status === 401
             ? { answer: { message: '401: Unauthorized', code: 0 }, headers: {} }
             : status === 404
@@ -258,12 +281,15 @@ export function opsGenieProblems(body) {
   if (typeof alert['message'] !== 'string' || alert['message'] === '') problems.push('message: Message can not be empty.');
   else if (alert['message'].length > 130) problems.push('message: Message can not be longer than 130 characters.');
   if (typeof alert['alias'] === 'string' && alert['alias'].length > 512) problems.push('alias: Alias can not be longer than 512 characters.');
-  if (typeof alert['description'] === 'string' && alert['description'].length > 15_000) problems.push('description: Description can not be longer than 15000 characters.');
-  if (alert['priority'] !== undefined && !['P1', 'P2', 'P3', 'P4', 'P5'].includes(String(alert['priority']))) problems.push('priority: Priority should be one of [P1, P2, P3, P4, P5]');
+  if (typeof alert['description'] === 'string' && alert['description'].length > 15_000)
+    problems.push('description: Description can not be longer than 15000 characters.');
+  if (alert['priority'] !== undefined && !['P1', 'P2', 'P3', 'P4', 'P5'].includes(String(alert['priority'])))
+    problems.push('priority: Priority should be one of [P1, P2, P3, P4, P5]');
   const tags = alert['tags'] ?? [];
   if (tags.length > 20 || tags.some((t) => t.length > 50)) problems.push('tags: At most 20 tags of at most 50 characters.');
   const details = alert['details'] ?? {};
-  if (Object.entries(details).reduce((n, [k, v]) => n + k.length + v.length, 0) > 8000) problems.push('details: Details can not be longer than 8000 characters.');
+  if (Object.entries(details).reduce((n, [k, v]) => n + k.length + v.length, 0) > 8000)
+    problems.push('details: Details can not be longer than 8000 characters.');
   return problems;
 }
 
@@ -278,11 +304,13 @@ export function startOpsGenieSink() {
     const requestId = createHash('md5')
       .update(String(Date.now() + Math.random()))
       .digest('hex');
-    if (req.headers['authorization'] !== `GenieKey ${OPSGENIE_KEY}`) return { status: 401, key: '', answer: { message: 'Could not authenticate', took: 0.001, requestId } };
+    if (req.headers['authorization'] !== `GenieKey ${OPSGENIE_KEY}`)
+      return { status: 401, key: '', answer: { message: 'Could not authenticate', took: 0.001, requestId } };
     const match = /^\/v2\/alerts\/([^/?]+)\/(\w+)/.exec(req.url ?? '');
     if (match === null) {
       const problems = opsGenieProblems(body);
-      if (problems.length > 0) return { status: 422, key: '', answer: { message: 'Request body is not processable', errors: problems, took: 0.001, requestId } };
+      if (problems.length > 0)
+        return { status: 422, key: '', answer: { message: 'Request body is not processable', errors: problems, took: 0.001, requestId } };
       return { status: 202, key: `create|${String(body.alias)}`, answer: { result: 'Request will be processed', took: 0.002, requestId } };
     }
     return { status: 202, key: `${match[2]}|${decodeURIComponent(match[1])}`, answer: { result: 'Request will be processed', took: 0.002, requestId } };
@@ -303,19 +331,28 @@ export function startTwilioSink() {
   return startSink(
     `/2010-04-01/Accounts/${TWILIO_SID}/Messages.json`,
     (body, _raw, req) => {
-      if (req.headers['authorization'] !== `Basic ${Buffer.from(`${TWILIO_SID}:${TWILIO_TOKEN}`).toString('base64')}`) return { status: 401, key: '', answer: error(401, 20003, 'Authenticate') };
+      if (req.headers['authorization'] !== `Basic ${Buffer.from(`${TWILIO_SID}:${TWILIO_TOKEN}`).toString('base64')}`)
+        return { status: 401, key: '', answer: error(401, 20003, 'Authenticate') };
       const form = body ?? {};
       if (form['Body'] === undefined || form['Body'] === '') return { status: 400, key: '', answer: error(400, 21602, 'Message body is required.') };
-      if (form['Body'].length > 1600) return { status: 400, key: '', answer: error(400, 21617, 'The concatenated message body exceeds the 1600 character limit.') };
-      if (!/^\+[1-9]\d{6,14}$/.test(form['To'] ?? '')) return { status: 400, key: '', answer: error(400, 21211, `The 'To' number ${form['To'] ?? ''} is not a valid phone number.`) };
+      if (form['Body'].length > 1600)
+        return { status: 400, key: '', answer: error(400, 21617, 'The concatenated message body exceeds the 1600 character limit.') };
+      if (!/^\+[1-9]\d{6,14}$/.test(form['To'] ?? ''))
+        return { status: 400, key: '', answer: error(400, 21211, `The 'To' number ${form['To'] ?? ''} is not a valid phone number.`) };
       if (form['From'] === undefined && form['MessagingServiceSid'] === undefined)
         return { status: 400, key: '', answer: error(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message.") };
       const sid = `SM${createHash('md5').update(`${form['To']}|${form['Body']}|${Math.random()}`).digest('hex')}`;
-      return { status: 201, key: `${form['To']}|${form['Body']}`, answer: { sid, status: 'queued', to: form['To'], from: form['From'] ?? null, body: form['Body'], account_sid: TWILIO_SID } };
+      return {
+        status: 201,
+        key: `${form['To']}|${form['Body']}`,
+        answer: { sid, status: 'queued', to: form['To'], from: form['From'] ?? null, body: form['Body'], account_sid: TWILIO_SID },
+      };
     },
     {
       failureAnswer: (status, retryAfter) =>
-        status === 429 ? { answer: error(429, 20429, 'Too Many Requests'), headers: retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) } } : defaultFailure(status, retryAfter),
+        status === 429
+          ? { answer: error(429, 20429, 'Too Many Requests'), headers: retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) } }
+          : defaultFailure(status, retryAfter),
     },
   );
 }

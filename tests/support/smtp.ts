@@ -48,7 +48,11 @@ export interface SmtpServer {
 export async function startSmtpServer(): Promise<SmtpServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-smtp-'));
   const port = await freePort();
-  const child: RunningProcess = startProcess(SYSTEM_PYTHON, [SCRIPT, String(port), dir, path.join(TLS_DIR, 'server.crt'), path.join(TLS_DIR, 'server.key'), SMTP_USER, SMTP_PASSWORD], { name: 'the SMTP server' });
+  const child: RunningProcess = startProcess(
+    SYSTEM_PYTHON,
+    [SCRIPT, String(port), dir, path.join(TLS_DIR, 'server.crt'), path.join(TLS_DIR, 'server.key'), SMTP_USER, SMTP_PASSWORD],
+    { name: 'the SMTP server' },
+  );
   try {
     await child.waitReady('to start', () => child.output().includes('READY'), 15_000);
   } catch (error) {
@@ -63,7 +67,10 @@ export async function startSmtpServer(): Promise<SmtpServer> {
       readdirSync(dir)
         .filter((f) => f.endsWith('.json'))
         .sort()
-        .map((f) => ({ ...(JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Omit<ReceivedMail, 'raw'>), raw: readFileSync(path.join(dir, f.replace(/\.json$/, '.eml')), 'utf8') })),
+        .map((f) => ({
+          ...(JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Omit<ReceivedMail, 'raw'>),
+          raw: readFileSync(path.join(dir, f.replace(/\.json$/, '.eml')), 'utf8'),
+        })),
     output: () => child.output(),
     async stop() {
       await child.stop();

@@ -22,8 +22,19 @@ export interface StructuralSchema {
 /** Keywords that describe or default, or that list semantics checks beyond a single object: nothing to check. */
 const IGNORED = new Set(['default', 'format', 'x-kubernetes-list-map-keys', 'x-kubernetes-list-type', 'x-kubernetes-map-type']);
 const KNOWN = new Set([
-  'type', 'properties', 'additionalProperties', 'items', 'required', 'enum', 'pattern', 'minLength', 'minimum', 'anyOf',
-  'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields', ...IGNORED,
+  'type',
+  'properties',
+  'additionalProperties',
+  'items',
+  'required',
+  'enum',
+  'pattern',
+  'minLength',
+  'minimum',
+  'anyOf',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-preserve-unknown-fields',
+  ...IGNORED,
 ]);
 
 /** Every problem found, each as `path: message`; empty when the value is valid. */
@@ -41,7 +52,8 @@ export function validateStructural(schema: StructuralSchema, value: unknown, pat
   const problems: string[] = [];
   if (schema.enum !== undefined && !schema.enum.includes(value)) problems.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
   if (typeof value === 'string') {
-    if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) problems.push(`${at}: ${JSON.stringify(value)} does not match ${schema.pattern}`);
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value))
+      problems.push(`${at}: ${JSON.stringify(value)} does not match ${schema.pattern}`);
     if (schema.minLength !== undefined && value.length < schema.minLength) problems.push(`${at}: shorter than ${schema.minLength}`);
   }
   if (typeof value === 'number' && schema.minimum !== undefined && value < schema.minimum) problems.push(`${at}: below ${schema.minimum}`);

@@ -74,7 +74,12 @@ async function exchange(prepared: PreparedHttp, timeoutMs: number): Promise<Step
       return { outcome: 'timed_out', httpStatus: status, outputExcerpt: capture.excerpt(), error: `response body not complete within ${formatMs(timeoutMs)}` };
     }
     if (status >= 200 && status < 300) return { outcome: 'succeeded', httpStatus: status, outputExcerpt: capture.excerpt() };
-    return { outcome: 'failed', httpStatus: status, outputExcerpt: capture.excerpt(), error: `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}` };
+    return {
+      outcome: 'failed',
+      httpStatus: status,
+      outputExcerpt: capture.excerpt(),
+      error: `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`,
+    };
   } catch (error) {
     const code = axios().default.isAxiosError(error) ? error.code : undefined;
     if (deadline.signal.aborted || code === 'ECONNABORTED' || code === 'ETIMEDOUT') {

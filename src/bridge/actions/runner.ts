@@ -120,7 +120,10 @@ export class ActionRunner {
     });
     const calledAt = this.now();
     try {
-      if (step === undefined) return this.log(record(calledAt, '', { outcome: 'failed', outputExcerpt: '', error: `action ${JSON.stringify(definition.name)} has no rollback step` }));
+      if (step === undefined)
+        return this.log(
+          record(calledAt, '', { outcome: 'failed', outputExcerpt: '', error: `action ${JSON.stringify(definition.name)} has no rollback step` }),
+        );
       let prepared: Prepared;
       try {
         prepared = prepare(step, alert, phase);
@@ -137,7 +140,13 @@ export class ActionRunner {
         // Rollbacks are never held back: undoing a remediation is always allowed.
         if (previousTrigger !== undefined && calledAt - previousTrigger < definition.cooldown) {
           const ago = Math.round((calledAt - previousTrigger) / 1000);
-          return this.log(record(calledAt, prepared.target, { outcome: 'skipped_cooldown', outputExcerpt: '', error: `triggered ${ago}s ago for this alert; cooldown is ${Math.round(definition.cooldown / 1000)}s` }));
+          return this.log(
+            record(calledAt, prepared.target, {
+              outcome: 'skipped_cooldown',
+              outputExcerpt: '',
+              error: `triggered ${ago}s ago for this alert; cooldown is ${Math.round(definition.cooldown / 1000)}s`,
+            }),
+          );
         }
         // Stamped before waiting for a slot so that duplicate triggers arriving together are also held back.
         this.stampTrigger(cooldownKey, calledAt);
@@ -152,7 +161,13 @@ export class ActionRunner {
 
       if (this.waiting.length >= this.maxQueued && this.active >= this.maxConcurrent) {
         unstamp();
-        return this.log(record(calledAt, prepared.target, refused(`${this.waiting.length} actions already waiting for one of ${this.maxConcurrent} slots (limit ${this.maxQueued})`)));
+        return this.log(
+          record(
+            calledAt,
+            prepared.target,
+            refused(`${this.waiting.length} actions already waiting for one of ${this.maxConcurrent} slots (limit ${this.maxQueued})`),
+          ),
+        );
       }
       if (!(await this.acquire())) {
         unstamp();
@@ -207,7 +222,14 @@ export class ActionRunner {
   }
 
   private log(record: ActionRecord): ActionRecord {
-    const fields = { action: record.action, phase: record.phase, outcome: record.outcome, target: record.target, fingerprint: record.fingerprint, duration_ms: record.durationMs };
+    const fields = {
+      action: record.action,
+      phase: record.phase,
+      outcome: record.outcome,
+      target: record.target,
+      fingerprint: record.fingerprint,
+      duration_ms: record.durationMs,
+    };
     if (record.outcome === 'failed' || record.outcome === 'timed_out') this.logger.warn({ ...fields, error: record.error }, 'action did not succeed');
     else this.logger.info(fields, record.outcome === 'dry_run' ? 'action dry run' : 'action ran');
     return record;

@@ -13,7 +13,8 @@ import { PLACEHOLDER_SHAPE, checkUrlTemplate, unknownPlaceholders } from './temp
 const byLabel = <T extends z.ZodType<string, string>>(value: T) =>
   z.record(z.string(), value).superRefine((record, ctx) => {
     for (const name of Object.keys(record)) {
-      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)' });
+      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name))
+        ctx.addIssue({ code: 'custom', path: [name], message: 'must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)' });
     }
   });
 
@@ -25,7 +26,8 @@ const actionName = z
 /** Checked on the whole record (not as a record key schema) so the error names the offending key. */
 const environment = z.record(z.string(), z.string()).superRefine((env, ctx) => {
   for (const name of Object.keys(env)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)' });
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      ctx.addIssue({ code: 'custom', path: [name], message: 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)' });
     else if (name.toUpperCase().startsWith('ALERT_')) ctx.addIssue({ code: 'custom', path: [name], message: 'ALERT_* variables are reserved for alert data' });
   }
 });
@@ -83,7 +85,10 @@ const lspStep = z
     /** How long the command waits for a proxy to pick it up and answer. */
     ttl: duration.default(300_000),
   })
-  .refine((s) => s.methods === undefined || s.command !== 'restart', { message: 'methods go with breaker_open and breaker_close, not restart', path: ['methods'] })
+  .refine((s) => s.methods === undefined || s.command !== 'restart', {
+    message: 'methods go with breaker_open and breaker_close, not restart',
+    path: ['methods'],
+  })
   .refine((s) => s.server !== undefined || s.instance !== undefined, { message: 'name the proxies: server (e.g. "{{ labels.server }}") or instance' });
 
 export type HttpStep = z.output<typeof httpStep>;
@@ -101,7 +106,9 @@ const step = z
     const kinds = [value.http, value.exec, value.lsp].filter((k) => k !== undefined).length;
     if (kinds !== 1) ctx.addIssue({ code: 'custom', message: 'a step needs exactly one of "http", "exec" or "lsp"' });
   })
-  .transform((value): ActionStep => (value.http !== undefined ? { http: value.http } : value.lsp !== undefined ? { lsp: value.lsp } : { exec: value.exec as ExecStep }));
+  .transform((value): ActionStep =>
+    value.http !== undefined ? { http: value.http } : value.lsp !== undefined ? { lsp: value.lsp } : { exec: value.exec as ExecStep },
+  );
 
 export const actionDefinitionSchema = z.strictObject({
   name: actionName,

@@ -142,7 +142,14 @@ export function scrubUrlSecrets(text: string, url: string): string {
   } catch {
     return text;
   }
-  const secrets = [parsed.search, parsed.search.slice(1), safeDecode(parsed.search.slice(1)), parsed.password, safeDecode(parsed.password), ...parsed.searchParams.values()]
+  const secrets = [
+    parsed.search,
+    parsed.search.slice(1),
+    safeDecode(parsed.search.slice(1)),
+    parsed.password,
+    safeDecode(parsed.password),
+    ...parsed.searchParams.values(),
+  ]
     .filter((secret) => secret.length >= 4)
     .sort((a, b) => b.length - a.length);
   return secrets.reduce((scrubbed, secret) => scrubbed.split(secret).join('[redacted]'), text);

@@ -78,7 +78,9 @@ export function defineChatWebhookChannel<M>(channel: ChatWebhookChannel<M>): Any
     unit: 'group',
     ack: 'message',
     schema,
-    settings: [{ name: `${channel.name}.webhook-url`, path: ['bridge', 'channels', channel.name, 'webhook_url'], kind: 'string', secret: true, help: channel.urlHelp }],
+    settings: [
+      { name: `${channel.name}.webhook-url`, path: ['bridge', 'channels', channel.name, 'webhook_url'], kind: 'string', secret: true, help: channel.urlHelp },
+    ],
     configureHint: `${setting} or IDE_MONITOR_${channel.name.toUpperCase()}_WEBHOOK_URL`,
     create: (config) =>
       createChatWebhookNotifier({

@@ -81,7 +81,9 @@ export function groupTitle(notification: GroupNotification): string {
 
 /** The group's alert name: from the grouping, the common labels, or the first alert. */
 function groupName(notification: GroupNotification): string {
-  return notification.groupLabels['alertname'] ?? notification.commonLabels['alertname'] ?? firingFirst(notification.alerts)[0]?.labels['alertname'] ?? 'alerts';
+  return (
+    notification.groupLabels['alertname'] ?? notification.commonLabels['alertname'] ?? firingFirst(notification.alerts)[0]?.labels['alertname'] ?? 'alerts'
+  );
 }
 
 /** Firing alerts first, then resolved ones: what needs attention leads. */

@@ -13,7 +13,8 @@ const template = z
   .string()
   .min(1)
   .refine((text) => unknownPlaceholders(text).length === 0, {
-    error: (issue) => `unknown placeholder ${JSON.stringify(unknownPlaceholders(String(issue.input))[0]?.placeholder)}; use labels.NAME, annotations.NAME, fingerprint, status, phase, starts_at, ends_at or episode`,
+    error: (issue) =>
+      `unknown placeholder ${JSON.stringify(unknownPlaceholders(String(issue.input))[0]?.placeholder)}; use labels.NAME, annotations.NAME, fingerprint, status, phase, starts_at, ends_at or episode`,
   });
 
 /** Settings every channel has: an alert's headline and text, each defaulting to the message the channel builds today. */

@@ -14,7 +14,8 @@ export function isUnavailable(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return true;
   const code = (error as { code?: unknown } | null)?.code;
   // pg's own errors for a connection that died or could not be made carry no code.
-  if (typeof code !== 'string') return error instanceof Error && /Connection terminated|connection error|timeout exceeded when trying to connect/i.test(error.message);
+  if (typeof code !== 'string')
+    return error instanceof Error && /Connection terminated|connection error|timeout exceeded when trying to connect/i.test(error.message);
   return (
     /^SQLITE_(FULL|BUSY|LOCKED|READONLY|IOERR|CANTOPEN|CORRUPT|NOTADB|PROTOCOL)/.test(code) ||
     // Node's socket errors (PostgreSQL unreachable) and PostgreSQL's classes 08 (connection), 53

@@ -1,7 +1,19 @@
 import pg from 'pg';
 import { StoreUnavailableError } from './errors.js';
 import { migratePostgres } from './postgres-schema.js';
-import { alertFromRow, type AlertRow, type EventRow, eventFromRow, itemFromRow, type OutboxRow, iso, summaryFromRow, type SummaryRow, ackFromRow, type AckRow } from './rows.js';
+import {
+  alertFromRow,
+  type AlertRow,
+  type EventRow,
+  eventFromRow,
+  itemFromRow,
+  type OutboxRow,
+  iso,
+  summaryFromRow,
+  type SummaryRow,
+  ackFromRow,
+  type AckRow,
+} from './rows.js';
 import {
   eventKey,
   type Ack,
@@ -68,7 +80,9 @@ export class PostgresStore implements BridgeStore {
       client = await pool.connect();
     } catch (error) {
       await pool.end().catch(() => undefined);
-      throw new StoreUnavailableError(`cannot connect to the bridge database ${describeUrl(options.url)} (bridge.database.url): ${(error as Error).message}`, { cause: error });
+      throw new StoreUnavailableError(`cannot connect to the bridge database ${describeUrl(options.url)} (bridge.database.url): ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     try {
       await migratePostgres(client, now());
@@ -156,7 +170,11 @@ export class PostgresStore implements BridgeStore {
     const planned = batches.flatMap((batch, i) =>
       batch.deliveries.filter((d) => d.ifNew.length === 0 || d.ifNew.some((key) => newEvents[i]!.has(key))).map((delivery) => ({ delivery, batch: i })),
     );
-    const created = await this.insertDeliveries(client, planned.map((p) => p.delivery), now);
+    const created = await this.insertDeliveries(
+      client,
+      planned.map((p) => p.delivery),
+      now,
+    );
     const enqueued = batches.map(() => new Map<string, number>());
     planned.forEach(({ delivery, batch }, i) => {
       if (created[i]) enqueued[batch]!.set(delivery.channel, (enqueued[batch]!.get(delivery.channel) ?? 0) + 1);
@@ -199,21 +217,27 @@ export class PostgresStore implements BridgeStore {
   }
 
   async markDelivered(id: number): Promise<void> {
-    await this.pool.query(`UPDATE outbox SET state = 'delivered', attempts = attempts + 1, updated_at = $1, last_error = NULL, lease_until = NULL WHERE id = $2`, [this.now(), id]);
+    await this.pool.query(
+      `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, updated_at = $1, last_error = NULL, lease_until = NULL WHERE id = $2`,
+      [this.now(), id],
+    );
   }
 
   async scheduleRetry(id: number, delayMs: number, error: string): Promise<void> {
     const now = this.now();
-    await this.pool.query(`UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = $1, updated_at = $2, last_error = $3, lease_until = NULL WHERE id = $4`, [
-      now + delayMs,
-      now,
-      error,
-      id,
-    ]);
+    await this.pool.query(
+      `UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = $1, updated_at = $2, last_error = $3, lease_until = NULL WHERE id = $4`,
+      [now + delayMs, now, error, id],
+    );
   }
 
   async markFinished(id: number, state: 'dead' | 'done', error: string | undefined): Promise<void> {
-    await this.pool.query(`UPDATE outbox SET state = $1, attempts = attempts + 1, updated_at = $2, last_error = $3, lease_until = NULL WHERE id = $4`, [state, this.now(), error ?? null, id]);
+    await this.pool.query(`UPDATE outbox SET state = $1, attempts = attempts + 1, updated_at = $2, last_error = $3, lease_until = NULL WHERE id = $4`, [
+      state,
+      this.now(),
+      error ?? null,
+      id,
+    ]);
   }
 
   async nextDue(channel: string): Promise<number | undefined> {
@@ -241,13 +265,19 @@ export class PostgresStore implements BridgeStore {
         [now, expired],
         client,
       );
-      const requeued = await client.query(`UPDATE outbox SET state = 'pending', updated_at = $1, lease_until = NULL WHERE state = 'claimed' AND COALESCE(lease_until, 0) < $2`, [now, expired]);
+      const requeued = await client.query(
+        `UPDATE outbox SET state = 'pending', updated_at = $1, lease_until = NULL WHERE state = 'claimed' AND COALESCE(lease_until, 0) < $2`,
+        [now, expired],
+      );
       return { requeued: requeued.rowCount ?? 0, interruptedActions: actions.map(itemFromRow).sort((a, b) => a.id - b.id) };
     });
   }
 
   async delivery(id: number): Promise<DeliveryRow | undefined> {
-    const [row] = await this.rows<{ state: string; attempts: number; last_error: string | null; next_attempt_at: string }>('SELECT state, attempts, last_error, next_attempt_at FROM outbox WHERE id = $1', [id]);
+    const [row] = await this.rows<{ state: string; attempts: number; last_error: string | null; next_attempt_at: string }>(
+      'SELECT state, attempts, last_error, next_attempt_at FROM outbox WHERE id = $1',
+      [id],
+    );
     return row === undefined ? undefined : { state: row.state, attempts: row.attempts, lastError: row.last_error, nextAttemptAt: Number(row.next_attempt_at) };
   }
 
@@ -264,12 +294,15 @@ export class PostgresStore implements BridgeStore {
   }
 
   async firing(limit: number): Promise<StoredAlert[]> {
-    return (await this.rows<AlertRow>(`${ALERT_SELECT} WHERE a.status = 'firing' ORDER BY a.starts_at COLLATE "C" DESC, a.fingerprint COLLATE "C" LIMIT $1`, [limit])).map(alertFromRow);
+    return (
+      await this.rows<AlertRow>(`${ALERT_SELECT} WHERE a.status = 'firing' ORDER BY a.starts_at COLLATE "C" DESC, a.fingerprint COLLATE "C" LIMIT $1`, [limit])
+    ).map(alertFromRow);
   }
 
   async firingSummary(limit: number): Promise<{ counts: Record<string, number>; items: AlertSummary[] }> {
     const counts: Record<string, number> = {};
-    for (const row of await this.rows<{ severity: string; n: string }>(`SELECT severity, COUNT(*) AS n FROM alerts WHERE status = 'firing' GROUP BY severity`)) counts[row.severity] = Number(row.n);
+    for (const row of await this.rows<{ severity: string; n: string }>(`SELECT severity, COUNT(*) AS n FROM alerts WHERE status = 'firing' GROUP BY severity`))
+      counts[row.severity] = Number(row.n);
     // Only the shown fields: an alert's labels and annotations can be megabytes.
     const rows = await this.rows<SummaryRow>(
       `SELECT a.fingerprint, a.alertname, a.severity, substr(a.annotations::json ->> 'summary', 1, 300) AS summary, a.starts_at, k.by AS ack_by, k.at AS ack_at
@@ -287,7 +320,14 @@ export class PostgresStore implements BridgeStore {
        JOIN outbox AS o ON o.id = l.outbox_id WHERE l.fingerprint = $1 ORDER BY o.id`,
       [fingerprint],
     );
-    return rows.map((r) => ({ channel: r.channel, key: r.dedup_key, state: r.state, attempts: r.attempts, lastError: r.last_error, updatedAt: iso(r.updated_at) }));
+    return rows.map((r) => ({
+      channel: r.channel,
+      key: r.dedup_key,
+      state: r.state,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      updatedAt: iso(r.updated_at),
+    }));
   }
 
   async history(limit: number, beforeId?: number): Promise<AlertEvent[]> {
@@ -314,7 +354,11 @@ export class PostgresStore implements BridgeStore {
   }
 
   async withdrawAck(fingerprint: string, startsAt: string): Promise<Ack | undefined> {
-    const [row] = await this.rows<AckRow>('UPDATE acks SET withdrawn_at = $1 WHERE fingerprint = $2 AND starts_at = $3 AND withdrawn_at IS NULL RETURNING *', [this.now(), fingerprint, startsAt]);
+    const [row] = await this.rows<AckRow>('UPDATE acks SET withdrawn_at = $1 WHERE fingerprint = $2 AND starts_at = $3 AND withdrawn_at IS NULL RETURNING *', [
+      this.now(),
+      fingerprint,
+      startsAt,
+    ]);
     return row === undefined ? undefined : ackFromRow(row);
   }
 
@@ -339,21 +383,26 @@ export class PostgresStore implements BridgeStore {
   }
 
   async setEscalation(fingerprint: string, startsAt: string, at: number | undefined): Promise<void> {
-    await this.pool.query('UPDATE alerts SET escalate_at = $1, escalated_at = NULL WHERE fingerprint = $2 AND starts_at = $3', [at ?? null, fingerprint, startsAt]);
+    await this.pool.query('UPDATE alerts SET escalate_at = $1, escalated_at = NULL WHERE fingerprint = $2 AND starts_at = $3', [
+      at ?? null,
+      fingerprint,
+      startsAt,
+    ]);
   }
 
   async lastTrigger(action: string, fingerprint: string): Promise<number | undefined> {
-    const [row] = await this.rows<{ at: string | null }>('SELECT MAX(at) AS at FROM action_triggers WHERE action = $1 AND fingerprint = $2', [action, fingerprint]);
+    const [row] = await this.rows<{ at: string | null }>('SELECT MAX(at) AS at FROM action_triggers WHERE action = $1 AND fingerprint = $2', [
+      action,
+      fingerprint,
+    ]);
     return row?.at == null ? undefined : Number(row.at);
   }
 
   async recordTrigger(action: string, fingerprint: string, startsAt: string, at: number): Promise<void> {
-    await this.pool.query('INSERT INTO action_triggers (action, fingerprint, starts_at, at) VALUES ($1, $2, $3, $4) ON CONFLICT (action, fingerprint, starts_at) DO UPDATE SET at = excluded.at', [
-      action,
-      fingerprint,
-      startsAt,
-      at,
-    ]);
+    await this.pool.query(
+      'INSERT INTO action_triggers (action, fingerprint, starts_at, at) VALUES ($1, $2, $3, $4) ON CONFLICT (action, fingerprint, starts_at) DO UPDATE SET at = excluded.at',
+      [action, fingerprint, startsAt, at],
+    );
   }
 
   async forgetTrigger(action: string, fingerprint: string, startsAt: string): Promise<void> {
@@ -361,11 +410,18 @@ export class PostgresStore implements BridgeStore {
   }
 
   async triggered(action: string, fingerprint: string, startsAt: string): Promise<boolean> {
-    return (await this.rows('SELECT 1 FROM action_triggers WHERE action = $1 AND fingerprint = $2 AND starts_at = $3', [action, fingerprint, startsAt])).length > 0;
+    return (
+      (await this.rows('SELECT 1 FROM action_triggers WHERE action = $1 AND fingerprint = $2 AND starts_at = $3', [action, fingerprint, startsAt])).length > 0
+    );
   }
 
   async audit(kind: string, fingerprint: string | undefined, detail: unknown): Promise<void> {
-    await this.pool.query('INSERT INTO audit (at, kind, fingerprint, detail) VALUES ($1, $2, $3, $4)', [this.now(), kind, fingerprint ?? null, JSON.stringify(detail)]);
+    await this.pool.query('INSERT INTO audit (at, kind, fingerprint, detail) VALUES ($1, $2, $3, $4)', [
+      this.now(),
+      kind,
+      fingerprint ?? null,
+      JSON.stringify(detail),
+    ]);
   }
 
   async auditLog(limit: number, beforeId?: number, kind?: string): Promise<AuditEntry[]> {
@@ -398,12 +454,12 @@ export class PostgresStore implements BridgeStore {
   }
 }
 
-
 /** The URL with a separately given password set in it (pg lets a URL's empty password override a given one). */
 function withPassword(url: string, password: string | undefined): string {
   if (password === undefined) return url;
   const parsed = new URL(url);
-  if (parsed.hostname === '') throw new Error('bridge.database.password: bridge.database.url needs a host to carry the password; put the password in the URL instead');
+  if (parsed.hostname === '')
+    throw new Error('bridge.database.password: bridge.database.url needs a host to carry the password; put the password in the URL instead');
   parsed.password = encodeURIComponent(password);
   return parsed.toString();
 }

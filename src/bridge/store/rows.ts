@@ -61,7 +61,15 @@ export function alertFromRow(row: AlertRow): StoredAlert {
     ack:
       row.ack_by === null
         ? null
-        : { fingerprint: row.fingerprint, startsAt: row.starts_at, by: row.ack_by, at: iso(row.ack_at ?? 0), comment: row.ack_comment ?? '', silenceId: row.ack_silence_id, withdrawnAt: null },
+        : {
+            fingerprint: row.fingerprint,
+            startsAt: row.starts_at,
+            by: row.ack_by,
+            at: iso(row.ack_at ?? 0),
+            comment: row.ack_comment ?? '',
+            silenceId: row.ack_silence_id,
+            withdrawnAt: null,
+          },
   };
 }
 
@@ -70,7 +78,15 @@ export function eventFromRow(row: EventRow): AlertEvent {
 }
 
 export function itemFromRow(row: OutboxRow): OutboxItem {
-  return { id: Number(row.id), channel: row.channel, dedupKey: row.dedup_key, orderKey: row.order_key, body: row.body, attempts: Number(row.attempts), createdAt: Number(row.created_at) };
+  return {
+    id: Number(row.id),
+    channel: row.channel,
+    dedupKey: row.dedup_key,
+    orderKey: row.order_key,
+    body: row.body,
+    attempts: Number(row.attempts),
+    createdAt: Number(row.created_at),
+  };
 }
 
 /**

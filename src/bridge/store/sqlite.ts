@@ -21,7 +21,19 @@ import {
   type PendingStat,
   type StoredAlert,
 } from './types.js';
-import { alertFromRow, type AlertRow, type EventRow, eventFromRow, itemFromRow, type OutboxRow, iso, summaryFromRow, type SummaryRow, ackFromRow, type AckRow } from './rows.js';
+import {
+  alertFromRow,
+  type AlertRow,
+  type EventRow,
+  eventFromRow,
+  itemFromRow,
+  type OutboxRow,
+  iso,
+  summaryFromRow,
+  type SummaryRow,
+  ackFromRow,
+  type AckRow,
+} from './rows.js';
 
 const DATA_DIR_FIX = 'set bridge.data_dir (flag --data-dir, env IDE_MONITOR_DATA_DIR) to a directory of this user that only it can write';
 
@@ -175,7 +187,11 @@ export class SqliteStore implements BridgeStore {
   }
 
   async pendingStats(): Promise<PendingStat[]> {
-    return (this.s.stats.all() as Array<{ channel: string; pending: number; oldest: number }>).map((r) => ({ channel: r.channel, pending: r.pending, oldestCreatedAt: r.oldest }));
+    return (this.s.stats.all() as Array<{ channel: string; pending: number; oldest: number }>).map((r) => ({
+      channel: r.channel,
+      pending: r.pending,
+      oldestCreatedAt: r.oldest,
+    }));
   }
 
   async reclaim(all: boolean): Promise<{ requeued: number; interruptedActions: OutboxItem[] }> {
@@ -191,8 +207,7 @@ export class SqliteStore implements BridgeStore {
 
   async delivery(id: number): Promise<DeliveryRow | undefined> {
     const row = this.db.prepare('SELECT state, attempts, last_error, next_attempt_at FROM outbox WHERE id = ?').get(id) as
-      | { state: string; attempts: number; last_error: string | null; next_attempt_at: number }
-      | undefined;
+      { state: string; attempts: number; last_error: string | null; next_attempt_at: number } | undefined;
     return row === undefined ? undefined : { state: row.state, attempts: row.attempts, lastError: row.last_error, nextAttemptAt: row.next_attempt_at };
   }
 
@@ -223,8 +238,22 @@ export class SqliteStore implements BridgeStore {
   }
 
   async deliveries(fingerprint: string): Promise<DeliveryState[]> {
-    const rows = this.s.deliveries.all(fingerprint) as Array<{ channel: string; dedup_key: string; state: string; attempts: number; last_error: string | null; updated_at: number }>;
-    return rows.map((r) => ({ channel: r.channel, key: r.dedup_key, state: r.state, attempts: r.attempts, lastError: r.last_error, updatedAt: iso(r.updated_at) }));
+    const rows = this.s.deliveries.all(fingerprint) as Array<{
+      channel: string;
+      dedup_key: string;
+      state: string;
+      attempts: number;
+      last_error: string | null;
+      updated_at: number;
+    }>;
+    return rows.map((r) => ({
+      channel: r.channel,
+      key: r.dedup_key,
+      state: r.state,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      updatedAt: iso(r.updated_at),
+    }));
   }
 
   async history(limit: number, beforeId?: number): Promise<AlertEvent[]> {
@@ -232,12 +261,14 @@ export class SqliteStore implements BridgeStore {
   }
 
   async putAck(ack: Omit<Ack, 'withdrawnAt' | 'silenceId'>): Promise<{ ack: Ack; created: boolean }> {
-    return this.db.transaction(() => {
-      const existing = this.s.getAck.get(ack.fingerprint, ack.startsAt) as AckRow | undefined;
-      if (existing !== undefined && existing.withdrawn_at === null) return { ack: ackFromRow(existing), created: false };
-      this.s.upsertAck.run({ fingerprint: ack.fingerprint, startsAt: ack.startsAt, by: ack.by, at: Date.parse(ack.at), comment: ack.comment });
-      return { ack: ackFromRow(this.s.getAck.get(ack.fingerprint, ack.startsAt) as AckRow), created: true };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const existing = this.s.getAck.get(ack.fingerprint, ack.startsAt) as AckRow | undefined;
+        if (existing !== undefined && existing.withdrawn_at === null) return { ack: ackFromRow(existing), created: false };
+        this.s.upsertAck.run({ fingerprint: ack.fingerprint, startsAt: ack.startsAt, by: ack.by, at: Date.parse(ack.at), comment: ack.comment });
+        return { ack: ackFromRow(this.s.getAck.get(ack.fingerprint, ack.startsAt) as AckRow), created: true };
+      })
+      .immediate();
   }
 
   async setAckSilence(fingerprint: string, startsAt: string, silenceId: string): Promise<void> {
@@ -245,13 +276,15 @@ export class SqliteStore implements BridgeStore {
   }
 
   async withdrawAck(fingerprint: string, startsAt: string): Promise<Ack | undefined> {
-    return this.db.transaction(() => {
-      const existing = this.s.getAck.get(fingerprint, startsAt) as AckRow | undefined;
-      if (existing === undefined || existing.withdrawn_at !== null) return undefined;
-      const at = this.now();
-      this.db.prepare('UPDATE acks SET withdrawn_at = ? WHERE fingerprint = ? AND starts_at = ?').run(at, fingerprint, startsAt);
-      return ackFromRow({ ...existing, withdrawn_at: at });
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const existing = this.s.getAck.get(fingerprint, startsAt) as AckRow | undefined;
+        if (existing === undefined || existing.withdrawn_at !== null) return undefined;
+        const at = this.now();
+        this.db.prepare('UPDATE acks SET withdrawn_at = ? WHERE fingerprint = ? AND starts_at = ?').run(at, fingerprint, startsAt);
+        return ackFromRow({ ...existing, withdrawn_at: at });
+      })
+      .immediate();
   }
 
   async setResolution(fingerprint: string, startsAt: string, note: string): Promise<void> {
@@ -259,11 +292,13 @@ export class SqliteStore implements BridgeStore {
   }
 
   async takeDueEscalations(now: number, limit: number): Promise<StoredAlert[]> {
-    return this.db.transaction(() => {
-      const rows = this.s.dueEscalations.all(now, limit) as AlertRow[];
-      for (const row of rows) this.s.markEscalated.run(now, row.fingerprint);
-      return rows.map((row) => alertFromRow({ ...row, escalated_at: now }));
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const rows = this.s.dueEscalations.all(now, limit) as AlertRow[];
+        for (const row of rows) this.s.markEscalated.run(now, row.fingerprint);
+        return rows.map((row) => alertFromRow({ ...row, escalated_at: now }));
+      })
+      .immediate();
   }
 
   async setEscalation(fingerprint: string, startsAt: string, at: number | undefined): Promise<void> {
@@ -284,7 +319,9 @@ export class SqliteStore implements BridgeStore {
   }
 
   async triggered(action: string, fingerprint: string, startsAt: string): Promise<boolean> {
-    return this.db.prepare('SELECT 1 FROM action_triggers WHERE action = ? AND fingerprint = ? AND starts_at = ?').get(action, fingerprint, startsAt) !== undefined;
+    return (
+      this.db.prepare('SELECT 1 FROM action_triggers WHERE action = ? AND fingerprint = ? AND starts_at = ?').get(action, fingerprint, startsAt) !== undefined
+    );
   }
 
   async audit(kind: string, fingerprint: string | undefined, detail: unknown): Promise<void> {
@@ -292,7 +329,13 @@ export class SqliteStore implements BridgeStore {
   }
 
   async auditLog(limit: number, beforeId?: number, kind?: string): Promise<AuditEntry[]> {
-    const rows = this.s.auditLog.all(beforeId ?? Number.MAX_SAFE_INTEGER, kind ?? null, kind ?? null, limit) as Array<{ id: number; at: number; kind: string; fingerprint: string | null; detail: string }>;
+    const rows = this.s.auditLog.all(beforeId ?? Number.MAX_SAFE_INTEGER, kind ?? null, kind ?? null, limit) as Array<{
+      id: number;
+      at: number;
+      kind: string;
+      fingerprint: string | null;
+      detail: string;
+    }>;
     return rows.map((r) => ({ id: r.id, at: iso(r.at), kind: r.kind, fingerprint: r.fingerprint, detail: JSON.parse(r.detail) as unknown }));
   }
 
@@ -315,7 +358,6 @@ export class SqliteStore implements BridgeStore {
     if (this.db.open) this.db.close();
   }
 }
-
 
 /** The alert row with its current episode's ack (if not withdrawn) joined in. */
 const ALERT_SELECT = `SELECT a.*, k.by AS ack_by, k.at AS ack_at, k.comment AS ack_comment, k.silence_id AS ack_silence_id
@@ -404,7 +446,9 @@ function statements(db: Database.Database) {
     ),
     markEscalated: db.prepare('UPDATE alerts SET escalated_at = ? WHERE fingerprint = ?'),
     lastTrigger: db.prepare('SELECT MAX(at) AS at FROM action_triggers WHERE action = ? AND fingerprint = ?'),
-    recordTrigger: db.prepare('INSERT INTO action_triggers (action, fingerprint, starts_at, at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET at = excluded.at'),
+    recordTrigger: db.prepare(
+      'INSERT INTO action_triggers (action, fingerprint, starts_at, at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET at = excluded.at',
+    ),
     insertAudit: db.prepare('INSERT INTO audit (at, kind, fingerprint, detail) VALUES (?, ?, ?, ?)'),
     auditLog: db.prepare(`SELECT * FROM audit WHERE id < ? AND (? IS NULL OR kind = ?) ORDER BY id DESC LIMIT ?`),
   };

@@ -7,7 +7,9 @@ import type { Setting } from '../setting.js';
 const url = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 const optionalPath = z.string().min(1).optional();
 
-const channelName = z.string().refine((name) => CHANNEL_NAMES.includes(name), { error: (issue) => `unknown channel ${JSON.stringify(issue.input)}; channels are ${CHANNEL_NAMES.join(', ')}` });
+const channelName = z.string().refine((name) => CHANNEL_NAMES.includes(name), {
+  error: (issue) => `unknown channel ${JSON.stringify(issue.input)}; channels are ${CHANNEL_NAMES.join(', ')}`,
+});
 
 /** Delivery timing shared by the channels; the dispatcher applies it, the channels never retry. */
 const retrySchema = z
@@ -42,9 +44,7 @@ const routeSchema = z
 export type RouteConfig = z.output<typeof routeSchema>;
 
 /** `bridge.channels`: one section per channel of the registry, each with its own schema. */
-const channelsSchema = z
-  .strictObject(Object.fromEntries(CHANNELS.map((c) => [c.name, c.schema])))
-  .prefault({});
+const channelsSchema = z.strictObject(Object.fromEntries(CHANNELS.map((c) => [c.name, c.schema]))).prefault({});
 
 /** `bridge:` — the Alertmanager webhook receiver and its channels, actions and outbox. */
 export const bridgeSchema = z
@@ -55,7 +55,10 @@ export const bridgeSchema = z
     database: z
       .strictObject({
         /** `postgres://user@host:5432/db`: a store shared by bridge replicas. Unset: SQLite in data_dir. */
-        url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+          .optional(),
         url_file: optionalPath,
         /** The password, when not in the URL. */
         password: z.string().min(1).optional(),
@@ -128,10 +131,32 @@ export const bridgeSchema = z
 export type BridgeConfig = z.output<typeof bridgeSchema>;
 
 export const BRIDGE_SETTINGS: readonly Setting[] = [
-  { name: 'bridge.enabled', path: ['bridge', 'enabled'], kind: 'boolean', help: `Enable the alert bridge (POST /api/v1/alertmanager/webhook → ${CHANNEL_NAMES.join(', ')}, actions).` },
+  {
+    name: 'bridge.enabled',
+    path: ['bridge', 'enabled'],
+    kind: 'boolean',
+    help: `Enable the alert bridge (POST /api/v1/alertmanager/webhook → ${CHANNEL_NAMES.join(', ')}, actions).`,
+  },
   { name: 'data-dir', path: ['bridge', 'data_dir'], kind: 'string', help: 'Directory of the alert bridge store (SQLite), when no database URL is set.' },
-  { name: 'bridge.database-url', path: ['bridge', 'database', 'url'], kind: 'string', secret: true, help: 'PostgreSQL URL of a store shared by bridge replicas (postgres://user@host/db); unset: SQLite in the data dir.' },
-  { name: 'webhook.token', path: ['bridge', 'webhook', 'token'], kind: 'string', secret: true, help: 'Bearer token Alertmanager must send to the bridge webhook and alert API (without one, only loopback callers are accepted).' },
-  { name: 'alertmanager.url', path: ['bridge', 'alertmanager', 'url'], kind: 'string', help: 'Alertmanager base URL: acknowledgements create silences there and the reconciler reads its alerts (silence links in messages come from the payload\'s externalURL).' },
+  {
+    name: 'bridge.database-url',
+    path: ['bridge', 'database', 'url'],
+    kind: 'string',
+    secret: true,
+    help: 'PostgreSQL URL of a store shared by bridge replicas (postgres://user@host/db); unset: SQLite in the data dir.',
+  },
+  {
+    name: 'webhook.token',
+    path: ['bridge', 'webhook', 'token'],
+    kind: 'string',
+    secret: true,
+    help: 'Bearer token Alertmanager must send to the bridge webhook and alert API (without one, only loopback callers are accepted).',
+  },
+  {
+    name: 'alertmanager.url',
+    path: ['bridge', 'alertmanager', 'url'],
+    kind: 'string',
+    help: "Alertmanager base URL: acknowledgements create silences there and the reconciler reads its alerts (silence links in messages come from the payload's externalURL).",
+  },
   ...CHANNELS.flatMap((c) => c.settings),
 ];

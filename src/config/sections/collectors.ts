@@ -31,7 +31,12 @@ export function collectorsSchemaOf<const Definitions extends readonly CollectorD
 /** The flags of `collectors:`: the shared ones, `--[no-]collector.<name>` for each, then each option that has a flag. */
 export function collectorSettingsOf(definitions: readonly CollectorDefinition[]): Setting[] {
   return [
-    { name: 'collector.disable-defaults', path: ['collectors', 'disable_defaults'], kind: 'boolean', help: 'Turn off every collector not enabled explicitly; then enable them one by one with --collector.<name>.' },
+    {
+      name: 'collector.disable-defaults',
+      path: ['collectors', 'disable_defaults'],
+      kind: 'boolean',
+      help: 'Turn off every collector not enabled explicitly; then enable them one by one with --collector.<name>.',
+    },
     { name: 'collector.timeout', path: ['collectors', 'timeout'], kind: 'duration', help: 'Time a collector may take before it is reported as failed.' },
     ...definitions.map((d): Setting => ({
       name: `collector.${d.name}`,

@@ -34,9 +34,35 @@ export const ingestSchema = z
 export type IngestConfig = z.output<typeof ingestSchema>;
 
 export const INGEST_SETTINGS: readonly Setting[] = [
-  { name: 'ingest.token', path: ['ingest', 'token'], kind: 'string', secret: true, help: 'Bearer token required by POST /api/v1/ingest (without one, only loopback callers are accepted).' },
-  { name: 'ingest.max-body-size', path: ['ingest', 'max_body_size'], kind: 'string', help: 'Largest ingestion request body, e.g. 1MiB; larger ones are answered 413.' },
-  { name: 'ingest.max-label-values', path: ['ingest', 'max_label_values'], kind: 'string', help: 'Distinct values per ingested label (server, operation, cache) before new ones fold into "other".' },
-  { name: 'ingest.instance-stale-after', path: ['ingest', 'instance_stale_after'], kind: 'duration', help: 'A reporting instance silent for longer is expired: its gauges vanish.' },
-  { name: 'ingest.server-retention', path: ['ingest', 'server_retention'], kind: 'duration', help: 'How long ide_lsp_server_up stays 0 after the last instance of a server went down.' },
+  {
+    name: 'ingest.token',
+    path: ['ingest', 'token'],
+    kind: 'string',
+    secret: true,
+    help: 'Bearer token required by POST /api/v1/ingest (without one, only loopback callers are accepted).',
+  },
+  {
+    name: 'ingest.max-body-size',
+    path: ['ingest', 'max_body_size'],
+    kind: 'string',
+    help: 'Largest ingestion request body, e.g. 1MiB; larger ones are answered 413.',
+  },
+  {
+    name: 'ingest.max-label-values',
+    path: ['ingest', 'max_label_values'],
+    kind: 'string',
+    help: 'Distinct values per ingested label (server, operation, cache) before new ones fold into "other".',
+  },
+  {
+    name: 'ingest.instance-stale-after',
+    path: ['ingest', 'instance_stale_after'],
+    kind: 'duration',
+    help: 'A reporting instance silent for longer is expired: its gauges vanish.',
+  },
+  {
+    name: 'ingest.server-retention',
+    path: ['ingest', 'server_retention'],
+    kind: 'duration',
+    help: 'How long ide_lsp_server_up stays 0 after the last instance of a server went down.',
+  },
 ];

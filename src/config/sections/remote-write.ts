@@ -27,7 +27,10 @@ const remoteWriteEndpointSchema = z
       .optional(),
     authorization: z
       .strictObject({ type: z.string().min(1).default('Bearer'), credentials: z.string().min(1).optional(), credentials_file: optionalPath })
-      .refine((a) => a.credentials !== undefined || a.credentials_file !== undefined, { message: 'needs credentials or credentials_file', path: ['credentials'] })
+      .refine((a) => a.credentials !== undefined || a.credentials_file !== undefined, {
+        message: 'needs credentials or credentials_file',
+        path: ['credentials'],
+      })
       .optional(),
     /** Prometheus' older spelling of `authorization: {credentials: …}`. */
     bearer_token: z.string().min(1).optional(),
@@ -74,5 +77,10 @@ export const globalSchema = z
   .prefault({});
 
 export const REMOTE_WRITE_SETTINGS: readonly Setting[] = [
-  { name: 'remote-write.interval', path: ['global', 'remote_write_interval'], kind: 'duration', help: 'How often the samples /metrics exposes are gathered and sent to every remote-write URL.' },
+  {
+    name: 'remote-write.interval',
+    path: ['global', 'remote_write_interval'],
+    kind: 'duration',
+    help: 'How often the samples /metrics exposes are gathered and sent to every remote-write URL.',
+  },
 ];

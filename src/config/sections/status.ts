@@ -23,9 +23,19 @@ export const statusSchema = z
   .prefault({});
 
 export const STATUS_SETTINGS: readonly Setting[] = [
-  { name: 'status.enabled', path: ['status', 'enabled'], kind: 'boolean', help: 'Serve the live status page at / (with its stream, snapshot and history endpoints).' },
+  {
+    name: 'status.enabled',
+    path: ['status', 'enabled'],
+    kind: 'boolean',
+    help: 'Serve the live status page at / (with its stream, snapshot and history endpoints).',
+  },
   { name: 'status.interval', path: ['status', 'interval'], kind: 'duration', help: 'How often the status page samples and pushes an update.' },
   { name: 'status.history', path: ['status', 'history'], kind: 'duration', help: 'How much history the status page keeps in memory.' },
   { name: 'status.max-clients', path: ['status', 'max_clients'], kind: 'string', help: 'Most open status streams; more answer 503.' },
-  { name: 'status.monitoring-config-file', path: ['status', 'monitoring_config_file'], kind: 'string', help: 'The generate --config file whose _config.thresholds colour the status page (as the generated alerts fire).' },
+  {
+    name: 'status.monitoring-config-file',
+    path: ['status', 'monitoring_config_file'],
+    kind: 'string',
+    help: 'The generate --config file whose _config.thresholds colour the status page (as the generated alerts fire).',
+  },
 ];

@@ -3,7 +3,6 @@ import { procFileCollector } from '../collector-definition.js';
 import { counter, sample, type MetricFamily, type Sample } from '../metric-family.js';
 import { fields, lines, nonEmpty, toNumber, USER_HZ } from './parse.js';
 
-
 /** The columns of a `cpuN` line, in the kernel's order; guest time is already inside user and nice. */
 const MODES = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'] as const;
 

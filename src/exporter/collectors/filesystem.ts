@@ -176,9 +176,7 @@ export function createFilesystemCollector(
   return {
     name: 'filesystem',
     async collect(ctx: ScrapeContext): Promise<MetricFamily[]> {
-      const mounts = parseMounts(await readMountTable(ctx.files)).filter(
-        (m) => !mountPointsExclude.test(m.mountPoint) && !fsTypesExclude.test(m.fsType),
-      );
+      const mounts = parseMounts(await readMountTable(ctx.files)).filter((m) => !mountPointsExclude.test(m.mountPoint) && !fsTypesExclude.test(m.fsType));
       const stats = await Promise.all(mounts.map((m) => probe(m, ctx.files.hostPath(m.mountPoint), ctx.signal)));
       const samples = new Map<Key, Sample[]>(FAMILIES.map(([key]) => [key, []]));
       mounts.forEach((mount, i) => {

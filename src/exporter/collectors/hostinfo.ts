@@ -15,9 +15,7 @@ async function hostFacts(source: HostFactsSource): Promise<MetricFamily[]> {
   const [os, cpu] = await Promise.all([source.osInfo(), source.cpu()]);
   const { platform, distro, release, kernel, arch, hostname } = os;
   return [
-    gauge('ide_host_os_info', 'Operating system facts as labels; the value is always 1.', [
-      sample(1, { platform, distro, release, kernel, arch, hostname }),
-    ]),
+    gauge('ide_host_os_info', 'Operating system facts as labels; the value is always 1.', [sample(1, { platform, distro, release, kernel, arch, hostname })]),
     gauge('ide_host_cpu_info', 'CPU model and core counts as labels; the value is always 1.', [
       sample(1, { manufacturer: cpu.manufacturer, brand: cpu.brand, cores: String(cpu.cores), physical_cores: String(cpu.physicalCores) }),
     ]),

@@ -38,7 +38,11 @@ export interface ProcessCollector extends Collector {
   readonly heldFiles: number;
 }
 
-export function createProcessCollector(config: CollectorConfig<'process', typeof OPTIONS>, logger: Logger, options: ProcessCollectorOptions = {}): ProcessCollector {
+export function createProcessCollector(
+  config: CollectorConfig<'process', typeof OPTIONS>,
+  logger: Logger,
+  options: ProcessCollectorOptions = {},
+): ProcessCollector {
   const { groups, restart_window: restartWindowMs } = config.process;
   const tracker = new ProcessTracker({ groups, restartWindowMs, pageSize: options.pageSize ?? systemPageSize() });
   const now = options.now ?? Date.now;
@@ -155,14 +159,26 @@ function processFamilies(snapshots: readonly GroupSnapshot[]): MetricFamily[] {
       return value === undefined ? [] : [sample(value, { group: s.name })];
     });
   return nonEmpty([
-    gauge('ide_process_count', 'Processes in the group, zombies excluded; 0 when none runs, in processes.', snapshots.map((s) => sample(s.count, { group: s.name }))),
+    gauge(
+      'ide_process_count',
+      'Processes in the group, zombies excluded; 0 when none runs, in processes.',
+      snapshots.map((s) => sample(s.count, { group: s.name })),
+    ),
     counter(
       'ide_process_cpu_seconds_total',
       "CPU time of the group's processes, including members that exited since the exporter started, in seconds.",
       snapshots.flatMap((s) => [sample(s.userSeconds, { group: s.name, mode: 'user' }), sample(s.systemSeconds, { group: s.name, mode: 'system' })]),
     ),
-    gauge('ide_process_resident_memory_bytes', "Resident memory of the group's processes, summed, in bytes.", perMember((s) => s.members?.residentBytes)),
-    gauge('ide_process_virtual_memory_bytes', "Virtual memory of the group's processes, summed, in bytes.", perMember((s) => s.members?.virtualBytes)),
+    gauge(
+      'ide_process_resident_memory_bytes',
+      "Resident memory of the group's processes, summed, in bytes.",
+      perMember((s) => s.members?.residentBytes),
+    ),
+    gauge(
+      'ide_process_virtual_memory_bytes',
+      "Virtual memory of the group's processes, summed, in bytes.",
+      perMember((s) => s.members?.virtualBytes),
+    ),
     gauge(
       'ide_process_open_fds',
       "Open file descriptors of the group's processes we may inspect (see ide_process_open_fds_unreadable), in descriptors.",
@@ -173,7 +189,11 @@ function processFamilies(snapshots: readonly GroupSnapshot[]): MetricFamily[] {
       "Processes of the group whose descriptors could not be counted (another user's process, without CAP_SYS_PTRACE), in processes.",
       perMember((s) => s.members?.fdsUnreadable),
     ),
-    gauge('ide_process_threads', "Threads of the group's processes, summed, in threads.", perMember((s) => s.members?.threads)),
+    gauge(
+      'ide_process_threads',
+      "Threads of the group's processes, summed, in threads.",
+      perMember((s) => s.members?.threads),
+    ),
     gauge(
       'ide_process_oldest_start_time_seconds',
       "Start time of the group's oldest process, in seconds since the Unix epoch.",

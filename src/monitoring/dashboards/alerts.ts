@@ -12,7 +12,12 @@ export function alertsDashboard(config: MonitoringConfig): Dashboard {
   const t = config.thresholds;
   const rate = (metric: string, ...matchers: string[]) => `rate(${d(metric, ...matchers)}[$__rate_interval])`;
   const firing = dashboardAlerts(config, 'alertstate="firing"');
-  const board = new Board(config, 'alerts', 'Alerts firing over time and the alert bridge: webhook intake, notifications per channel, automated actions and the outbox.', { hostPanels: true })
+  const board = new Board(
+    config,
+    'alerts',
+    'Alerts firing over time and the alert bridge: webhook intake, notifications per channel, automated actions and the outbox.',
+    { hostPanels: true },
+  )
     .row('Alerts')
     .timeseries({
       title: 'Firing alerts by severity',
@@ -56,9 +61,7 @@ export function alertsDashboard(config: MonitoringConfig): Dashboard {
       title: 'Notification p95 duration',
       description: '95th-percentile time to deliver one notification per channel.',
       unit: 's',
-      queries: [
-        q(`histogram_quantile(0.95, sum by (channel, le) (${rate('ide_bridge_notification_duration_seconds_bucket')}))`, '{{channel}}'),
-      ],
+      queries: [q(`histogram_quantile(0.95, sum by (channel, le) (${rate('ide_bridge_notification_duration_seconds_bucket')}))`, '{{channel}}')],
       width: 8,
     })
     .timeseries({

@@ -153,7 +153,9 @@ export class Board {
       .withVariable(this.queryVariable('job', 'Job', `label_values(${within(source, `${cluster}=~"$cluster"`)}, job)`))
       .withVariable(this.queryVariable('instance', 'Instance', `label_values(${within(source, `${cluster}=~"$cluster", job=~"$job"`)}, instance)`));
     if (nodeSeries !== undefined && options.hostPanels === true && options.hostVariables !== true) {
-      this.builder.withVariable(this.queryVariable(NODE_VARIABLE, 'Host (node_exporter)', `label_values(${within(nodeSeries, `${cluster}=~"$cluster"`)}, instance)`));
+      this.builder.withVariable(
+        this.queryVariable(NODE_VARIABLE, 'Host (node_exporter)', `label_values(${within(nodeSeries, `${cluster}=~"$cluster"`)}, instance)`),
+      );
     }
   }
 

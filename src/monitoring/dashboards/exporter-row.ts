@@ -22,7 +22,10 @@ export function nodeExporterHealthRow(board: Board): Board {
       description: 'node_exporter collectors that failed on the last scrape; their metrics are missing until they recover.',
       unit: 'none',
       queries: [q(`count(${d('node_scrape_collector_success')} == 0) or vector(0)`, 'failing')],
-      steps: [{ value: null, color: 'green' }, { value: 1, color: 'orange' }],
+      steps: [
+        { value: null, color: 'green' },
+        { value: 1, color: 'orange' },
+      ],
       width: 6,
     })
     .timeseries({
@@ -73,7 +76,10 @@ export function exporterHealthRow(board: Board): Board {
       description: 'Collectors that failed or timed out on the last scrape; their metrics are missing until they recover.',
       unit: 'none',
       queries: [q(`count(${d('ide_exporter_collector_success')} == 0) or vector(0)`, 'failing')],
-      steps: [{ value: null, color: 'green' }, { value: 1, color: 'orange' }],
+      steps: [
+        { value: null, color: 'green' },
+        { value: 1, color: 'orange' },
+      ],
       width: 6,
     })
     .timeseries({

@@ -61,10 +61,7 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       title: 'Context switches and interrupts',
       description: 'Context switches and interrupts per second.',
       unit: 'ops',
-      queries: [
-        q(rate(h.contextSwitches), '{{instance}} context switches'),
-        q(rate(h.interrupts), '{{instance}} interrupts'),
-      ],
+      queries: [q(rate(h.contextSwitches), '{{instance}} context switches'), q(rate(h.interrupts), '{{instance}} interrupts')],
     })
     .row('Memory')
     .timeseries({
@@ -81,17 +78,22 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       title: 'Memory breakdown',
       description: 'Total, available, free, buffers and page cache.',
       unit: 'bytes',
-      queries: ([['total', h.memoryTotal], ['available', h.memoryAvailable], ['free', h.memoryFree], ['buffers', h.memoryBuffers], ['cached', h.memoryCached]] as const).map(([kind, metric]) => q(d(metric), `{{instance}} ${kind}`)),
+      queries: (
+        [
+          ['total', h.memoryTotal],
+          ['available', h.memoryAvailable],
+          ['free', h.memoryFree],
+          ['buffers', h.memoryBuffers],
+          ['cached', h.memoryCached],
+        ] as const
+      ).map(([kind, metric]) => q(d(metric), `{{instance}} ${kind}`)),
       width: 8,
     })
     .timeseries({
       title: 'Memory pressure',
       description: 'Share of time some tasks waited for memory (Linux PSI), and all tasks stalled at once.',
       unit: 'percentunit',
-      queries: [
-        q(rate(h.pressureMemoryWaiting), '{{instance}} some waiting'),
-        q(rate(h.pressureMemoryStalled), '{{instance}} all stalled'),
-      ],
+      queries: [q(rate(h.pressureMemoryWaiting), '{{instance}} some waiting'), q(rate(h.pressureMemoryStalled), '{{instance}} all stalled')],
       width: 8,
     })
     .timeseries({
@@ -122,29 +124,20 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
       title: 'I/O pressure',
       description: 'Share of time some tasks waited for I/O (Linux PSI), and all tasks stalled at once.',
       unit: 'percentunit',
-      queries: [
-        q(rate(h.pressureIoWaiting), '{{instance}} some waiting'),
-        q(rate(h.pressureIoStalled), '{{instance}} all stalled'),
-      ],
+      queries: [q(rate(h.pressureIoWaiting), '{{instance}} some waiting'), q(rate(h.pressureIoStalled), '{{instance}} all stalled')],
       width: 8,
     })
     .timeseries({
       title: 'Disk throughput',
       description: 'Bytes read and written per second per disk.',
       unit: 'Bps',
-      queries: [
-        q(rate(h.diskReadBytes), '{{instance}} {{device}} read'),
-        q(rate(h.diskWrittenBytes), '{{instance}} {{device}} written'),
-      ],
+      queries: [q(rate(h.diskReadBytes), '{{instance}} {{device}} read'), q(rate(h.diskWrittenBytes), '{{instance}} {{device}} written')],
     })
     .timeseries({
       title: 'Disk IOPS',
       description: 'Reads and writes completed per second per disk.',
       unit: 'iops',
-      queries: [
-        q(rate(h.diskReads), '{{instance}} {{device}} reads'),
-        q(rate(h.diskWrites), '{{instance}} {{device}} writes'),
-      ],
+      queries: [q(rate(h.diskReads), '{{instance}} {{device}} reads'), q(rate(h.diskWrites), '{{instance}} {{device}} writes')],
     })
     .row('Filesystems')
     .timeseries({
@@ -221,7 +214,9 @@ export function hostDashboard(config: MonitoringConfig): Dashboard {
     return {
       labels: ['instance', 'hostname', 'distro', 'release', 'kernel', 'arch', 'brand', 'cores'],
       queries: [
-        q(`${uptime} * ${on} group_left (hostname, distro, release, kernel, arch) ${d('ide_host_os_info')} * ${on} group_left (brand, cores) ${d('ide_host_cpu_info')}`),
+        q(
+          `${uptime} * ${on} group_left (hostname, distro, release, kernel, arch) ${d('ide_host_os_info')} * ${on} group_left (brand, cores) ${d('ide_host_cpu_info')}`,
+        ),
       ],
     };
   }

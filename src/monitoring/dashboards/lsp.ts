@@ -106,7 +106,8 @@ export function lspDashboard(config: MonitoringConfig): Dashboard {
     })
     .timeseries({
       title: 'Oldest request in flight',
-      description: 'Age of the oldest editor request each server has not answered yet; a steady stream of fast requests stays near 0, a stuck one climbs (IdeLspRequestsStuck, dashed line).',
+      description:
+        'Age of the oldest editor request each server has not answered yet; a steady stream of fast requests stays near 0, a stuck one climbs (IdeLspRequestsStuck, dashed line).',
       unit: 's',
       queries: [q(`max by (server) (${d(OLDEST_IN_FLIGHT)})`, '{{server}}')],
       steps: above(t.lspRequestsStuck.levels),

@@ -52,9 +52,7 @@ export function overviewDashboard(config: MonitoringConfig): Dashboard {
       title: 'Firing alerts',
       description: 'ide-monitor alerts firing now for the selected instances, by severity.',
       unit: 'none',
-      queries: SEVERITIES.map((severity) =>
-        q(`count(${dashboardAlerts(config, 'alertstate="firing"', `severity="${severity}"`)}) or vector(0)`, severity),
-      ),
+      queries: SEVERITIES.map((severity) => q(`count(${dashboardAlerts(config, 'alertstate="firing"', `severity="${severity}"`)}) or vector(0)`, severity)),
       steps: ANY_STEPS,
       width: 8,
     })

@@ -34,6 +34,12 @@ export function below(levels: readonly Valued[]): Threshold[] {
 }
 
 /** For states where 1 is healthy and anything less is not (up, success). */
-export const UP_STEPS: Threshold[] = [{ value: BASE, color: 'red' }, { value: 1, color: 'green' }];
+export const UP_STEPS: Threshold[] = [
+  { value: BASE, color: 'red' },
+  { value: 1, color: 'green' },
+];
 /** For counts where any is bad (firing alerts, failures). */
-export const ANY_STEPS: Threshold[] = [{ value: BASE, color: 'green' }, { value: 1, color: 'red' }];
+export const ANY_STEPS: Threshold[] = [
+  { value: BASE, color: 'green' },
+  { value: 1, color: 'red' },
+];

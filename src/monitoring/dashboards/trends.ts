@@ -37,10 +37,38 @@ export function trendsDashboard(config: MonitoringConfig): Dashboard {
   const points = (rec: string, sel = d) => `${avgOf(rec, '', sel)} - ${avgOf(rec, ' offset 1w', sel)}`;
   const board = new Board(config, 'trends', 'Week-over-week comparisons (offset 1w), 1-day baselines and linear predictions.', { hostPanels: true })
     .row('Change over 7 days')
-    .stat(change('LSP p95', 'Relative change of the worst method\u2019s p95 latency against the same time 7 days earlier.', 'percentunit', `max(${d(REC.lspP95)}) / max(${d(REC.lspP95)} offset 1w) - 1`))
-    .stat(change('Memory used', 'Memory in use now minus 7 days earlier, in percentage points of total memory (averaged over the selected hosts).', 'percentunit', points(REC.memoryUsed, host)))
-    .stat(change('LSP error ratio', 'Share of failed LSP requests now minus 7 days earlier, in percentage points (averaged over servers and methods).', 'percentunit', points(REC.lspErrorRatio)))
-    .stat(change('Cache hit ratio', 'Cache hit ratio now minus 7 days earlier, in percentage points (averaged over caches); negative means fewer hits.', 'percentunit', points(REC.cacheHitRatio)))
+    .stat(
+      change(
+        'LSP p95',
+        'Relative change of the worst method\u2019s p95 latency against the same time 7 days earlier.',
+        'percentunit',
+        `max(${d(REC.lspP95)}) / max(${d(REC.lspP95)} offset 1w) - 1`,
+      ),
+    )
+    .stat(
+      change(
+        'Memory used',
+        'Memory in use now minus 7 days earlier, in percentage points of total memory (averaged over the selected hosts).',
+        'percentunit',
+        points(REC.memoryUsed, host),
+      ),
+    )
+    .stat(
+      change(
+        'LSP error ratio',
+        'Share of failed LSP requests now minus 7 days earlier, in percentage points (averaged over servers and methods).',
+        'percentunit',
+        points(REC.lspErrorRatio),
+      ),
+    )
+    .stat(
+      change(
+        'Cache hit ratio',
+        'Cache hit ratio now minus 7 days earlier, in percentage points (averaged over caches); negative means fewer hits.',
+        'percentunit',
+        points(REC.cacheHitRatio),
+      ),
+    )
     .row('Week over week')
     .timeseries(weekOverWeek('LSP p95 latency', 's', p95, '{{method}}'))
     .timeseries({
@@ -72,18 +100,14 @@ export function trendsDashboard(config: MonitoringConfig): Dashboard {
       title: 'Filesystem space predicted',
       description: `Available bytes per filesystem extrapolated ${num(fsHorizon / 3600)} h ahead from the trend of the last ${t.hostFilesystemFillingUp.window}; below 0 means full by then (IdeHostFilesystemFillingUp).`,
       unit: 'bytes',
-      queries: [
-        q(`predict_linear(${host(h.fsAvail)}[${t.hostFilesystemFillingUp.window}], ${fsHorizon})`, '{{instance}} {{mountpoint}}'),
-      ],
+      queries: [q(`predict_linear(${host(h.fsAvail)}[${t.hostFilesystemFillingUp.window}], ${fsHorizon})`, '{{instance}} {{mountpoint}}')],
       width: 8,
     })
     .timeseries({
       title: 'Available memory predicted',
       description: `Available memory extrapolated ${num(memHorizon / 3600)} h ahead from the trend of the last ${t.hostMemoryExhaustionPredicted.window}; below 0 is IdeHostMemoryExhaustionPredicted.`,
       unit: 'bytes',
-      queries: [
-        q(`predict_linear(${host(h.memoryAvailable)}[${t.hostMemoryExhaustionPredicted.window}], ${memHorizon})`, '{{instance}}'),
-      ],
+      queries: [q(`predict_linear(${host(h.memoryAvailable)}[${t.hostMemoryExhaustionPredicted.window}], ${memHorizon})`, '{{instance}}')],
       width: 8,
     })
     .timeseries({

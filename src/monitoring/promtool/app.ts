@@ -36,7 +36,13 @@ export const appTests: TestFile = {
     {
       name: 'A cache that never hit has a hit ratio of 0',
       series: [[series('ide_app_cache_requests_total', { ...SYMBOLS, result: 'miss' }), counter(60, 30)]],
-      exprs: [{ at: '10m', expr: REC.cacheHitRatio, samples: [{ labels: `${REC.cacheHitRatio}{cache="symbols", instance="dev:10451", job="ide-monitor"}`, value: 0 }] }],
+      exprs: [
+        {
+          at: '10m',
+          expr: REC.cacheHitRatio,
+          samples: [{ labels: `${REC.cacheHitRatio}{cache="symbols", instance="dev:10451", job="ide-monitor"}`, value: 0 }],
+        },
+      ],
     },
     {
       name: 'UI refresh p95 over its 250ms budget',
@@ -46,7 +52,9 @@ export const appTests: TestFile = {
         {
           at: '15m',
           alert: 'IdeAppUiRefreshSlow',
-          expect: [fires('medium', { operation: 'ui_refresh' }, 'The p95 duration of ui_refresh on dev:10451 has been 487.5ms for more than 10m (budget 250ms).')],
+          expect: [
+            fires('medium', { operation: 'ui_refresh' }, 'The p95 duration of ui_refresh on dev:10451 has been 487.5ms for more than 10m (budget 250ms).'),
+          ],
         },
       ],
     },
@@ -58,7 +66,11 @@ export const appTests: TestFile = {
       series: [[series('ide_process_count', GROUP), '2x5 0x20']],
       alerts: [
         ...quiet('IdeProcessGroupGone', '6m'),
-        { at: '10m', alert: 'IdeProcessGroupGone', expect: [fires('high', GROUP, 'No process of group tsserver has been running on dev:10451 for more than 2m.')] },
+        {
+          at: '10m',
+          alert: 'IdeProcessGroupGone',
+          expect: [fires('high', GROUP, 'No process of group tsserver has been running on dev:10451 for more than 2m.')],
+        },
       ],
     },
     {

@@ -24,7 +24,9 @@ function both(metric: string, extra: Readonly<Record<string, string>>, [a, b]: V
 /** A recording rule's two samples: cluster A's value, then cluster B's. */
 function check(rule: string, extra: Readonly<Record<string, string>>, [a, b]: readonly [number, number], target: Target = TARGET): ExprCheck {
   const sample = (cluster: Readonly<Record<string, string>>, value: number) => ({
-    labels: `${rule}{${Object.entries(labels({ ...cluster, ...extra }, target)).map(([k, v]) => `${k}="${v}"`).join(', ')}}`,
+    labels: `${rule}{${Object.entries(labels({ ...cluster, ...extra }, target))
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(', ')}}`,
     value,
   });
   return { at: '10m', expr: rule, samples: [sample(A, a), sample(B, b)] };

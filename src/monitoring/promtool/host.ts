@@ -64,7 +64,10 @@ export function hostTests(mode: HostMetricsMode = 'ide-monitor'): TestFile {
         series: input(ratio),
         alerts: [
           ...quiet(alert, times.quiet),
-          at(times.early, reached.filter((tier) => tier.for === shortest)),
+          at(
+            times.early,
+            reached.filter((tier) => tier.for === shortest),
+          ),
           at(times.late, reached),
         ],
       };
@@ -123,7 +126,10 @@ export function hostTests(mode: HostMetricsMode = 'ide-monitor'): TestFile {
         'IdeHostCpuHighUsage',
         (ratio) => cpu(ratio),
         [0.89, 0.94, 0.96],
-        [{ severity: 'low', threshold: '90%', for: '15m' }, { severity: 'medium', threshold: '95%', for: '1h' }],
+        [
+          { severity: 'low', threshold: '90%', for: '15m' },
+          { severity: 'medium', threshold: '95%', for: '1h' },
+        ],
         { quiet: '14m', early: '40m', late: '80m' },
         (shown, tier) => `CPU on ${I} has been ${shown} busy for more than ${tier.for} (threshold ${tier.threshold}).`,
       ),
@@ -132,7 +138,10 @@ export function hostTests(mode: HostMetricsMode = 'ide-monitor'): TestFile {
         'IdeHostMemoryHighUsage',
         (ratio) => memory(ratio),
         [0.89, 0.94, 0.96],
-        [{ severity: 'medium', threshold: '90%', for: '15m' }, { severity: 'high', threshold: '95%', for: '15m' }],
+        [
+          { severity: 'medium', threshold: '90%', for: '15m' },
+          { severity: 'high', threshold: '95%', for: '15m' },
+        ],
         { quiet: '14m', early: '20m', late: '40m' },
         (shown, tier) => `${shown} of the memory of ${I} has been in use for more than ${tier.for} (threshold ${tier.threshold}).`,
       ),
@@ -150,10 +159,7 @@ export function hostTests(mode: HostMetricsMode = 'ide-monitor'): TestFile {
           {
             at: '40m',
             alert: 'IdeHostFilesystemAlmostFull',
-            expect: [
-              fires('high', ROOT, fsFull('98%')),
-              fires('critical', ROOT, fsFull('98%')),
-            ],
+            expect: [fires('high', ROOT, fsFull('98%')), fires('critical', ROOT, fsFull('98%'))],
           },
         ],
       },
@@ -177,9 +183,7 @@ export function hostTests(mode: HostMetricsMode = 'ide-monitor'): TestFile {
           {
             at: '2h',
             alert: 'IdeHostFilesystemFillingUp',
-            expect: [
-              fires('medium', ROOT, fsFilling('69.8%', '24h')),
-            ],
+            expect: [fires('medium', ROOT, fsFilling('69.8%', '24h'))],
           },
         ],
       },
@@ -198,10 +202,7 @@ export function hostTests(mode: HostMetricsMode = 'ide-monitor'): TestFile {
           {
             at: '2h',
             alert: 'IdeHostFilesystemFillingUp',
-            expect: [
-              fires('medium', ROOT, fsFilling('97%', '24h')),
-              fires('high', ROOT, fsFilling('97%', '4h')),
-            ],
+            expect: [fires('medium', ROOT, fsFilling('97%', '24h')), fires('high', ROOT, fsFilling('97%', '4h'))],
           },
         ],
       },

@@ -59,7 +59,8 @@ function renderScenario(scenario: Scenario, rules: Map<string, AlertingRule>) {
             alertname: check.alert,
             exp_alerts: check.expect.map((expected) => {
               const rule = rules.get(`${check.alert}/${expected.severity}`);
-              if (rule === undefined) throw new Error(`promtool test "${scenario.name}" expects ${check.alert} at severity ${expected.severity}, which no rule defines`);
+              if (rule === undefined)
+                throw new Error(`promtool test "${scenario.name}" expects ${check.alert} at severity ${expected.severity}, which no rule defines`);
               return {
                 exp_labels: { ...expected.labels, severity: expected.severity },
                 exp_annotations: {
@@ -89,11 +90,13 @@ function renderScenario(scenario: Scenario, rules: Map<string, AlertingRule>) {
  * error, so a new form cannot slip through untested.
  */
 function expandLabels(template: string, labels: Readonly<Record<string, string>>): string {
-  const out = template
-    .replace(/\{\{ with \$labels\.(\w+) \}\}(.*?)\{\{ \. \| urlquery \}\}(.*?)\{\{ end \}\}/g, (_, name: string, before: string, after: string) => {
+  const out = template.replace(
+    /\{\{ with \$labels\.(\w+) \}\}(.*?)\{\{ \. \| urlquery \}\}(.*?)\{\{ end \}\}/g,
+    (_, name: string, before: string, after: string) => {
       const value = labels[name];
       return value === undefined || value === '' ? '' : `${before}${queryEscape(value)}${after}`;
-    });
+    },
+  );
   if (out.includes('{{')) throw new Error(`cannot expand ${template}`);
   return out;
 }

@@ -26,7 +26,11 @@ const budgetScenarios: Scenario[] = BUDGETS.flatMap(({ alert, method, budget, ov
         at: '15m',
         alert,
         expect: [
-          fires('medium', { ...SERVER, method }, `The p95 latency of ${method} on tsserver (dev:10451) has been ${shown} for more than 10m (budget ${budget}).`),
+          fires(
+            'medium',
+            { ...SERVER, method },
+            `The p95 latency of ${method} on tsserver (dev:10451) has been ${shown} for more than 10m (budget ${budget}).`,
+          ),
         ],
       },
     ],
@@ -83,7 +87,11 @@ export const lspTests: TestFile = {
       series: [[series('ide_lsp_server_up', SERVER), '1x5 0x20']],
       alerts: [
         ...quiet('IdeLspServerDown', '6m'),
-        { at: '10m', alert: 'IdeLspServerDown', expect: [fires('high', SERVER, 'Language server tsserver on dev:10451 has not been running for more than 1m.')] },
+        {
+          at: '10m',
+          alert: 'IdeLspServerDown',
+          expect: [fires('high', SERVER, 'Language server tsserver on dev:10451 has not been running for more than 1m.')],
+        },
       ],
     },
     {

@@ -66,7 +66,9 @@ export function labels(extra: Readonly<Record<string, string>> = {}, target: Tar
 
 /** `metric{job="ide-monitor", instance="dev:10451", …}` */
 export function series(metric: string, extra: Readonly<Record<string, string>> = {}, target: Target = TARGET): string {
-  return `${metric}{${Object.entries(labels(extra, target)).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+  return `${metric}{${Object.entries(labels(extra, target))
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(', ')}}`;
 }
 
 /** A counter growing by `perStep` for `steps` steps (steps + 1 samples). */

@@ -37,7 +37,12 @@ function memoryOf(mode: HostMetricsMode) {
       [series(h.memoryAvailable, {}, target), available],
     ],
     exhaustion: (shown: string) =>
-      fires('high', {}, `${shown} of the memory of ${target.instance} is in use and, at the rate of the last 1h and of the last 15m, available memory will run out within 4h.`, target),
+      fires(
+        'high',
+        {},
+        `${shown} of the memory of ${target.instance} is in use and, at the rate of the last 1h and of the last 15m, available memory will run out within 4h.`,
+        target,
+      ),
   };
 }
 
@@ -56,10 +61,7 @@ export function predictiveTests(mode: HostMetricsMode = 'ide-monitor'): TestFile
         // 4 GB available for an hour, then losing 20 MB a minute: 4.8 GB in the next 4 hours.
         name: 'Memory running out within four hours',
         series: memory(`${constant(4e9, 60)} ${line(3.98e9, -2e7, 80)}`),
-        alerts: [
-          ...quiet('IdeHostMemoryExhaustionPredicted', '70m'),
-          { at: '125m', alert: 'IdeHostMemoryExhaustionPredicted', expect: [exhaustion('73%')] },
-        ],
+        alerts: [...quiet('IdeHostMemoryExhaustionPredicted', '70m'), { at: '125m', alert: 'IdeHostMemoryExhaustionPredicted', expect: [exhaustion('73%')] }],
       },
       {
         // Defect: with half an hour of data the fit extrapolates whatever it has; a fresh Prometheus knows no trend.
@@ -74,7 +76,11 @@ export function predictiveTests(mode: HostMetricsMode = 'ide-monitor'): TestFile
         series: memory(`${constant(4e9, 60)} ${line(3.95e9, -5e7, 29)} ${constant(2.5e9, 90)}`),
         alerts: quiet('IdeHostMemoryExhaustionPredicted', '110m', '130m', '150m'),
       },
-      { name: 'Memory shrinking too slowly to run out within four hours', series: memory(`${constant(4e9, 60)} ${line(3.99e9, -1e7, 80)}`), alerts: quiet('IdeHostMemoryExhaustionPredicted', '110m') },
+      {
+        name: 'Memory shrinking too slowly to run out within four hours',
+        series: memory(`${constant(4e9, 60)} ${line(3.99e9, -1e7, 80)}`),
+        alerts: quiet('IdeHostMemoryExhaustionPredicted', '110m'),
+      },
       {
         // A day at about 10 ms, then 487.5 ms: far beyond mean + 3σ of the day.
         name: 'Hover p95 jumping far above its 1-day baseline',
@@ -85,7 +91,11 @@ export function predictiveTests(mode: HostMetricsMode = 'ide-monitor'): TestFile
             at: at(DAY + 35),
             alert: 'IdeLspLatencyAnomaly',
             expect: [
-              fires('low', HOVER, 'The p95 latency of textDocument/hover on tsserver (dev:10451) has been 487.5ms, more than 3 standard deviations above its 1-day average, for more than 15m.'),
+              fires(
+                'low',
+                HOVER,
+                'The p95 latency of textDocument/hover on tsserver (dev:10451) has been 487.5ms, more than 3 standard deviations above its 1-day average, for more than 15m.',
+              ),
             ],
           },
         ],
@@ -123,7 +133,11 @@ export const weeklyTests: TestFile = {
           at: at(WEEK + 85),
           alert: 'IdeLspLatencyRegression',
           expect: [
-            fires('low', HOVER, 'The p95 latency of textDocument/hover on tsserver (dev:10451) has been 242.5ms, more than 50% above the same time last week, for more than 1h.'),
+            fires(
+              'low',
+              HOVER,
+              'The p95 latency of textDocument/hover on tsserver (dev:10451) has been 242.5ms, more than 50% above the same time last week, for more than 1h.',
+            ),
           ],
         },
       ],

@@ -1,8 +1,7 @@
 import { constant, counter, fires, quiet, series, type TestFile } from './model.js';
 
 const SLACK = { channel: 'slack' };
-const missing = (target: string) =>
-  `Target ${target} of job ide-monitor has had no scrape for more than 10m; every ide-monitor alert for it is blind.`;
+const missing = (target: string) => `Target ${target} of job ide-monitor has had no scrape for more than 10m; every ide-monitor alert for it is blind.`;
 const PAGERDUTY = { channel: 'pagerduty' };
 
 export const selfTests: TestFile = {
@@ -21,7 +20,9 @@ export const selfTests: TestFile = {
         {
           at: '12m',
           alert: 'IdeExporterDown',
-          expect: [fires('high', {}, 'Prometheus has failed to scrape dev:10451 (job ide-monitor) for more than 5m; every other ide-monitor alert for it is blind.')],
+          expect: [
+            fires('high', {}, 'Prometheus has failed to scrape dev:10451 (job ide-monitor) for more than 5m; every other ide-monitor alert for it is blind.'),
+          ],
         },
       ],
     },
@@ -65,7 +66,13 @@ export const selfTests: TestFile = {
         {
           at: '15m',
           alert: 'IdeExporterCollectorFailing',
-          expect: [fires('medium', { collector: 'filesystem' }, 'Collector filesystem on dev:10451 has failed or timed out on every scrape for more than 10m; its metrics are missing.')],
+          expect: [
+            fires(
+              'medium',
+              { collector: 'filesystem' },
+              'Collector filesystem on dev:10451 has failed or timed out on every scrape for more than 10m; its metrics are missing.',
+            ),
+          ],
         },
       ],
     },
@@ -103,7 +110,11 @@ export const selfTests: TestFile = {
           at: '30m',
           alert: 'IdeBridgeOutboxBacklogGrowing',
           expect: [
-            fires('medium', PAGERDUTY, '30 notifications for channel pagerduty on dev:10451 are waiting in the outbox and the backlog has been growing for more than 15m.'),
+            fires(
+              'medium',
+              PAGERDUTY,
+              '30 notifications for channel pagerduty on dev:10451 are waiting in the outbox and the backlog has been growing for more than 15m.',
+            ),
           ],
         },
       ],
@@ -122,7 +133,11 @@ export const selfTests: TestFile = {
           at: '20m',
           alert: 'IdeLspProxyDroppingObservations',
           expect: [
-            fires('low', { server: 'tsserver' }, 'The proxy of tsserver reporting to dev:10451 dropped 15 observations in the last 15m; LSP metrics undercount.'),
+            fires(
+              'low',
+              { server: 'tsserver' },
+              'The proxy of tsserver reporting to dev:10451 dropped 15 observations in the last 15m; LSP metrics undercount.',
+            ),
           ],
         },
       ],

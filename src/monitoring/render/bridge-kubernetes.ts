@@ -22,7 +22,12 @@ const SECRET = 'ide-monitor-bridge';
  * Secret by environment variable (channel secrets optional); readiness follows the store.
  */
 export function renderBridgeKubernetes(config: MonitoringConfig): Map<string, string> {
-  const labels = { 'app.kubernetes.io/name': 'ide-monitor', 'app.kubernetes.io/component': 'bridge', 'app.kubernetes.io/part-of': 'ide-monitor', ...config.kubernetes.labels };
+  const labels = {
+    'app.kubernetes.io/name': 'ide-monitor',
+    'app.kubernetes.io/component': 'bridge',
+    'app.kubernetes.io/part-of': 'ide-monitor',
+    ...config.kubernetes.labels,
+  };
   const selector = { 'app.kubernetes.io/name': 'ide-monitor', 'app.kubernetes.io/component': 'bridge' };
   const files = new Map<string, string>();
 
@@ -37,84 +42,104 @@ export function renderBridgeKubernetes(config: MonitoringConfig): Map<string, st
       shutdown_grace: '10s',
     },
   };
-  files.set('configmap.yaml', yaml({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: NAME, labels },
-    data: { 'ide-monitor.yml': yaml(bridgeConfig).replace(/^# .*\n/, '') },
-  }));
+  files.set(
+    'configmap.yaml',
+    yaml({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: NAME, labels },
+      data: { 'ide-monitor.yml': yaml(bridgeConfig).replace(/^# .*\n/, '') },
+    }),
+  );
 
-  const secretEnv = (name: string, key: string, optional: boolean) => ({ name, valueFrom: { secretKeyRef: { name: SECRET, key, ...(optional && { optional: true }) } } });
-  files.set('deployment.yaml', yaml({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: NAME, labels },
-    spec: {
-      replicas: 2,
-      selector: { matchLabels: selector },
-      // Never below one ready replica during a rollout: Alertmanager always has a bridge to post to.
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-      template: {
-        metadata: { labels },
-        spec: {
-          // Drain in-flight deliveries (shutdown_grace) before the kubelet's SIGKILL.
-          terminationGracePeriodSeconds: 30,
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }],
-          containers: [
-            {
-              name: 'bridge',
-              image: IMAGE,
-              args: ['serve', '--config.file=/etc/ide-monitor/ide-monitor.yml'],
-              ports: [{ name: 'metrics', containerPort: PORT }],
-              env: [
-                secretEnv('IDE_MONITOR_BRIDGE_DATABASE_URL', 'database-url', false),
-                secretEnv('IDE_MONITOR_WEBHOOK_TOKEN', 'webhook-token', false),
-                secretEnv('IDE_MONITOR_SLACK_WEBHOOK_URL', 'slack-webhook-url', true),
-                secretEnv('IDE_MONITOR_PAGERDUTY_ROUTING_KEY', 'pagerduty-routing-key', true),
-                secretEnv('IDE_MONITOR_OUTGOING_WEBHOOK_URL', 'outgoing-webhook-url', true),
-                { name: 'IDE_MONITOR_ALERTMANAGER_URL', value: 'http://alertmanager-operated:9093' },
-              ],
-              readinessProbe: { httpGet: { path: READY_PATH, port: 'metrics' }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 },
-              livenessProbe: { httpGet: { path: '/-/healthy', port: 'metrics' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-              resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-              volumeMounts: [
-                { name: 'config', mountPath: '/etc/ide-monitor', readOnly: true },
-                // Unused with PostgreSQL, but the image's default data dir must be writable.
-                { name: 'data', mountPath: '/var/lib/ide-monitor' },
-              ],
-            },
-          ],
-          volumes: [
-            { name: 'config', configMap: { name: NAME } },
-            { name: 'data', emptyDir: {} },
-          ],
+  const secretEnv = (name: string, key: string, optional: boolean) => ({
+    name,
+    valueFrom: { secretKeyRef: { name: SECRET, key, ...(optional && { optional: true }) } },
+  });
+  files.set(
+    'deployment.yaml',
+    yaml({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: NAME, labels },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: selector },
+        // Never below one ready replica during a rollout: Alertmanager always has a bridge to post to.
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        template: {
+          metadata: { labels },
+          spec: {
+            // Drain in-flight deliveries (shutdown_grace) before the kubelet's SIGKILL.
+            terminationGracePeriodSeconds: 30,
+            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+            topologySpreadConstraints: [
+              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+            ],
+            containers: [
+              {
+                name: 'bridge',
+                image: IMAGE,
+                args: ['serve', '--config.file=/etc/ide-monitor/ide-monitor.yml'],
+                ports: [{ name: 'metrics', containerPort: PORT }],
+                env: [
+                  secretEnv('IDE_MONITOR_BRIDGE_DATABASE_URL', 'database-url', false),
+                  secretEnv('IDE_MONITOR_WEBHOOK_TOKEN', 'webhook-token', false),
+                  secretEnv('IDE_MONITOR_SLACK_WEBHOOK_URL', 'slack-webhook-url', true),
+                  secretEnv('IDE_MONITOR_PAGERDUTY_ROUTING_KEY', 'pagerduty-routing-key', true),
+                  secretEnv('IDE_MONITOR_OUTGOING_WEBHOOK_URL', 'outgoing-webhook-url', true),
+                  { name: 'IDE_MONITOR_ALERTMANAGER_URL', value: 'http://alertmanager-operated:9093' },
+                ],
+                readinessProbe: { httpGet: { path: READY_PATH, port: 'metrics' }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 },
+                livenessProbe: { httpGet: { path: '/-/healthy', port: 'metrics' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+                resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                volumeMounts: [
+                  { name: 'config', mountPath: '/etc/ide-monitor', readOnly: true },
+                  // Unused with PostgreSQL, but the image's default data dir must be writable.
+                  { name: 'data', mountPath: '/var/lib/ide-monitor' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name: NAME } },
+              { name: 'data', emptyDir: {} },
+            ],
+          },
         },
       },
-    },
-  }));
+    }),
+  );
 
-  files.set('pod-disruption-budget.yaml', yaml({
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: { name: NAME, labels },
-    spec: { minAvailable: 1, selector: { matchLabels: selector } },
-  }));
+  files.set(
+    'pod-disruption-budget.yaml',
+    yaml({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: NAME, labels },
+      spec: { minAvailable: 1, selector: { matchLabels: selector } },
+    }),
+  );
 
   // Alertmanager's webhook_configs URL: http://ide-monitor-bridge.<namespace>:10451/api/v1/alertmanager/webhook.
   // The port is named `metrics` so the generated ServiceMonitor also scrapes the bridge's ide_bridge_* metrics.
-  files.set('service.yaml', yaml({
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: NAME, labels },
-    spec: { selector, ports: [{ name: 'metrics', port: PORT, targetPort: 'metrics' }] },
-  }));
+  files.set(
+    'service.yaml',
+    yaml({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: NAME, labels },
+      spec: { selector, ports: [{ name: 'metrics', port: PORT, targetPort: 'metrics' }] },
+    }),
+  );
 
-  files.set('kustomization.yaml', yaml({
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
-    kind: 'Kustomization',
-    resources: [...files.keys()],
-  }));
+  files.set(
+    'kustomization.yaml',
+    yaml({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: [...files.keys()],
+    }),
+  );
   return new Map([...files].map(([name, text]) => [`${BRIDGE_KUBERNETES_DIR}/${name}`, text]));
 }

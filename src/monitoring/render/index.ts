@@ -37,4 +37,3 @@ export function renderAll(config: MonitoringConfig, options: RenderOptions): Map
   files.set(ALERTS_DOC, renderAlertsDoc(areas));
   return files;
 }
-

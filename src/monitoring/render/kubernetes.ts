@@ -32,69 +32,87 @@ export function renderKubernetes(
   const labels = { 'app.kubernetes.io/name': 'ide-monitor', 'app.kubernetes.io/part-of': 'ide-monitor', ...k.labels };
   const metadata = (name: string, extra: Record<string, string> = {}) => ({ name, namespace: k.namespace, labels: { ...labels, ...extra } });
   const files = new Map<string, string>();
-  files.set('service-account.yaml', yaml({
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: metadata('ide-monitor'),
-    automountServiceAccountToken: false,
-  }));
-  files.set('daemonset.yaml', yaml(daemonSet(config, metadata('ide-monitor', POD_LABELS))));
-  files.set('service.yaml', yaml({
-    apiVersion: 'v1',
-    kind: 'Service',
-    // The ServiceMonitor selects Services by `serviceSelector`: this one must carry those labels.
-    metadata: metadata('ide-monitor', k.serviceSelector),
-    spec: {
-      // Headless: Prometheus scrapes every pod's endpoint, never a load-balanced address.
-      clusterIP: 'None',
-      selector: POD_LABELS,
-      ports: [{ name: k.serviceMonitorPort, port: PORT, targetPort: PORT_NAME, protocol: 'TCP' }],
-    },
-  }));
-  files.set('prometheus-rule.yaml', yaml({
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'PrometheusRule',
-    metadata: metadata('ide-monitor'),
-    spec: { groups: areas.flatMap(ruleGroups) },
-  }));
-  files.set('service-monitor.yaml', yaml({
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'ServiceMonitor',
-    metadata: metadata('ide-monitor'),
-    spec: {
-      // The operator names the job after this Service label, so the rules' job selector matches.
-      jobLabel: 'app.kubernetes.io/name',
-      selector: { matchLabels: k.serviceSelector },
-      namespaceSelector: { matchNames: [k.namespace] },
-      endpoints: [
-        {
-          port: k.serviceMonitorPort,
-          path: '/metrics',
-          interval: config.scrapeInterval,
-          // kube-prometheus' node-exporter: `instance` is the node, not the pod's address, so a restarted
-          // pod (a new IP) continues the same series and week-over-week and predictions keep their history.
-          relabelings: [{ action: 'replace', sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'instance' }],
-        },
-      ],
-    },
-  }));
-  for (const { key, dashboard } of boards) {
-    files.set(`grafana-dashboard-${key}.yaml`, yaml({
+  files.set(
+    'service-account.yaml',
+    yaml({
       apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: {
-        ...metadata(DASHBOARDS[key].uid, { grafana_dashboard: '1' }),
-        // Read by the sidecar when its folderAnnotation is set to grafana_folder; ignored otherwise.
-        annotations: { grafana_folder: config.grafana.folder },
+      kind: 'ServiceAccount',
+      metadata: metadata('ide-monitor'),
+      automountServiceAccountToken: false,
+    }),
+  );
+  files.set('daemonset.yaml', yaml(daemonSet(config, metadata('ide-monitor', POD_LABELS))));
+  files.set(
+    'service.yaml',
+    yaml({
+      apiVersion: 'v1',
+      kind: 'Service',
+      // The ServiceMonitor selects Services by `serviceSelector`: this one must carry those labels.
+      metadata: metadata('ide-monitor', k.serviceSelector),
+      spec: {
+        // Headless: Prometheus scrapes every pod's endpoint, never a load-balanced address.
+        clusterIP: 'None',
+        selector: POD_LABELS,
+        ports: [{ name: k.serviceMonitorPort, port: PORT, targetPort: PORT_NAME, protocol: 'TCP' }],
       },
-      data: { [dashboardFileName(key)]: json(dashboard) },
-    }));
+    }),
+  );
+  files.set(
+    'prometheus-rule.yaml',
+    yaml({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: metadata('ide-monitor'),
+      spec: { groups: areas.flatMap(ruleGroups) },
+    }),
+  );
+  files.set(
+    'service-monitor.yaml',
+    yaml({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: metadata('ide-monitor'),
+      spec: {
+        // The operator names the job after this Service label, so the rules' job selector matches.
+        jobLabel: 'app.kubernetes.io/name',
+        selector: { matchLabels: k.serviceSelector },
+        namespaceSelector: { matchNames: [k.namespace] },
+        endpoints: [
+          {
+            port: k.serviceMonitorPort,
+            path: '/metrics',
+            interval: config.scrapeInterval,
+            // kube-prometheus' node-exporter: `instance` is the node, not the pod's address, so a restarted
+            // pod (a new IP) continues the same series and week-over-week and predictions keep their history.
+            relabelings: [{ action: 'replace', sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'instance' }],
+          },
+        ],
+      },
+    }),
+  );
+  for (const { key, dashboard } of boards) {
+    files.set(
+      `grafana-dashboard-${key}.yaml`,
+      yaml({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          ...metadata(DASHBOARDS[key].uid, { grafana_dashboard: '1' }),
+          // Read by the sidecar when its folderAnnotation is set to grafana_folder; ignored otherwise.
+          annotations: { grafana_folder: config.grafana.folder },
+        },
+        data: { [dashboardFileName(key)]: json(dashboard) },
+      }),
+    );
   }
-  files.set('kustomization.yaml', yaml({
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
-    kind: 'Kustomization',
-    resources: [...files.keys()],
-  }));
+  files.set(
+    'kustomization.yaml',
+    yaml({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: [...files.keys()],
+    }),
+  );
   return new Map([...files].map(([name, text]) => [`${KUBERNETES_DIR}/${name}`, text]));
 }
 

@@ -27,15 +27,15 @@ export const RATIONALE: Readonly<Record<string, string>> = {
     'node-mixin NodeFilesystemSpaceFillingUp: full within 24h and above 60 % used is `warning`, within 4h and above 80 % `critical`, for 1h over a 6h trend. Ours: `medium` and `high`; 4 hours leave time to act.',
   IdeHostFilesystemFilesAlmostExhausted:
     'node-mixin NodeFilesystemAlmostOutOfFiles: `warning` below 5 % of inodes free, `critical` below 3 %, for 1h. Ours: `high` and `critical`. Filesystems without an inode table (0 files) are skipped.',
-  IdeHostFilesystemFilesFillingUp:
-    'node-mixin NodeFilesystemFilesFillingUp, with the same shape and mapping as IdeHostFilesystemFillingUp.',
+  IdeHostFilesystemFilesFillingUp: 'node-mixin NodeFilesystemFilesFillingUp, with the same shape and mapping as IdeHostFilesystemFillingUp.',
   IdeHostDiskIoSaturated: 'node-mixin NodeDiskIOSaturation: `warning` above 10 queued requests for 30m. Ours: `medium`, same numbers.',
   IdeHostLoadHigh: 'node-mixin NodeSystemSaturation: `warning` above a 1-minute load of 2 per core for 15m. Ours: `medium`, same numbers.',
   IdeHostFileDescriptorsNearLimit:
     'node-mixin NodeFileDescriptorLimit: `warning` above 70 %, `critical` above 90 %, for 15m. Ours: `medium` and `high`: the system-wide limit is huge on current kernels, so 90 % is a leak to stop within the hour.',
   IdeHostMemoryExhaustionPredicted:
     'No mixin counterpart. `high`: out of memory within 4h. Fires only while used > 50 %, both the 1h and the 15m trend reach 0 within the horizon, and an hour of history exists; a fall that stopped, or a fresh Prometheus, stays quiet.',
-  IdeLspCompletionSlow: 'A budget per method from the spec. `medium` after 10m, and only above 0.05 req/s: the p95 of a handful of requests is their slowest one.',
+  IdeLspCompletionSlow:
+    'A budget per method from the spec. `medium` after 10m, and only above 0.05 req/s: the p95 of a handful of requests is their slowest one.',
   IdeLspHoverSlow: 'As IdeLspCompletionSlow.',
   IdeLspDefinitionSlow: 'As IdeLspCompletionSlow.',
   IdeLspReferencesSlow: 'As IdeLspCompletionSlow.',
@@ -43,7 +43,8 @@ export const RATIONALE: Readonly<Record<string, string>> = {
   IdeLspErrorRatioHigh:
     'The spec\u2019s circuit-breaker trigger, kept `critical` after 2m because example actions open a breaker on it; the guard rose from 0.01 to 0.1 req/s (30 requests in 5m), so a few failed requests never page.',
   IdeLspServerDown: 'kubernetes-mixin pages on a component that is down; ours is one developer\u2019s language server: `high` after 1m.',
-  IdeLspServerRestarting: 'kubernetes-mixin KubePodCrashLooping is `warning` after 15m. Ours: `high` on 4 abnormal exits in 15m: completion and navigation are gone while it loops.',
+  IdeLspServerRestarting:
+    'kubernetes-mixin KubePodCrashLooping is `warning` after 15m. Ours: `high` on 4 abnormal exits in 15m: completion and navigation are gone while it loops.',
   IdeLspRequestsStuck:
     'No mixin counterpart. `medium` when the oldest unanswered editor request is older than 2m for 2m; was "some request in flight at every evaluation", which a steady stream of fast requests satisfies.',
   IdeLspLatencyAnomaly: 'No mixin counterpart. `low`: a change to understand, not an outage. Needs a baseline at least 6h old and a p95 above 50 ms.',
@@ -57,7 +58,8 @@ export const RATIONALE: Readonly<Record<string, string>> = {
   IdeExporterDown: 'kubernetes-mixin TargetDown is `warning` after 10m. Ours: `high` after 5m: every other alert for the machine is blind.',
   IdeExporterTargetMissing:
     'kubernetes-mixin\u2019s absent(up{job=…}) alerts (KubeletDown, …) are `critical` after 15m. Ours: `high` after 10m, also for a single target gone from discovery within the last hour.',
-  IdeExporterCollectorFailing: 'node-mixin NodeTextFileCollectorScrapeError is `warning`. Ours: `medium` after 10m; the missing metrics blind some alerts only.',
+  IdeExporterCollectorFailing:
+    'node-mixin NodeTextFileCollectorScrapeError is `warning`. Ours: `medium` after 10m; the missing metrics blind some alerts only.',
   IdeBridgeDeliveryFailing: '`high` after 5m: notifications that fail are alerts nobody sees.',
   IdeBridgeOutboxBacklogGrowing: '`medium` after 15m of growth above 10 pending notifications.',
   IdeLspProxyDroppingObservations: '`low`: LSP metrics undercount; nothing fails.',

@@ -18,15 +18,9 @@ export function appRules(ctx: RuleContext): RuleArea {
       record(REC.cacheHitRatio, `(${cacheRate('result="hit"')} or ${cacheRate()} * 0) / ${cacheRate()}`),
       record(REC.operations, opRate()),
       record(REC.operationErrorRatio, `(${opRate('outcome="error"')} or ${opRate()} * 0) / ${opRate()}`),
-      record(
-        REC.operationP95,
-        `histogram_quantile(0.95, sum without (outcome) (rate(${m('ide_app_operation_duration_seconds_bucket')}[5m])))`,
-      ),
+      record(REC.operationP95, `histogram_quantile(0.95, sum without (outcome) (rate(${m('ide_app_operation_duration_seconds_bucket')}[5m])))`),
       // Relative growth per hour: the slope of a linear fit over the last hour, over the hour's mean.
-      record(
-        REC.rssGrowth,
-        `deriv(${m('ide_process_resident_memory_bytes')}[1h]) * 3600 / avg_over_time(${m('ide_process_resident_memory_bytes')}[1h])`,
-      ),
+      record(REC.rssGrowth, `deriv(${m('ide_process_resident_memory_bytes')}[1h]) * 3600 / avg_over_time(${m('ide_process_resident_memory_bytes')}[1h])`),
     ],
     alerts: [
       ...defineAlert(ctx, {

@@ -59,8 +59,7 @@ export function hostRules(ctx: RuleContext): RuleArea {
           and
             ${writable}
           )`,
-        description: () =>
-          'Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} is {{ $value | humanizePercentage }} full.',
+        description: () => 'Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} is {{ $value | humanizePercentage }} full.',
         condition: (l) => `filesystem used > ${percent(l.value)}, writable mounts only`,
       }),
       ...defineAlert(ctx, {
@@ -135,8 +134,7 @@ export function hostRules(ctx: RuleContext): RuleArea {
         levels: t.hostLoadHigh.levels,
         summary: 'The system load per CPU core is high.',
         expr: (l) => `${REC.load1PerCpu} > ${num(l.value)}`,
-        description: (l) =>
-          `The 1-minute load average of {{ $labels.instance }} has been {{ printf "%.2f" $value }} per core for more than ${forText(l)}.`,
+        description: (l) => `The 1-minute load average of {{ $labels.instance }} has been {{ printf "%.2f" $value }} per core for more than ${forText(l)}.`,
         condition: (l) => `1-minute load per core > ${num(l.value)}`,
       }),
       ...defineAlert(ctx, {
@@ -146,8 +144,7 @@ export function hostRules(ctx: RuleContext): RuleArea {
         levels: t.hostFileDescriptorsNearLimit.levels,
         summary: 'The system is running out of file descriptors.',
         expr: (l) => `${REC.fdUsed} > ${num(l.value)}`,
-        description: () =>
-          '{{ $value | humanizePercentage }} of the system-wide file descriptor limit of {{ $labels.instance }} is allocated.',
+        description: () => '{{ $value | humanizePercentage }} of the system-wide file descriptor limit of {{ $labels.instance }} is allocated.',
         condition: (l) => `allocated / maximum file descriptors > ${percent(l.value)}`,
       }),
     ],

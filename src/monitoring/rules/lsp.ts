@@ -22,14 +22,17 @@ export function lspRules(ctx: RuleContext): RuleArea {
       record(REC.lspP99, quantile(0.99)),
       record(REC.lspRequests, count()),
       // `or … * 0` yields 0 rather than nothing for methods that have never failed, so panels show 0 %.
-      record(REC.lspErrorRatio, `
+      record(
+        REC.lspErrorRatio,
+        `
         (
           ${count('outcome="error"')}
         or
           ${count('outcome!="short_circuited"')} * 0
         )
         /
-        ${count('outcome!="short_circuited"')}`),
+        ${count('outcome!="short_circuited"')}`,
+      ),
     ],
     alerts: [
       ...Object.entries(t.lspLatencyBudgets).flatMap(([method, budget]) => latencyBudget(ctx, method, budget.levels)),
@@ -47,8 +50,7 @@ export function lspRules(ctx: RuleContext): RuleArea {
           )`,
         description: (l) =>
           `{{ $value | humanizePercentage }} of {{ $labels.method }} requests to {{ $labels.server }} on {{ $labels.instance }} have failed for more than ${forText(l)} (threshold ${percent(l.value)}).`,
-        condition: (l) =>
-          `error ratio per server and method > ${percent(l.value)} (at least ${num(t.lspErrorRatio.minRequestRate)} req/s)`,
+        condition: (l) => `error ratio per server and method > ${percent(l.value)} (at least ${num(t.lspErrorRatio.minRequestRate)} req/s)`,
       }),
       ...defineAlert(ctx, {
         name: 'IdeLspServerDown',

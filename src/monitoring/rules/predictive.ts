@@ -77,8 +77,7 @@ export function predictiveRules(ctx: RuleContext): RuleArea {
           )`,
         description: (l) =>
           `The p95 latency of {{ $labels.method }} on {{ $labels.server }} ({{ $labels.instance }}) has been {{ $value | humanizeDuration }}, more than ${percent(l.value)} above the same time last week, for more than ${forText(l)}.`,
-        condition: (l) =>
-          `p95 > ${percent(l.value)} above its value 1 week earlier (and > ${humanSeconds(t.lspLatencyRegression.minLatency)})`,
+        condition: (l) => `p95 > ${percent(l.value)} above its value 1 week earlier (and > ${humanSeconds(t.lspLatencyRegression.minLatency)})`,
       }),
     ],
   };

@@ -87,8 +87,7 @@ export function selfRules(ctx: RuleContext): RuleArea {
         panel: 'Proxy observations dropped',
         levels: t.lspProxyDroppingObservations.levels,
         summary: 'The LSP proxy drops observations instead of reporting them.',
-        expr: (l) =>
-          `increase(${m('ide_lsp_proxy_observations_dropped_total')}[${t.lspProxyDroppingObservations.window}]) > ${num(l.value)}`,
+        expr: (l) => `increase(${m('ide_lsp_proxy_observations_dropped_total')}[${t.lspProxyDroppingObservations.window}]) > ${num(l.value)}`,
         description: () =>
           `The proxy of {{ $labels.server }} reporting to {{ $labels.instance }} dropped {{ printf "%.0f" $value }} observations in the last ${t.lspProxyDroppingObservations.window}; LSP metrics undercount.`,
         condition: (l) => `${atLeast(l.value)} observations dropped in ${t.lspProxyDroppingObservations.window}`,

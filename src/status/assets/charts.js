@@ -125,7 +125,10 @@ export class LiveCharts {
     this.memoryChart.draw(['memory used'], [this.t, this.memory]);
     const methods = [...this.lsp.keys()].sort();
     // Legends drop the common `textDocument/` prefix so several methods fit on a narrow chart.
-    this.lspChart.draw(methods.map((m) => m.replace(/^textDocument\//, '')), [this.t, ...methods.map((m) => this.lsp.get(m))]);
+    this.lspChart.draw(
+      methods.map((m) => m.replace(/^textDocument\//, '')),
+      [this.t, ...methods.map((m) => this.lsp.get(m))],
+    );
     this.lspNote.hidden = methods.length > 0;
   }
 }

@@ -116,7 +116,11 @@ function renderAlerts(alerts) {
   }
 }
 
-const ARROWS = { up: ['▲', 'trend-up', 'slower than the minute before'], down: ['▼', 'trend-down', 'faster than the minute before'], flat: ['→', 'trend-flat', 'about the same as the minute before'] };
+const ARROWS = {
+  up: ['▲', 'trend-up', 'slower than the minute before'],
+  down: ['▼', 'trend-down', 'faster than the minute before'],
+  flat: ['→', 'trend-flat', 'about the same as the minute before'],
+};
 
 /** `textDocument/completion` may break after the slash only, with the common prefix muted. */
 function methodCell(method) {
@@ -141,11 +145,7 @@ function renderOperations(rows) {
   for (const r of rows) {
     const tr = document.createElement('tr');
     tr.append(methodCell(r.method));
-    const cells = [
-      formatSeconds(r.p95),
-      r.rate.toFixed(r.rate >= 10 ? 0 : 2),
-      r.errorRatio === null ? '–' : percent(r.errorRatio),
-    ];
+    const cells = [formatSeconds(r.p95), r.rate.toFixed(r.rate >= 10 ? 0 : 2), r.errorRatio === null ? '–' : percent(r.errorRatio)];
     for (const text of cells) {
       const td = document.createElement('td');
       td.textContent = text;
@@ -217,10 +217,23 @@ function nameCell(text) {
 }
 
 function renderPanels(u) {
-  renderTable('apps', u.applications ?? [], (r) => [nameCell(r.operation), formatSeconds(r.p95), rate(r.rate), [r.errorRatio === null ? '–' : percent(r.errorRatio), r.errorRatio > 0 ? 'err-bad' : '']], () =>
-    'no operations in the last minute (IDE backends report them to POST /api/v1/ingest)',
+  renderTable(
+    'apps',
+    u.applications ?? [],
+    (r) => [
+      nameCell(r.operation),
+      formatSeconds(r.p95),
+      rate(r.rate),
+      [r.errorRatio === null ? '–' : percent(r.errorRatio), r.errorRatio > 0 ? 'err-bad' : ''],
+    ],
+    () => 'no operations in the last minute (IDE backends report them to POST /api/v1/ingest)',
   );
-  renderTable('caches', u.caches ?? [], (r) => [nameCell(r.cache), r.hitRatio === null ? '–' : percent(r.hitRatio), rate(r.rate), r.lifetimeHitRatio === null ? '–' : percent(r.lifetimeHitRatio)], () => 'no cache lookups reported');
+  renderTable(
+    'caches',
+    u.caches ?? [],
+    (r) => [nameCell(r.cache), r.hitRatio === null ? '–' : percent(r.hitRatio), rate(r.rate), r.lifetimeHitRatio === null ? '–' : percent(r.lifetimeHitRatio)],
+    () => 'no cache lookups reported',
+  );
   renderTable(
     'procs',
     u.processes,
@@ -238,7 +251,11 @@ function renderPanels(u) {
     u.servers ?? [],
     (r) => [
       nameCell(r.server),
-      r.up === null ? ['unknown', 'trend-flat'] : r.up >= 1 ? ['up', 'ok'] : ['down', 'err-bad', 'exited abnormally; stays down for a while so the alert can fire'],
+      r.up === null
+        ? ['unknown', 'trend-flat']
+        : r.up >= 1
+          ? ['up', 'ok']
+          : ['down', 'err-bad', 'exited abnormally; stays down for a while so the alert can fire'],
       String(r.starts),
       String(r.exits),
       formatBytes(r.residentBytes),

@@ -13,7 +13,8 @@ const INGEST = 'ingest-token-77a2';
 const TOKENS = { vera: 'vera-token-1', otto: 'otto-token-2', ada: 'ada-token-3' } as const;
 const BASIC = { bob: 'bob-pass', carl: 'carl-pass' } as const;
 
-type Caller = 'anonymous' | 'webhook token' | 'ingest token' | 'vera (viewer)' | 'otto (operator)' | 'ada (admin)' | 'bob (basic, operator)' | 'carl (basic, viewer)';
+type Caller =
+  'anonymous' | 'webhook token' | 'ingest token' | 'vera (viewer)' | 'otto (operator)' | 'ada (admin)' | 'bob (basic, operator)' | 'carl (basic, viewer)';
 const CALLERS: Record<Caller, Record<string, string>> = {
   anonymous: {},
   'webhook token': { Authorization: `Bearer ${WEBHOOK}` },
@@ -36,7 +37,17 @@ function alertPayload(name: string) {
     commonLabels: labels,
     commonAnnotations: { summary: `${name} summary.` },
     externalURL: 'http://alertmanager.invalid:9093',
-    alerts: [{ status: 'firing', labels, annotations: { summary: `${name} summary.` }, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: alertmanagerFingerprint(labels) }],
+    alerts: [
+      {
+        status: 'firing',
+        labels,
+        annotations: { summary: `${name} summary.` },
+        startsAt: new Date().toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: alertmanagerFingerprint(labels),
+      },
+    ],
   };
 }
 
@@ -53,7 +64,11 @@ describe('access levels', () => {
     ingest: { token: INGEST },
     bridge: { webhook: { token: WEBHOOK } },
     access: {
-      principals: Object.entries(TOKENS).map(([name, token]) => ({ name, role: name === 'vera' ? 'viewer' : name === 'otto' ? 'operator' : 'admin', token_hash: bcrypt.hashSync(token, 4) })),
+      principals: Object.entries(TOKENS).map(([name, token]) => ({
+        name,
+        role: name === 'vera' ? 'viewer' : name === 'otto' ? 'operator' : 'admin',
+        token_hash: bcrypt.hashSync(token, 4),
+      })),
       basic_auth_roles: { bob: 'operator' },
       public_status: true,
       ...extra,
@@ -62,7 +77,10 @@ describe('access levels', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-access-'));
-    writeFileSync(path.join(dir, 'web.yml'), dump({ basic_auth_users: Object.fromEntries(Object.entries(BASIC).map(([user, pass]) => [user, bcrypt.hashSync(pass, 4)])) }));
+    writeFileSync(
+      path.join(dir, 'web.yml'),
+      dump({ basic_auth_users: Object.fromEntries(Object.entries(BASIC).map(([user, pass]) => [user, bcrypt.hashSync(pass, 4)])) }),
+    );
     configFile = path.join(dir, 'ide-monitor.yml');
     writeFileSync(configFile, dump(config()));
     exporter = await startExporter({ args: [`--config.file=${configFile}`, '--no-collector.hostinfo'], env: { IDE_MONITOR_DATA_DIR: path.join(dir, 'data') } });
@@ -84,15 +102,141 @@ describe('access levels', () => {
   const unknown = '0123456789abcdef';
   // What each caller gets: 401 not signed in / wrong credential, 403 role too low, anything else means let through.
   const table: Array<[string, string, unknown, Record<Caller, number>]> = [
-    ['GET', '/api/v1/alerts', undefined, { anonymous: 401, 'webhook token': 401, 'ingest token': 401, 'vera (viewer)': 200, 'otto (operator)': 200, 'ada (admin)': 200, 'bob (basic, operator)': 200, 'carl (basic, viewer)': 200 }],
-    ['GET', '/api/v1/alerts/history', undefined, { anonymous: 401, 'webhook token': 401, 'ingest token': 401, 'vera (viewer)': 200, 'otto (operator)': 200, 'ada (admin)': 200, 'bob (basic, operator)': 200, 'carl (basic, viewer)': 200 }],
-    ['POST', `/api/v1/alerts/${unknown}/ack`, {}, { anonymous: 401, 'webhook token': 401, 'ingest token': 401, 'vera (viewer)': 403, 'otto (operator)': 404, 'ada (admin)': 404, 'bob (basic, operator)': 404, 'carl (basic, viewer)': 403 }],
-    ['DELETE', `/api/v1/alerts/${unknown}/ack`, {}, { anonymous: 401, 'webhook token': 401, 'ingest token': 401, 'vera (viewer)': 403, 'otto (operator)': 404, 'ada (admin)': 404, 'bob (basic, operator)': 404, 'carl (basic, viewer)': 403 }],
-    ['POST', `/api/v1/alerts/${unknown}/resolve`, { resolution: 'x' }, { anonymous: 401, 'webhook token': 401, 'ingest token': 401, 'vera (viewer)': 403, 'otto (operator)': 404, 'ada (admin)': 404, 'bob (basic, operator)': 404, 'carl (basic, viewer)': 403 }],
-    ['GET', '/api/v1/audit', undefined, { anonymous: 401, 'webhook token': 401, 'ingest token': 401, 'vera (viewer)': 403, 'otto (operator)': 403, 'ada (admin)': 200, 'bob (basic, operator)': 403, 'carl (basic, viewer)': 403 }],
-    ['POST', '/api/v1/lsp/nobody/restart', {}, { anonymous: 401, 'webhook token': 401, 'ingest token': 401, 'vera (viewer)': 403, 'otto (operator)': 404, 'ada (admin)': 404, 'bob (basic, operator)': 404, 'carl (basic, viewer)': 403 }],
-    ['POST', '/api/v1/alertmanager/webhook', alertPayload('AccessTableAlert'), { anonymous: 401, 'webhook token': 200, 'ingest token': 401, 'vera (viewer)': 401, 'otto (operator)': 401, 'ada (admin)': 401, 'bob (basic, operator)': 401, 'carl (basic, viewer)': 401 }],
-    ['POST', '/api/v1/ingest', { version: 1, observations: [{ kind: 'cache', cache: 'symbols', result: 'hit' }] }, { anonymous: 401, 'webhook token': 401, 'ingest token': 204, 'vera (viewer)': 401, 'otto (operator)': 401, 'ada (admin)': 401, 'bob (basic, operator)': 401, 'carl (basic, viewer)': 401 }],
+    [
+      'GET',
+      '/api/v1/alerts',
+      undefined,
+      {
+        anonymous: 401,
+        'webhook token': 401,
+        'ingest token': 401,
+        'vera (viewer)': 200,
+        'otto (operator)': 200,
+        'ada (admin)': 200,
+        'bob (basic, operator)': 200,
+        'carl (basic, viewer)': 200,
+      },
+    ],
+    [
+      'GET',
+      '/api/v1/alerts/history',
+      undefined,
+      {
+        anonymous: 401,
+        'webhook token': 401,
+        'ingest token': 401,
+        'vera (viewer)': 200,
+        'otto (operator)': 200,
+        'ada (admin)': 200,
+        'bob (basic, operator)': 200,
+        'carl (basic, viewer)': 200,
+      },
+    ],
+    [
+      'POST',
+      `/api/v1/alerts/${unknown}/ack`,
+      {},
+      {
+        anonymous: 401,
+        'webhook token': 401,
+        'ingest token': 401,
+        'vera (viewer)': 403,
+        'otto (operator)': 404,
+        'ada (admin)': 404,
+        'bob (basic, operator)': 404,
+        'carl (basic, viewer)': 403,
+      },
+    ],
+    [
+      'DELETE',
+      `/api/v1/alerts/${unknown}/ack`,
+      {},
+      {
+        anonymous: 401,
+        'webhook token': 401,
+        'ingest token': 401,
+        'vera (viewer)': 403,
+        'otto (operator)': 404,
+        'ada (admin)': 404,
+        'bob (basic, operator)': 404,
+        'carl (basic, viewer)': 403,
+      },
+    ],
+    [
+      'POST',
+      `/api/v1/alerts/${unknown}/resolve`,
+      { resolution: 'x' },
+      {
+        anonymous: 401,
+        'webhook token': 401,
+        'ingest token': 401,
+        'vera (viewer)': 403,
+        'otto (operator)': 404,
+        'ada (admin)': 404,
+        'bob (basic, operator)': 404,
+        'carl (basic, viewer)': 403,
+      },
+    ],
+    [
+      'GET',
+      '/api/v1/audit',
+      undefined,
+      {
+        anonymous: 401,
+        'webhook token': 401,
+        'ingest token': 401,
+        'vera (viewer)': 403,
+        'otto (operator)': 403,
+        'ada (admin)': 200,
+        'bob (basic, operator)': 403,
+        'carl (basic, viewer)': 403,
+      },
+    ],
+    [
+      'POST',
+      '/api/v1/lsp/nobody/restart',
+      {},
+      {
+        anonymous: 401,
+        'webhook token': 401,
+        'ingest token': 401,
+        'vera (viewer)': 403,
+        'otto (operator)': 404,
+        'ada (admin)': 404,
+        'bob (basic, operator)': 404,
+        'carl (basic, viewer)': 403,
+      },
+    ],
+    [
+      'POST',
+      '/api/v1/alertmanager/webhook',
+      alertPayload('AccessTableAlert'),
+      {
+        anonymous: 401,
+        'webhook token': 200,
+        'ingest token': 401,
+        'vera (viewer)': 401,
+        'otto (operator)': 401,
+        'ada (admin)': 401,
+        'bob (basic, operator)': 401,
+        'carl (basic, viewer)': 401,
+      },
+    ],
+    [
+      'POST',
+      '/api/v1/ingest',
+      { version: 1, observations: [{ kind: 'cache', cache: 'symbols', result: 'hit' }] },
+      {
+        anonymous: 401,
+        'webhook token': 401,
+        'ingest token': 204,
+        'vera (viewer)': 401,
+        'otto (operator)': 401,
+        'ada (admin)': 401,
+        'bob (basic, operator)': 401,
+        'carl (basic, viewer)': 401,
+      },
+    ],
   ];
 
   it.each(table)('%s %s: each caller gets what its role allows', async (method, route, body, expected) => {
@@ -119,7 +263,10 @@ describe('access levels', () => {
   });
 
   it('records the authenticated principal in the audit, never the name in the body', async () => {
-    for (const [who, name] of [['otto (operator)', 'AuditOtto'], ['bob (basic, operator)', 'AuditBob']] as const) {
+    for (const [who, name] of [
+      ['otto (operator)', 'AuditOtto'],
+      ['bob (basic, operator)', 'AuditBob'],
+    ] as const) {
       await call('webhook token', 'POST', '/api/v1/alertmanager/webhook', alertPayload(name));
       const fingerprint = alertmanagerFingerprint({ alertname: name, severity: 'high', instance: 'dev-1:10451' });
       const ack = await call(who, 'POST', `/api/v1/alerts/${fingerprint}/ack`, { createdBy: 'mallory', comment: 'mine' });
@@ -133,8 +280,12 @@ describe('access levels', () => {
     expect(JSON.stringify(audit)).not.toContain('mallory');
   });
 
-  it('refuses a state change from another site\'s page, whoever is signed in', async () => {
-    const response = await fetch(`${exporter.url}/api/v1/alerts/${unknown}/ack`, { method: 'POST', headers: { ...CALLERS['ada (admin)'], Origin: 'https://evil.example', 'Content-Type': 'application/json' }, body: '{}' });
+  it("refuses a state change from another site's page, whoever is signed in", async () => {
+    const response = await fetch(`${exporter.url}/api/v1/alerts/${unknown}/ack`, {
+      method: 'POST',
+      headers: { ...CALLERS['ada (admin)'], Origin: 'https://evil.example', 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     expect(response.status).toBe(403);
   });
 
@@ -143,7 +294,9 @@ describe('access levels', () => {
     expect((await call('otto (operator)', 'POST', '/-/reload')).status).toBe(403);
     const reload = await call('ada (admin)', 'POST', '/-/reload');
     expect(reload.status, reload.text).toBe(200);
-    const audit = JSON.parse((await call('ada (admin)', 'GET', '/api/v1/audit?kind=config_reload')).text) as { entries: Array<{ detail: Record<string, unknown> }> };
+    const audit = JSON.parse((await call('ada (admin)', 'GET', '/api/v1/audit?kind=config_reload')).text) as {
+      entries: Array<{ detail: Record<string, unknown> }>;
+    };
     expect(audit.entries[0]!.detail).toEqual({ trigger: 'POST /-/reload by ada', ok: true, changedSections: ['access'] });
     const text = JSON.stringify(audit);
     for (const secret of [WEBHOOK, INGEST, ...Object.values(TOKENS), '$2']) expect(text).not.toContain(secret);

@@ -48,20 +48,38 @@ describe.skipIf(amBinary === undefined || amtool === undefined)('the bridge behi
     await waitFor('PagerDuty trigger and two Slack messages', async () => pd.accepted().length >= 1 && slack.accepted().length >= 2, 20_000);
     // PagerDuty: one 500, then the trigger, carrying the alert's fingerprint as dedup key.
     expect(pd.requests[0]!.status).toBe(500);
-    const trigger = pd.accepted()[0]!.body as { routing_key: string; event_action: string; dedup_key: string; payload: { severity: string; summary: string; custom_details: { fingerprint: string } } };
-    expect(trigger).toMatchObject({ routing_key: ROUTING_KEY, event_action: 'trigger', payload: { severity: 'critical', summary: 'IdeHostCpuHighUsage: CPU usage is high. (dev-1:10451)' } });
+    const trigger = pd.accepted()[0]!.body as {
+      routing_key: string;
+      event_action: string;
+      dedup_key: string;
+      payload: { severity: string; summary: string; custom_details: { fingerprint: string } };
+    };
+    expect(trigger).toMatchObject({
+      routing_key: ROUTING_KEY,
+      event_action: 'trigger',
+      payload: { severity: 'critical', summary: 'IdeHostCpuHighUsage: CPU usage is high. (dev-1:10451)' },
+    });
     expect(trigger.dedup_key).toBe(`ide-monitor/${trigger.payload.custom_details.fingerprint}`);
     // Slack: a 429 with Retry-After: 1, and the next request not before a second later.
     expect(slack.requests[0]!.status).toBe(429);
     expect(slack.requests[1]!.at - slack.requests[0]!.at).toBeGreaterThanOrEqual(950);
-    const titles = slack.accepted().map((r) => (r.body as { text: string }).text).sort();
+    const titles = slack
+      .accepted()
+      .map((r) => (r.body as { text: string }).text)
+      .sort();
     expect(titles).toEqual(['[FIRING:1] IdeHostCpuHighUsage (critical): CPU usage is high.', '[FIRING:1] IdeLspServerDown (high): A language server is down.']);
     // The high alert does not page.
     expect(pd.accepted()).toHaveLength(1);
 
     await am.postAlerts([{ labels: cpu, annotations, startsAt, endsAt: new Date().toISOString() }]);
     await waitFor('the resolve at PagerDuty and Slack', async () => pd.accepted().length >= 2 && slack.accepted().length >= 3, 20_000);
-    expect(pd.accepted()[1]!.body).toEqual({ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: trigger.dedup_key, client: 'ide-monitor', client_url: am.url });
+    expect(pd.accepted()[1]!.body).toEqual({
+      routing_key: ROUTING_KEY,
+      event_action: 'resolve',
+      dedup_key: trigger.dedup_key,
+      client: 'ide-monitor',
+      client_url: am.url,
+    });
     expect((slack.accepted()[2]!.body as { text: string; attachments: Array<{ color: string }> }).attachments[0]!.color).toBe('#2EB67D');
     expect(pd.duplicates()).toBe(0);
   });
@@ -89,11 +107,19 @@ describe.skipIf(amBinary === undefined || amtool === undefined)('the bridge behi
     expect(listed.split('\n')).toContain(ack.body.silenceID);
 
     const audit = await api(`${bridge.url}/api/v1/audit?kind=ack`);
-    expect(audit.body.entries[0]).toMatchObject({ kind: 'ack', fingerprint: alert.fingerprint, detail: { silenceID: ack.body.silenceID, principal: 'shared webhook token', via: 'shared-token', claimedBy: 'alice', remote: '127.0.0.1' } });
+    expect(audit.body.entries[0]).toMatchObject({
+      kind: 'ack',
+      fingerprint: alert.fingerprint,
+      detail: { silenceID: ack.body.silenceID, principal: 'shared webhook token', via: 'shared-token', claimedBy: 'alice', remote: '127.0.0.1' },
+    });
     // The silence's matchers are recorded: exactly the alert's labels.
     expect(Object.fromEntries(audit.body.entries[0]!.detail.matchers.map((m: { name: string; value: string }) => [m.name, m.value]))).toEqual(lsp);
     // Slack hears who acknowledged it (an incoming webhook cannot edit the firing message).
-    await waitFor('the ack message in Slack', async () => slack.accepted().some((r) => (r.body as { text: string }).text.startsWith('[ACKNOWLEDGED] IdeLspServerDown')), 10_000);
+    await waitFor(
+      'the ack message in Slack',
+      async () => slack.accepted().some((r) => (r.body as { text: string }).text.startsWith('[ACKNOWLEDGED] IdeLspServerDown')),
+      10_000,
+    );
     // A second ack is the same ack: 200 with the same silence, and no second silence.
     const again = await api(`${bridge.url}/api/v1/alerts/${alert.fingerprint}/ack`, { method: 'POST', body: JSON.stringify({ createdBy: 'bob' }) });
     expect(again).toMatchObject({ status: 200, body: { silenceID: ack.body.silenceID, by: 'alice (unverified: shared webhook token)', created: false } });
@@ -109,7 +135,11 @@ describe.skipIf(amBinary === undefined || amtool === undefined)('the bridge behi
 
   it('answers bad requests with 4xx and a reason, and counts every outcome', async () => {
     const post = (body: string, headers: Record<string, string> = {}) =>
-      fetch(webhookUrl(Number(new URL(bridge.url).port)), { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}`, ...headers }, body });
+      fetch(webhookUrl(Number(new URL(bridge.url).port)), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}`, ...headers },
+        body,
+      });
     const wrongToken = await post('{}', { Authorization: 'Bearer nope' });
     expect(wrongToken.status).toBe(401);
     expect(wrongToken.headers.get('www-authenticate')).toBe('Bearer realm="ide-monitor"');
@@ -135,7 +165,9 @@ describe.skipIf(amBinary === undefined || amtool === undefined)('the bridge behi
     // Three alert messages and the ack.
     await waitFor('the Slack outbox to drain', async () => slack.accepted().length >= 4, 10_000);
     const drained = parseSamples(await (await fetch(`${bridge.url}/metrics`)).text());
-    expect(drained.find((s) => s.name === 'ide_bridge_notifications_total' && s.labels['channel'] === 'slack' && s.labels['outcome'] === 'delivered')?.value).toBe(4);
+    expect(
+      drained.find((s) => s.name === 'ide_bridge_notifications_total' && s.labels['channel'] === 'slack' && s.labels['outcome'] === 'delivered')?.value,
+    ).toBe(4);
     expect(drained.find((s) => s.name === 'ide_bridge_outbox_pending' && s.labels['channel'] === 'slack')?.value).toBe(0);
     expect(value('ide_bridge_notifications_total', { channel: 'pagerduty', outcome: 'retried' })).toBe(1);
     expect(value('ide_bridge_notifications_total', { channel: 'pagerduty', outcome: 'delivered' })).toBe(2);

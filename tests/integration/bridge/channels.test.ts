@@ -6,7 +6,16 @@ import { startAlertmanager, type RunningAlertmanager } from '../../support/alert
 import { requireBinary } from '../../support/binaries.js';
 import { parseSamples } from '../../support/exposition.js';
 import { freePort, waitFor } from '../../support/ports.mjs';
-import { OPSGENIE_KEY, startDiscordSink, startOpsGenieSink, startTeamsSink, startTwilioSink, TWILIO_SID, TWILIO_TOKEN, type Sink } from '../../support/sinks.mjs';
+import {
+  OPSGENIE_KEY,
+  startDiscordSink,
+  startOpsGenieSink,
+  startTeamsSink,
+  startTwilioSink,
+  TWILIO_SID,
+  TWILIO_TOKEN,
+  type Sink,
+} from '../../support/sinks.mjs';
 import { hasAiosmtpd, SMTP_PASSWORD, SMTP_USER, startSmtpServer, TEST_CA_FILE, type SmtpServer } from '../../support/smtp.js';
 import { api, startBridge, TOKEN, webhookUrl } from './bridge-process.js';
 
@@ -42,7 +51,13 @@ describe.skipIf(amBinary === undefined || !hasAiosmtpd())('every channel behind 
   const summary = (labels: { alertname: string }) => ({ summary: `${labels.alertname} 🔥 summary` });
 
   beforeAll(async () => {
-    [smtp, teams, discord, opsgenie, twilio] = await Promise.all([startSmtpServer(), startTeamsSink(), startDiscordSink(), startOpsGenieSink(), startTwilioSink()]);
+    [smtp, teams, discord, opsgenie, twilio] = await Promise.all([
+      startSmtpServer(),
+      startTeamsSink(),
+      startDiscordSink(),
+      startOpsGenieSink(),
+      startTwilioSink(),
+    ]);
     const port = await freePort();
     am = await startAlertmanager({ binary: amBinary!, webhookUrl: webhookUrl(port), token: TOKEN });
     bridge = await startBridge({
@@ -67,7 +82,14 @@ describe.skipIf(amBinary === undefined || !hasAiosmtpd())('every channel behind 
           teams: { webhook_url: teams.url, messages_per_second: 20, body_template: 'Check {{ labels.instance }} ({{ labels.severity }}, {{ phase }})' },
           discord: { webhook_url: discord.url, messages_per_second: 20 },
           opsgenie: { api_key: OPSGENIE_KEY, api_url: opsgenie.url },
-          sms: { account_sid: TWILIO_SID, auth_token: TWILIO_TOKEN, from: '+15550001111', to: ['+15550000001'], api_url: twilio.url.replace(/\/2010-04-01.*$/, ''), max_per_minute: 600 },
+          sms: {
+            account_sid: TWILIO_SID,
+            auth_token: TWILIO_TOKEN,
+            from: '+15550001111',
+            to: ['+15550000001'],
+            api_url: twilio.url.replace(/\/2010-04-01.*$/, ''),
+            max_per_minute: 600,
+          },
         },
       },
     });
@@ -88,7 +110,13 @@ describe.skipIf(amBinary === undefined || !hasAiosmtpd())('every channel behind 
     await am.postAlerts([critical, high, medium, low].map((labels) => ({ labels, annotations: summary(labels), startsAt })));
     await waitFor(
       'every channel to deliver the firing alerts',
-      async () => smtp.messages().length >= 2 && teams.accepted().length >= 3 && discord.accepted().length >= 3 && opsgenie.accepted().length >= 1 && twilio.accepted().length >= 1 && bridge.process.output().includes('IdeDiskFillingSlowly'),
+      async () =>
+        smtp.messages().length >= 2 &&
+        teams.accepted().length >= 3 &&
+        discord.accepted().length >= 3 &&
+        opsgenie.accepted().length >= 1 &&
+        twilio.accepted().length >= 1 &&
+        bridge.process.output().includes('IdeDiskFillingSlowly'),
       30_000,
     );
     // critical → email (on-call), Teams, Discord, OpsGenie (P1), SMS; high → email (dev), Teams, Discord; medium → Teams, Discord; low → log.
@@ -103,13 +131,26 @@ describe.skipIf(amBinary === undefined || !hasAiosmtpd())('every channel behind 
     expect(teamsTitles(teams).sort()).toEqual(titles);
     // Teams has a body_template: each alert's text is rendered from it.
     expect(JSON.stringify(bodies(teams))).toContain('"text":"Check dev-1:10451 (critical, trigger)"');
-    expect(discordTitles(discord).map((t) => t.replace(/^\*\*(.*)\*\*.*$/s, '$1')).sort()).toEqual(titles);
+    expect(
+      discordTitles(discord)
+        .map((t) => t.replace(/^\*\*(.*)\*\*.*$/s, '$1'))
+        .sort(),
+    ).toEqual(titles);
     const [create] = bodies(opsgenie);
-    expect(create).toMatchObject({ message: 'IdeHostCpuHighUsage: IdeHostCpuHighUsage 🔥 summary', priority: 'P1', source: 'ide-monitor', entity: 'dev-1:10451' });
+    expect(create).toMatchObject({
+      message: 'IdeHostCpuHighUsage: IdeHostCpuHighUsage 🔥 summary',
+      priority: 'P1',
+      source: 'ide-monitor',
+      entity: 'dev-1:10451',
+    });
     expect(opsgenie.accepted()).toHaveLength(1);
-    expect(bodies(twilio)).toEqual([{ To: '+15550000001', From: '+15550001111', Body: '[FIRING] IdeHostCpuHighUsage (critical) dev-1:10451: IdeHostCpuHighUsage 🔥 summary' }]);
+    expect(bodies(twilio)).toEqual([
+      { To: '+15550000001', From: '+15550001111', Body: '[FIRING] IdeHostCpuHighUsage (critical) dev-1:10451: IdeHostCpuHighUsage 🔥 summary' },
+    ]);
     const log = bridge.process.output();
-    expect(log).toMatch(/level=info msg="alert firing" component=bridge channel=log alertname=IdeDiskFillingSlowly severity=low fingerprint=\w+ where=dev-1:10451/);
+    expect(log).toMatch(
+      /level=info msg="alert firing" component=bridge channel=log alertname=IdeDiskFillingSlowly severity=low fingerprint=\w+ where=dev-1:10451/,
+    );
 
     // The failures: each retried, the 429s not before the time they gave.
     expect(opsgenie.requests[0]!.status).toBe(500);
@@ -125,11 +166,18 @@ describe.skipIf(amBinary === undefined || !hasAiosmtpd())('every channel behind 
     const { body } = await api(`${bridge.url}/api/v1/alerts`);
     const alert = body.alerts.find((a: { alertname: string }) => a.alertname === 'IdeHostCpuHighUsage')!;
     const counts = { mail: smtp.messages().length, teams: teams.accepted().length, discord: discord.accepted().length, sms: twilio.accepted().length };
-    const ack = await api(`${bridge.url}/api/v1/alerts/${alert.fingerprint}/ack`, { method: 'POST', body: JSON.stringify({ comment: 'looking into it', createdBy: 'alice' }) });
+    const ack = await api(`${bridge.url}/api/v1/alerts/${alert.fingerprint}/ack`, {
+      method: 'POST',
+      body: JSON.stringify({ comment: 'looking into it', createdBy: 'alice' }),
+    });
     expect(ack.status).toBe(201);
     await waitFor(
       'the ack on every channel that shows acks',
-      async () => opsgenie.accepted().length >= 2 && smtp.messages().length > counts.mail && teams.accepted().length > counts.teams && discord.accepted().length > counts.discord,
+      async () =>
+        opsgenie.accepted().length >= 2 &&
+        smtp.messages().length > counts.mail &&
+        teams.accepted().length > counts.teams &&
+        discord.accepted().length > counts.discord,
       20_000,
     );
     expect(opsgenie.accepted()[1]!.url).toBe(`/v2/alerts/${alert.fingerprint}/acknowledge?identifierType=alias`);
@@ -169,7 +217,7 @@ describe.skipIf(amBinary === undefined || !hasAiosmtpd())('every channel behind 
     expect(twilio.duplicates()).toBe(0);
   });
 
-  it('dead-letters on 401/403 with the service\'s reason, and counts every outcome', async () => {
+  it("dead-letters on 401/403 with the service's reason, and counts every outcome", async () => {
     teams.failNext(1, 403);
     discord.failNext(1, 401);
     opsgenie.failNext(1, 401);
@@ -195,7 +243,8 @@ describe.skipIf(amBinary === undefined || !hasAiosmtpd())('every channel behind 
     });
 
     const samples = parseSamples(await (await fetch(`${bridge.url}/metrics`)).text());
-    const value = (name: string, labels: Record<string, string>) => samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    const value = (name: string, labels: Record<string, string>) =>
+      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
     for (const channel of ['teams', 'discord', 'opsgenie', 'sms']) {
       expect(value('ide_bridge_notifications_total', { channel, outcome: 'failed' }), channel).toBe(1);
       expect(value('ide_bridge_notifications_total', { channel, outcome: 'retried' }), channel).toBe(1);
@@ -211,7 +260,9 @@ describe.skipIf(amBinary === undefined || !hasAiosmtpd())('every channel behind 
     await am.postAlerts(storm.map((labels) => ({ labels, annotations: summary(labels), startsAt: new Date().toISOString() })));
     await waitFor('six texts', async () => twilio.accepted().length >= before + 6, 20_000);
     const texts = twilio.accepted().slice(before);
-    expect(texts.map((r) => (r.body as Body)['Body']).sort()).toEqual(storm.map((l) => `[FIRING] IdeSmsStorm (critical) ${l.instance}: IdeSmsStorm 🔥 summary`).sort());
+    expect(texts.map((r) => (r.body as Body)['Body']).sort()).toEqual(
+      storm.map((l) => `[FIRING] IdeSmsStorm (critical) ${l.instance}: IdeSmsStorm 🔥 summary`).sort(),
+    );
     // Paced at the sender: starts are 100 ms apart; arrivals jitter by the request's own latency, so the
     // span of six is judged, and no two may arrive nearly together.
     expect(texts.at(-1)!.at - texts[0]!.at).toBeGreaterThanOrEqual(5 * 100 - 20);

@@ -17,7 +17,10 @@ describe.skipIf(amBinary === undefined)('durability: the bridge is SIGKILLed whi
 
   it('delivers every alert to PagerDuty exactly once per incident and to Slack, after a restart', async () => {
     const [slack, pd]: [Sink, Sink] = await Promise.all([startSlackSink(), startPagerDutySink()]);
-    teardown.add(() => slack.stop(), () => pd.stop());
+    teardown.add(
+      () => slack.stop(),
+      () => pd.stop(),
+    );
     const { dataDir, port, am } = await alertmanagerForBridge(teardown, amBinary!, 'bridge-kill-');
     const options = { port, dataDir, slackUrl: slack.url, pagerdutyUrl: pd.url, bridge: { channels: { slack: { messages_per_second: 100 } } } };
     let bridge = await startBridge(options);
@@ -25,7 +28,14 @@ describe.skipIf(amBinary === undefined)('durability: the bridge is SIGKILLed whi
 
     // One group per alert (group_by alertname), critical: a PagerDuty trigger and a Slack message each.
     const startsAt = new Date(Date.now() - 10_000).toISOString();
-    const post = (i: number) => am.postAlerts([{ labels: { alertname: `Stream${String(i).padStart(3, '0')}`, severity: 'critical', instance: 'dev-1' }, annotations: { summary: `alert ${i}` }, startsAt }]);
+    const post = (i: number) =>
+      am.postAlerts([
+        {
+          labels: { alertname: `Stream${String(i).padStart(3, '0')}`, severity: 'critical', instance: 'dev-1' },
+          annotations: { summary: `alert ${i}` },
+          startsAt,
+        },
+      ]);
     const streamed = (async () => {
       for (let i = 0; i < ALERTS; i++) {
         await post(i);
@@ -38,7 +48,12 @@ describe.skipIf(amBinary === undefined)('durability: the bridge is SIGKILLed whi
     await waitFor('the first deliveries', async () => pd.accepted().length >= 10, 20_000, 20);
     pd.failFor(60_000, 503);
     let pendingAtKill = 0;
-    await waitFor('accepted PagerDuty deliveries waiting in the outbox', async () => (pendingAtKill = await outboxPending(bridge.url, 'pagerduty')) >= 5, 20_000, 50);
+    await waitFor(
+      'accepted PagerDuty deliveries waiting in the outbox',
+      async () => (pendingAtKill = await outboxPending(bridge.url, 'pagerduty')) >= 5,
+      20_000,
+      50,
+    );
     bridge.process.child.kill('SIGKILL');
     await bridge.process.exited;
     const atKill = { pd: pd.accepted().length, slack: slack.accepted().length };
@@ -47,7 +62,12 @@ describe.skipIf(amBinary === undefined)('durability: the bridge is SIGKILLed whi
     pd.failFor(0, 503); // PagerDuty is back
     await streamed;
 
-    await waitFor(`${ALERTS} PagerDuty incidents and Slack groups`, async () => pd.uniqueKeys().size >= ALERTS && slackGroups(slack).size >= ALERTS, 40_000, 200);
+    await waitFor(
+      `${ALERTS} PagerDuty incidents and Slack groups`,
+      async () => pd.uniqueKeys().size >= ALERTS && slackGroups(slack).size >= ALERTS,
+      40_000,
+      200,
+    );
     await new Promise((r) => setTimeout(r, 1500)); // anything late would show as a duplicate
     const incidents = [...pd.uniqueKeys()];
     expect(incidents).toHaveLength(ALERTS);

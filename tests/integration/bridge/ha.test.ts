@@ -31,7 +31,10 @@ describe.skipIf(amBinary === undefined || pgBin === undefined)('high availabilit
     teardown.add(() => postgres.destroy());
     const databaseUrl = await postgres.createDatabase('bridge');
     const [slack, pd]: [Sink, Sink] = await Promise.all([startSlackSink(), startPagerDutySink()]);
-    teardown.add(() => slack.stop(), () => pd.stop());
+    teardown.add(
+      () => slack.stop(),
+      () => pd.stop(),
+    );
     const dataDir = mkdtempSync(path.join(tmpdir(), 'bridge-ha-'));
     teardown.add(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -40,9 +43,18 @@ describe.skipIf(amBinary === undefined || pgBin === undefined)('high availabilit
     // Each Alertmanager sends every notification to both replicas (as a Service would spread them), and
     // the second member also sends whatever the first has not within 1 s: four copies of one message at most.
     const am = (gossip: number, peer: number) =>
-      startAlertmanager({ binary: amBinary!, webhookUrl: webhookUrl(portA), extraWebhookUrls: [webhookUrl(portB)], token: TOKEN, cluster: { port: gossip, peers: [peer], peerTimeout: '1s' } });
+      startAlertmanager({
+        binary: amBinary!,
+        webhookUrl: webhookUrl(portA),
+        extraWebhookUrls: [webhookUrl(portB)],
+        token: TOKEN,
+        cluster: { port: gossip, peers: [peer], peerTimeout: '1s' },
+      });
     const [am1, am2]: RunningAlertmanager[] = await Promise.all([am(gossip1, gossip2), am(gossip2, gossip1)]);
-    teardown.add(() => am1!.stop(), () => am2!.stop());
+    teardown.add(
+      () => am1!.stop(),
+      () => am2!.stop(),
+    );
 
     const bridgeOptions = (port: number, own: RunningAlertmanager, other: RunningAlertmanager) => ({
       port,
@@ -88,7 +100,10 @@ describe.skipIf(amBinary === undefined || pgBin === undefined)('high availabilit
     const delivered = (upTo: number, status: 'firing' | 'resolved') => {
       const slackSeen = slackCounts(slack);
       const pdSeen = pdCounts(pd);
-      return range(0, upTo).every((i) => (slackSeen.get(`Ha${String(i).padStart(3, '0')}:${status}`) ?? 0) >= 1) && pdSeen[status === 'firing' ? 'trigger' : 'resolve'] >= upTo;
+      return (
+        range(0, upTo).every((i) => (slackSeen.get(`Ha${String(i).padStart(3, '0')}:${status}`) ?? 0) >= 1) &&
+        pdSeen[status === 'firing' ? 'trigger' : 'resolve'] >= upTo
+      );
     };
 
     // 1. Steady state: every notification arrives 2-4 times at the replicas, once at Slack and PagerDuty.
@@ -102,7 +117,10 @@ describe.skipIf(amBinary === undefined || pgBin === undefined)('high availabilit
     // Ack via replica A, seen and refused as a second ack by B, withdrawn via B.
     const listed = await api(`${b.url}/api/v1/alerts`);
     const target = listed.body.alerts.find((x: { alertname: string }) => x.alertname === 'Ha000')!;
-    const ack = await api(`${a.url}/api/v1/alerts/${target.fingerprint}/ack`, { method: 'POST', body: JSON.stringify({ duration: '1h', comment: 'on it', createdBy: 'alice' }) });
+    const ack = await api(`${a.url}/api/v1/alerts/${target.fingerprint}/ack`, {
+      method: 'POST',
+      body: JSON.stringify({ duration: '1h', comment: 'on it', createdBy: 'alice' }),
+    });
     expect(ack.status).toBe(201);
     const again = await api(`${b.url}/api/v1/alerts/${target.fingerprint}/ack`, { method: 'POST', body: JSON.stringify({ createdBy: 'bob' }) });
     expect(again).toMatchObject({ status: 200, body: expect.objectContaining({ silenceID: ack.body.silenceID }) });
@@ -115,10 +133,19 @@ describe.skipIf(amBinary === undefined || pgBin === undefined)('high availabilit
     expect(unack).toMatchObject({ status: 200, body: { unacknowledged: true, silenceExpired: true } });
     const audit = await api(`${a.url}/api/v1/audit`);
     expect(audit.body.entries.map((e: { kind: string }) => e.kind).slice(0, 2)).toEqual(['unack', 'ack']);
-    await waitFor('the ack and unack messages at Slack', async () => slackTexts(slack).filter((t) => /^\[(ACKNOWLEDGED|ACK WITHDRAWN)\] Ha000/.test(t)).length === 2, 10_000, 100);
+    await waitFor(
+      'the ack and unack messages at Slack',
+      async () => slackTexts(slack).filter((t) => /^\[(ACKNOWLEDGED|ACK WITHDRAWN)\] Ha000/.test(t)).length === 2,
+      10_000,
+      100,
+    );
     // PagerDuty has no "unacknowledge": the withdrawn ack re-triggers the incident on purpose, the one
     // re-send of a trigger key this test expects.
-    const acted = () => pd.accepted().filter((r) => (r.body as { dedup_key: string }).dedup_key === `ide-monitor/${target.fingerprint}`).map((r) => (r.body as { event_action: string }).event_action);
+    const acted = () =>
+      pd
+        .accepted()
+        .filter((r) => (r.body as { dedup_key: string }).dedup_key === `ide-monitor/${target.fingerprint}`)
+        .map((r) => (r.body as { event_action: string }).event_action);
     await waitFor('the acknowledge and the re-trigger at PagerDuty', async () => acted().join(',') === 'trigger,acknowledge,trigger', 10_000, 100);
     expect(pd.duplicates()).toBe(1);
     const retriggers = 1;
@@ -150,7 +177,11 @@ describe.skipIf(amBinary === undefined || pgBin === undefined)('high availabilit
     // 3. PostgreSQL restarted mid-stream, with nothing in flight: 503s while it is down, nothing lost after.
     await db.end();
     postgres.stop();
-    const probe = await fetch(webhookUrl(portB), { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(probePayload()) });
+    const probe = await fetch(webhookUrl(portB), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(probePayload()),
+    });
     expect(probe.status, await probe.clone().text()).toBe(503);
     expect((await fetch(`${b.url}/api/v1/bridge/ready`)).status).toBe(503);
     await post(range(STEADY + KILLED, TOTAL).map((i) => alert(i)));
@@ -175,7 +206,8 @@ describe.skipIf(amBinary === undefined || pgBin === undefined)('high availabilit
         `Slack ${slack.duplicates() - before.slack - killDuplicates.slack}, PagerDuty ${pd.duplicates() - retriggers - before.pd - killDuplicates.pd}`,
     );
     for (const i of range(0, TOTAL)) {
-      for (const status of ['firing', 'resolved']) expect(counts.get(`Ha${String(i).padStart(3, '0')}:${status}`), `Ha${i} ${status}`).toBeGreaterThanOrEqual(1);
+      for (const status of ['firing', 'resolved'])
+        expect(counts.get(`Ha${String(i).padStart(3, '0')}:${status}`), `Ha${i} ${status}`).toBeGreaterThanOrEqual(1);
     }
     expect(pdCounts(pd)).toEqual({ trigger: TOTAL, resolve: TOTAL });
     // Only deliveries in flight at the kill may arrive twice; nothing else does.
@@ -220,6 +252,16 @@ function probePayload() {
     commonLabels: labels,
     commonAnnotations: {},
     externalURL: 'http://alertmanager.example',
-    alerts: [{ status: 'firing', labels, annotations: {}, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: alertmanagerFingerprint(labels) }],
+    alerts: [
+      {
+        status: 'firing',
+        labels,
+        annotations: {},
+        startsAt: new Date().toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: alertmanagerFingerprint(labels),
+      },
+    ],
   };
 }

@@ -21,7 +21,17 @@ function hugePayload(i: number) {
     commonLabels: labels,
     commonAnnotations: {},
     externalURL: 'http://alertmanager.example:9093',
-    alerts: [{ status: 'firing', labels, annotations: { summary: `huge ${i}`, description: 'x'.repeat(DESCRIPTION_BYTES) }, startsAt: new Date(Date.now() - i * 1000).toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: alertmanagerFingerprint(labels) }],
+    alerts: [
+      {
+        status: 'firing',
+        labels,
+        annotations: { summary: `huge ${i}`, description: 'x'.repeat(DESCRIPTION_BYTES) },
+        startsAt: new Date(Date.now() - i * 1000).toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: alertmanagerFingerprint(labels),
+      },
+    ],
   };
 }
 
@@ -67,7 +77,12 @@ describe('huge alerts', () => {
     }
     // A viewer on each status page stream, as a browser keeps it open.
     const viewers = servers.map(() => new AbortController());
-    servers.forEach((s, i) => void fetch(`${s.url}/api/v1/stream`, { signal: viewers[i]!.signal }).then((r) => r.body?.pipeTo(new WritableStream())).catch(() => {}));
+    servers.forEach(
+      (s, i) =>
+        void fetch(`${s.url}/api/v1/stream`, { signal: viewers[i]!.signal })
+          .then((r) => r.body?.pipeTo(new WritableStream()))
+          .catch(() => {}),
+    );
     teardown.add(() => viewers.forEach((v) => v.abort()));
     await new Promise((r) => setTimeout(r, 3000));
 
@@ -86,7 +101,9 @@ describe('huge alerts', () => {
     ratios.sort((a, b) => a - b);
     const ratio = ratios[1]!;
     const rss = rssMb(loaded.process.child.pid!);
-    console.log(`huge alerts: /metrics median ratio loaded/empty ${ratio.toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}), loaded RSS ${rss.toFixed(0)} MB, empty RSS ${rssMb(empty.process.child.pid!).toFixed(0)} MB`);
+    console.log(
+      `huge alerts: /metrics median ratio loaded/empty ${ratio.toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}), loaded RSS ${rss.toFixed(0)} MB, empty RSS ${rssMb(empty.process.child.pid!).toFixed(0)} MB`,
+    );
     expect(ratio).toBeLessThan(2);
     expect(rss).toBeLessThan(300);
     expect(await (await fetch(`${loaded.url}/metrics`)).text()).toContain(`ide_bridge_alert_values_truncated_total ${ALERTS}`);

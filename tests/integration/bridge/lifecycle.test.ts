@@ -69,19 +69,30 @@ describe.skipIf(amBinary === undefined)('the alert lifecycle behind a real Alert
   afterAll(() => teardown.run());
 
   const slackTexts = () => slack.accepted().map((r) => (r.body as SlackBody).text);
-  const pdActions = (fingerprint: string) => pd.accepted().map((r) => r.body as PdBody).filter((e) => e.dedup_key === `ide-monitor/${fingerprint}`).map((e) => e.event_action);
+  const pdActions = (fingerprint: string) =>
+    pd
+      .accepted()
+      .map((r) => r.body as PdBody)
+      .filter((e) => e.dedup_key === `ide-monitor/${fingerprint}`)
+      .map((e) => e.event_action);
 
   it('ack → resolve: PagerDuty acknowledge then resolve, Slack acknowledged then RESOLVED, one rollback, nothing left firing', async () => {
     const fingerprint = alertmanagerFingerprint(critical);
     await setup.am.postAlerts([{ labels: critical, annotations: { summary: 'CPU usage is high.' }, startsAt }]);
     await waitFor('the trigger at PagerDuty and the scale-up', async () => pdActions(fingerprint).length === 1 && target.accepted().length === 1, 15_000);
 
-    const ack = await api(`${bridge.url}/api/v1/alerts/${fingerprint}/ack`, { method: 'POST', body: JSON.stringify({ createdBy: 'alice', comment: 'on it', duration: '10y' }) });
+    const ack = await api(`${bridge.url}/api/v1/alerts/${fingerprint}/ack`, {
+      method: 'POST',
+      body: JSON.stringify({ createdBy: 'alice', comment: 'on it', duration: '10y' }),
+    });
     expect(ack.status).toBe(201);
     expect(ack.body.silenceID).toEqual(expect.any(String));
     await waitFor('the PagerDuty acknowledge', async () => pdActions(fingerprint).length === 2, 10_000);
     expect(pdActions(fingerprint)).toEqual(['trigger', 'acknowledge']);
-    expect((await api(`${bridge.url}/api/v1/alerts`)).body.alerts[0]).toMatchObject({ fingerprint, ack: { by: 'alice (unverified: shared webhook token)', silenceId: ack.body.silenceID } });
+    expect((await api(`${bridge.url}/api/v1/alerts`)).body.alerts[0]).toMatchObject({
+      fingerprint,
+      ack: { by: 'alice (unverified: shared webhook token)', silenceId: ack.body.silenceID },
+    });
 
     // The alert resolves in Alertmanager; silenced, it sends no resolve. The reconciler sees it gone.
     await setup.am.postAlerts([{ labels: critical, annotations: { summary: 'CPU usage is high.' }, startsAt, endsAt: new Date().toISOString() }]);
@@ -108,8 +119,14 @@ describe.skipIf(amBinary === undefined)('the alert lifecycle behind a real Alert
       { labels: unacked, annotations: { summary: 'A language server is down.' }, startsAt },
       { labels: acked, annotations: { summary: 'A language server is down.' }, startsAt },
     ]);
-    await waitFor('both alerts at the bridge', async () => (await api(`${bridge.url}/api/v1/alerts`)).body.alerts.filter((a: { alertname: string }) => a.alertname === 'LifecycleLsp').length === 2, 15_000);
-    expect((await api(`${bridge.url}/api/v1/alerts/${fpB}/ack`, { method: 'POST', body: JSON.stringify({ createdBy: 'bob', silence: false }) })).status).toBe(201);
+    await waitFor(
+      'both alerts at the bridge',
+      async () => (await api(`${bridge.url}/api/v1/alerts`)).body.alerts.filter((a: { alertname: string }) => a.alertname === 'LifecycleLsp').length === 2,
+      15_000,
+    );
+    expect((await api(`${bridge.url}/api/v1/alerts/${fpB}/ack`, { method: 'POST', body: JSON.stringify({ createdBy: 'bob', silence: false }) })).status).toBe(
+      201,
+    );
     await waitFor('the escalation to PagerDuty', async () => pdActions(fpA).length === 1, 15_000);
     await new Promise((r) => setTimeout(r, 1500));
     expect(pdActions(fpA)).toEqual(['trigger']);
@@ -136,13 +153,28 @@ describe.skipIf(amBinary === undefined)('the alert lifecycle behind a real Alert
     const labels = { ...high, server: 'pyright-note' };
     const fingerprint = alertmanagerFingerprint(labels);
     await setup.am.postAlerts([{ labels, annotations: { summary: 'A language server is down.' }, startsAt }]);
-    await waitFor('the alert at the bridge', async () => (await api(`${bridge.url}/api/v1/alerts`)).body.alerts.some((a: { fingerprint: string }) => a.fingerprint === fingerprint), 15_000);
-    const noted = await api(`${bridge.url}/api/v1/alerts/${fingerprint}/resolve`, { method: 'POST', body: JSON.stringify({ resolution: 'restarted pyright', createdBy: 'carol' }) });
+    await waitFor(
+      'the alert at the bridge',
+      async () => (await api(`${bridge.url}/api/v1/alerts`)).body.alerts.some((a: { fingerprint: string }) => a.fingerprint === fingerprint),
+      15_000,
+    );
+    const noted = await api(`${bridge.url}/api/v1/alerts/${fingerprint}/resolve`, {
+      method: 'POST',
+      body: JSON.stringify({ resolution: 'restarted pyright', createdBy: 'carol' }),
+    });
     expect(noted.status).toBe(202);
     expect(noted.body).toMatchObject({ status: 'firing', resolution: 'restarted pyright' });
-    expect((await api(`${bridge.url}/api/v1/alerts`)).body.alerts.find((a: { fingerprint: string }) => a.fingerprint === fingerprint)).toMatchObject({ status: 'firing', resolution: 'restarted pyright' });
+    expect((await api(`${bridge.url}/api/v1/alerts`)).body.alerts.find((a: { fingerprint: string }) => a.fingerprint === fingerprint)).toMatchObject({
+      status: 'firing',
+      resolution: 'restarted pyright',
+    });
     await setup.am.postAlerts([{ labels, annotations: { summary: 'A language server is down.' }, startsAt, endsAt: new Date().toISOString() }]);
-    await waitFor('the resolve in Slack', async () => slack.accepted().some((r) => (r.body as SlackBody).text.startsWith('[RESOLVED] LifecycleLsp') && JSON.stringify(r.body).includes('restarted pyright')), 20_000);
+    await waitFor(
+      'the resolve in Slack',
+      async () =>
+        slack.accepted().some((r) => (r.body as SlackBody).text.startsWith('[RESOLVED] LifecycleLsp') && JSON.stringify(r.body).includes('restarted pyright')),
+      20_000,
+    );
   });
 
   it('delivers a resolve that happened while the bridge was down, after its restart', async () => {
@@ -155,7 +187,13 @@ describe.skipIf(amBinary === undefined)('the alert lifecycle behind a real Alert
     const silence = await fetch(`${setup.am.url}/api/v2/silences`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ matchers: Object.entries(restartCase).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true })), startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), createdBy: 'test', comment: 'hide the resolve' }),
+      body: JSON.stringify({
+        matchers: Object.entries(restartCase).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true })),
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3600_000).toISOString(),
+        createdBy: 'test',
+        comment: 'hide the resolve',
+      }),
     });
     expect(silence.status).toBe(200);
     await setup.am.postAlerts([{ labels: restartCase, annotations: { summary: 'Restart case.' }, startsAt, endsAt: new Date().toISOString() }]);
@@ -167,7 +205,7 @@ describe.skipIf(amBinary === undefined)('the alert lifecycle behind a real Alert
     expect(metrics).toMatch(/ide_bridge_reconciler_resolved_total [1-9]/);
   });
 
-  it('refuses a payload whose fingerprint is not its labels\' (a forged alert), and counts it', async () => {
+  it("refuses a payload whose fingerprint is not its labels' (a forged alert), and counts it", async () => {
     const labels = { alertname: 'DiskFull', severity: 'critical' };
     const payload = {
       version: '4',
@@ -178,7 +216,17 @@ describe.skipIf(amBinary === undefined)('the alert lifecycle behind a real Alert
       commonLabels: labels,
       commonAnnotations: {},
       externalURL: setup.am.url,
-      alerts: [{ status: 'firing', labels, annotations: {}, startsAt, endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: alertmanagerFingerprint({ ...labels, instance: 'host-1' }) }],
+      alerts: [
+        {
+          status: 'firing',
+          labels,
+          annotations: {},
+          startsAt,
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: '',
+          fingerprint: alertmanagerFingerprint({ ...labels, instance: 'host-1' }),
+        },
+      ],
     };
     const answer = await api(`${bridge.url}/api/v1/alertmanager/webhook`, { method: 'POST', body: JSON.stringify(payload) });
     expect(answer.status).toBe(400);

@@ -104,7 +104,9 @@ describe.skipIf(binDir === undefined)('PostgreSQL store', () => {
     const url = await freshDatabase();
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL); INSERT INTO schema_migrations VALUES (99, 0)');
+    await client.query(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL); INSERT INTO schema_migrations VALUES (99, 0)',
+    );
     await client.end();
     await expect(PostgresStore.open({ url, poolSize: 1 })).rejects.toThrow(/migrated by a newer ide-monitor \(schema 99\)/);
   });
@@ -121,7 +123,9 @@ describe.skipIf(binDir === undefined)('PostgreSQL store', () => {
       await store.ping();
       await store.close();
       writeFileSync(path.join(dir, 'url'), 'mysql://nope\n');
-      await expect(openStore(config, createLogger({ level: 'error', format: 'logfmt' }, new PassThrough()))).rejects.toThrow(/^bridge\.database\.url_file: the file must hold a postgres:\/\/ or postgresql:\/\/ URL$/);
+      await expect(openStore(config, createLogger({ level: 'error', format: 'logfmt' }, new PassThrough()))).rejects.toThrow(
+        /^bridge\.database\.url_file: the file must hold a postgres:\/\/ or postgresql:\/\/ URL$/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

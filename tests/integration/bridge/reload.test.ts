@@ -26,7 +26,10 @@ describe('the bridge reloading its configuration', () => {
     cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'config.yml');
     const write = (bridge: Record<string, unknown>) =>
-      writeFileSync(file, dump({ collectors: { hostinfo: { enabled: false } }, status: { enabled: false }, bridge: { data_dir: path.join(dir, 'data'), ...bridge } }));
+      writeFileSync(
+        file,
+        dump({ collectors: { hostinfo: { enabled: false } }, status: { enabled: false }, bridge: { data_dir: path.join(dir, 'data'), ...bridge } }),
+      );
     const routes = [{ match: { severity: 'critical' }, channels: ['slack'], actions: true }];
     write({ webhook: { token: 'first-token-0001' }, channels: { slack: { webhook_url: slackA.url } }, routes });
     const exporter: RunningExporter = await startExporter({ args: [`--config.file=${file}`] });
@@ -39,7 +42,11 @@ describe('the bridge reloading its configuration', () => {
         const labels = instance === undefined ? a.labels : { ...a.labels, instance };
         return { ...a, labels, fingerprint: alertmanagerFingerprint(labels), status, ...(status === 'resolved' && { endsAt: '2024-05-01T12:10:00Z' }) };
       });
-      return fetch(`${exporter.url}/api/v1/alertmanager/webhook`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      return fetch(`${exporter.url}/api/v1/alertmanager/webhook`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     };
 
     expect((await send('first-token-0001')).status).toBe(200);
@@ -56,7 +63,9 @@ describe('the bridge reloading its configuration', () => {
     exporter.process.child.kill('SIGHUP');
     await waitFor('the reload', async () => exporter.process.output().includes('msg="configuration reloaded" trigger=SIGHUP'));
     // What the bridge cannot change live is named; what it can is not.
-    expect(exporter.process.output()).toContain('msg="these settings change only on restart; the rest of the new configuration is applied" settings=bridge.retention');
+    expect(exporter.process.output()).toContain(
+      'msg="these settings change only on restart; the rest of the new configuration is applied" settings=bridge.retention',
+    );
     expect(exporter.process.output()).toContain('msg="alert bridge reconfigured" component=bridge channels=slack,log routes=1 actions=1');
 
     expect((await send('first-token-0001', 'firing', 'dev-2:10451')).status).toBe(401);

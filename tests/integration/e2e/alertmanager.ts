@@ -60,9 +60,7 @@ export async function startRoutedAlertmanager(options: RoutedAlertmanagerOptions
         { name: 'discard' },
         {
           name: 'ide-monitor',
-          webhook_configs: [
-            { url: options.webhookUrl, send_resolved: true, http_config: { authorization: { type: 'Bearer', credentials_file: tokenFile } } },
-          ],
+          webhook_configs: [{ url: options.webhookUrl, send_resolved: true, http_config: { authorization: { type: 'Bearer', credentials_file: tokenFile } } }],
         },
       ],
     };

@@ -77,8 +77,11 @@ export async function startCompletionTraffic(options: { exporterUrl: string; ser
   const c = client.connection;
   const uri = 'file:///e2e/editor.ts';
   try {
-    await within(10_000, `the language server to answer initialize through the proxy (stderr: ${client.stderr()})`,
-      c.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} }));
+    await within(
+      10_000,
+      `the language server to answer initialize through the proxy (stderr: ${client.stderr()})`,
+      c.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} }),
+    );
     await c.sendNotification('initialized', {});
     await c.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text: 'export const x = 1;\n' } });
   } catch (error) {
@@ -127,11 +130,15 @@ export async function startCompletionTraffic(options: { exporterUrl: string; ser
       running = false;
       await within(5000, 'the completion loop to stop', loop).catch(() => undefined);
       try {
-        await within(5000, 'the proxy to end after shutdown/exit', (async () => {
-          await c.sendRequest('shutdown');
-          await c.sendNotification('exit');
-          await client.exited;
-        })());
+        await within(
+          5000,
+          'the proxy to end after shutdown/exit',
+          (async () => {
+            await c.sendRequest('shutdown');
+            await c.sendNotification('exit');
+            await client.exited;
+          })(),
+        );
       } catch {
         client.child.kill('SIGKILL');
         await client.exited;
@@ -176,14 +183,21 @@ export function spawnMemoryGrower(marker: string): MemoryGrower {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const lineStarting = async (prefix: string, after: number): Promise<string> =>
-    within(5000, `memory-grower to answer "${prefix}" (output: ${output})`, (async () => {
-      for (;;) {
-        const line = output.slice(after).split('\n').find((l) => l.startsWith(prefix));
-        if (line !== undefined) return line;
-        if (child.exitCode !== null) throw new Error(`memory-grower exited with ${child.exitCode}: ${output}`);
-        await new Promise<void>((resolve) => waiters.push(resolve));
-      }
-    })());
+    within(
+      5000,
+      `memory-grower to answer "${prefix}" (output: ${output})`,
+      (async () => {
+        for (;;) {
+          const line = output
+            .slice(after)
+            .split('\n')
+            .find((l) => l.startsWith(prefix));
+          if (line !== undefined) return line;
+          if (child.exitCode !== null) throw new Error(`memory-grower exited with ${child.exitCode}: ${output}`);
+          await new Promise<void>((resolve) => waiters.push(resolve));
+        }
+      })(),
+    );
   const command = async (name: 'grow' | 'release'): Promise<GrowerAnswer> => {
     const from = output.length;
     const at = Date.now();

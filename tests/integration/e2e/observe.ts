@@ -51,15 +51,17 @@ export function pagerDutyEvents(pd: Sink, dedupKey: string, action: 'trigger' | 
 
 /** The exec action's runs, one `<phase> <alertname> <fingerprint>` line each. */
 export function actionRuns(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
 }
 
 /** A sample from `<baseUrl>/metrics` (the exporter's, Alertmanager's), summed over the series matching `labels`; 0 when absent. */
 export async function metricSum(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
   const samples = parseSamples(await (await fetch(`${baseUrl}/metrics`)).text());
-  return samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((sum, s) => sum + s.value, 0);
+  return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 }
 
 export interface Chain {
@@ -85,7 +87,9 @@ async function describeChain(chain: Chain): Promise<string> {
   const parts: string[] = [];
   const p = chain.prometheus;
   if (p !== undefined) {
-    parts.push(`Prometheus alerts: ${await safely(async () => JSON.stringify((await prometheusAlerts(p)).map((a) => ({ alertname: a.labels['alertname'], state: a.state, activeAt: a.activeAt, value: a.value, server: a.labels['server'], group: a.labels['group'] }))))}`);
+    parts.push(
+      `Prometheus alerts: ${await safely(async () => JSON.stringify((await prometheusAlerts(p)).map((a) => ({ alertname: a.labels['alertname'], state: a.state, activeAt: a.activeAt, value: a.value, server: a.labels['server'], group: a.labels['group'] }))))}`,
+    );
     for (const expr of chain.expressions) {
       parts.push(`Prometheus ${expr} = ${await safely(async () => JSON.stringify((await p.query(expr)).map((s) => s.value[1])))}`);
     }
@@ -93,8 +97,12 @@ async function describeChain(chain: Chain): Promise<string> {
   }
   const am = chain.alertmanager;
   if (am !== undefined) {
-    parts.push(`Alertmanager alerts: ${await safely(async () => JSON.stringify((await am.alerts()).map((a) => ({ alertname: a.labels['alertname'], state: a.status.state, fingerprint: a.fingerprint }))))}`);
-    parts.push(`Alertmanager webhook notifications: ${await safely(async () => `${await am.metric('alertmanager_notifications_total', { integration: 'webhook' })} sent, ${await am.metric('alertmanager_notifications_failed_total', { integration: 'webhook' })} failed`)}`);
+    parts.push(
+      `Alertmanager alerts: ${await safely(async () => JSON.stringify((await am.alerts()).map((a) => ({ alertname: a.labels['alertname'], state: a.status.state, fingerprint: a.fingerprint }))))}`,
+    );
+    parts.push(
+      `Alertmanager webhook notifications: ${await safely(async () => `${await am.metric('alertmanager_notifications_total', { integration: 'webhook' })} sent, ${await am.metric('alertmanager_notifications_failed_total', { integration: 'webhook' })} failed`)}`,
+    );
     parts.push(`Alertmanager log: ${tail(am.output(), 600)}`);
   }
   if (chain.exporterUrl !== undefined) {
@@ -107,10 +115,12 @@ async function describeChain(chain: Chain): Promise<string> {
   const requests = (sink: Sink | undefined, show: (body: unknown) => string) =>
     sink === undefined ? '(not started)' : JSON.stringify(sink.requests.map((r) => `${new Date(r.at).toISOString()} ${r.status} ${show(r.body)}`));
   parts.push(`Slack sink: ${requests(chain.slack, (b) => (b as SlackBody | undefined)?.text ?? '?')}`);
-  parts.push(`PagerDuty sink: ${requests(chain.pagerduty, (b) => {
-    const e = b as PagerDutyBody | undefined;
-    return `${e?.event_action} ${e?.dedup_key} ${e?.payload?.severity ?? ''} ${e?.payload?.class ?? ''}`;
-  })}`);
+  parts.push(
+    `PagerDuty sink: ${requests(chain.pagerduty, (b) => {
+      const e = b as PagerDutyBody | undefined;
+      return `${e?.event_action} ${e?.dedup_key} ${e?.payload?.severity ?? ''} ${e?.payload?.class ?? ''}`;
+    })}`,
+  );
   parts.push(`action runs: ${JSON.stringify(actionRuns(chain.runsFile))}`);
   if (chain.traffic !== undefined) parts.push(`LSP client: ${JSON.stringify(chain.traffic.counts())}; proxy stderr: ${tail(chain.traffic.stderr(), 600)}`);
   if (chain.grower !== undefined) parts.push(`memory-grower: ${tail(chain.grower.output(), 400)}`);

@@ -22,11 +22,13 @@ async function scrape(headers: Record<string, string> = {}) {
 }
 
 function kernelStat(key: string): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`${key} `));
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${key} `));
   return Number(line?.split(/\s+/)[1]);
 }
 
-describe('ide-monitor serve /metrics against this machine\'s kernel', () => {
+describe("ide-monitor serve /metrics against this machine's kernel", () => {
   it.skipIf(promtool === undefined)('serves an exposition that promtool parses and lints clean', async () => {
     const { response, body } = await scrape();
     expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
@@ -63,7 +65,8 @@ describe('ide-monitor serve /metrics against this machine\'s kernel', () => {
   });
 
   it('counts loopback traffic in network bytes when the exclude pattern lets lo through', async () => {
-    const loBytes = async () => valuesOf(parseSamples((await scrape()).body), 'ide_host_network_receive_bytes_total').find((s) => s.labels['device'] === 'lo')?.value;
+    const loBytes = async () =>
+      valuesOf(parseSamples((await scrape()).body), 'ide_host_network_receive_bytes_total').find((s) => s.labels['device'] === 'lo')?.value;
     const before = await loBytes();
     expect(before).toBeDefined();
     const payload = 'x'.repeat(1 << 20);
@@ -83,7 +86,7 @@ describe('ide-monitor serve /metrics against this machine\'s kernel', () => {
     expect(valuesOf(samples, 'ide_exporter_collector_duration_seconds')).toHaveLength(success.length);
   });
 
-  it('includes build info and prom-client\'s process_* and nodejs_* metrics', async () => {
+  it("includes build info and prom-client's process_* and nodejs_* metrics", async () => {
     const samples = parseSamples((await scrape()).body);
     const [build] = valuesOf(samples, 'ide_exporter_build_info');
     expect(build?.labels).toMatchObject({ version: '0.1.0', node_version: process.version });

@@ -83,7 +83,7 @@ describe('the ide-monitor program', () => {
     expect(cli('check-config', good)).toEqual({ code: 0, stdout: `${good}: OK\n`, stderr: '' });
   });
 
-  it('warns once, in serve\'s log and in check-config, when a token file has whitespace besides its final newline', async () => {
+  it("warns once, in serve's log and in check-config, when a token file has whitespace besides its final newline", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-token-'));
     const token = path.join(dir, 'ingest-token');
     writeFileSync(token, 'tok-with-space \n');
@@ -95,7 +95,10 @@ describe('the ide-monitor program', () => {
     expect(checked.stdout).toContain(`${config}: warning: ingest.token_file: ${warning}`);
     const exporter = await startExporter({ args: [`--config.file=${config}`, '--no-collector.hostinfo'] });
     try {
-      const lines = exporter.process.output().split('\n').filter((l) => l.includes(warning));
+      const lines = exporter.process
+        .output()
+        .split('\n')
+        .filter((l) => l.includes(warning));
       expect(lines).toHaveLength(1);
       expect(exporter.process.output()).not.toContain('tok-with-space');
     } finally {
@@ -106,7 +109,16 @@ describe('the ide-monitor program', () => {
   it('lists every flag with its default in --help, and rejects unknown flags with exit 2', () => {
     const help = cli('serve', '--help');
     expect(help.code).toBe(0);
-    for (const flag of ['--web.listen-address', '--web.telemetry-path', '--web.config.file', '--log.level', '--log.format', '--config.file', '--[no-]collector.cpu', '--[no-]collector.filesystem']) {
+    for (const flag of [
+      '--web.listen-address',
+      '--web.telemetry-path',
+      '--web.config.file',
+      '--log.level',
+      '--log.format',
+      '--config.file',
+      '--[no-]collector.cpu',
+      '--[no-]collector.filesystem',
+    ]) {
       expect(help.stdout).toContain(flag);
     }
     expect(help.stdout).toContain('default ":10451"');

@@ -23,10 +23,20 @@ beforeAll(async () => {
   const config = path.join(dir, 'config.yml');
   writeFileSync(
     config,
-    ['collectors:', '  process:', '    enabled: true', '    groups: [{ name: node, comm: node }]', 'ingest: { enabled: true }', 'bridge: { enabled: true }', 'status: { enabled: true }', ''].join('\n'),
+    [
+      'collectors:',
+      '  process:',
+      '    enabled: true',
+      '    groups: [{ name: node, comm: node }]',
+      'ingest: { enabled: true }',
+      'bridge: { enabled: true }',
+      'status: { enabled: true }',
+      '',
+    ].join('\n'),
   );
   exporter = await startExporter({ args: [`--config.file=${config}`] });
-  const post = (route: string, body: unknown) => fetch(`${exporter.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (route: string, body: unknown) =>
+    fetch(`${exporter.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const failed = { ...EXAMPLES.lsp_request, outcome: 'error' as const, error_code: -32603 };
   const started = { kind: 'lsp_server' as const, server: 'tsserver', event: 'start' as const };
   expect((await post('/api/v1/ingest', batchOf([...Object.values(EXAMPLES), failed, started]))).status).toBe(204);
@@ -55,7 +65,9 @@ describe('the metric contract (src/metrics/contract.json) against a running serv
       .filter((m) => families.has(m.name))
       .flatMap((m) => {
         const live = families.get(m.name)!;
-        return live.type === m.type && live.help === m.help ? [] : [{ name: m.name, contract: { type: m.type, help: m.help }, live: { type: live.type, help: live.help } }];
+        return live.type === m.type && live.help === m.help
+          ? []
+          : [{ name: m.name, contract: { type: m.type, help: m.help }, live: { type: live.type, help: live.help } }];
       });
     expect(differences).toEqual([]);
   });

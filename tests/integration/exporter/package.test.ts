@@ -23,11 +23,26 @@ describe('the npm package', () => {
     // The prepack build writes its own lines to stdout before npm's JSON.
     const [packed] = JSON.parse(out.slice(out.indexOf('\n[') + 1)) as { files: { path: string }[]; unpackedSize: number }[];
     const files = packed!.files.map((f) => f.path);
-    for (const expected of ['LICENSE', 'README.md', 'package.json', 'dist/cli.js', 'dist/client.js', 'dist/client.d.ts', 'dist/index.js', 'dist/build-info.json', 'dist/status/assets/index.html', 'docs/remote-write.md', 'deploy/systemd/ide-monitor.service', 'deploy/systemd/ide-monitor-user.service']) {
+    for (const expected of [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'dist/cli.js',
+      'dist/client.js',
+      'dist/client.d.ts',
+      'dist/index.js',
+      'dist/build-info.json',
+      'dist/status/assets/index.html',
+      'docs/remote-write.md',
+      'deploy/systemd/ide-monitor.service',
+      'deploy/systemd/ide-monitor-user.service',
+    ]) {
       expect(files).toContain(expected);
     }
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('tests/') || f.endsWith('.map'))).toEqual([]);
-    expect(execFileSync('head', ['-4', path.join(clone, 'LICENSE')], { encoding: 'utf8' })).toContain('Apache License\n                           Version 2.0, January 2004');
+    expect(execFileSync('head', ['-4', path.join(clone, 'LICENSE')], { encoding: 'utf8' })).toContain(
+      'Apache License\n                           Version 2.0, January 2004',
+    );
   }, 120_000);
 
   it('imports ide-monitor/client without loading express, better-sqlite3, the Grafana SDK or prom-client', () => {

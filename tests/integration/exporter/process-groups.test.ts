@@ -103,10 +103,15 @@ function valueOf(samples: readonly ParsedSample[], name: string, group: Group, m
 
 async function waitForCount(group: Group, count: number): Promise<ParsedSample[]> {
   let samples: ParsedSample[] = [];
-  await waitFor(`${count} processes in group ${group}`, async () => {
-    samples = await scrape();
-    return valueOf(samples, 'ide_process_count', group) === count;
-  }, 10_000, 200);
+  await waitFor(
+    `${count} processes in group ${group}`,
+    async () => {
+      samples = await scrape();
+      return valueOf(samples, 'ide_process_count', group) === count;
+    },
+    10_000,
+    200,
+  );
   return samples;
 }
 
@@ -139,7 +144,8 @@ describe('ide-monitor serve: process groups against real processes', () => {
     const first = await startChild('restarts');
     const before = await waitForCount('restarts', 1);
     const restartsBefore = valueOf(before, 'ide_process_restarts_total', 'restarts')!;
-    const cpuBefore = valueOf(before, 'ide_process_cpu_seconds_total', 'restarts', 'user')! + valueOf(before, 'ide_process_cpu_seconds_total', 'restarts', 'system')!;
+    const cpuBefore =
+      valueOf(before, 'ide_process_cpu_seconds_total', 'restarts', 'user')! + valueOf(before, 'ide_process_cpu_seconds_total', 'restarts', 'system')!;
     expect(cpuBefore).toBeGreaterThan(0); // node's start-up costs CPU
 
     await stopChild(first.process);
@@ -147,7 +153,8 @@ describe('ide-monitor serve: process groups against real processes', () => {
     const after = await scrape();
     expect(valueOf(after, 'ide_process_count', 'restarts')).toBe(1);
     expect(valueOf(after, 'ide_process_restarts_total', 'restarts')).toBe(restartsBefore + 1);
-    const cpuAfter = valueOf(after, 'ide_process_cpu_seconds_total', 'restarts', 'user')! + valueOf(after, 'ide_process_cpu_seconds_total', 'restarts', 'system')!;
+    const cpuAfter =
+      valueOf(after, 'ide_process_cpu_seconds_total', 'restarts', 'user')! + valueOf(after, 'ide_process_cpu_seconds_total', 'restarts', 'system')!;
     expect(cpuAfter).toBeGreaterThan(cpuBefore);
   });
 

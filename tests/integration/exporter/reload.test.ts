@@ -36,7 +36,9 @@ describe('ide-monitor serve reloading its configuration', () => {
       expect(bad.status).toBe(500);
       expect(await bad.text()).toBe(`${file}:2 collectors.cpu.enabled: expected boolean, got string "maybe"\n`);
       exporter.process.child.kill('SIGHUP');
-      await waitFor('the failed SIGHUP reload', async () => exporter.process.output().includes('msg="configuration reload failed; keeping the running configuration" trigger=SIGHUP'));
+      await waitFor('the failed SIGHUP reload', async () =>
+        exporter.process.output().includes('msg="configuration reload failed; keeping the running configuration" trigger=SIGHUP'),
+      );
       const afterBad = await scrape();
       expect(afterBad).toContain('ide_exporter_config_last_reload_successful 0');
       expect(afterBad).not.toContain('ide_host_cpu_seconds_total');
@@ -54,7 +56,9 @@ describe('ide-monitor serve reloading its configuration', () => {
       // A setting read only at start is named in the log; the rest applies.
       writeFileSync(file, 'web: { telemetry_path: /other }\ncollectors:\n  hostinfo: { enabled: false }\nstatus: { enabled: false }\n');
       expect((await fetch(`${exporter.url}/-/reload`, { method: 'POST' })).status).toBe(200);
-      expect(exporter.process.output()).toContain('msg="these settings change only on restart; the rest of the new configuration is applied" settings=web.telemetry_path');
+      expect(exporter.process.output()).toContain(
+        'msg="these settings change only on restart; the rest of the new configuration is applied" settings=web.telemetry_path',
+      );
       expect(exporter.process.output()).not.toContain('    at ');
     } finally {
       expect(await exporter.stop()).toBe(0);
@@ -73,14 +77,19 @@ describe('ide-monitor serve reloading its configuration', () => {
       expect([before.status, before.headers.get('x-test')]).toEqual([200, 'one']);
 
       writeFileSync(web, `basic_auth_users: { prometheus: '${bcrypt.hashSync('s3cret', 4)}' }\nhttp_server_config: { headers: { X-Test: two } }\n`);
-      writeFileSync(file, `web: { config_file: ${web} }\ncollectors: { hostinfo: { enabled: false } }\nstatus: { enabled: false }\ningest: { max_label_values: 7 }\n`);
+      writeFileSync(
+        file,
+        `web: { config_file: ${web} }\ncollectors: { hostinfo: { enabled: false } }\nstatus: { enabled: false }\ningest: { max_label_values: 7 }\n`,
+      );
       expect((await fetch(`${exporter.url}/-/reload`, { method: 'POST' })).status).toBe(200);
       const refused = await fetch(`${exporter.url}/metrics`);
       expect([refused.status, refused.headers.get('x-test')]).toEqual([401, 'two']);
       const allowed = await fetch(`${exporter.url}/metrics`, { headers: { Authorization: `Basic ${Buffer.from('prometheus:s3cret').toString('base64')}` } });
       expect(allowed.status).toBe(200);
       // The ingestion API applies its token live; a limit read at start is named by its setting, not silently ignored.
-      expect(exporter.process.output()).toContain('msg="these settings change only on restart; the rest of the new configuration is applied" settings=ingest.max_label_values\n');
+      expect(exporter.process.output()).toContain(
+        'msg="these settings change only on restart; the rest of the new configuration is applied" settings=ingest.max_label_values\n',
+      );
       // Now /-/reload itself needs the credentials.
       expect((await fetch(`${exporter.url}/-/reload`, { method: 'POST' })).status).toBe(401);
     } finally {
@@ -95,11 +104,17 @@ describe('ide-monitor serve reloading its configuration', () => {
       // Node's default for SIGHUP is to exit (code 129). While Node itself boots nothing can catch it; from
       // the first log line (config read, collectors created) until it listens, one every 20 ms.
       await waitFor('the first log line', async () => proc.output().includes('collectors enabled'), 15_000, 5);
-      await waitFor('the exporter to listen despite SIGHUPs', async () => {
-        if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new StopWaiting(`exited (${proc.child.exitCode ?? proc.child.signalCode}): ${proc.output()}`);
-        proc.child.kill('SIGHUP');
-        return proc.output().includes('ide-monitor listening');
-      }, 15_000, 20);
+      await waitFor(
+        'the exporter to listen despite SIGHUPs',
+        async () => {
+          if (proc.child.exitCode !== null || proc.child.signalCode !== null)
+            throw new StopWaiting(`exited (${proc.child.exitCode ?? proc.child.signalCode}): ${proc.output()}`);
+          proc.child.kill('SIGHUP');
+          return proc.output().includes('ide-monitor listening');
+        },
+        15_000,
+        20,
+      );
       expect(proc.output()).toContain('SIGHUP during startup ignored');
       proc.child.kill('SIGHUP');
       await waitFor('a reload', async () => proc.output().includes('trigger=SIGHUP'));

@@ -85,35 +85,40 @@ describe.skipIf(prometheusBinary === undefined)('remote write to a real Promethe
     expect(single(own, 'ide_remote_write_last_success_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 10);
   });
 
-  it(`keeps sending after the receiver was down ${OUTAGE_MS / 1000} s: the newest queued samples arrive, the queue stays bounded, the overflow is counted`, async () => {
-    await prometheus.stop();
-    const downAt = Date.now();
-    let maxPending = 0;
-    while (Date.now() - downAt < OUTAGE_MS) {
-      const pending = single(await exporterMetrics(), 'ide_remote_write_queue_samples');
-      maxPending = Math.max(maxPending, pending);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const upAt = Date.now();
-    const during = await exporterMetrics();
-    const outcome = (samples: typeof during, name: string) => valuesOf(samples, 'ide_remote_write_samples_total').find((s) => s.labels['outcome'] === name)!.value;
-    expect(outcome(during, 'dropped')).toBeGreaterThan(0);
-    expect(single(during, 'ide_remote_write_samples_retried_total')).toBeGreaterThan(0);
-    // Queued plus the batch in flight.
-    expect(maxPending).toBeLessThanOrEqual(CAPACITY + MAX_PER_SEND);
-    expect(maxPending).toBeGreaterThanOrEqual(CAPACITY);
+  it(
+    `keeps sending after the receiver was down ${OUTAGE_MS / 1000} s: the newest queued samples arrive, the queue stays bounded, the overflow is counted`,
+    async () => {
+      await prometheus.stop();
+      const downAt = Date.now();
+      let maxPending = 0;
+      while (Date.now() - downAt < OUTAGE_MS) {
+        const pending = single(await exporterMetrics(), 'ide_remote_write_queue_samples');
+        maxPending = Math.max(maxPending, pending);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const upAt = Date.now();
+      const during = await exporterMetrics();
+      const outcome = (samples: typeof during, name: string) =>
+        valuesOf(samples, 'ide_remote_write_samples_total').find((s) => s.labels['outcome'] === name)!.value;
+      expect(outcome(during, 'dropped')).toBeGreaterThan(0);
+      expect(single(during, 'ide_remote_write_samples_retried_total')).toBeGreaterThan(0);
+      // Queued plus the batch in flight.
+      expect(maxPending).toBeLessThanOrEqual(CAPACITY + MAX_PER_SEND);
+      expect(maxPending).toBeGreaterThanOrEqual(CAPACITY);
 
-    // The receiver comes back where the exporter expects it (a fresh TSDB: everything in it came after).
-    prometheus = await startPrometheus({ binary: prometheusBinary!, scrapeTargets: [], remoteWriteReceiver: true, port });
-    await waitFor('the queue to drain', async () => single(await exporterMetrics(), 'ide_remote_write_queue_samples') < MAX_PER_SEND, 20_000, 250);
-    const response = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent('ide_host_load1[5m]')}`);
-    const body = (await response.json()) as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } };
-    const stamps = body.data.result[0]!.values.map(([t]) => t * 1000);
-    // Samples gathered while the receiver was down reached it afterwards, in order, with their own timestamps.
-    const fromOutage = stamps.filter((t) => t > downAt && t < upAt);
-    expect(fromOutage.length).toBeGreaterThan(0);
-    expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
-    expect(body.data.result[0]!.metric).toEqual({ __name__: 'ide_host_load1', user: 'alice', machine: 'laptop-1' });
-    expect(outcome(await exporterMetrics(), 'failed')).toBe(0);
-  }, OUTAGE_MS + 60_000);
+      // The receiver comes back where the exporter expects it (a fresh TSDB: everything in it came after).
+      prometheus = await startPrometheus({ binary: prometheusBinary!, scrapeTargets: [], remoteWriteReceiver: true, port });
+      await waitFor('the queue to drain', async () => single(await exporterMetrics(), 'ide_remote_write_queue_samples') < MAX_PER_SEND, 20_000, 250);
+      const response = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent('ide_host_load1[5m]')}`);
+      const body = (await response.json()) as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } };
+      const stamps = body.data.result[0]!.values.map(([t]) => t * 1000);
+      // Samples gathered while the receiver was down reached it afterwards, in order, with their own timestamps.
+      const fromOutage = stamps.filter((t) => t > downAt && t < upAt);
+      expect(fromOutage.length).toBeGreaterThan(0);
+      expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
+      expect(body.data.result[0]!.metric).toEqual({ __name__: 'ide_host_load1', user: 'alice', machine: 'laptop-1' });
+      expect(outcome(await exporterMetrics(), 'failed')).toBe(0);
+    },
+    OUTAGE_MS + 60_000,
+  );
 });

@@ -44,7 +44,12 @@ describe('serve refuses to start with one line naming the setting, no stack trac
     expect(checked.code).toBe(1);
     expect(checked.stderr).toContain('examples/bridge.yml bridge.webhook.token_file: cannot read /run/secrets/ide-monitor-webhook-token: ENOENT\n');
     expect(served.stderr).toContain('examples/bridge.yml bridge.webhook.token_file: cannot read /run/secrets/ide-monitor-webhook-token: ENOENT\n');
-    expect(served.stderr.split('\n').filter((l) => l !== '').every((l) => l.startsWith('examples/bridge.yml '))).toBe(true);
+    expect(
+      served.stderr
+        .split('\n')
+        .filter((l) => l !== '')
+        .every((l) => l.startsWith('examples/bridge.yml ')),
+    ).toBe(true);
   });
 
   it('a placeholder secret from .env.example', () => {

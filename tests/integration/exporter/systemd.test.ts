@@ -19,7 +19,10 @@ function verify(name: string, user: boolean): { code: number | null; output: str
   writeFileSync(file, unit(name).replaceAll('/usr/local/bin/ide-monitor', CLI));
   const runtime = path.join(dir, 'run');
   mkdirSync(runtime, { mode: 0o700 });
-  const result = spawnSync(analyze!, ['verify', '--man=no', ...(user ? ['--user'] : []), file], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: runtime } });
+  const result = spawnSync(analyze!, ['verify', '--man=no', ...(user ? ['--user'] : []), file], {
+    encoding: 'utf8',
+    env: { ...process.env, XDG_RUNTIME_DIR: runtime },
+  });
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -30,7 +33,7 @@ describe.skipIf(analyze === undefined)('the shipped systemd units', () => {
     expect(unit('ide-monitor.service')).toMatch(/^Environment=IDE_MONITOR_DATA_DIR=\/var\/lib\/ide-monitor$/m);
   });
 
-  it('the user unit verifies clean, reads its EnvironmentFile and keeps the outbox under the user\'s state dir', () => {
+  it("the user unit verifies clean, reads its EnvironmentFile and keeps the outbox under the user's state dir", () => {
     expect(verify('ide-monitor-user.service', true)).toEqual({ code: 0, output: '' });
     expect(unit('ide-monitor-user.service')).toMatch(/^EnvironmentFile=-%E\/ide-monitor\/env$/m);
     expect(unit('ide-monitor-user.service')).toMatch(/^Environment=IDE_MONITOR_DATA_DIR=%S\/ide-monitor$/m);

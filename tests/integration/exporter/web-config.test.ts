@@ -64,8 +64,6 @@ describe('--web.config.file (exporter-toolkit format): TLS and basic auth', () =
   it('rejects a web config with a bad hash, naming the file and path', async () => {
     const bad = path.join(dir, 'bad-web.yml');
     writeFileSync(bad, 'basic_auth_users:\n  alice: plaintext\n');
-    await expect(startExporter({ args: [`--web.config.file=${bad}`] })).rejects.toThrow(
-      `${bad}:2 basic_auth_users.alice: must be a bcrypt hash`,
-    );
+    await expect(startExporter({ args: [`--web.config.file=${bad}`] })).rejects.toThrow(`${bad}:2 basic_auth_users.alice: must be a bcrypt hash`);
   });
 });

@@ -1,7 +1,21 @@
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningExporter } from '../../support/exporter.js';
-import { ENDPOINTS, INGEST, moved, outcomes, post, postHead, RawClient, reason, startHostileExporter, underWatch, UNREAD_BODY_CUT_MS, validBody, type Endpoint } from './hostile.js';
+import {
+  ENDPOINTS,
+  INGEST,
+  moved,
+  outcomes,
+  post,
+  postHead,
+  RawClient,
+  reason,
+  startHostileExporter,
+  underWatch,
+  UNREAD_BODY_CUT_MS,
+  validBody,
+  type Endpoint,
+} from './hostile.js';
 
 let exporter: RunningExporter;
 
@@ -56,7 +70,8 @@ describe.each(ENDPOINTS)('Authorization headers on $path with a token configured
       }
     });
     // fetch trims header values; these bytes go on the wire as written.
-    for (const authorization of ['Bearer ', 'Bearer \t', `Bearer\t${token}x`]) expect(await rawStatus(endpoint, authorization), JSON.stringify(authorization)).toBe(401);
+    for (const authorization of ['Bearer ', 'Bearer \t', `Bearer\t${token}x`])
+      expect(await rawStatus(endpoint, authorization), JSON.stringify(authorization)).toBe(401);
     expect(exporter.process.output()).not.toContain(token);
   });
 
@@ -74,7 +89,8 @@ describe.each(ENDPOINTS)('Authorization headers on $path with a token configured
     }
     // RFC 9110 §5.5: whitespace around a field value is not part of it (Node's parser strips it), so
     // "Bearer <token> " on the wire is the same credential as "Bearer <token>".
-    for (const authorization of [`Bearer ${token} `, `Bearer ${token}\t \t`]) expect(await rawStatus(endpoint, authorization), JSON.stringify(authorization)).toBe(ok);
+    for (const authorization of [`Bearer ${token} `, `Bearer ${token}\t \t`])
+      expect(await rawStatus(endpoint, authorization), JSON.stringify(authorization)).toBe(ok);
   });
 
   it('refuses an unauthenticated 50 MB upload without reading it: 401 at once, then hangs up', async () => {
@@ -105,13 +121,16 @@ describe.each(ENDPOINTS)('Authorization headers on $path with a token configured
 function timedPost(agent: Agent, authorization: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const req = request({ agent, host: '127.0.0.1', port: exporter.port, path: INGEST.path, method: 'POST', headers: { authorization, 'content-length': 0 } }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode !== 401) reject(new Error(`expected 401, got ${res.statusCode}`));
-        else resolve(Number(process.hrtime.bigint() - started) / 1e6);
-      });
-    });
+    const req = request(
+      { agent, host: '127.0.0.1', port: exporter.port, path: INGEST.path, method: 'POST', headers: { authorization, 'content-length': 0 } },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode !== 401) reject(new Error(`expected 401, got ${res.statusCode}`));
+          else resolve(Number(process.hrtime.bigint() - started) / 1e6);
+        });
+      },
+    );
     req.on('error', reject);
     req.end();
   });

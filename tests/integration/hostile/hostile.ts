@@ -214,12 +214,27 @@ export function validBody(endpoint: Endpoint): unknown {
     commonLabels: labels,
     commonAnnotations: {},
     externalURL: 'http://alertmanager:9093',
-    alerts: [{ status: 'firing', labels, annotations: {}, startsAt: '2026-01-01T00:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: alertmanagerFingerprint(labels) }],
+    alerts: [
+      {
+        status: 'firing',
+        labels,
+        annotations: {},
+        startsAt: '2026-01-01T00:00:00Z',
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: alertmanagerFingerprint(labels),
+      },
+    ],
   };
 }
 
 /** A POST with the endpoint's token; `headers` may override or drop (undefined) any header. */
-export async function post(exporter: RunningExporter, endpoint: Endpoint, body: string | Uint8Array, headers: Record<string, string | undefined> = {}): Promise<Response> {
+export async function post(
+  exporter: RunningExporter,
+  endpoint: Endpoint,
+  body: string | Uint8Array,
+  headers: Record<string, string | undefined> = {},
+): Promise<Response> {
   const all: Record<string, string | undefined> = { authorization: `Bearer ${endpoint.token}`, 'content-type': 'application/json', ...headers };
   const sent = Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
   return fetch(`${exporter.url}${endpoint.path}`, { method: 'POST', headers: sent, body });

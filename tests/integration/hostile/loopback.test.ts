@@ -49,7 +49,9 @@ describe.each(ENDPOINTS)('$path without a token', (endpoint: Endpoint) => {
       const { status, text } = await post(endpoint, headers);
       expect(status, JSON.stringify(headers)).toBe(403);
       // An Origin is refused by the API's own check; a foreign Host first by the server-wide rebinding check.
-      expect((JSON.parse(text) as { error: string }).error).toMatch(headers['Origin'] === undefined ? /must address this server as localhost, 127\.0\.0\.1 or \[::1\]/ : /without an Origin header/);
+      expect((JSON.parse(text) as { error: string }).error).toMatch(
+        headers['Origin'] === undefined ? /must address this server as localhost, 127\.0\.0\.1 or \[::1\]/ : /without an Origin header/,
+      );
     }
   });
 });
@@ -79,7 +81,10 @@ describe.each(['/metrics', '/api/v1/snapshot', '/', '/-/healthy', '/no-such-page
 describe('with credentials configured', () => {
   let guarded: RunningExporter;
   beforeAll(async () => {
-    guarded = await startExporter({ args: ['--no-collector.hostinfo'], env: { IDE_MONITOR_INGEST_TOKEN: 'tok-ingest-1', IDE_MONITOR_WEBHOOK_TOKEN: 'tok-webhook-1' } });
+    guarded = await startExporter({
+      args: ['--no-collector.hostinfo'],
+      env: { IDE_MONITOR_INGEST_TOKEN: 'tok-ingest-1', IDE_MONITOR_WEBHOOK_TOKEN: 'tok-webhook-1' },
+    });
   });
   afterAll(async () => {
     await guarded?.stop();

@@ -16,7 +16,13 @@ const AUTH = { ...JSON_TYPE, authorization: `Bearer ${TOKEN}` };
 const OPERATOR_TOKEN = 'operator-token-for-control';
 const OPERATOR = { ...JSON_TYPE, authorization: `Bearer ${OPERATOR_TOKEN}` };
 
-const state = { kind: 'lsp_state', server: 'typescript', up: true, in_flight: { client_to_server: 0, server_to_client: 0 }, diagnostics: { error: 0, warning: 0, information: 0, hint: 0 } };
+const state = {
+  kind: 'lsp_state',
+  server: 'typescript',
+  up: true,
+  in_flight: { client_to_server: 0, server_to_client: 0 },
+  diagnostics: { error: 0, warning: 0, information: 0, hint: 0 },
+};
 
 describe('LSP control routes on the real `ide-monitor serve`', () => {
   let exporter: RunningExporter;
@@ -44,10 +50,16 @@ describe('LSP control routes on the real `ide-monitor serve`', () => {
     expect(targets).toEqual(['lsp-proxy:test:1']);
     const answer = await batch(2, 'lsp-proxy:test:1');
     expect(answer.status).toBe(200);
-    expect(await answer.json()).toEqual({ control: { version: 1, commands: [{ id, command: 'restart', reason: 'runaway memory', expires_in_ms: expect.any(Number) }] } });
+    expect(await answer.json()).toEqual({
+      control: { version: 1, commands: [{ id, command: 'restart', reason: 'runaway memory', expires_in_ms: expect.any(Number) }] },
+    });
     expect((await batch(2, 'lsp-proxy:test:1', { acks: [{ id, outcome: 'done', detail: 'replayed 2 open documents' }] })).status).toBe(204);
     const status = await fetch(`${exporter.url}/api/v1/lsp/commands/${id}`, { headers: OPERATOR });
-    expect(await status.json()).toMatchObject({ id, settled: true, targets: [{ instance: 'lsp-proxy:test:1', state: 'done', detail: 'replayed 2 open documents' }] });
+    expect(await status.json()).toMatchObject({
+      id,
+      settled: true,
+      targets: [{ instance: 'lsp-proxy:test:1', state: 'done', detail: 'replayed 2 open documents' }],
+    });
   });
 
   it('answers 404 for a proxy it does not know or that reports with version 1 (it cannot execute commands)', async () => {

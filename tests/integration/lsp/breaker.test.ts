@@ -34,7 +34,10 @@ describe('circuit breaker in front of typescript-language-server', () => {
     expect(performance.now() - started).toBeLessThan(200);
     expect(refused).toBeInstanceOf(ResponseError);
     expect(refused).toMatchObject({ code: -32803, message: expect.stringContaining('circuit breaker open for textDocument/hover') });
-    const completion = await client.connection.sendRequest<{ items: unknown[] }>('textDocument/completion', { textDocument: { uri: MAIN_URI }, position: { line: 7, character: 0 } });
+    const completion = await client.connection.sendRequest<{ items: unknown[] }>('textDocument/completion', {
+      textDocument: { uri: MAIN_URI },
+      position: { line: 7, character: 0 },
+    });
     expect(completion.items.length).toBeGreaterThan(10);
     const symbols = await client.connection.sendRequest<unknown[]>('textDocument/documentSymbol', { textDocument: { uri: MAIN_URI } });
     expect(symbols.length).toBeGreaterThan(0);

@@ -21,7 +21,17 @@ function webhook(status: 'firing' | 'resolved', startsAt: string) {
     commonLabels: labels,
     commonAnnotations: {},
     externalURL: 'http://alertmanager.invalid:9093',
-    alerts: [{ status, labels, annotations: { summary: 'Language server errors.' }, startsAt, endsAt: status === 'firing' ? '0001-01-01T00:00:00Z' : new Date().toISOString(), generatorURL: '', fingerprint: alertmanagerFingerprint(labels) }],
+    alerts: [
+      {
+        status,
+        labels,
+        annotations: { summary: 'Language server errors.' },
+        startsAt,
+        endsAt: status === 'firing' ? '0001-01-01T00:00:00Z' : new Date().toISOString(),
+        generatorURL: '',
+        fingerprint: alertmanagerFingerprint(labels),
+      },
+    ],
   };
 }
 
@@ -65,16 +75,23 @@ describe('the bridge acting through the LSP proxy', () => {
     teardown.add(() => exporter.stop());
     proxy = new RawProxy(['--server-name', 'echo', '--exporter', exporter.url], [process.execPath, ECHO_SERVER]);
     teardown.add(() => proxy.kill());
-    expect(await proxy.request(id++, 'initialize', { processId: null, capabilities: {}, rootUri: null })).toMatchObject({ result: { serverInfo: { name: 'echo-server' } } });
+    expect(await proxy.request(id++, 'initialize', { processId: null, capabilities: {}, rootUri: null })).toMatchObject({
+      result: { serverInfo: { name: 'echo-server' } },
+    });
     proxy.send({ jsonrpc: '2.0', method: 'initialized', params: {} });
     // The exporter learns the proxy executes commands from its first version-2 batch.
     await waitFor('the proxy to report', async () => (await (await fetch(`${exporter.url}/metrics`)).text()).includes('server="echo"'), 15_000, 200);
   });
   afterAll(() => teardown.run());
 
-  const post = (body: unknown) => fetch(`${exporter.url}/api/v1/alertmanager/webhook`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (body: unknown) =>
+    fetch(`${exporter.url}/api/v1/alertmanager/webhook`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   const actions = async () =>
-    ((await (await fetch(`${exporter.url}/api/v1/audit?kind=action`)).json()) as { entries: Array<{ detail: { phase: string; outcome: string; kind: string; target: string; error?: string } }> }).entries.map((e) => e.detail);
+    (
+      (await (await fetch(`${exporter.url}/api/v1/audit?kind=action`)).json()) as {
+        entries: Array<{ detail: { phase: string; outcome: string; kind: string; target: string; error?: string } }>;
+      }
+    ).entries.map((e) => e.detail);
 
   it('opens the breaker when the error-ratio alert fires and closes it when it resolves', async () => {
     expect(await proxy.request(id++, 'textDocument/hover', { before: true })).toMatchObject({ result: { before: true } });
@@ -87,7 +104,12 @@ describe('the bridge acting through the LSP proxy', () => {
     expect(await proxy.request(id++, 'workspace/symbol', { query: 'x' })).toMatchObject({ result: { query: 'x' } });
 
     expect((await post(webhook('resolved', startsAt))).status).toBe(200);
-    await waitFor('the rollback to close the breaker', async () => (await actions()).some((a) => a.phase === 'rollback' && a.outcome === 'succeeded'), 20_000, 200);
+    await waitFor(
+      'the rollback to close the breaker',
+      async () => (await actions()).some((a) => a.phase === 'rollback' && a.outcome === 'succeeded'),
+      20_000,
+      200,
+    );
     expect(await proxy.request(id++, 'textDocument/hover', { after: true })).toMatchObject({ result: { after: true } });
   });
 

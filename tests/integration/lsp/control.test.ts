@@ -16,7 +16,9 @@ async function setup(extra: readonly string[] = [], server = [process.execPath, 
   teardown.add(() => s.close());
   const p = new RawProxy(['--server-name', 'echo', '--exporter', s.url, '--log-level', 'info', ...extra], server);
   teardown.add(() => p.kill());
-  expect(await p.request(0, 'initialize', { processId: null, capabilities: {}, rootUri: null })).toMatchObject({ result: { serverInfo: { name: 'echo-server' } } });
+  expect(await p.request(0, 'initialize', { processId: null, capabilities: {}, rootUri: null })).toMatchObject({
+    result: { serverInfo: { name: 'echo-server' } },
+  });
   p.send({ jsonrpc: '2.0', method: 'initialized', params: {} });
   // The reporter's first batch (the server's start) leaves once its HTTP client has loaded, not before initialize's answer.
   await waitFor('the first batch', async () => s.batches.length > 0, 5000, 20);
@@ -57,19 +59,33 @@ describe('lsp-proxy control commands (echo server)', () => {
 
   it('breaker: answers matching requests at once with RequestFailed, counted as short_circuited; the rest passes; close restores', async () => {
     const { s, p } = await setup();
-    expect(await command(s, { command: 'breaker_open', methods: ['textDocument/*'], reason: 'error ratio' })).toMatchObject({ outcome: 'done', detail: 'open: textDocument/*' });
+    expect(await command(s, { command: 'breaker_open', methods: ['textDocument/*'], reason: 'error ratio' })).toMatchObject({
+      outcome: 'done',
+      detail: 'open: textDocument/*',
+    });
     const started = performance.now();
-    expect(await p.request(1, 'textDocument/hover', {})).toMatchObject({ error: { code: -32803, message: expect.stringContaining('circuit breaker open for textDocument/*') } });
+    expect(await p.request(1, 'textDocument/hover', {})).toMatchObject({
+      error: { code: -32803, message: expect.stringContaining('circuit breaker open for textDocument/*') },
+    });
     expect(performance.now() - started).toBeLessThan(500);
     expect(await p.request(2, 'workspace/symbol', { query: 'x' })).toMatchObject({ result: { query: 'x' } });
     // A notification is never held back: it would desynchronise the server.
     p.send({ jsonrpc: '2.0', method: 'echo/notify', params: { n: 1 } });
     await p.waitFor((m) => m.json?.['method'] === 'echo/notify');
-    await waitFor('the breaker in the state', async () => (kinds(s, 'lsp_state').at(-1)?.['breakers'] as string[] | undefined)?.[0] === 'textDocument/*', 5000, 50);
+    await waitFor(
+      'the breaker in the state',
+      async () => (kinds(s, 'lsp_state').at(-1)?.['breakers'] as string[] | undefined)?.[0] === 'textDocument/*',
+      5000,
+      50,
+    );
     expect(await command(s, { command: 'breaker_close', methods: ['textDocument/*'] })).toMatchObject({ outcome: 'done', detail: 'open: none' });
     expect(await p.request(3, 'textDocument/hover', { h: 1 })).toMatchObject({ result: { h: 1 } });
     await waitFor('the hover outcomes', async () => kinds(s, 'lsp_request').filter((o) => o['method'] === 'textDocument/hover').length === 2, 5000, 50);
-    expect(kinds(s, 'lsp_request').filter((o) => o['method'] === 'textDocument/hover').map((o) => [o['outcome'], o['error_code']])).toEqual([
+    expect(
+      kinds(s, 'lsp_request')
+        .filter((o) => o['method'] === 'textDocument/hover')
+        .map((o) => [o['outcome'], o['error_code']]),
+    ).toEqual([
       ['short_circuited', -32803],
       ['ok', undefined],
     ]);

@@ -47,7 +47,12 @@ describe('Neovim through lsp-proxy to typescript-language-server', () => {
     if (code !== 0) throw new Error(`nvim exited ${code}: ${result.error ?? ''} ${stderr}`);
     const scrape = async () => parseSamples(await (await fetch(`${exporter.url}/metrics`)).text());
     // The proxy's final batch (exit, up=0) is sent before it exits; the scrape sees it.
-    await waitFor('the session in the metrics', async () => (samples = await scrape()).some((s) => s.name === 'ide_lsp_server_exits_total' && s.labels['server'] === 'typescript'), 10_000, 200);
+    await waitFor(
+      'the session in the metrics',
+      async () => (samples = await scrape()).some((s) => s.name === 'ide_lsp_server_exits_total' && s.labels['server'] === 'typescript'),
+      10_000,
+      200,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -65,7 +70,9 @@ describe('Neovim through lsp-proxy to typescript-language-server', () => {
 
   it('reports what Neovim did', () => {
     const sum = (name: string, labels: Record<string, string>) =>
-      samples.filter((s) => s.name === name && s.labels['server'] === 'typescript' && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((n, s) => n + s.value, 0);
+      samples
+        .filter((s) => s.name === name && s.labels['server'] === 'typescript' && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+        .reduce((n, s) => n + s.value, 0);
     const c2s = { direction: 'client_to_server' };
     expect(sum('ide_lsp_request_duration_seconds_count', { method: 'initialize', outcome: 'ok' })).toBe(1);
     expect(sum('ide_lsp_request_duration_seconds_count', { method: 'textDocument/hover', outcome: 'ok' })).toBe(2);

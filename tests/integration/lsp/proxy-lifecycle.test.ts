@@ -53,16 +53,22 @@ describe('lsp-proxy with the echo server', () => {
       notes.set(key, (notes.get(key) ?? 0) + (o['count'] as number));
     }
     expect(Object.fromEntries(notes)).toEqual({ 'client_to_server other': 1, 'server_to_client other': 1, 'client_to_server exit': 1 });
-    const bytes = (direction: string) => kinds(s, 'lsp_bytes').filter((o) => o['direction'] === direction).reduce((sum, o) => sum + (o['bytes'] as number), 0);
+    const bytes = (direction: string) =>
+      kinds(s, 'lsp_bytes')
+        .filter((o) => o['direction'] === direction)
+        .reduce((sum, o) => sum + (o['bytes'] as number), 0);
     expect(bytes('server_to_client')).toBe(p.stdout().length);
     expect(bytes('client_to_server')).toBeGreaterThan(200);
-    expect(kinds(s, 'lsp_server').map((o) => [o['event'], o['code']])).toEqual([['start', undefined], ['exit', 0]]);
+    expect(kinds(s, 'lsp_server').map((o) => [o['event'], o['code']])).toEqual([
+      ['start', undefined],
+      ['exit', 0],
+    ]);
     expect(kinds(s, 'lsp_state').at(-1)).toMatchObject({ server: 'echo', up: false, in_flight: { client_to_server: 0, server_to_client: 0 } });
     expect(s.batches[0]!.body.instance).toMatch(/^lsp-proxy:.+:\d+$/);
     expect(p.stderr()).toBe('');
   });
 
-  it('exits with the server\'s code when it crashes, after relaying its last output in full, and reports the exit', async () => {
+  it("exits with the server's code when it crashes, after relaying its last output in full, and reports the exit", async () => {
     const s = await sink();
     const p = proxy(['--exporter', s.url]);
     p.send({ jsonrpc: '2.0', id: 1, method: 'echo/crash', params: { code: 3, bytes: 1_000_000 } });

@@ -34,7 +34,9 @@ async function throughCat(chunks: readonly Buffer[]): Promise<{ out: Buffer; exi
 
 const body = fc.oneof(
   fc.json().map((j) => Buffer.from(j, 'utf8')),
-  fc.record({ jsonrpc: fc.constant('2.0'), id: fc.oneof(fc.integer(), fc.string()), method: fc.string(), params: fc.jsonValue() }).map((m) => Buffer.from(JSON.stringify(m), 'utf8')),
+  fc
+    .record({ jsonrpc: fc.constant('2.0'), id: fc.oneof(fc.integer(), fc.string()), method: fc.string(), params: fc.jsonValue() })
+    .map((m) => Buffer.from(JSON.stringify(m), 'utf8')),
   fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)), // not JSON at all
 );
 
@@ -42,7 +44,10 @@ describe('lsp-proxy relay', () => {
   it('passes any stream through unchanged in both directions, however it is chunked (including garbage between frames)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof({ weight: 5, arbitrary: body.map(frame) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 50 }).map((a) => Buffer.from(a)) }), { minLength: 1, maxLength: 15 }),
+        fc.array(fc.oneof({ weight: 5, arbitrary: body.map(frame) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 50 }).map((a) => Buffer.from(a)) }), {
+          minLength: 1,
+          maxLength: 15,
+        }),
         fc.array(fc.nat(), { maxLength: 10 }),
         async (pieces, cuts) => {
           const stream = Buffer.concat(pieces);

@@ -34,16 +34,27 @@ describe('restart of typescript-language-server through the control channel', ()
     // depend on the old server having finished anything.
 
     const instance = `lsp-proxy:${hostname()}:${client.child.pid}`;
-    const restart = () => fetch(`${exporter.url}/api/v1/lsp/${encodeURIComponent(instance)}/restart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"reason":"test"}' });
+    const restart = () =>
+      fetch(`${exporter.url}/api/v1/lsp/${encodeURIComponent(instance)}/restart`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"reason":"test"}',
+      });
     let queued: { id: string; targets: string[] } | undefined;
     // 404 until the proxy's first version 2 batch has reached the exporter.
-    await waitFor('the exporter to know the proxy', async () => {
-      const res = await restart();
-      if (res.status === 202) queued = (await res.json()) as typeof queued;
-      return res.status === 202;
-    }, 10_000, 200);
+    await waitFor(
+      'the exporter to know the proxy',
+      async () => {
+        const res = await restart();
+        if (res.status === 202) queued = (await res.json()) as typeof queued;
+        return res.status === 202;
+      },
+      10_000,
+      200,
+    );
     expect(queued!.targets).toEqual([instance]);
-    const status = async () => (await (await fetch(`${exporter.url}/api/v1/lsp/commands/${queued!.id}`)).json()) as { settled: boolean; targets: { state: string; detail?: string }[] };
+    const status = async () =>
+      (await (await fetch(`${exporter.url}/api/v1/lsp/commands/${queued!.id}`)).json()) as { settled: boolean; targets: { state: string; detail?: string }[] };
     await waitFor('the restart to be acknowledged', async () => (await status()).settled, 40_000, 100);
     expect((await status()).targets).toEqual([{ instance, state: 'done', detail: 'replayed 3 open documents' }]);
     // Everything published from now on comes from the new server (the old one's output was cut at the swap).
@@ -58,7 +69,12 @@ describe('restart of typescript-language-server through the control channel', ()
     expect(after[BROKEN_URI]![0]).toMatchObject({ message: "Type 'number' is not assignable to type 'string'.", range: { start: { line: 1 } } });
 
     const samples = async () => parseSamples(await (await fetch(`${exporter.url}/metrics`)).text());
-    await waitFor('the restart in the metrics', async () => (await samples()).some((s) => s.name === 'ide_lsp_proxy_restarts_total' && s.value === 1), 10_000, 200);
+    await waitFor(
+      'the restart in the metrics',
+      async () => (await samples()).some((s) => s.name === 'ide_lsp_proxy_restarts_total' && s.value === 1),
+      10_000,
+      200,
+    );
     const s = await samples();
     const series = (name: string) => s.filter((x) => x.name === name && x.labels['server'] === 'typescript').map((x) => [x.labels, x.value]);
     expect(series('ide_lsp_proxy_restarts_total')).toEqual([[{ server: 'typescript', reason: 'command' }, 1]]);

@@ -29,11 +29,16 @@ describe('lsp-proxy in front of typescript-language-server, reporting to ide-mon
     directExit = await endSession(a);
     serverRequests = new Map(proxiedClient.serverRequests);
     // Live state before shutdown: up, and every answered request has left the in-flight gauge.
-    await waitFor('the live state', async () => {
-      liveState = await scrape();
-      const inFlight = lsp(liveState, 'ide_lsp_requests_in_flight').find((x) => x.labels['direction'] === 'client_to_server');
-      return lsp(liveState, 'ide_lsp_server_up').some((x) => x.value === 1) && inFlight?.value === 0;
-    }, 10_000, 200);
+    await waitFor(
+      'the live state',
+      async () => {
+        liveState = await scrape();
+        const inFlight = lsp(liveState, 'ide_lsp_requests_in_flight').find((x) => x.labels['direction'] === 'client_to_server');
+        return lsp(liveState, 'ide_lsp_server_up').some((x) => x.value === 1) && inFlight?.value === 0;
+      },
+      10_000,
+      200,
+    );
     proxyExit = await endSession(proxiedClient);
   }, 120_000);
 
@@ -68,7 +73,9 @@ describe('lsp-proxy in front of typescript-language-server, reporting to ide-mon
   it('reports bytes, notifications, server start/exit, diagnostics and no drops', async () => {
     const samples = await scrape();
     const value = (name: string, labels: Record<string, string> = {}) =>
-      lsp(samples, name).filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
+      lsp(samples, name)
+        .filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+        .reduce((sum, s) => sum + s.value, 0);
     // At least every result the client got, as the compact JSON the server writes: a bound taken from this
     // run's answers, since tsserver trims auto-import completions under CPU load (fixed sizes made it flaky).
     const answered = Object.values(proxied).reduce((sum: number, r) => sum + Buffer.byteLength(JSON.stringify(r) ?? ''), 0);
@@ -82,7 +89,14 @@ describe('lsp-proxy in front of typescript-language-server, reporting to ide-mon
     expect(value('ide_lsp_server_exits_total', { code: '0' })).toBe(1);
     expect(value('ide_lsp_server_up')).toBe(0);
     expect(value('ide_lsp_proxy_observations_dropped_total')).toBe(0);
-    expect(lsp(liveState, 'ide_lsp_requests_in_flight').map((x) => [x.labels['direction'], x.value]).sort()).toEqual([['client_to_server', 0], ['server_to_client', 0]]);
+    expect(
+      lsp(liveState, 'ide_lsp_requests_in_flight')
+        .map((x) => [x.labels['direction'], x.value])
+        .sort(),
+    ).toEqual([
+      ['client_to_server', 0],
+      ['server_to_client', 0],
+    ]);
     expect(proxied.cancelled).toBe('result'); // tsserver answers a cancelled request normally; it still counts as cancelled
   });
 });

@@ -64,7 +64,12 @@ function lifecycle(): ObservationInput[] {
  * rates (and the recording rules' histogram quantiles) see increases, not only series.
  */
 function traffic(tick: number): ObservationInput[] {
-  const request = (method: string, outcome: 'ok' | 'error' | 'cancelled', seconds: number, extra: Partial<{ error_code: number; direction: 'client_to_server' | 'server_to_client' }> = {}): ObservationInput => ({
+  const request = (
+    method: string,
+    outcome: 'ok' | 'error' | 'cancelled',
+    seconds: number,
+    extra: Partial<{ error_code: number; direction: 'client_to_server' | 'server_to_client' }> = {},
+  ): ObservationInput => ({
     kind: 'lsp_request',
     server: SERVER,
     method,

@@ -27,8 +27,7 @@ import {
 
 const prometheusBinary = requireBinary('prometheus', 'prometheus');
 
-const WEEK_AGO =
-  'divides the p95 by the same p95 "offset 1w"; a fresh Prometheus holds no samples from a week ago, so the ratio has no right-hand side';
+const WEEK_AGO = 'divides the p95 by the same p95 "offset 1w"; a fresh Prometheus holds no samples from a week ago, so the ratio has no right-hand side';
 const CHANGE = 'subtracts or divides by the same value "offset 1w"; a fresh Prometheus holds no samples from a week ago';
 
 /**
@@ -93,13 +92,18 @@ describe.skipIf(prometheusBinary === undefined)('against a real Prometheus scrap
     const p = prometheus;
     let missing = '';
     try {
-      await waitFor('the fed series', async () => {
-        for (const expr of FED) {
-          missing = expr;
-          if ((await p.query(expr)).length === 0) return false;
-        }
-        return true;
-      }, 30_000, 250);
+      await waitFor(
+        'the fed series',
+        async () => {
+          for (const expr of FED) {
+            missing = expr;
+            if ((await p.query(expr)).length === 0) return false;
+          }
+          return true;
+        },
+        30_000,
+        250,
+      );
     } catch (error) {
       throw new Error(`${(error as Error).message}; still empty: ${missing}`, { cause: error });
     }

@@ -43,11 +43,14 @@ describe.skipIf(promtool === undefined)('promtool', () => {
   const areas = ruleAreas(DEFAULT_CONFIG);
 
   // An empty or truncated file also says SUCCESS: the count is what proves the rules are all there.
-  it.each(areas.map((a) => [a.file, a.recording.length + a.alerts.length] as const))('check rules prometheus/rules/%s.yml finds %i rules', async (file, count) => {
-    const result = await run(['check', 'rules', `prometheus/rules/${file}.yml`]);
-    expect(result.output).toContain(`SUCCESS: ${count} rules found`);
-    expect(result.code).toBe(0);
-  });
+  it.each(areas.map((a) => [a.file, a.recording.length + a.alerts.length] as const))(
+    'check rules prometheus/rules/%s.yml finds %i rules',
+    async (file, count) => {
+      const result = await run(['check', 'rules', `prometheus/rules/${file}.yml`]);
+      expect(result.output).toContain(`SUCCESS: ${count} rules found`);
+      expect(result.code).toBe(0);
+    },
+  );
 
   it('check config accepts prometheus/prometheus.yml and loads every rules file', async () => {
     const result = await run(['check', 'config', 'prometheus/prometheus.yml']);
@@ -93,11 +96,14 @@ describe.skipIf(promtool === undefined)('promtool, node_exporter mode', () => {
   }
   const HOST_TESTS = ['host', 'predictive', 'clusters'];
 
-  it.each(areas.map((a) => [a.file, a.recording.length + a.alerts.length] as const))('check rules prometheus/rules/%s.yml finds %i rules', async (file, count) => {
-    const result = await run(['check', 'rules', join(dir, `prometheus/rules/${file}.yml`)]);
-    expect(result.output).toContain(`SUCCESS: ${count} rules found`);
-    expect(result.code).toBe(0);
-  });
+  it.each(areas.map((a) => [a.file, a.recording.length + a.alerts.length] as const))(
+    'check rules prometheus/rules/%s.yml finds %i rules',
+    async (file, count) => {
+      const result = await run(['check', 'rules', join(dir, `prometheus/rules/${file}.yml`)]);
+      expect(result.output).toContain(`SUCCESS: ${count} rules found`);
+      expect(result.code).toBe(0);
+    },
+  );
 
   it('test rules passes for the host scenarios on node_* series', async () => {
     const results = await Promise.all(HOST_TESTS.map((f) => run(['test', 'rules', `prometheus/tests/${f}.yml`], dir)));
@@ -120,8 +126,11 @@ describe.skipIf(promtool === undefined)('promtool, node_exporter mode', () => {
 });
 
 async function parsesDashboardQueries(config: MonitoringConfig): Promise<void> {
-  const exprs = dashboards(config).flatMap(({ dashboard }) =>
-    JSON.stringify(dashboard).match(/"expr":"(?:[^"\\]|\\.)*"/g)?.map((m) => JSON.parse(m.slice(7)) as string) ?? [],
+  const exprs = dashboards(config).flatMap(
+    ({ dashboard }) =>
+      JSON.stringify(dashboard)
+        .match(/"expr":"(?:[^"\\]|\\.)*"/g)
+        ?.map((m) => JSON.parse(m.slice(7)) as string) ?? [],
   );
   expect(exprs.length).toBeGreaterThan(100);
   const rules = exprs.map((expr, i) => ({ record: `dashboard:query_${i}:check`, expr: expr.replaceAll('$__rate_interval', '1m') }));

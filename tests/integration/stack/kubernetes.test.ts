@@ -44,7 +44,9 @@ async function loadModel(manifest: Manifest): Promise<ModelClass | undefined> {
   }
 }
 
-const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+  .sort();
 const manifests = files.map((file) => [file, load(readFileSync(join(dir, file), 'utf8')) as Manifest] as const);
 const probe = manifests[0] === undefined ? undefined : await loadModel(manifests[0][1]);
 if (probe === undefined) {
@@ -96,7 +98,9 @@ describe('deploy/kubernetes against the prometheus-operator CRD schemas', () => 
 
 describe.skipIf(probe === undefined)('deploy/kubernetes against the Kubernetes and prometheus-operator schemas', () => {
   it('covers every kind the directory holds', () => {
-    expect(new Set(manifests.map(([, m]) => m.kind))).toEqual(new Set(['ConfigMap', 'DaemonSet', 'PrometheusRule', 'Service', 'ServiceAccount', 'ServiceMonitor']));
+    expect(new Set(manifests.map(([, m]) => m.kind))).toEqual(
+      new Set(['ConfigMap', 'DaemonSet', 'PrometheusRule', 'Service', 'ServiceAccount', 'ServiceMonitor']),
+    );
   });
 
   it.each(manifests)('%s is valid', async (_, manifest) => {

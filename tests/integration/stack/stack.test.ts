@@ -93,15 +93,24 @@ describe.skipIf(prometheus === undefined || alertmanager === undefined)('npm run
 
     // Critical: the shortest group_wait of the generated route tree (10 s); it runs while we check the rest.
     const alert = { labels: { alertname: 'IdeStackSmokeTest', severity: 'critical', instance: 'stack-test' }, annotations: { summary: 'Stack smoke test.' } };
-    const posted = await fetch(`${urls['alertmanager']}/api/v2/alerts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify([alert]) });
+    const posted = await fetch(`${urls['alertmanager']}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify([alert]),
+    });
     expect(posted.status).toBe(200);
 
     // Prometheus: every job of prometheus.yml, rewritten to the stack's ports, is up.
     type Target = { labels: { job: string }; scrapeUrl: string; health: string };
-    await waitFor('every Prometheus target up', async () => {
-      const targets = (await json<{ data: { activeTargets: Target[] } }>(`${urls['prometheus']}/api/v1/targets`)).data.activeTargets;
-      return targets.length === 3 && targets.every((t) => t.health === 'up');
-    }, 15_000, 250);
+    await waitFor(
+      'every Prometheus target up',
+      async () => {
+        const targets = (await json<{ data: { activeTargets: Target[] } }>(`${urls['prometheus']}/api/v1/targets`)).data.activeTargets;
+        return targets.length === 3 && targets.every((t) => t.health === 'up');
+      },
+      15_000,
+      250,
+    );
     const targets = (await json<{ data: { activeTargets: Target[] } }>(`${urls['prometheus']}/api/v1/targets`)).data.activeTargets;
     const byJob = Object.fromEntries(targets.map((t) => [t.labels.job, t.scrapeUrl]));
     expect(byJob).toEqual({
@@ -121,9 +130,14 @@ describe.skipIf(prometheus === undefined || alertmanager === undefined)('npm run
     expect(status.config.original).toContain(`credentials_file: ${stack.tokenFile}`);
 
     // The generated inhibition: a critical silences the high of the same alert and mountpoint, not of another.
-    const disk = (severity: string, mountpoint: string) => ({ labels: { alertname: 'IdeHostFilesystemAlmostFull', severity, instance: 'stack-test', mountpoint } });
+    const disk = (severity: string, mountpoint: string) => ({
+      labels: { alertname: 'IdeHostFilesystemAlmostFull', severity, instance: 'stack-test', mountpoint },
+    });
     const levels = [disk('critical', '/'), disk('high', '/'), disk('high', '/home')];
-    expect((await fetch(`${urls['alertmanager']}/api/v2/alerts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(levels) })).status).toBe(200);
+    expect(
+      (await fetch(`${urls['alertmanager']}/api/v2/alerts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(levels) }))
+        .status,
+    ).toBe(200);
     type AmAlert = { labels: Record<string, string>; status: { state: string } };
     const states = (await json<AmAlert[]>(`${urls['alertmanager']}/api/v2/alerts?filter=alertname%3D%22IdeHostFilesystemAlmostFull%22`))
       .map((a) => `${a.labels['severity']} ${a.labels['mountpoint']} ${a.status.state}`)
@@ -135,10 +149,15 @@ describe.skipIf(prometheus === undefined || alertmanager === undefined)('npm run
     expect(token).toMatch(/^[0-9a-f]{64}$/);
     expect((await fetch(`${urls['ide-monitor']}/api/v1/alerts`)).status).toBe(401);
     type Alerts = { alerts: { alertname: string; severity: string }[] };
-    await waitFor('the alert to reach the bridge through Alertmanager', async () => {
-      const body = await json<Alerts>(`${urls['ide-monitor']}/api/v1/alerts`, { headers: { Authorization: `Bearer ${token}` } });
-      return body.alerts.some((a) => a.alertname === 'IdeStackSmokeTest' && a.severity === 'critical');
-    }, 25_000, 250);
+    await waitFor(
+      'the alert to reach the bridge through Alertmanager',
+      async () => {
+        const body = await json<Alerts>(`${urls['ide-monitor']}/api/v1/alerts`, { headers: { Authorization: `Bearer ${token}` } });
+        return body.alerts.some((a) => a.alertname === 'IdeStackSmokeTest' && a.severity === 'critical');
+      },
+      25_000,
+      250,
+    );
 
     stack.child.kill('SIGINT');
     expect(await withDeadline('stack shutdown', stack.exit, 20_000)).toBe(0);

@@ -25,9 +25,7 @@ interface Run {
 
 /** Runs with none of the stack's variables from the developer's shell, so only the env file counts. */
 async function run(command: string, args: readonly string[]): Promise<Run> {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(IDE_MONITOR_|GRAFANA_|COMPOSE_)/.test(name)),
-  );
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(IDE_MONITOR_|GRAFANA_|COMPOSE_)/.test(name)));
   try {
     const { stdout, stderr } = await promisify(execFile)(command, [...args], { cwd: repo, env, maxBuffer: 16 << 20 });
     return { code: 0, stdout, stderr };
@@ -72,7 +70,9 @@ describe.skipIf(dockerCompose === undefined)('docker-compose config', () => {
   });
 
   it('checks the health of every service, and starts Grafana once Prometheus is ready', async () => {
-    const config = load((await compose('config')).stdout) as { services: Record<string, ComposeService & { depends_on?: Record<string, { condition?: string }> }> };
+    const config = load((await compose('config')).stdout) as {
+      services: Record<string, ComposeService & { depends_on?: Record<string, { condition?: string }> }>;
+    };
     for (const name of ['prometheus', 'alertmanager', 'grafana']) {
       expect(config.services[name]?.healthcheck?.test?.join(' '), name).toMatch(/^CMD wget -q --spider http:\/\/localhost:\d+\/(-\/ready|api\/health)$/);
     }
@@ -87,7 +87,9 @@ describe.skipIf(dockerCompose === undefined)('docker-compose config', () => {
     const config = load((await compose('config')).stdout) as { services: Record<string, ComposeService> };
     const version = /^grafana\/grafana:(\d+\.\d+)\.\d+$/.exec(config.services['grafana']?.image ?? '')?.[1];
     const schemaVersions = new Set(
-      readdirSync(join(repo, 'grafana/dashboards')).map((f) => (JSON.parse(readFileSync(join(repo, 'grafana/dashboards', f), 'utf8')) as { schemaVersion: number }).schemaVersion),
+      readdirSync(join(repo, 'grafana/dashboards')).map(
+        (f) => (JSON.parse(readFileSync(join(repo, 'grafana/dashboards', f), 'utf8')) as { schemaVersion: number }).schemaVersion,
+      ),
     );
     expect([...schemaVersions]).toEqual([GRAFANA_SCHEMA_VERSION[version ?? '']]);
   });

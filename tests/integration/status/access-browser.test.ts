@@ -29,7 +29,14 @@ describe.skipIf(chromiumPath === undefined)('the status page with access levels,
     dir = mkdtempSync(join(tmpdir(), 'ide-monitor-access-browser-'));
     writeFileSync(join(dir, 'web.yml'), dump({ basic_auth_users: { olive: bcrypt.hashSync('olive-pass', 4) } }));
     const config = join(dir, 'ide-monitor.yml');
-    writeFileSync(config, dump({ web: { config_file: join(dir, 'web.yml') }, bridge: { webhook: { token: WEBHOOK } }, access: { basic_auth_roles: { olive: 'operator' }, public_status: true } }));
+    writeFileSync(
+      config,
+      dump({
+        web: { config_file: join(dir, 'web.yml') },
+        bridge: { webhook: { token: WEBHOOK } },
+        access: { basic_auth_roles: { olive: 'operator' }, public_status: true },
+      }),
+    );
     exporter = await startExporter({ args: [`--config.file=${config}`, '--no-collector.hostinfo'], env: { IDE_MONITOR_DATA_DIR: join(dir, 'data') } });
     const labels = { alertname: ALERT, severity: 'high', instance: 'dev-1:10451' };
     const payload = {
@@ -41,11 +48,28 @@ describe.skipIf(chromiumPath === undefined)('the status page with access levels,
       commonLabels: labels,
       commonAnnotations: { summary: 'Only signed-in people may read this.' },
       externalURL: 'http://alertmanager.invalid:9093',
-      alerts: [{ status: 'firing', labels, annotations: { summary: 'Only signed-in people may read this.' }, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: alertmanagerFingerprint(labels) }],
+      alerts: [
+        {
+          status: 'firing',
+          labels,
+          annotations: { summary: 'Only signed-in people may read this.' },
+          startsAt: new Date().toISOString(),
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: '',
+          fingerprint: alertmanagerFingerprint(labels),
+        },
+      ],
     };
-    const res = await fetch(`${exporter.url}/api/v1/alertmanager/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK}` }, body: JSON.stringify(payload) });
+    const res = await fetch(`${exporter.url}/api/v1/alertmanager/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK}` },
+      body: JSON.stringify(payload),
+    });
     expect(res.status).toBe(200);
-    browser = await chromium.launch({ executablePath: chromiumPath!, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: chromiumPath!,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -69,7 +93,9 @@ describe.skipIf(chromiumPath === undefined)('the status page with access levels,
     await operator.waitForFunction((name) => document.getElementById('alerts-list')?.textContent?.includes(name) === true, ALERT, { timeout: 10_000 });
     await operator.locator('#alerts-list button.ack').click();
     await operator.waitForFunction(() => document.getElementById('alerts-list')?.textContent?.includes('acked by olive') === true, null, { timeout: 10_000 });
-    const audit = (await (await fetch(`${exporter.url}/api/v1/audit?kind=ack`, { headers: { authorization: `Basic ${Buffer.from('olive:olive-pass').toString('base64')}` } })).json());
+    const audit = await (
+      await fetch(`${exporter.url}/api/v1/audit?kind=ack`, { headers: { authorization: `Basic ${Buffer.from('olive:olive-pass').toString('base64')}` } })
+    ).json();
     // olive is an operator, not an admin: the audit log is not hers to read.
     expect(audit).toEqual({ error: expect.stringContaining('needs the admin role') });
     await context.close();

@@ -104,7 +104,11 @@ describe.skipIf(chromiumPath === undefined)('status page in a real browser', () 
       outcome: i < 2 ? 'error' : 'ok',
       duration_seconds: 0.02,
     }));
-    const res = await fetch(`${url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1, observations }) });
+    const res = await fetch(`${url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1, observations }),
+    });
     expect(res.status).toBeLessThan(300);
     await textIncludes(page, 'ops-body', 'hover');
     const row = await text(page, '#ops-body tr');
@@ -137,7 +141,11 @@ describe.skipIf(chromiumPath === undefined)('status page in a real browser', () 
         },
       ],
     };
-    const res = await fetch(`${url}/api/v1/alertmanager/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    const res = await fetch(`${url}/api/v1/alertmanager/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
     expect(res.status).toBe(200);
     await textIncludes(page, 'alerts-list', 'IdeHostCpuHighUsage');
     expect(await text(page, '#alerts .chip[data-severity="high"] b')).toBe('1');

@@ -15,10 +15,18 @@ interface PageElement {
   readonly textContent: string | null;
   readonly hidden: boolean;
 }
-declare const document: { getElementById(id: string): PageElement | null; readonly documentElement: { readonly scrollWidth: number; readonly clientWidth: number } };
+declare const document: {
+  getElementById(id: string): PageElement | null;
+  readonly documentElement: { readonly scrollWidth: number; readonly clientWidth: number };
+};
 
 /** The rows of a panel's table as the visitor reads them: one array of cell texts per row. */
-const rowsOf = (page: Page, id: string) => page.locator(`#${id}-body tr`).evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { children: ArrayLike<{ textContent: string | null }> }).children, (td) => td.textContent ?? '')));
+const rowsOf = (page: Page, id: string) =>
+  page
+    .locator(`#${id}-body tr`)
+    .evaluateAll((trs) =>
+      trs.map((tr) => Array.from((tr as unknown as { children: ArrayLike<{ textContent: string | null }> }).children, (td) => td.textContent ?? '')),
+    );
 const waitText = (page: Page, id: string, needle: string) =>
   page.waitForFunction(([i, n]) => document.getElementById(i)?.textContent?.includes(n) === true, [id, needle] as const, { timeout: 15_000 });
 
@@ -46,11 +54,24 @@ describe.skipIf(chromiumPath === undefined)('status page panels in a real browse
       { kind: 'cache', cache: 'symbols', result: 'hit', count: 3 },
       { kind: 'cache', cache: 'symbols', result: 'miss', count: 1 },
       { kind: 'lsp_server', server: 'typescript', event: 'start' },
-      { kind: 'lsp_state', server: 'typescript', up: true, in_flight: { client_to_server: 0, server_to_client: 0 }, diagnostics: { error: 0, warning: 0, information: 0, hint: 0 } },
+      {
+        kind: 'lsp_state',
+        server: 'typescript',
+        up: true,
+        in_flight: { client_to_server: 0, server_to_client: 0 },
+        diagnostics: { error: 0, warning: 0, information: 0, hint: 0 },
+      },
     ];
-    const res = await fetch(`${exporter.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1, observations }) });
+    const res = await fetch(`${exporter.url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1, observations }),
+    });
     expect(res.status).toBe(204);
-    browser = await chromium.launch({ executablePath: chromiumPath!, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: chromiumPath!,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
     await page.goto(`${exporter.url}/`);
   }, 60_000);
@@ -91,9 +112,19 @@ describe.skipIf(chromiumPath === undefined)('status page panels in a real browse
     expect(row![4]).toMatch(/^\d+(\.\d)? (KiB|MiB)$/);
     const exit = [
       { kind: 'lsp_server', server: 'typescript', event: 'exit', code: 1 },
-      { kind: 'lsp_state', server: 'typescript', up: false, in_flight: { client_to_server: 0, server_to_client: 0 }, diagnostics: { error: 0, warning: 0, information: 0, hint: 0 } },
+      {
+        kind: 'lsp_state',
+        server: 'typescript',
+        up: false,
+        in_flight: { client_to_server: 0, server_to_client: 0 },
+        diagnostics: { error: 0, warning: 0, information: 0, hint: 0 },
+      },
     ];
-    const res = await fetch(`${exporter.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1, observations: exit }) });
+    const res = await fetch(`${exporter.url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: 1, observations: exit }),
+    });
     expect(res.status).toBe(204);
     await page.waitForFunction(() => document.getElementById('servers-body')?.textContent?.includes('down') === true, null, { timeout: 5000 });
     expect((await rowsOf(page, 'servers'))[0]!.slice(0, 4)).toEqual(['typescript', 'down', '1', '1']);
@@ -104,12 +135,20 @@ describe.skipIf(chromiumPath === undefined)('status page panels in a real browse
     try {
       await phone.goto(`${exporter.url}/`);
       await waitText(phone, 'servers-body', 'typescript');
-      const { scrollWidth, clientWidth } = await phone.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+      const { scrollWidth, clientWidth } = await phone.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        clientWidth: document.documentElement.clientWidth,
+      }));
       expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
       // Nor does any table scroll sideways inside its card: every column is readable at once.
-      const clipped = await phone.locator('.table-wrap').evaluateAll((wraps) =>
-        wraps.filter((w) => (w as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth > (w as unknown as { clientWidth: number }).clientWidth + 1).length,
-      );
+      const clipped = await phone
+        .locator('.table-wrap')
+        .evaluateAll(
+          (wraps) =>
+            wraps.filter(
+              (w) => (w as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth > (w as unknown as { clientWidth: number }).clientWidth + 1,
+            ).length,
+        );
       expect(clipped).toBe(0);
       await phone.screenshot({ path: join(OUTPUT_DIR, 'status-panels-phone.png'), fullPage: true });
     } finally {

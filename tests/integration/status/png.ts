@@ -19,7 +19,8 @@ export function distinctColours(png: Buffer): { width: number; height: number; c
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
       const [depth, colourType, , , interlace] = [data[8], data[9], data[10], data[11], data[12]];
-      if (depth !== 8 || interlace !== 0 || (colourType !== 2 && colourType !== 6)) throw new Error(`unsupported PNG (depth ${depth}, colour type ${colourType})`);
+      if (depth !== 8 || interlace !== 0 || (colourType !== 2 && colourType !== 6))
+        throw new Error(`unsupported PNG (depth ${depth}, colour type ${colourType})`);
       channels = colourType === 6 ? 4 : 3;
     } else if (type === 'IDAT') {
       idat.push(data);

@@ -30,7 +30,11 @@ describe('the Slack message builder', () => {
   it('stays within 50 blocks and 40,000 characters, saying how many alerts it left out', () => {
     const base = payload('firing-single');
     const alert = base.alerts[0]!;
-    const many = Array.from({ length: 60 }, (_, i) => ({ ...alert, fingerprint: i.toString(16).padStart(16, '0'), labels: { ...alert.labels, instance: `dev-${i}` } }));
+    const many = Array.from({ length: 60 }, (_, i) => ({
+      ...alert,
+      fingerprint: i.toString(16).padStart(16, '0'),
+      labels: { ...alert.labels, instance: `dev-${i}` },
+    }));
     const message = buildSlackMessage(group(base, many));
     const blocks = message.attachments[0]!.blocks;
     expect(blocks.length).toBeLessThanOrEqual(SLACK_MAX_BLOCKS);
@@ -87,14 +91,29 @@ describe('the Slack message builder', () => {
 
   it('announces an acknowledgement with who and the comment, escaped', () => {
     const alert = payload('firing-single').alerts[0]!;
-    const message = buildSlackAckMessage({ kind: 'ack', groupKey: 'g', externalURL: '', alert, action: 'acknowledged', by: 'alice <!here>', at: '2024-05-01T12:01:00Z', comment: 'on it & looking' });
+    const message = buildSlackAckMessage({
+      kind: 'ack',
+      groupKey: 'g',
+      externalURL: '',
+      alert,
+      action: 'acknowledged',
+      by: 'alice <!here>',
+      at: '2024-05-01T12:01:00Z',
+      comment: 'on it & looking',
+    });
     expect(message.text).toBe('[ACKNOWLEDGED] IdeHostCpuHighUsage (dev-1:10451) by alice &lt;!here&gt;');
     expect(JSON.stringify(message)).toContain('on it &amp; looking');
   });
 });
 
 describe('the PagerDuty event builder', () => {
-  const notification = (alert: WebhookAlert): AlertNotification => ({ kind: 'alert', receiver: 'bridge', groupKey: 'g', externalURL: 'http://alertmanager.example:9093', alert });
+  const notification = (alert: WebhookAlert): AlertNotification => ({
+    kind: 'alert',
+    receiver: 'bridge',
+    groupKey: 'g',
+    externalURL: 'http://alertmanager.example:9093',
+    alert,
+  });
 
   it('renders a trigger per firing alert and a resolve per resolved one, as the golden files show', () => {
     const mixed = payload('firing-and-resolved');
@@ -102,7 +121,7 @@ describe('the PagerDuty event builder', () => {
     golden('pagerduty-resolve', buildPagerDutyEvent(notification(mixed.alerts[1]!), 'ROUTING-KEY'));
   });
 
-  it('keys incidents by fingerprint, maps severities, and passes PagerDuty\'s own event checks', () => {
+  it("keys incidents by fingerprint, maps severities, and passes PagerDuty's own event checks", () => {
     const alert = payload('firing-single').alerts[0]!;
     const trigger = buildPagerDutyEvent(notification(alert), 'k');
     const resolve = buildPagerDutyEvent(notification({ ...alert, status: 'resolved' }), 'k');
@@ -145,7 +164,7 @@ describe('the PagerDuty event builder', () => {
 
 describe('the outgoing webhook body', () => {
   it('is the group as Alertmanager sent it, with a version and source', () => {
-    const body = buildWebhookBody(group(payload("firing-group"))) as GroupNotification & { version: string; source: string };
+    const body = buildWebhookBody(group(payload('firing-group'))) as GroupNotification & { version: string; source: string };
     expect(body.version).toBe('1');
     expect(body.source).toBe('ide-monitor');
     expect(body.kind === 'group' ? body.alerts : []).toHaveLength(3);

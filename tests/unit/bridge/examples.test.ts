@@ -20,7 +20,10 @@ describe('the example actions', () => {
     const resolved = resolveServeConfig([`--config.file=${EXAMPLES}scale-resources.yml`], {});
     if (resolved.help) throw new Error('unreachable');
     const [definition] = resolved.config.bridge.actions.definitions;
-    const broken = { ...resolved.config.bridge, actions: { ...resolved.config.bridge.actions, definitions: [{ ...definition!, match: { alertname: 'IdeHostCpuHighUsage', severity: 'critical' } }] } };
+    const broken = {
+      ...resolved.config.bridge,
+      actions: { ...resolved.config.bridge.actions, definitions: [{ ...definition!, match: { alertname: 'IdeHostCpuHighUsage', severity: 'critical' } }] },
+    };
     expect(bridgeWarnings(broken, rules)).toEqual([expect.stringContaining('bridge.actions scale-ide-backend: no alerting rule can trigger it')]);
   });
 });

@@ -37,7 +37,13 @@ export const group = (p: WebhookPayload, alerts: NotifiedAlert[] = p.alerts): Gr
 });
 
 /** A per-alert channel's notification. */
-export const alertNotification = (alert: NotifiedAlert, externalURL = 'http://alertmanager.example:9093'): AlertNotification => ({ kind: 'alert', receiver: 'bridge', groupKey: 'g', externalURL, alert });
+export const alertNotification = (alert: NotifiedAlert, externalURL = 'http://alertmanager.example:9093'): AlertNotification => ({
+  kind: 'alert',
+  receiver: 'bridge',
+  groupKey: 'g',
+  externalURL,
+  alert,
+});
 
 /** An ack of `alert` by alice, with a comment. */
 export const ackNotification = (alert: NotifiedAlert, action: AckNotification['action'] = 'acknowledged'): AckNotification => ({

@@ -24,14 +24,19 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-
 function setup(options: Partial<IntakeOptions> = {}, dir = mkdtempSync(path.join(tmpdir(), 'bridge-intake-'))) {
   if (!dirs.includes(dir)) dirs.push(dir);
   let now = Date.parse('2024-05-01T12:00:00Z');
   const clock = { now: () => now, advance: (ms: number) => (now += ms) };
   const store = new SqliteStore(dir, clock.now);
   stores.push(store);
-  const intake = new Intake(store, { routes: DEFAULT_ROUTES, channels: channelsNamed('slack', 'pagerduty', 'webhook'), applicableActions: () => [], now: clock.now, ...options });
+  const intake = new Intake(store, {
+    routes: DEFAULT_ROUTES,
+    channels: channelsNamed('slack', 'pagerduty', 'webhook'),
+    applicableActions: () => [],
+    now: clock.now,
+    ...options,
+  });
   return { dir, store, intake, clock };
 }
 
@@ -43,7 +48,11 @@ describe('the intake', () => {
     const result = await intake.submit(payload('firing-group'));
     expect(result.newEvents).toHaveLength(3);
     expect(Object.fromEntries(result.enqueued)).toEqual({ pagerduty: 3, slack: 1, webhook: 1 });
-    expect((await store.pendingStats()).map((s) => [s.channel, s.pending]).sort()).toEqual([['pagerduty', 3], ['slack', 1], ['webhook', 1]]);
+    expect((await store.pendingStats()).map((s) => [s.channel, s.pending]).sort()).toEqual([
+      ['pagerduty', 3],
+      ['slack', 1],
+      ['webhook', 1],
+    ]);
     const [slack] = await store.claim('slack', 1, 1000);
     expect(JSON.parse(slack!.body)).toMatchObject({ kind: 'group', status: 'firing', alerts: [{}, {}, {}] });
   });
@@ -62,7 +71,11 @@ describe('the intake', () => {
 
   it('commits payloads submitted together in one transaction, each answered with its own outcome', async () => {
     const { intake } = setup();
-    const results = await Promise.all([intake.submit(payload('firing-single')), intake.submit(payload('firing-single')), intake.submit(payload('firing-group'))]);
+    const results = await Promise.all([
+      intake.submit(payload('firing-single')),
+      intake.submit(payload('firing-single')),
+      intake.submit(payload('firing-group')),
+    ]);
     // firing-group carries firing-single's alert again: one event of it is a duplicate.
     expect(results.map((r) => r.newEvents.length)).toEqual([1, 0, 2]);
   });
@@ -115,14 +128,31 @@ describe('the intake', () => {
 });
 
 describe('actions through the store', () => {
-  const definition = { name: 'scale', trigger: { exec: { argv: ['true'] } }, rollback: { exec: { argv: ['true'] } }, timeout: 1000, cooldown: 600_000 } as unknown as ActionDefinition;
+  const definition = {
+    name: 'scale',
+    trigger: { exec: { argv: ['true'] } },
+    rollback: { exec: { argv: ['true'] } },
+    timeout: 1000,
+    cooldown: 600_000,
+  } as unknown as ActionDefinition;
   function handlerWith(store: SqliteStore, clock: { now: () => number }) {
     const runs: string[] = [];
     const runner = {
       applicable: () => [definition],
       run: async (d: ActionDefinition, phase: ActionPhase, alert: ActionAlert): Promise<ActionRecord> => {
         runs.push(`${phase}@${alert.startsAt}`);
-        return { action: d.name, phase, fingerprint: alert.fingerprint, alertname: '', kind: 'exec', target: 'true', startedAt: '', durationMs: 0, outcome: 'succeeded', outputExcerpt: '' };
+        return {
+          action: d.name,
+          phase,
+          fingerprint: alert.fingerprint,
+          alertname: '',
+          kind: 'exec',
+          target: 'true',
+          startedAt: '',
+          durationMs: 0,
+          outcome: 'succeeded',
+          outputExcerpt: '',
+        };
       },
       close: async () => {},
     };
@@ -136,7 +166,19 @@ describe('actions through the store', () => {
     orderKey: '',
     attempts: 0,
     createdAt: 0,
-    body: JSON.stringify({ action: 'scale', phase, alert: { fingerprint: 'f', status: phase === 'trigger' ? 'firing' : 'resolved', labels: {}, annotations: {}, startsAt, endsAt: startsAt, generatorURL: '' } }),
+    body: JSON.stringify({
+      action: 'scale',
+      phase,
+      alert: {
+        fingerprint: 'f',
+        status: phase === 'trigger' ? 'firing' : 'resolved',
+        labels: {},
+        annotations: {},
+        startsAt,
+        endsAt: startsAt,
+        generatorURL: '',
+      },
+    }),
   });
 
   it('on a flap inside the cooldown: trigger, rollback, then neither the held-back trigger nor its rollback run', async () => {
@@ -177,7 +219,15 @@ describe('the dispatcher', () => {
     /** When each attempt in `seen` started (Date.now, the dispatcher's clock). */
     const seenAt: number[] = [];
     const dispatcher = new Dispatcher(
-      [{ channel: 'pagerduty', concurrency: 2, minIntervalMs: 0, oneShot: false, deliver: async (item) => (seen.push(item), seenAt.push(Date.now()), results.shift() ?? { outcome: 'delivered' }) }],
+      [
+        {
+          channel: 'pagerduty',
+          concurrency: 2,
+          minIntervalMs: 0,
+          oneShot: false,
+          deliver: async (item) => (seen.push(item), seenAt.push(Date.now()), results.shift() ?? { outcome: 'delivered' }),
+        },
+      ],
       { store, metrics, policy, leaseMs: 60_000, logger: silentLogger },
     );
     const intake = new Intake(store, { routes: DEFAULT_ROUTES, channels: channelsNamed('pagerduty'), applicableActions: () => [] });
@@ -212,7 +262,11 @@ describe('the dispatcher', () => {
       await markDelivered(id);
     };
     const firing = payload('firing-single');
-    const resolved: WebhookPayload = { ...firing, status: 'resolved', alerts: firing.alerts.map((a) => ({ ...a, status: 'resolved', endsAt: '2024-05-01T12:05:00Z' })) };
+    const resolved: WebhookPayload = {
+      ...firing,
+      status: 'resolved',
+      alerts: firing.alerts.map((a) => ({ ...a, status: 'resolved', endsAt: '2024-05-01T12:05:00Z' })),
+    };
     t.dispatcher.start();
     await t.intake.submit(firing);
     await t.intake.submit(resolved);
@@ -232,7 +286,9 @@ describe('the dispatcher', () => {
     expect(await counter(t.registry, 'failed')).toBe(1);
     expect(t.seen).toHaveLength(1);
     expect(await t.store.delivery(1)).toMatchObject({ state: 'dead', attempts: 1, lastError: 'rejected: HTTP 400: invalid event' });
-    expect((await t.store.auditLog(10, undefined, 'dead_letter')).map((e) => (e.detail as { reason: string }).reason)).toEqual(['rejected: HTTP 400: invalid event']);
+    expect((await t.store.auditLog(10, undefined, 'dead_letter')).map((e) => (e.detail as { reason: string }).reason)).toEqual([
+      'rejected: HTTP 400: invalid event',
+    ]);
     await t.dispatcher.stop(1000);
   });
 
@@ -260,7 +316,12 @@ describe('the dispatcher', () => {
     // The 429 came on the first request; the second was already in flight beside it. Everything after (the
     // third alert, a different order key, and the retry) waited out the Retry-After with it.
     expect(t.seen).toHaveLength(4);
-    expect(t.seen.slice(2).map((i) => i.id).sort()).toEqual([t.seen[0]!.id, 3].sort());
+    expect(
+      t.seen
+        .slice(2)
+        .map((i) => i.id)
+        .sort(),
+    ).toEqual([t.seen[0]!.id, 3].sort());
     // Timers may fire a millisecond early by Date.now().
     for (const at of t.seenAt.slice(2)) expect(at - t.seenAt[0]!).toBeGreaterThanOrEqual(398);
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);

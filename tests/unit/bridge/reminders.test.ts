@@ -27,7 +27,17 @@ describe('reminders', () => {
     const channels = channelsNamed('slack', 'pagerduty');
     await new Intake(store, { routes, channels, applicableActions: () => [], now: () => now }).submit(firing);
     const woken: string[] = [];
-    const reminders = new Reminders({ store, routes, channels, intervalMs: 4 * 3_600_000, severities: ['critical'], remindOn: ['slack'], logger: silentLogger, wake: (c) => woken.push(...c), now: () => now });
+    const reminders = new Reminders({
+      store,
+      routes,
+      channels,
+      intervalMs: 4 * 3_600_000,
+      severities: ['critical'],
+      remindOn: ['slack'],
+      logger: silentLogger,
+      wake: (c) => woken.push(...c),
+      now: () => now,
+    });
 
     now += 3_600_000;
     expect(await reminders.run()).toBe(0);

@@ -8,10 +8,13 @@ const decide = (routes: ReturnType<typeof compileRoutes>, labels: Record<string,
 };
 
 describe('routing', () => {
-  it('routes by the specification\'s severity table by default: critical pages, high mails and chats, medium chats, low logs', () => {
+  it("routes by the specification's severity table by default: critical pages, high mails and chats, medium chats, low logs", () => {
     const routes = compileRoutes([]);
     expect(routes).toBe(DEFAULT_ROUTES);
-    expect(decide(routes, { severity: 'critical' })).toEqual({ channels: ['discord', 'email', 'opsgenie', 'pagerduty', 'slack', 'sms', 'teams', 'webhook'], actions: true });
+    expect(decide(routes, { severity: 'critical' })).toEqual({
+      channels: ['discord', 'email', 'opsgenie', 'pagerduty', 'slack', 'sms', 'teams', 'webhook'],
+      actions: true,
+    });
     expect(decide(routes, { severity: 'high' })).toEqual({ channels: ['discord', 'email', 'slack', 'teams', 'webhook'], actions: true });
     expect(decide(routes, { severity: 'medium' })).toEqual({ channels: ['discord', 'slack', 'teams', 'webhook'], actions: false });
     expect(decide(routes, { severity: 'low' })).toEqual({ channels: ['log', 'webhook'], actions: false });
@@ -44,9 +47,17 @@ describe('routing', () => {
     expect(decide(routes, { team: 'ide' })).toEqual({ channels: [], actions: false });
   });
 
-  it('carries the first matching route\'s escalation', () => {
+  it("carries the first matching route's escalation", () => {
     const routes = compileRoutes([
-      { match: { severity: 'critical' }, match_re: {}, channels: ['slack'], actions: false, continue: true, escalate_after: 900_000, escalate_to: ['pagerduty', 'sms'] },
+      {
+        match: { severity: 'critical' },
+        match_re: {},
+        channels: ['slack'],
+        actions: false,
+        continue: true,
+        escalate_after: 900_000,
+        escalate_to: ['pagerduty', 'sms'],
+      },
       { match: {}, match_re: {}, channels: ['webhook'], actions: false, continue: false, escalate_after: 60_000, escalate_to: ['email'] },
     ]);
     expect(route(routes, { severity: 'critical' }).escalation).toEqual({ afterMs: 900_000, channels: ['pagerduty', 'sms'] });

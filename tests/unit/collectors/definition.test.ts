@@ -34,8 +34,17 @@ const LIST = [COLLECTORS[0], widget] as const;
 describe('a collector definition', () => {
   it('becomes a collectors.<name> section with enabled, its options and their defaults', () => {
     const schema = collectorsSchemaOf(LIST);
-    expect(schema.parse(undefined)).toEqual({ timeout: 5000, disable_defaults: false, cpu: { enabled: true }, widget: { enabled: false, max_widgets: 7, spindles: [] } });
-    expect(schema.parse({ widget: { enabled: true, max_widgets: '12', spindles: [1, 2] } }).widget).toEqual({ enabled: true, max_widgets: 12, spindles: [1, 2] });
+    expect(schema.parse(undefined)).toEqual({
+      timeout: 5000,
+      disable_defaults: false,
+      cpu: { enabled: true },
+      widget: { enabled: false, max_widgets: 7, spindles: [] },
+    });
+    expect(schema.parse({ widget: { enabled: true, max_widgets: '12', spindles: [1, 2] } }).widget).toEqual({
+      enabled: true,
+      max_widgets: 12,
+      spindles: [1, 2],
+    });
     const typo = schema.safeParse({ widget: { max_widget: 3 } });
     expect(typo.success).toBe(false);
     expect(typo.error?.issues).toMatchObject([{ code: 'unrecognized_keys', keys: ['max_widget'], path: ['widget'] }]);
@@ -49,7 +58,11 @@ describe('a collector definition', () => {
       ['collector.widget.max-widgets', 'collectors.widget.max_widgets', 'string', 'IDE_MONITOR_COLLECTOR_WIDGET_MAX_WIDGETS'],
     ]);
     const flags = parseFlags(['--collector.widget', '--collector.widget.max-widgets=3', '--no-collector.cpu'], settings, {});
-    expect([...flags.settings]).toEqual([['collector.cpu', false], ['collector.widget', true], ['collector.widget.max-widgets', '3']]);
+    expect([...flags.settings]).toEqual([
+      ['collector.cpu', false],
+      ['collector.widget', true],
+      ['collector.widget.max-widgets', '3'],
+    ]);
     expect(() => parseFlags(['--collector.widget.spindles=1'], settings, {})).toThrow(/Unknown option '--collector.widget.spindles'/);
   });
 
@@ -83,7 +96,13 @@ describe('a collector definition', () => {
 describe('defineCollector', () => {
   it('refuses an option key no flag can be derived from, or one that hides enabled', () => {
     const define = (key: string) => () =>
-      defineCollector({ name: 'widget', enabledByDefault: true, help: 'widgets.', options: { [key]: { schema: positiveInt.default(1) } }, create: () => ({ name: 'widget', collect: () => Promise.resolve([]) }) });
+      defineCollector({
+        name: 'widget',
+        enabledByDefault: true,
+        help: 'widgets.',
+        options: { [key]: { schema: positiveInt.default(1) } },
+        create: () => ({ name: 'widget', collect: () => Promise.resolve([]) }),
+      });
     expect(define('max_widgets')).not.toThrow();
     expect(define('maxWidgets')).toThrow('collector widget: option key "maxWidgets" must be snake_case and not "enabled"');
     expect(define('enabled')).toThrow(/not "enabled"/);

@@ -23,17 +23,13 @@ describe('diskio collector', () => {
     expect(byDevice('ide_host_disk_written_bytes_total')).toEqual({ sda: 4096 * 512, sdb: 16 * 512, nvme0n1: 140 * 512, 'dm-0': 10 * 512 });
     expect(byDevice('ide_host_disk_io_time_seconds_total')).toEqual({ sda: 1.5, sdb: 0.013, nvme0n1: 0.09, 'dm-0': 0.007 });
     expect(byDevice('ide_host_disk_io_time_weighted_seconds_total')).toEqual({ sda: 4, sdb: 0.014, nvme0n1: 1234.567, 'dm-0': 0.008 });
-    expect(samplesOf(families, 'ide_host_disk_read_bytes_total').map((s) => s.labels)).toEqual(
-      ['sda', 'sdb', 'nvme0n1', 'dm-0'].map((device) => ({ device })),
-    );
+    expect(samplesOf(families, 'ide_host_disk_read_bytes_total').map((s) => s.labels)).toEqual(['sda', 'sdb', 'nvme0n1', 'dm-0'].map((device) => ({ device })));
   });
 
   it('honours a configured device pattern', async () => {
     const config = collectorsConfig({ diskio: { device_exclude: '^(sd|dm-)' } });
     const families = await diskioCollector.create(config, silent).collect(fixtureContext('crafted'));
-    expect(samplesOf(families, 'ide_host_disk_reads_completed_total').map((s) => s.labels.device)).toEqual([
-      'loop0', 'nvme0n1', 'nvme0n1p1', 'zram0',
-    ]);
+    expect(samplesOf(families, 'ide_host_disk_reads_completed_total').map((s) => s.labels.device)).toEqual(['loop0', 'nvme0n1', 'nvme0n1p1', 'zram0']);
   });
 
   it('reads a real /proc/diskstats, with its 17-column lines', async () => {

@@ -3,25 +3,9 @@ import { statfs as realStatfs } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  createFilesystemCollector,
-  filesystemCollector,
-  parseMounts,
-  type StatFs,
-} from '../../../src/exporter/collectors/filesystem.js';
+import { createFilesystemCollector, filesystemCollector, parseMounts, type StatFs } from '../../../src/exporter/collectors/filesystem.js';
 import type { MetricFamily } from '../../../src/exporter/metric-family.js';
-import {
-  collectorsConfig,
-  contextOf,
-  FailingReader,
-  FIXTURES,
-  fixtureContext,
-  fixtureReader,
-  names,
-  recordingLogger,
-  samplesOf,
-  silent,
-} from './support.js';
+import { collectorsConfig, contextOf, FailingReader, FIXTURES, fixtureContext, fixtureReader, names, recordingLogger, samplesOf, silent } from './support.js';
 
 const ALL_FAMILIES = [
   'ide_host_filesystem_size_bytes',
@@ -62,9 +46,7 @@ function fakeStatfs(options: { hang?: readonly string[]; fail?: Readonly<Record<
 
 describe('parseMounts', () => {
   it('unescapes octal escapes and keeps the last mount stacked on a point', () => {
-    const mounts = parseMounts(
-      'tmpfs /tmp tmpfs ro 0 0\n/dev/sdb1 /mnt/my\\040disk\\011tab\\134x ext4 rw,ro2 0 0\ntmpfs2 /tmp tmpfs rw,size=1k 0 0\n',
-    );
+    const mounts = parseMounts('tmpfs /tmp tmpfs ro 0 0\n/dev/sdb1 /mnt/my\\040disk\\011tab\\134x ext4 rw,ro2 0 0\ntmpfs2 /tmp tmpfs rw,size=1k 0 0\n');
     expect(mounts).toEqual([
       { device: '/dev/sdb1', mountPoint: '/mnt/my disk\ttab\\x', fsType: 'ext4', readOnly: false },
       { device: 'tmpfs2', mountPoint: '/tmp', fsType: 'tmpfs', readOnly: false },

@@ -9,18 +9,40 @@ describe('network collector', () => {
     const families = await networkCollector.create(collectorsConfig(), silent).collect(fixtureContext('crafted'));
     expect(names(families)).toEqual(series.map((s) => `ide_host_network_${s}_total`));
     expect(families.every((f) => f.type === 'counter')).toBe(true);
-    const table = Object.fromEntries(
-      series.map((s) => [s, samplesOf(families, `ide_host_network_${s}_total`).map((x) => [x.labels.device, x.value])]),
-    );
+    const table = Object.fromEntries(series.map((s) => [s, samplesOf(families, `ide_host_network_${s}_total`).map((x) => [x.labels.device, x.value])]));
     expect(table).toEqual({
-      receive_bytes: [['eth0', 204502864], ['wlan0', 4294967296]],
-      receive_packets: [['eth0', 7924], ['wlan0', 123456]],
-      receive_errs: [['eth0', 3], ['wlan0', 1]],
-      receive_drop: [['eth0', 4], ['wlan0', 2]],
-      transmit_bytes: [['eth0', 547474], ['wlan0', 8589934592]],
-      transmit_packets: [['eth0', 4744], ['wlan0', 654321]],
-      transmit_errs: [['eth0', 9], ['wlan0', 3]],
-      transmit_drop: [['eth0', 10], ['wlan0', 4]],
+      receive_bytes: [
+        ['eth0', 204502864],
+        ['wlan0', 4294967296],
+      ],
+      receive_packets: [
+        ['eth0', 7924],
+        ['wlan0', 123456],
+      ],
+      receive_errs: [
+        ['eth0', 3],
+        ['wlan0', 1],
+      ],
+      receive_drop: [
+        ['eth0', 4],
+        ['wlan0', 2],
+      ],
+      transmit_bytes: [
+        ['eth0', 547474],
+        ['wlan0', 8589934592],
+      ],
+      transmit_packets: [
+        ['eth0', 4744],
+        ['wlan0', 654321],
+      ],
+      transmit_errs: [
+        ['eth0', 9],
+        ['wlan0', 3],
+      ],
+      transmit_drop: [
+        ['eth0', 10],
+        ['wlan0', 4],
+      ],
     });
     expect(samplesOf(families, 'ide_host_network_receive_bytes_total').map((s) => s.labels)).toEqual([{ device: 'eth0' }, { device: 'wlan0' }]);
   });

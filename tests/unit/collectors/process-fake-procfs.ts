@@ -20,7 +20,18 @@ export interface FakeProcess {
   fds: number;
 }
 
-const DEFAULTS: FakeProcess = { comm: 'sleep', argv: ['sleep', '600'], state: 'S', utime: 0, stime: 0, threads: 1, start: 1000, vsize: 8_000_000, rss: 100, fds: 3 };
+const DEFAULTS: FakeProcess = {
+  comm: 'sleep',
+  argv: ['sleep', '600'],
+  state: 'S',
+  utime: 0,
+  stime: 0,
+  threads: 1,
+  start: 1000,
+  vsize: 8_000_000,
+  rss: 100,
+  fds: 3,
+};
 
 /** Writes a /proc/<pid>/stat line with every field up to rss (24) in place, the comm in parentheses. */
 export function statLine(pid: number, p: FakeProcess): string {

@@ -38,7 +38,7 @@ function heldFor(pid: number): string[] {
 
 const value = (families: readonly MetricFamily[], name: string): number | undefined => families.find((f) => f.name === name)?.samples[0]?.value;
 
-describe.runIf(process.platform === 'linux')('process collector on this machine\'s /proc', () => {
+describe.runIf(process.platform === 'linux')("process collector on this machine's /proc", () => {
   it('parses our own stat: comm, state, threads and a start time before now', () => {
     const stat = parsePidStat(readFileSync('/proc/self/stat', 'utf8'));
     expect(stat).toMatchObject({ state: 'R' });
@@ -51,7 +51,7 @@ describe.runIf(process.platform === 'linux')('process collector on this machine\
     expect(systemPageSize()).toBe(Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()));
   });
 
-  it('counts a process\'s descriptors the same with stat(2) and readdir', async () => {
+  it("counts a process's descriptors the same with stat(2) and readdir", async () => {
     const child = await sleeper(`ide-monitor-fds-${process.pid}`);
     const dir = `/proc/${child.pid}`;
     // stdin, stdout and stderr at least; the test runner may leak more into its children.

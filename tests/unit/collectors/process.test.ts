@@ -38,7 +38,9 @@ const scrape = (c: ProcessCollector) => c.collect(contextOf(fake.reader()));
 /** group → value (or `group/mode` → value for CPU) of one family; absent family → {}. */
 function byGroup(families: readonly MetricFamily[], name: string): Record<string, number> {
   const family = families.find((f) => f.name === name);
-  return Object.fromEntries((family?.samples ?? []).map((s) => [s.labels.mode === undefined ? String(s.labels.group) : `${s.labels.group}/${s.labels.mode}`, s.value] as const));
+  return Object.fromEntries(
+    (family?.samples ?? []).map((s) => [s.labels.mode === undefined ? String(s.labels.group) : `${s.labels.group}/${s.labels.mode}`, s.value] as const),
+  );
 }
 
 describe('parsePidStat', () => {
@@ -113,7 +115,7 @@ describe('process collector: matching', () => {
     expect(byGroup(await scrape(c), 'ide_process_count')).toEqual({ d: 1 });
   });
 
-  it('checks a young process again (it may not have exec\'d yet) but caches a settled one until its comm changes', async () => {
+  it("checks a young process again (it may not have exec'd yet) but caches a settled one until its comm changes", async () => {
     fake.setUptime(1000);
     // Started 0.5 s ago: a fork of the IDE's node that has not exec'd its server yet.
     fake.add(50, { comm: 'node', argv: ['node', 'ide-main.js'], start: 99_950 });
@@ -199,7 +201,15 @@ describe('process collector: values', () => {
     fake.add(10, { comm: 'ra', argv: ['ra'], fds: 6 });
     fake.add(11, { comm: 'ra', argv: ['ra'], fds: 9 });
     fake.add(20, { comm: 'other-user', argv: ['x'], fds: 9 });
-    const families = await scrape(collectorFor([{ name: 'ra', comm: 'ra' }, { name: 'theirs', comm: 'other-user' }], { denied: [11, 20] }));
+    const families = await scrape(
+      collectorFor(
+        [
+          { name: 'ra', comm: 'ra' },
+          { name: 'theirs', comm: 'other-user' },
+        ],
+        { denied: [11, 20] },
+      ),
+    );
     expect(byGroup(families, 'ide_process_open_fds')).toEqual({ ra: 6 });
     expect(byGroup(families, 'ide_process_open_fds_unreadable')).toEqual({ ra: 1, theirs: 1 });
     expect(byGroup(families, 'ide_process_count')).toEqual({ ra: 2, theirs: 1 });
@@ -227,7 +237,10 @@ describe('process collector: state across scrapes', () => {
     const pidFile = path.join(fake.root, 'p.pid');
     writeFileSync(pidFile, '10');
     fake.add(10, { comm: 'ra', argv: ['ra'], utime: 100 });
-    const c = collectorFor([{ name: 'by-pid', pid_file: pidFile }, { name: 'by-name', comm: 'ra' }]);
+    const c = collectorFor([
+      { name: 'by-pid', pid_file: pidFile },
+      { name: 'by-name', comm: 'ra' },
+    ]);
     expect(byGroup(await scrape(c), 'ide_process_cpu_seconds_total')).toMatchObject({ 'by-pid/user': 1, 'by-name/user': 0 });
     writeFileSync(pidFile, '99');
     fake.update(10, { utime: 150 });

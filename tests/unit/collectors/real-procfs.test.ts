@@ -29,16 +29,20 @@ const CORE: Record<string, readonly string[]> = {
 describe.runIf(process.platform === 'linux')('every collector on this machine’s /proc', () => {
   const ctx = contextOf(new ProcReader());
 
-  it.each(COLLECTORS.map((d) => [d.name, d] as const))('%s returns its core metrics with finite values', async (name, definition) => {
-    const families = await definition.create(collectorsConfig(), silent).collect(ctx);
-    expect(families.map((f) => f.name)).toEqual(expect.arrayContaining([...(CORE[name] ?? [])]));
-    for (const family of families) {
-      expect(family.name).toMatch(/^ide_host_/);
-      expect(family.help).toMatch(/\.$/);
-      expect(family.samples.length).toBeGreaterThan(0);
-      for (const s of family.samples) expect(Number.isFinite(s.value)).toBe(true);
-    }
-  }, 30_000);
+  it.each(COLLECTORS.map((d) => [d.name, d] as const))(
+    '%s returns its core metrics with finite values',
+    async (name, definition) => {
+      const families = await definition.create(collectorsConfig(), silent).collect(ctx);
+      expect(families.map((f) => f.name)).toEqual(expect.arrayContaining([...(CORE[name] ?? [])]));
+      for (const family of families) {
+        expect(family.name).toMatch(/^ide_host_/);
+        expect(family.help).toMatch(/\.$/);
+        expect(family.samples.length).toBeGreaterThan(0);
+        for (const s of family.samples) expect(Number.isFinite(s.value)).toBe(true);
+      }
+    },
+    30_000,
+  );
 
   it('cpu has all eight modes for every core', async () => {
     const families = await COLLECTORS[0].create(collectorsConfig(), silent).collect(ctx);

@@ -21,7 +21,15 @@ describe('collector registry', () => {
   it('instantiates only the enabled collectors, in registration order', () => {
     const config = collectorsConfig({ cpu: { enabled: false }, pressure: { enabled: false } });
     expect(selectCollectors(COLLECTORS, config, silent).map((c) => c.name)).toEqual([
-      'load', 'stat', 'memory', 'filesystem', 'diskio', 'network', 'filefd', 'hostinfo', 'process',
+      'load',
+      'stat',
+      'memory',
+      'filesystem',
+      'diskio',
+      'network',
+      'filefd',
+      'hostinfo',
+      'process',
     ]);
     expect(selectCollectors(COLLECTORS, collectorsConfig(), silent)).toHaveLength(COLLECTORS.length);
   });

@@ -19,7 +19,14 @@ function load(options: { file?: string; env?: NodeJS.ProcessEnv; argv?: string[]
 describe('loadConfig', () => {
   it('gives sane defaults with no file, env or flags', () => {
     const config = load();
-    expect(config.web).toEqual({ listen_address: { text: `:${DEFAULT_PORT}`, host: undefined, port: DEFAULT_PORT }, telemetry_path: '/metrics', headers_timeout: 10_000, request_timeout: 30_000, max_connections: 1024, disable_exporter_metrics: false });
+    expect(config.web).toEqual({
+      listen_address: { text: `:${DEFAULT_PORT}`, host: undefined, port: DEFAULT_PORT },
+      telemetry_path: '/metrics',
+      headers_timeout: 10_000,
+      request_timeout: 30_000,
+      max_connections: 1024,
+      disable_exporter_metrics: false,
+    });
     expect(config.log).toEqual({ level: 'info', format: 'logfmt' });
     expect(config.collectors.timeout).toBe(5000);
     expect(config.collectors.cpu.enabled).toBe(true);
@@ -136,9 +143,7 @@ describe('loadConfig', () => {
   });
 
   it('rejects a file whose top level is not a mapping', () => {
-    expect(problemsOf(() => load({ file: fixture('../config/list.yml') }))).toEqual([
-      `${fixture('list.yml')}: the top level must be a mapping of settings`,
-    ]);
+    expect(problemsOf(() => load({ file: fixture('../config/list.yml') }))).toEqual([`${fixture('list.yml')}: the top level must be a mapping of settings`]);
   });
 });
 

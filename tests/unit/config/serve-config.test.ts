@@ -21,16 +21,23 @@ function resolve(argv: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('remote write settings', () => {
-  it('adds repeatable --remote-write.url flags to the file\'s remote_write: list, with Prometheus\' defaults', () => {
+  it("adds repeatable --remote-write.url flags to the file's remote_write: list, with Prometheus' defaults", () => {
     const config = file(`${noBridge}remote_write:\n  - url: https://mimir.example/api/v1/push\n    basic_auth: { username: u, password: p }\n`);
     const c = resolve([`--config.file=${config}`, '--remote-write.url=http://a.example/api/v1/write', '--remote-write.url', 'http://b.example/api/v1/write']);
     expect(c.remote_write.map((e) => e.url)).toEqual(['https://mimir.example/api/v1/push', 'http://a.example/api/v1/write', 'http://b.example/api/v1/write']);
-    expect(c.remote_write[1]).toMatchObject({ remote_timeout: 30_000, queue_config: { capacity: 100_000, max_samples_per_send: 2000, min_backoff: 30, max_backoff: 5000 } });
+    expect(c.remote_write[1]).toMatchObject({
+      remote_timeout: 30_000,
+      queue_config: { capacity: 100_000, max_samples_per_send: 2000, min_backoff: 30, max_backoff: 5000 },
+    });
     expect(c.global).toEqual({ external_labels: {}, remote_write_interval: 15_000 });
   });
 
   it('takes URLs and external labels from the environment, flags winning', () => {
-    const env = { IDE_MONITOR_REMOTE_WRITE_URL: 'http://a.example/w http://b.example/w', IDE_MONITOR_REMOTE_WRITE_EXTERNAL_LABELS: 'user=alice, machine=laptop-1', IDE_MONITOR_BRIDGE_ENABLED: 'false' };
+    const env = {
+      IDE_MONITOR_REMOTE_WRITE_URL: 'http://a.example/w http://b.example/w',
+      IDE_MONITOR_REMOTE_WRITE_EXTERNAL_LABELS: 'user=alice, machine=laptop-1',
+      IDE_MONITOR_BRIDGE_ENABLED: 'false',
+    };
     const c = resolve(['--remote-write.interval=30s'], env);
     expect(c.remote_write.map((e) => e.url)).toEqual(['http://a.example/w', 'http://b.example/w']);
     expect(c.global).toEqual({ external_labels: { user: 'alice', machine: 'laptop-1' }, remote_write_interval: 30_000 });
@@ -40,8 +47,12 @@ describe('remote write settings', () => {
   });
 
   it('names the flag, file line or path of each bad remote-write setting', () => {
-    expect(problemsOf(() => resolve(['--no-bridge.enabled', '--remote-write.url=ftp://x']))).toEqual(['flag --remote-write.url remote_write.0.url: must be an http:// or https:// URL']);
-    expect(problemsOf(() => resolve(['--no-bridge.enabled', '--remote-write.external-label=user']))).toEqual(['flag --remote-write.external-label global.external_labels: expected NAME=VALUE, got "user"']);
+    expect(problemsOf(() => resolve(['--no-bridge.enabled', '--remote-write.url=ftp://x']))).toEqual([
+      'flag --remote-write.url remote_write.0.url: must be an http:// or https:// URL',
+    ]);
+    expect(problemsOf(() => resolve(['--no-bridge.enabled', '--remote-write.external-label=user']))).toEqual([
+      'flag --remote-write.external-label global.external_labels: expected NAME=VALUE, got "user"',
+    ]);
     expect(problemsOf(() => resolve(['--no-bridge.enabled', '--remote-write.external-label=__x=1']))).toEqual([
       'flag --remote-write.external-label global.external_labels.__x: invalid key: label names starting with "__" are reserved',
     ]);
@@ -78,7 +89,8 @@ describe('what serve would refuse, checked before it starts (and by check-config
     );
     const resolved = resolveServeConfig([`--config.file=${config}`], {});
     if (resolved.help) throw new Error('unexpected --help');
-    const tail = 'with whitespace other than a final newline, which is kept as part of it (clients sending it without that whitespace are refused); remove it if it was not meant';
+    const tail =
+      'with whitespace other than a final newline, which is kept as part of it (clients sending it without that whitespace are refused); remove it if it was not meant';
     expect(resolved.warnings).toEqual([
       { source: config, path: 'ingest.token_file', message: `${trailing}: the secret in this file ends ${tail}` },
       { source: config, path: 'bridge.webhook.token_file', message: `${leading}: the secret in this file starts ${tail}` },
@@ -154,7 +166,9 @@ describe('what serve would refuse, checked before it starts (and by check-config
 
   it('refuses unreadable remote-write TLS files, naming the setting', () => {
     const config = file(`${noBridge}remote_write:\n  - url: https://x/w\n    tls_config: { ca_file: ${dir}/no-ca.pem }\n`);
-    expect(problemsOf(() => resolve([`--config.file=${config}`]))).toEqual([`${config} remote_write.0.tls_config.ca_file: cannot read ${dir}/no-ca.pem: ENOENT`]);
+    expect(problemsOf(() => resolve([`--config.file=${config}`]))).toEqual([
+      `${config} remote_write.0.tls_config.ca_file: cannot read ${dir}/no-ca.pem: ENOENT`,
+    ]);
   });
 });
 
@@ -162,9 +176,11 @@ describe('node_exporter-style collector and exporter-metrics switches', () => {
   it('--collector.disable-defaults turns off every collector not enabled by the file, a variable or a flag', () => {
     const config = file(`${noBridge}collectors:\n  memory: { enabled: true }\n`);
     const c = resolve([`--config.file=${config}`, '--collector.disable-defaults', '--collector.load'], { IDE_MONITOR_COLLECTOR_CPU: 'true' });
-    const on = Object.entries(c.collectors).filter(([, v]) => typeof v === 'object' && (v).enabled).map(([k]) => k);
+    const on = Object.entries(c.collectors)
+      .filter(([, v]) => typeof v === 'object' && v.enabled)
+      .map(([k]) => k);
     expect(on.sort()).toEqual(['cpu', 'load', 'memory']);
-    const all = Object.entries(resolve(['--no-bridge.enabled']).collectors).filter(([, v]) => typeof v === 'object' && (v).enabled);
+    const all = Object.entries(resolve(['--no-bridge.enabled']).collectors).filter(([, v]) => typeof v === 'object' && v.enabled);
     expect(all.length).toBeGreaterThan(10);
   });
 

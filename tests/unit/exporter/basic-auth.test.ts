@@ -37,10 +37,13 @@ describe('BasicAuthVerifier', () => {
     expect(calls).toEqual(['decoy']);
   });
 
-  it.each([undefined, 'Bearer abc', 'Basic !!!', `Basic ${Buffer.from('no-colon').toString('base64')}`])('rejects the header %j without a bcrypt call', async (value) => {
-    const { calls, compare } = countingCompare();
-    const verifier = new BasicAuthVerifier(new Map([['prometheus', HASH]]), compare);
-    expect(await verifier.verify(value)).toBe(false);
-    expect(calls).toEqual([]);
-  });
+  it.each([undefined, 'Bearer abc', 'Basic !!!', `Basic ${Buffer.from('no-colon').toString('base64')}`])(
+    'rejects the header %j without a bcrypt call',
+    async (value) => {
+      const { calls, compare } = countingCompare();
+      const verifier = new BasicAuthVerifier(new Map([['prometheus', HASH]]), compare);
+      expect(await verifier.verify(value)).toBe(false);
+      expect(calls).toEqual([]);
+    },
+  );
 });

@@ -20,13 +20,28 @@ import { ScrapeRunner } from '../../../src/exporter/collector.js';
 import { createRemoteWriteFeature } from '../../../src/remote-write/feature.js';
 
 const logger = createLogger({ level: 'error', format: 'logfmt' });
-const one = (name: string, value: number, timestamp = 1000): PromTimeSeries => ({ labels: [{ name: '__name__', value: name }], samples: [{ value, timestamp }] });
+const one = (name: string, value: number, timestamp = 1000): PromTimeSeries => ({
+  labels: [{ name: '__name__', value: name }],
+  samples: [{ value, timestamp }],
+});
 
 describe('the remote-write encoding', () => {
   it('round-trips a WriteRequest through protobuf and snappy, int64 timestamps and doubles intact', () => {
     const series: PromTimeSeries[] = [
-      { labels: [{ name: '__name__', value: 'up' }, { name: 'job', value: 'x' }], samples: [{ value: 1, timestamp: 1_796_000_000_123 }] },
-      { labels: [{ name: '__name__', value: 'v' }], samples: [{ value: -0.125, timestamp: 0 }, { value: Infinity, timestamp: 2 ** 42 }] },
+      {
+        labels: [
+          { name: '__name__', value: 'up' },
+          { name: 'job', value: 'x' },
+        ],
+        samples: [{ value: 1, timestamp: 1_796_000_000_123 }],
+      },
+      {
+        labels: [{ name: '__name__', value: 'v' }],
+        samples: [
+          { value: -0.125, timestamp: 0 },
+          { value: Infinity, timestamp: 2 ** 42 },
+        ],
+      },
     ];
     const wire = snappy.compress(encodeWriteRequest(series));
     expect(decodeWriteRequest(snappy.uncompress(wire))).toEqual({ timeseries: series });
@@ -173,7 +188,7 @@ describe('RemoteWriteSender against a local HTTP receiver', () => {
 });
 
 describe('remote write as a serve feature, across reloads', () => {
-  it('keeps a kept endpoint\'s counters and last success, drops a removed endpoint\'s series, and starts the new one', async () => {
+  it("keeps a kept endpoint's counters and last success, drops a removed endpoint's series, and starts the new one", async () => {
     const received: string[] = [];
     const server = createServer((req, res) => {
       received.push(req.url ?? '');
@@ -186,17 +201,25 @@ describe('remote write as a serve feature, across reloads', () => {
     const config = (...paths: string[]) =>
       configSchema.parse({ global: { remote_write_interval: '1h' }, remote_write: paths.map((p) => ({ url: `${base}${p}` })) });
     const runner = new ScrapeRunner([], { timeoutMs: 1000, paths: config().paths, logger });
-    const feature = createRemoteWriteFeature({ config: config('/a'), registry, build: { version: '1', revision: 'r', nodeVersion: process.version }, logger, runner });
-    const series = async () => (await registry.getMetricsAsJSON()).flatMap((m) => m.values.map((v) => ({ name: m.name, url: v.labels['url'], value: v.value })));
-    const lastSuccess = async (path: string) => (await series()).find((x) => x.name === 'ide_remote_write_last_success_timestamp_seconds' && x.url === `${base}${path}`)?.value;
+    const feature = createRemoteWriteFeature({
+      config: config('/a'),
+      registry,
+      build: { version: '1', revision: 'r', nodeVersion: process.version },
+      logger,
+      runner,
+    });
+    const series = async () =>
+      (await registry.getMetricsAsJSON()).flatMap((m) => m.values.map((v) => ({ name: m.name, url: v.labels['url'], value: v.value })));
+    const lastSuccess = async (path: string) =>
+      (await series()).find((x) => x.name === 'ide_remote_write_last_success_timestamp_seconds' && x.url === `${base}${path}`)?.value;
     try {
       await feature.start!();
-      await waitFor('the first push to /a', async () => (await lastSuccess('/a') ?? 0) > 0, 5000, 10);
+      await waitFor('the first push to /a', async () => ((await lastSuccess('/a')) ?? 0) > 0, 5000, 10);
       const first = await lastSuccess('/a');
       // Kept /a, added /b: /a keeps its last success (no false "not delivering"), /b starts at 0 and pushes.
       await feature.reload!(config('/a', '/b'));
       expect(await lastSuccess('/a')).toBe(first);
-      await waitFor('the first push to /b', async () => (await lastSuccess('/b') ?? 0) > 0, 5000, 10);
+      await waitFor('the first push to /b', async () => ((await lastSuccess('/b')) ?? 0) > 0, 5000, 10);
       // Removed /a: its series are gone.
       await feature.reload!(config('/b'));
       expect((await series()).filter((x) => x.url === `${base}/a`)).toEqual([]);
@@ -226,8 +249,14 @@ describe('RemoteWriteClient over TLS', () => {
     try {
       const url = new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/write`);
       const body = encodeWriteRequest([]);
-      const trusted = new RemoteWriteClient({ url, label: labelOf(url), timeoutMs: 2000, headers: {}, tls: { ca: fixture('server.crt'), rejectUnauthorized: true } }, 'ide-monitor/test');
-      const untrusted = new RemoteWriteClient({ url, label: labelOf(url), timeoutMs: 2000, headers: {}, tls: { rejectUnauthorized: true } }, 'ide-monitor/test');
+      const trusted = new RemoteWriteClient(
+        { url, label: labelOf(url), timeoutMs: 2000, headers: {}, tls: { ca: fixture('server.crt'), rejectUnauthorized: true } },
+        'ide-monitor/test',
+      );
+      const untrusted = new RemoteWriteClient(
+        { url, label: labelOf(url), timeoutMs: 2000, headers: {}, tls: { rejectUnauthorized: true } },
+        'ide-monitor/test',
+      );
       try {
         expect(await trusted.send(body)).toEqual({ kind: 'sent' });
         expect(await untrusted.send(body)).toEqual({ kind: 'retry', reason: 'DEPTH_ZERO_SELF_SIGNED_CERT' });

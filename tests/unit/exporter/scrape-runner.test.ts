@@ -20,10 +20,13 @@ function byName(families: MetricFamily[], name: string) {
 }
 
 describe('ScrapeRunner', () => {
-  it('emits every collector\'s families plus its duration and success', async () => {
+  it("emits every collector's families plus its duration and success", async () => {
     const families = await runner([ok('a', 1), ok('b', 2)]).scrape();
     expect(families.map((f) => f.name)).toEqual(['ide_test_a', 'ide_test_b', 'ide_exporter_collector_duration_seconds', 'ide_exporter_collector_success']);
-    expect(byName(families, 'ide_exporter_collector_success')).toEqual([['a', 1], ['b', 1]]);
+    expect(byName(families, 'ide_exporter_collector_success')).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
     for (const [, seconds] of byName(families, 'ide_exporter_collector_duration_seconds') ?? []) expect(seconds).toBeGreaterThanOrEqual(0);
   });
 
@@ -33,7 +36,10 @@ describe('ScrapeRunner', () => {
     });
     const families = await runner([ok('a', 1), broken]).scrape();
     expect(families.some((f) => f.name === 'ide_test_a')).toBe(true);
-    expect(byName(families, 'ide_exporter_collector_success')).toEqual([['a', 1], ['broken', 0]]);
+    expect(byName(families, 'ide_exporter_collector_success')).toEqual([
+      ['a', 1],
+      ['broken', 0],
+    ]);
   });
 
   it('times out a slow collector and aborts its signal, without delaying the scrape past the timeout', async () => {
@@ -46,7 +52,10 @@ describe('ScrapeRunner', () => {
     const families = await runner([ok('a', 1), slow], 100).scrape();
     expect(Date.now() - started).toBeLessThan(1000);
     expect(aborted).toBe(true);
-    expect(byName(families, 'ide_exporter_collector_success')).toEqual([['a', 1], ['slow', 0]]);
+    expect(byName(families, 'ide_exporter_collector_success')).toEqual([
+      ['a', 1],
+      ['slow', 0],
+    ]);
   });
 
   it('logs a failure once, not on every scrape, and logs the recovery', async () => {

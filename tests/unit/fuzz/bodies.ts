@@ -24,15 +24,63 @@ export function toJsonText(value: unknown): string {
 
 /** Values that have broken parsers before: boundaries, look-alikes of numbers, odd Unicode, prototypes. */
 const edgeValues: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
-  null, true, false, 0, -0, -1, 1.5, 1e308, -1e308, 5e-324, 2 ** 53, 2 ** 53 + 2, -(2 ** 63), 4294967296,
-  'NaN', 'Infinity', '-Infinity', '1e309', '-0', '0x1F', '1_000', '', ' ', '\t\n', '\u0000', '\ud800', '\u202e\u0041', '😀'.repeat(50),
-  'null', 'true', '{}', '[]', '__proto__', 'constructor', 'toString', '0001-01-01T00:00:00Z', '9999-99-99T99:99:99Z', '2024-02-30', '4', 4, '1', 1,
-  [], {}, [null], JSON.parse('{"__proto__":{"polluted":1}}'), { toString: 'x' }, { constructor: { prototype: 1 } },
+  null,
+  true,
+  false,
+  0,
+  -0,
+  -1,
+  1.5,
+  1e308,
+  -1e308,
+  5e-324,
+  2 ** 53,
+  2 ** 53 + 2,
+  -(2 ** 63),
+  4294967296,
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e309',
+  '-0',
+  '0x1F',
+  '1_000',
+  '',
+  ' ',
+  '\t\n',
+  '\u0000',
+  '\ud800',
+  '\u202e\u0041',
+  '😀'.repeat(50),
+  'null',
+  'true',
+  '{}',
+  '[]',
+  '__proto__',
+  'constructor',
+  'toString',
+  '0001-01-01T00:00:00Z',
+  '9999-99-99T99:99:99Z',
+  '2024-02-30',
+  '4',
+  4,
+  '1',
+  1,
+  [],
+  {},
+  [null],
+  JSON.parse('{"__proto__":{"polluted":1}}'),
+  { toString: 'x' },
+  { constructor: { prototype: 1 } },
 );
 
 const hugeString = fc.integer({ min: 1_000, max: 120_000 }).map((n) => 'é'.repeat(Math.ceil(n / 2)));
-const hugeArray = fc.integer({ min: 1_000, max: 40_000 }).chain((n) => fc.constantFrom<unknown>(0, 'a', {}, null).map((item) => Array.from({ length: n }, () => item)));
-const deepNesting = fc.tuple(fc.constantFrom('array' as const, 'object' as const), fc.integer({ min: 10, max: 12_000 })).map(([kind, depth]) => deepMarker(kind, depth));
+const hugeArray = fc
+  .integer({ min: 1_000, max: 40_000 })
+  .chain((n) => fc.constantFrom<unknown>(0, 'a', {}, null).map((item) => Array.from({ length: n }, () => item)));
+const deepNesting = fc
+  .tuple(fc.constantFrom('array' as const, 'object' as const), fc.integer({ min: 10, max: 12_000 }))
+  .map(([kind, depth]) => deepMarker(kind, depth));
 
 /** A replacement for any node: usually small; with `huge`, sometimes huge or absurdly deep. */
 function nastyValue(huge: boolean): fc.Arbitrary<unknown> {
@@ -48,7 +96,11 @@ function nastyValue(huge: boolean): fc.Arbitrary<unknown> {
 }
 
 /** A same-type tweak that often keeps a document valid, so the accepting path is fuzzed too. */
-const gentleString = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.stringMatching(/^[0-9a-f]{1,16}$/), fc.constantFrom('firing', 'resolved', '2024-05-01T12:00:00Z'));
+const gentleString = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+  fc.stringMatching(/^[0-9a-f]{1,16}$/),
+  fc.constantFrom('firing', 'resolved', '2024-05-01T12:00:00Z'),
+);
 
 type Mutation =
   | { op: 'delete' }
@@ -65,8 +117,18 @@ function mutation(huge: boolean): fc.Arbitrary<Mutation> {
     { weight: 4, arbitrary: value.map((v) => ({ op: 'replace' as const, value: v })) },
     { weight: 2, arbitrary: fc.constant({ op: 'retype' as const }) },
     { weight: 4, arbitrary: fc.record({ op: fc.constant('gentle' as const), text: gentleString, number: fc.oneof(fc.nat(), fc.double()) }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant('add-key' as const), key: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'version', 'kind', '')), value }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('repeat' as const), times: huge ? fc.integer({ min: 2, max: 3_000 }) : fc.integer({ min: 2, max: 4 }) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        op: fc.constant('add-key' as const),
+        key: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'version', 'kind', '')),
+        value,
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ op: fc.constant('repeat' as const), times: huge ? fc.integer({ min: 2, max: 3_000 }) : fc.integer({ min: 2, max: 4 }) }),
+    },
   );
 }
 
@@ -98,7 +160,7 @@ function apply(doc: unknown, path: readonly PathSegment[], m: Mutation): unknown
     if (m.op === 'gentle') return typeof doc === 'number' ? m.number : typeof doc === 'string' ? m.text : doc;
     if (m.op === 'add-key') return doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? defineKey({ ...doc }, m.key, m.value) : doc;
     if (!Array.isArray(doc) || doc.length === 0) return doc;
-  const items: readonly unknown[] = doc;
+    const items: readonly unknown[] = doc;
     const times = Math.min(m.times, Math.floor(MAX_REPEATED_CHARS / Math.max(1, toJsonText(doc).length)));
     return Array.from({ length: Math.max(times, 1) * doc.length }, (_, i) => items[i % items.length]);
   }
@@ -130,16 +192,14 @@ function defineKey(target: Record<string, unknown>, key: string, value: unknown)
  */
 export function mutationsOf(bases: readonly unknown[] | fc.Arbitrary<unknown>, options: { huge: boolean } = { huge: true }): fc.Arbitrary<unknown> {
   const base = Array.isArray(bases) ? fc.constantFrom(...(bases as readonly unknown[])) : (bases as fc.Arbitrary<unknown>);
-  return fc
-    .tuple(base, fc.array(fc.tuple(fc.nat(), mutation(options.huge)), { minLength: 1, maxLength: 4 }))
-    .map(([base, steps]) => {
-      let doc: unknown = base;
-      for (const [pick, m] of steps) {
-        const all = paths(doc);
-        doc = apply(doc, all[pick % all.length]!, m);
-      }
-      return doc;
-    });
+  return fc.tuple(base, fc.array(fc.tuple(fc.nat(), mutation(options.huge)), { minLength: 1, maxLength: 4 })).map(([base, steps]) => {
+    let doc: unknown = base;
+    for (const [pick, m] of steps) {
+      const all = paths(doc);
+      doc = apply(doc, all[pick % all.length]!, m);
+    }
+    return doc;
+  });
 }
 
 /** Bodies that are mostly not JSON: bytes, text, truncated or spliced JSON. */
@@ -147,7 +207,9 @@ export const rawBody: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.uint8Array({ maxLength: 600 }),
   fc.string({ unit: 'binary', maxLength: 300 }).map((s) => Buffer.from(s, 'utf8')),
   fc.tuple(fc.json({ maxDepth: 3 }), fc.nat()).map(([text, cut]) => Buffer.from(text.slice(0, cut % (text.length + 1)), 'utf8')),
-  fc.array(fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', 'null', '1e999', '-', 'tru', '\u0000', ' ', '"a"', '\ufeff'), { maxLength: 60 }).map((parts) => Buffer.from(parts.join(''), 'utf8')),
+  fc
+    .array(fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', 'null', '1e999', '-', 'tru', '\u0000', ' ', '"a"', '\ufeff'), { maxLength: 60 })
+    .map((parts) => Buffer.from(parts.join(''), 'utf8')),
   fc.integer({ min: 0, max: 100_000 }).map((n) => Buffer.alloc(n, 0x20)),
 );
 
@@ -161,9 +223,32 @@ export interface ContentTypeCase {
   readonly json: 'yes' | 'no' | 'maybe';
 }
 
-const JSON_TYPES = [undefined, 'application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON;CHARSET=UTF-8', 'application/vnd.api+json', 'application/merge-patch+json'];
-const OTHER_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain', 'text/json', 'application/xml', 'application/jsonx', '*/*', 'json', ''];
-const ODD_TYPES = ['application/json; charset=latin1', 'application/json; charset=utf-16', 'application/json; charset="', 'application/json;;;', 'application/json x'];
+const JSON_TYPES = [
+  undefined,
+  'application/json',
+  'application/json; charset=utf-8',
+  'APPLICATION/JSON;CHARSET=UTF-8',
+  'application/vnd.api+json',
+  'application/merge-patch+json',
+];
+const OTHER_TYPES = [
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'text/plain',
+  'text/json',
+  'application/xml',
+  'application/jsonx',
+  '*/*',
+  'json',
+  '',
+];
+const ODD_TYPES = [
+  'application/json; charset=latin1',
+  'application/json; charset=utf-16',
+  'application/json; charset="',
+  'application/json;;;',
+  'application/json x',
+];
 
 export const contentType: fc.Arbitrary<ContentTypeCase> = fc.oneof(
   fc.constantFrom(
@@ -178,7 +263,18 @@ export const contentType: fc.Arbitrary<ContentTypeCase> = fc.oneof(
 );
 
 /** Content-Encoding values; undefined and identity leave the body as it is. */
-export const contentEncoding: fc.Arbitrary<string | undefined> = fc.constantFrom(undefined, undefined, undefined, 'identity', 'gzip', 'deflate', 'br', 'zstd', 'x-fuzz', 'gzip, gzip');
+export const contentEncoding: fc.Arbitrary<string | undefined> = fc.constantFrom(
+  undefined,
+  undefined,
+  undefined,
+  'identity',
+  'gzip',
+  'deflate',
+  'br',
+  'zstd',
+  'x-fuzz',
+  'gzip, gzip',
+);
 
 const ENCODERS: Record<string, (bytes: Uint8Array) => Uint8Array> = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync };
 

@@ -15,7 +15,9 @@ import { HEAP_GROWTH_LIMIT, retainedBytes, watchHeap, type HeapWatch } from './g
 import { fuzzParams, timeoutFor } from './runs.js';
 
 const repoFile = (relative: string) => fileURLToPath(new URL(`../../../${relative}`, import.meta.url));
-const ACTION_EXAMPLES = readdirSync(repoFile('examples/actions')).filter((f) => /\.ya?ml$/.test(f)).map((f) => `examples/actions/${f}`);
+const ACTION_EXAMPLES = readdirSync(repoFile('examples/actions'))
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((f) => `examples/actions/${f}`);
 
 /** The committed valid configurations: the test fixture, the bridge example and the action examples. */
 const VALID_FILES = ['tests/fixtures/config/good.yml', 'examples/bridge.yml', ...ACTION_EXAMPLES].map((f) => readFileSync(repoFile(f), 'utf8'));
@@ -23,8 +25,23 @@ const VALID_FILES = ['tests/fixtures/config/good.yml', 'examples/bridge.yml', ..
 /** The sections no committed file sets (web extras, process groups, ingest, status), so mutations reach them too. */
 const OTHER_SECTIONS = {
   web: { listen_address: '127.0.0.1:19100', telemetry_path: '/m', config_file: 'web.yml' },
-  collectors: { process: { groups: [{ name: 'tsserver', comm: ['node'], cmdline: 'tsserver' }, { name: 'ra', pid_file: '/run/ra.pid' }], restart_window: '5m' } },
-  ingest: { token: 't0k', max_body_size: '2MiB', max_label_values: 50, allowlists: { server: ['tsserver'] }, instance_stale_after: '1m', server_retention: '10m' },
+  collectors: {
+    process: {
+      groups: [
+        { name: 'tsserver', comm: ['node'], cmdline: 'tsserver' },
+        { name: 'ra', pid_file: '/run/ra.pid' },
+      ],
+      restart_window: '5m',
+    },
+  },
+  ingest: {
+    token: 't0k',
+    max_body_size: '2MiB',
+    max_label_values: 50,
+    allowlists: { server: ['tsserver'] },
+    instance_stale_after: '1m',
+    server_retention: '10m',
+  },
   status: { interval: '1s', history: '15m', max_clients: 100 },
 };
 const VALID_DOCS: unknown[] = [...VALID_FILES.map((text) => load(text)), OTHER_SECTIONS];
@@ -93,9 +110,59 @@ const yamlOf = (doc: unknown) => dump(doc, { noRefs: true, lineWidth: -1 });
 
 /** Pieces of YAML syntax, to make texts that are nearly YAML rather than noise. */
 const yamlToken = fc.constantFrom(
-  'web:', 'bridge:', 'collectors:', 'ingest:', 'status:', 'enabled: ', 'listen_address: ', 'routes:', 'definitions:', '  ', '    ', '- ', ': ', '\n', '\r\n', '\t',
-  '&a ', '*a', '<<: *a', '!!str ', '!!int ', '!!binary ', '!!js/function ', '!custom ', '? ', '|', '>-', '{', '}', '[', ']', ',', '"', "'", '#', '---', '...',
-  '%YAML 1.2', '~', 'null', 'true', 'yes', '1e309', '0x1F', '.inf', '-.nan', '2024-01-01', '5s', '1MiB', '\ufeff', '\u0000', 'é', '😀',
+  'web:',
+  'bridge:',
+  'collectors:',
+  'ingest:',
+  'status:',
+  'enabled: ',
+  'listen_address: ',
+  'routes:',
+  'definitions:',
+  '  ',
+  '    ',
+  '- ',
+  ': ',
+  '\n',
+  '\r\n',
+  '\t',
+  '&a ',
+  '*a',
+  '<<: *a',
+  '!!str ',
+  '!!int ',
+  '!!binary ',
+  '!!js/function ',
+  '!custom ',
+  '? ',
+  '|',
+  '>-',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '"',
+  "'",
+  '#',
+  '---',
+  '...',
+  '%YAML 1.2',
+  '~',
+  'null',
+  'true',
+  'yes',
+  '1e309',
+  '0x1F',
+  '.inf',
+  '-.nan',
+  '2024-01-01',
+  '5s',
+  '1MiB',
+  '\ufeff',
+  '\u0000',
+  'é',
+  '😀',
 );
 
 const duplicateLine = (text: string, at: number) => {
@@ -106,12 +173,39 @@ const duplicateLine = (text: string, at: number) => {
 
 /** Line-level edits of a valid file: the typos and bad merges users make. */
 const textEdit = fc.oneof(
-  fc.nat().map((at) => (text: string) => text.split('\n').filter((_l, i, all) => i !== at % all.length).join('\n')),
+  fc.nat().map(
+    (at) => (text: string) =>
+      text
+        .split('\n')
+        .filter((_l, i, all) => i !== at % all.length)
+        .join('\n'),
+  ),
   fc.nat().map((at) => (text: string) => duplicateLine(text, at)),
-  fc.tuple(fc.nat(), fc.constantFrom('  ', ' ', '\t')).map(([at, pad]) => (text: string) => text.split('\n').map((l, i, all) => (i === at % all.length ? pad + l : l)).join('\n')),
-  fc.nat().map((at) => (text: string) => text.split('\n').map((l, i, all) => (i === at % all.length ? l.replace(/^ {1,2}/, '') : l)).join('\n')),
-  fc.tuple(fc.nat(), fc.array(yamlToken, { minLength: 1, maxLength: 3 })).map(([at, tokens]) => (text: string) => text.slice(0, at % (text.length + 1)) + tokens.join('') + text.slice(at % (text.length + 1))),
-  fc.tuple(fc.nat(), fc.nat(8)).map(([at, length]) => (text: string) => text.slice(0, at % (text.length + 1)) + text.slice((at % (text.length + 1)) + length)),
+  fc.tuple(fc.nat(), fc.constantFrom('  ', ' ', '\t')).map(
+    ([at, pad]) =>
+      (text: string) =>
+        text
+          .split('\n')
+          .map((l, i, all) => (i === at % all.length ? pad + l : l))
+          .join('\n'),
+  ),
+  fc.nat().map(
+    (at) => (text: string) =>
+      text
+        .split('\n')
+        .map((l, i, all) => (i === at % all.length ? l.replace(/^ {1,2}/, '') : l))
+        .join('\n'),
+  ),
+  fc.tuple(fc.nat(), fc.array(yamlToken, { minLength: 1, maxLength: 3 })).map(
+    ([at, tokens]) =>
+      (text: string) =>
+        text.slice(0, at % (text.length + 1)) + tokens.join('') + text.slice(at % (text.length + 1)),
+  ),
+  fc.tuple(fc.nat(), fc.nat(8)).map(
+    ([at, length]) =>
+      (text: string) =>
+        text.slice(0, at % (text.length + 1)) + text.slice((at % (text.length + 1)) + length),
+  ),
 );
 
 /** Every key the schema knows (from the valid documents), so random structures reach deep settings. */
@@ -150,7 +244,12 @@ describe('fuzzing the configuration loader (readYamlFile, validate, loadConfig)'
     'random structures over the real setting names, dumped as YAML: a config or a located ConfigError',
     () => {
       const key = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...KNOWN_KEYS) }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) });
-      const structure = fc.object({ key, maxDepth: 4, maxKeys: 5, values: [fc.jsonValue({ maxDepth: 1 }), fc.constantFrom('5s', '1MiB', ':10451', '^x$', '(', 'http://x', true, -1, 0)] });
+      const structure = fc.object({
+        key,
+        maxDepth: 4,
+        maxKeys: 5,
+        values: [fc.jsonValue({ maxDepth: 1 }), fc.constantFrom('5s', '1MiB', ':10451', '^x$', '(', 'http://x', true, -1, 0)],
+      });
       fc.assert(
         fc.property(structure, (doc) => {
           const text = yamlOf(doc);
@@ -196,7 +295,10 @@ describe('fuzzing the configuration loader (readYamlFile, validate, loadConfig)'
   it(
     'environment variables with arbitrary values: a config or a ConfigError naming the variable',
     () => {
-      const value = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('', ' ', 'true', 'no', '0', '-1', '1e3', '5s', '0s', '1MiB', '(', ':0', '[::1]:99999', 'http://x', 'ftp://x'));
+      const value = fc.oneof(
+        fc.string({ maxLength: 20 }),
+        fc.constantFrom('', ' ', 'true', 'no', '0', '-1', '1e3', '5s', '0s', '1MiB', '(', ':0', '[::1]:99999', 'http://x', 'ftp://x'),
+      );
       const env = fc.dictionary(fc.constantFrom(...SERVE_SETTINGS.map(envNameOf)), value, { minKeys: 1, maxKeys: 4 });
       fc.assert(
         fc.property(env, (vars) => {
@@ -231,7 +333,10 @@ describe('fuzzing the configuration loader (readYamlFile, validate, loadConfig)'
     for (const value of ['restart', '{name: x}', 'null', '5']) {
       const text = `bridge:\n  actions:\n    definitions: ${value}\n`;
       const file = configFile(text);
-      expect(expectConfigOrConfigError(() => loadServe(file), file, text), value).toBe('error');
+      expect(
+        expectConfigOrConfigError(() => loadServe(file), file, text),
+        value,
+      ).toBe('error');
     }
   });
 

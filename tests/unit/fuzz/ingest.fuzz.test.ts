@@ -15,7 +15,12 @@ describeJsonEndpointFuzz({
   schemaPrefix: 'invalid batch',
   accepts: (body) => ingestBatchSchema.safeParse(body).success,
   // As reporters send them: every kind, with and without an instance, state only, a heartbeat.
-  bases: [batchOf(Object.values(EXAMPLES), 'lsp-proxy:fuzz:1'), batchOf(Object.values(EXAMPLES)), batchOf([EXAMPLES.lsp_state, EXAMPLES.cache], 'ide:fuzz:2'), batchOf([], 'lsp-proxy:fuzz:3')],
+  bases: [
+    batchOf(Object.values(EXAMPLES), 'lsp-proxy:fuzz:1'),
+    batchOf(Object.values(EXAMPLES)),
+    batchOf([EXAMPLES.lsp_state, EXAMPLES.cache], 'ide:fuzz:2'),
+    batchOf([], 'lsp-proxy:fuzz:3'),
+  ],
   applied: (body) => (body as { observations: unknown[] }).observations.length,
   snapshot: async (server) => ({
     accepted: await batches(server, 'accepted'),

@@ -134,7 +134,10 @@ export function describeJsonEndpointFuzz<Snapshot>(spec: JsonEndpointSpec<Snapsh
       `arbitrary Content-Type and Content-Encoding: 415 for a non-JSON type, ${spec.ok} for a valid body sent plainly as JSON, else a clear 4xx`,
       async () => {
         const valid = spec.bases.map((b) => ({ bytes: Buffer.from(JSON.stringify(b), 'utf8'), valid: true }));
-        const body = fc.oneof(fc.constantFrom(...valid), rawBody.map((bytes) => ({ bytes, valid: false })));
+        const body = fc.oneof(
+          fc.constantFrom(...valid),
+          rawBody.map((bytes) => ({ bytes, valid: false })),
+        );
         await fc.assert(
           fc.asyncProperty(body, contentType, contentEncoding, fc.boolean(), async ({ bytes, valid: isValid }, type, encoding, encode) => {
             // Half the time the body really is in the encoding the header names; else the header lies.

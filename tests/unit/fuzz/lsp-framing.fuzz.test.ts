@@ -17,43 +17,124 @@ const utf8 = (text: string) => Buffer.from(text, 'utf8');
 
 /** Bodies a language server or an editor might send, and some neither should. */
 const messageBody: fc.Arbitrary<Buffer> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ jsonrpc: fc.constant('2.0'), id: fc.oneof(fc.integer({ min: -3, max: 20 }), fc.string({ maxLength: 3 })), method: fc.oneof(fc.constantFrom(...LSP_METHODS), fc.string({ maxLength: 250 })), params: fc.jsonValue({ maxDepth: 2 }) }).map((m) => utf8(JSON.stringify(m))) },
-  { weight: 4, arbitrary: fc.record({ jsonrpc: fc.constant('2.0'), id: fc.oneof(fc.integer({ min: -3, max: 20 }), fc.string({ maxLength: 3 }), fc.constant(null)), result: fc.jsonValue({ maxDepth: 2 }) }).map((m) => utf8(JSON.stringify(m))) },
-  { weight: 2, arbitrary: fc.record({ jsonrpc: fc.constant('2.0'), id: fc.integer({ min: 0, max: 20 }), error: fc.record({ code: fc.oneof(fc.integer(), fc.double(), fc.constant(-32800)), message: fc.string() }, { requiredKeys: [] }) }).map((m) => utf8(JSON.stringify(m))) },
-  { weight: 2, arbitrary: fc.record({ method: fc.constant('$/cancelRequest'), params: fc.record({ id: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.jsonValue()) }, { requiredKeys: [] }) }).map((m) => utf8(JSON.stringify(m))) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .record({
+        jsonrpc: fc.constant('2.0'),
+        id: fc.oneof(fc.integer({ min: -3, max: 20 }), fc.string({ maxLength: 3 })),
+        method: fc.oneof(fc.constantFrom(...LSP_METHODS), fc.string({ maxLength: 250 })),
+        params: fc.jsonValue({ maxDepth: 2 }),
+      })
+      .map((m) => utf8(JSON.stringify(m))),
+  },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        jsonrpc: fc.constant('2.0'),
+        id: fc.oneof(fc.integer({ min: -3, max: 20 }), fc.string({ maxLength: 3 }), fc.constant(null)),
+        result: fc.jsonValue({ maxDepth: 2 }),
+      })
+      .map((m) => utf8(JSON.stringify(m))),
+  },
   {
     weight: 2,
     arbitrary: fc
-      .record({ uri: fc.oneof(fc.constantFrom('file:///a.ts', 'file:///b.ts'), fc.jsonValue()), diagnostics: fc.oneof(fc.array(fc.record({ severity: fc.oneof(fc.integer({ min: -1, max: 5 }), fc.jsonValue()) }, { requiredKeys: [] }), { maxLength: 5 }), fc.jsonValue()) }, { requiredKeys: [] })
-      .chain((params) => fc.constantFrom('textDocument/publishDiagnostics', 'textDocument/didClose').map((method) => ({ jsonrpc: '2.0', method, params: method === 'textDocument/didClose' ? { textDocument: { uri: params.uri } } : params })))
+      .record({
+        jsonrpc: fc.constant('2.0'),
+        id: fc.integer({ min: 0, max: 20 }),
+        error: fc.record({ code: fc.oneof(fc.integer(), fc.double(), fc.constant(-32800)), message: fc.string() }, { requiredKeys: [] }),
+      })
       .map((m) => utf8(JSON.stringify(m))),
   },
-  { weight: 1, arbitrary: fc.array(fc.record({ id: fc.nat(5), method: fc.string({ maxLength: 5 }) }, { requiredKeys: [] }), { maxLength: 4 }).map((batch) => utf8(JSON.stringify(batch))) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({
+        method: fc.constant('$/cancelRequest'),
+        params: fc.record({ id: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.jsonValue()) }, { requiredKeys: [] }),
+      })
+      .map((m) => utf8(JSON.stringify(m))),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record(
+        {
+          uri: fc.oneof(fc.constantFrom('file:///a.ts', 'file:///b.ts'), fc.jsonValue()),
+          diagnostics: fc.oneof(
+            fc.array(fc.record({ severity: fc.oneof(fc.integer({ min: -1, max: 5 }), fc.jsonValue()) }, { requiredKeys: [] }), { maxLength: 5 }),
+            fc.jsonValue(),
+          ),
+        },
+        { requiredKeys: [] },
+      )
+      .chain((params) =>
+        fc
+          .constantFrom('textDocument/publishDiagnostics', 'textDocument/didClose')
+          .map((method) => ({ jsonrpc: '2.0', method, params: method === 'textDocument/didClose' ? { textDocument: { uri: params.uri } } : params })),
+      )
+      .map((m) => utf8(JSON.stringify(m))),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .array(fc.record({ id: fc.nat(5), method: fc.string({ maxLength: 5 }) }, { requiredKeys: [] }), { maxLength: 4 })
+      .map((batch) => utf8(JSON.stringify(batch))),
+  },
   // Not JSON, or JSON the byte scanner must not trust: bad escapes, lone surrogates, truncation, raw bytes.
-  { weight: 2, arbitrary: fc.constantFrom('{"\\x":1}', '{"id":"\\q","result":1}', '{"method":"a\\u12","id":1}', '{"id":1,"error":{"\\c":1}}', '{"id":1,"method":"\\ud800"}', '{"id":', '{"id":1e999,"result":0}', '[', '').map(utf8) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(
+        '{"\\x":1}',
+        '{"id":"\\q","result":1}',
+        '{"method":"a\\u12","id":1}',
+        '{"id":1,"error":{"\\c":1}}',
+        '{"id":1,"method":"\\ud800"}',
+        '{"id":',
+        '{"id":1e999,"result":0}',
+        '[',
+        '',
+      )
+      .map(utf8),
+  },
   { weight: 2, arbitrary: fc.json({ maxDepth: 3 }).chain((text) => fc.nat(text.length).map((cut) => utf8(text.slice(0, cut)))) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)) },
   { weight: 1, arbitrary: fc.integer({ min: MAX_INSPECTED - 2, max: MAX_INSPECTED * 3 }).map((n) => Buffer.alloc(n, 0x7b)) },
 );
 
-const validFrame = fc.tuple(messageBody, fc.constantFrom('', 'Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n', 'content-length: ignored-dup\r\n')).map(([body, extra]) =>
-  // A duplicate Content-Length line must come first, so the real one (last wins) still frames the body.
-  extra.startsWith('content-length') ? Buffer.concat([Buffer.from(`content-length: 1\r\n`, 'latin1'), frame(body)]) : frame(body, extra),
-);
+const validFrame = fc
+  .tuple(messageBody, fc.constantFrom('', 'Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n', 'content-length: ignored-dup\r\n'))
+  .map(([body, extra]) =>
+    // A duplicate Content-Length line must come first, so the real one (last wins) still frames the body.
+    extra.startsWith('content-length') ? Buffer.concat([Buffer.from(`content-length: 1\r\n`, 'latin1'), frame(body)]) : frame(body, extra),
+  );
 
 /** Bytes with no CR, LF or colon: never a header on their own, so the framer must skip them as one bad header. */
-const headerlessGarbage = fc
-  .tuple(fc.uint8Array({ minLength: 1, maxLength: 400 }), fc.nat(MAX_HEADER_BYTES * 2))
-  .map(([bytes, pad]) => {
-    const clean = Buffer.from(bytes.filter((b) => b !== 0x0d && b !== 0x0a && b !== 0x3a));
-    // Sometimes longer than a header may be, to take the runaway-header path too.
-    return Buffer.concat([clean, pad > MAX_HEADER_BYTES ? Buffer.alloc(pad, 0x61) : Buffer.alloc(0), Buffer.from('x')]);
-  });
+const headerlessGarbage = fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 400 }), fc.nat(MAX_HEADER_BYTES * 2)).map(([bytes, pad]) => {
+  const clean = Buffer.from(bytes.filter((b) => b !== 0x0d && b !== 0x0a && b !== 0x3a));
+  // Sometimes longer than a header may be, to take the runaway-header path too.
+  return Buffer.concat([clean, pad > MAX_HEADER_BYTES ? Buffer.alloc(pad, 0x61) : Buffer.alloc(0), Buffer.from('x')]);
+});
 
 const badHeader = fc.constantFrom(
-  'Content-Length: -1', 'Content-Length: -0', 'Content-Length: abc', 'Content-Length: 1e3', 'Content-Length: 0x10', 'Content-Length: 1.5',
-  'Content-Length: 9999999999999999', 'Content-Length:', 'Content-Length: ', 'Content-Length 5', 'X-Other: 1', 'Content-Type: a\r\nbroken',
-  'Content-Length: 12\r\nContent-Length: x', ':', '\u00ff\u00fe: \u0000',
+  'Content-Length: -1',
+  'Content-Length: -0',
+  'Content-Length: abc',
+  'Content-Length: 1e3',
+  'Content-Length: 0x10',
+  'Content-Length: 1.5',
+  'Content-Length: 9999999999999999',
+  'Content-Length:',
+  'Content-Length: ',
+  'Content-Length 5',
+  'X-Other: 1',
+  'Content-Type: a\r\nbroken',
+  'Content-Length: 12\r\nContent-Length: x',
+  ':',
+  '\u00ff\u00fe: \u0000',
 );
 
 /** Anything at all on the wire: garbage, broken headers, headers without their bodies, absurd lengths. */
@@ -142,16 +223,24 @@ describe('fuzzing the LSP framing and the traffic monitor that consumes it', () 
   it(
     'after a bad header or runaway garbage, every following frame is recovered exactly',
     () => {
-      const garbage = fc.oneof(headerlessGarbage, badHeader.map((h) => Buffer.from(h, 'latin1')));
+      const garbage = fc.oneof(
+        headerlessGarbage,
+        badHeader.map((h) => Buffer.from(h, 'latin1')),
+      );
       fc.assert(
-        fc.property(fc.array(garbage, { minLength: 1, maxLength: 3 }), fc.array(validFrame, { minLength: 1, maxLength: 6 }), chunkSizes, (junk, frames, sizes) => {
-          // Each piece of garbage ends where a header would, so resynchronising means skipping exactly it.
-          const stream = Buffer.concat([...junk.flatMap((g) => [g, Buffer.from('\r\n\r\n')]), ...frames]);
-          const expected = framed([Buffer.concat(frames)]).messages;
-          const { messages, problems } = framed(chunked(stream, sizes));
-          expect(messages).toEqual(expected);
-          expect(problems.length).toBeGreaterThanOrEqual(junk.length);
-        }),
+        fc.property(
+          fc.array(garbage, { minLength: 1, maxLength: 3 }),
+          fc.array(validFrame, { minLength: 1, maxLength: 6 }),
+          chunkSizes,
+          (junk, frames, sizes) => {
+            // Each piece of garbage ends where a header would, so resynchronising means skipping exactly it.
+            const stream = Buffer.concat([...junk.flatMap((g) => [g, Buffer.from('\r\n\r\n')]), ...frames]);
+            const expected = framed([Buffer.concat(frames)]).messages;
+            const { messages, problems } = framed(chunked(stream, sizes));
+            expect(messages).toEqual(expected);
+            expect(problems.length).toBeGreaterThanOrEqual(junk.length);
+          },
+        ),
         fuzzParams(1),
       );
     },
@@ -225,7 +314,12 @@ function monitorOf() {
   const warnings: string[] = [];
   let clock = 0;
   // A clock that moves per chunk, so durations are real numbers rather than all zero.
-  const monitor = new TrafficMonitor({ server: 'fuzz', record: (o) => recorded.push(o), now: () => (clock += 0.25), logger: { warn: (m) => warnings.push(m) } });
+  const monitor = new TrafficMonitor({
+    server: 'fuzz',
+    record: (o) => recorded.push(o),
+    now: () => (clock += 0.25),
+    logger: { warn: (m) => warnings.push(m) },
+  });
   return { monitor, recorded, warnings };
 }
 

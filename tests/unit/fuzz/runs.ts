@@ -40,7 +40,9 @@ const FUZZ_SEED = integer('FUZZ_SEED', DEFAULT_SEED);
 const FUZZ_PATH = process.env['FUZZ_PATH'] || undefined;
 
 /** Said once per file, so a CI log shows which cases ran and how to replay them. */
-console.info(`fuzz: FUZZ_RUNS=${FUZZ_RUNS} FUZZ_SEED=${FUZZ_SEED}${FUZZ_PATH === undefined ? '' : ` FUZZ_PATH=${FUZZ_PATH}`} (override with these environment variables)`);
+console.info(
+  `fuzz: FUZZ_RUNS=${FUZZ_RUNS} FUZZ_SEED=${FUZZ_SEED}${FUZZ_PATH === undefined ? '' : ` FUZZ_PATH=${FUZZ_PATH}`} (override with these environment variables)`,
+);
 
 /** How many cases a property of relative cost `scale` runs. */
 export function runsFor(scale: number): number {

@@ -47,7 +47,12 @@ export async function startFeatureServer(create: (ctx: FeatureContext) => ServeF
   const build = { version: 'fuzz', revision: 'fuzz', nodeVersion: process.version };
   let feature: ServeFeature | undefined;
   try {
-    const access = createAccessGuard(() => config, () => ({ headers: {} }), registry, silentLogger);
+    const access = createAccessGuard(
+      () => config,
+      () => ({ headers: {} }),
+      registry,
+      silentLogger,
+    );
     feature = await create({ config, registry, build, logger: silentLogger, runner, access });
     await feature.start?.();
     const server = new ExporterServer({
@@ -119,7 +124,5 @@ export function expectClearRejection(answer: Answer, context: string, schemaPref
 export async function metricSum(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
   if (metric === undefined) return 0;
-  return metric.values
-    .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
-    .reduce((sum, v) => sum + v.value, 0);
+  return metric.values.filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want)).reduce((sum, v) => sum + v.value, 0);
 }

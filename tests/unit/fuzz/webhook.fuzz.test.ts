@@ -15,7 +15,10 @@ const FIXTURES = amFixtures().map((f) => f.body as Record<string, unknown>);
 
 /** A fixture whose alerts started `shift` seconds later: new events to the store, not duplicates of the fixture. */
 function shifted(payload: Record<string, unknown>, shift: number): Record<string, unknown> {
-  const alerts = (payload['alerts'] as Array<Record<string, unknown>>).map((alert) => ({ ...alert, startsAt: new Date(Date.parse(alert['startsAt'] as string) + shift * 1000).toISOString() }));
+  const alerts = (payload['alerts'] as Array<Record<string, unknown>>).map((alert) => ({
+    ...alert,
+    startsAt: new Date(Date.parse(alert['startsAt'] as string) + shift * 1000).toISOString(),
+  }));
   return { ...payload, alerts };
 }
 
@@ -59,7 +62,11 @@ describeJsonEndpointFuzz(
       const payload = amFixture('firing-single');
       const [alert] = payload['alerts'] as Array<Record<string, unknown>>;
       const labels = { ...(alert!['labels'] as Record<string, string>), fuzz: 'after' };
-      return { ...payload, groupKey: 'fuzz-after', alerts: [{ ...alert, labels, fingerprint: alertmanagerFingerprint(labels), startsAt: new Date().toISOString() }] };
+      return {
+        ...payload,
+        groupKey: 'fuzz-after',
+        alerts: [{ ...alert, labels, fingerprint: alertmanagerFingerprint(labels), startsAt: new Date().toISOString() }],
+      };
     },
   },
   (server) => {

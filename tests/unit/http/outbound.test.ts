@@ -86,7 +86,7 @@ describe('which answers are retried', () => {
   });
 
   it('lets a channel read its own rate-limit answer (Discord puts retry_after in the JSON body)', () => {
-    expect(answer(429, {}, '{"retry_after": 1.5}', )).toEqual({ outcome: 'retry', reason: 'HTTP 429: {"retry_after": 1.5}' });
+    expect(answer(429, {}, '{"retry_after": 1.5}')).toEqual({ outcome: 'retry', reason: 'HTTP 429: {"retry_after": 1.5}' });
     expect(classifyResponse({ status: 429, headers: {}, body: '' }, 1500)).toEqual({ outcome: 'retry', reason: 'HTTP 429', retryAfterMs: 1500 });
   });
 });

@@ -22,16 +22,24 @@ describe('ingest config section', () => {
   });
 
   it('reads sizes with units', () => {
-    expect([parseByteSize('1MiB'), parseByteSize('512KiB'), parseByteSize('2MB'), parseByteSize('100'), parseByteSize('1.5kb')]).toEqual([1_048_576, 524_288, 2_000_000, 100, 1500]);
+    expect([parseByteSize('1MiB'), parseByteSize('512KiB'), parseByteSize('2MB'), parseByteSize('100'), parseByteSize('1.5kb')]).toEqual([
+      1_048_576, 524_288, 2_000_000, 100, 1500,
+    ]);
     expect([parseByteSize('1 parsec'), parseByteSize('-1'), parseByteSize('0'), parseByteSize('')]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('takes flags and variables for the useful settings, the token from IDE_MONITOR_INGEST_TOKEN', () => {
-    const config = load(
-      { IDE_MONITOR_INGEST_TOKEN: 't0k', IDE_MONITOR_INGEST_MAX_LABEL_VALUES: '20', IDE_MONITOR_INGEST_SERVER_RETENTION: '5m' },
-      ['--ingest.max-body-size=256KiB', '--ingest.instance-stale-after=30s'],
-    );
-    expect(config.ingest).toMatchObject({ token: 't0k', max_label_values: 20, server_retention: 300_000, max_body_size: 262_144, instance_stale_after: 30_000 });
+    const config = load({ IDE_MONITOR_INGEST_TOKEN: 't0k', IDE_MONITOR_INGEST_MAX_LABEL_VALUES: '20', IDE_MONITOR_INGEST_SERVER_RETENTION: '5m' }, [
+      '--ingest.max-body-size=256KiB',
+      '--ingest.instance-stale-after=30s',
+    ]);
+    expect(config.ingest).toMatchObject({
+      token: 't0k',
+      max_label_values: 20,
+      server_retention: 300_000,
+      max_body_size: 262_144,
+      instance_stale_after: 30_000,
+    });
   });
 
   it('names the setting and the source in errors', () => {

@@ -27,7 +27,9 @@ describe('LspControl', () => {
     const { id, targets } = control.enqueue(undefined, 'typescript', { command: 'restart', reason: 'memory leak' }, 60_000);
     expect(targets).toEqual(['p1']);
     expect(control.exchange('p2', undefined)).toBeUndefined();
-    expect(control.exchange('p1', undefined)).toEqual({ control: { version: 1, commands: [{ id, command: 'restart', reason: 'memory leak', expires_in_ms: 60_000 }] } });
+    expect(control.exchange('p1', undefined)).toEqual({
+      control: { version: 1, commands: [{ id, command: 'restart', reason: 'memory leak', expires_in_ms: 60_000 }] },
+    });
     expect(control.status(id)?.targets).toEqual([{ instance: 'p1', state: 'delivered' }]);
     // Not acked yet: handed out again (the proxy ignores an id it has run).
     expect(control.exchange('p1', undefined)?.control.commands.map((c) => c.id)).toEqual([id]);
@@ -62,7 +64,10 @@ describe('LspControl', () => {
     report('p1', 'a');
     report('p2', 'a');
     const { id } = control.enqueue('p1', undefined, { command: 'restart' }, 5000);
-    control.exchange('p2', [{ id, outcome: 'failed' }, { id: 'nope', outcome: 'done' }]);
+    control.exchange('p2', [
+      { id, outcome: 'failed' },
+      { id: 'nope', outcome: 'done' },
+    ]);
     expect(control.status(id)?.targets).toEqual([{ instance: 'p1', state: 'pending' }]);
   });
 

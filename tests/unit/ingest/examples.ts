@@ -23,6 +23,10 @@ export const EXAMPLES: ByKind = {
 
 /** Version 1 unless an observation needs version 2 (lsp_restart, breakers, an exit cause). */
 export function batchOf(observations: ObservationInput[], instance?: string): IngestBatchInput {
-  const version = observations.some((o) => o.kind === 'lsp_restart' || (o.kind === 'lsp_state' && o.breakers !== undefined) || (o.kind === 'lsp_server' && o.cause !== undefined)) ? 2 : 1;
+  const version = observations.some(
+    (o) => o.kind === 'lsp_restart' || (o.kind === 'lsp_state' && o.breakers !== undefined) || (o.kind === 'lsp_server' && o.cause !== undefined),
+  )
+    ? 2
+    : 1;
   return instance === undefined ? { version, observations } : { version, instance, observations };
 }

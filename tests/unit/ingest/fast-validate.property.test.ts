@@ -16,10 +16,22 @@ const count = sometimes(fc.nat(), 0, -1, 1.5, 1e12, 1e12 + 1, 2 ** 53);
 const errorCode = sometimes(fc.integer({ min: -33_000, max: 100 }), 1.5, 2 ** 53, -(2 ** 53));
 
 const shapes = {
-  lsp_request: { server: name, method: name, direction, outcome: sometimes(fc.constantFrom('ok', 'error', 'cancelled', 'short_circuited'), 'slow'), duration_seconds: seconds, error_code: errorCode },
+  lsp_request: {
+    server: name,
+    method: name,
+    direction,
+    outcome: sometimes(fc.constantFrom('ok', 'error', 'cancelled', 'short_circuited'), 'slow'),
+    duration_seconds: seconds,
+    error_code: errorCode,
+  },
   lsp_notification: { server: name, method: name, direction, count },
   lsp_bytes: { server: name, direction, bytes: count },
-  lsp_server: { server: name, event: sometimes(fc.constantFrom('start', 'exit'), 'crash'), code: sometimes(fc.oneof(fc.integer({ min: -5, max: 300 }), fc.string({ maxLength: 22 })), 'x'.repeat(20), 'x'.repeat(21)), cause: sometimes(fc.constant('client_disconnect'), 'editor') },
+  lsp_server: {
+    server: name,
+    event: sometimes(fc.constantFrom('start', 'exit'), 'crash'),
+    code: sometimes(fc.oneof(fc.integer({ min: -5, max: 300 }), fc.string({ maxLength: 22 })), 'x'.repeat(20), 'x'.repeat(21)),
+    cause: sometimes(fc.constant('client_disconnect'), 'editor'),
+  },
   lsp_state: {
     server: name,
     up: sometimes(fc.boolean(), 1),
@@ -53,7 +65,25 @@ const batch = fc.record(
     instance: name,
     observations: sometimes(fc.array(observation, { maxLength: 6 })),
     // Mostly absent (undefined disappears through JSON), so most batches stay valid enough to exercise the rest.
-    acks: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: sometimes(fc.array(fc.record({ id: sometimes(fc.uuid(), '', 'x'.repeat(65)), outcome: sometimes(fc.constantFrom('done', 'failed'), 'ok'), detail: sometimes(fc.string({ maxLength: 10 })) }, { requiredKeys: [] }), { maxLength: 3 })) }),
+    acks: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(undefined) },
+      {
+        weight: 1,
+        arbitrary: sometimes(
+          fc.array(
+            fc.record(
+              {
+                id: sometimes(fc.uuid(), '', 'x'.repeat(65)),
+                outcome: sometimes(fc.constantFrom('done', 'failed'), 'ok'),
+                detail: sometimes(fc.string({ maxLength: 10 })),
+              },
+              { requiredKeys: [] },
+            ),
+            { maxLength: 3 },
+          ),
+        ),
+      },
+    ),
   },
   { requiredKeys: [] },
 );
@@ -104,7 +134,13 @@ describe('the fast-path validator agrees with zod', () => {
   });
 
   it('leaves a body it gives up on untouched, so zod sees what was sent', () => {
-    const body = { version: 1, observations: [{ kind: 'cache', cache: 'c', result: 'hit' }, { kind: 'cache', cache: '', result: 'hit' }] };
+    const body = {
+      version: 1,
+      observations: [
+        { kind: 'cache', cache: 'c', result: 'hit' },
+        { kind: 'cache', cache: '', result: 'hit' },
+      ],
+    };
     const copy = structuredClone(body);
     expect(fastValidate(body)).toBeUndefined();
     expect(body).toEqual(copy);

@@ -31,10 +31,20 @@ async function serve(options: { token?: string; maxBodySize?: number; remoteAddr
     });
   }
   const control = new LspControl({ states: sink.states });
-  mountIngestRoutes(app, { sink, control, auth: { token: options.token, tokenSetting: 'ingest.token (IDE_MONITOR_INGEST_TOKEN)' }, maxBodySize: options.maxBodySize ?? 1 << 20, logger: silentLogger });
+  mountIngestRoutes(app, {
+    sink,
+    control,
+    auth: { token: options.token, tokenSetting: 'ingest.token (IDE_MONITOR_INGEST_TOKEN)' },
+    maxBodySize: options.maxBodySize ?? 1 << 20,
+    logger: silentLogger,
+  });
   // The old single-token mode: the token that guards ingest here also stands for the shared webhook token.
   const access = new AccessGuard(
-    new Authenticator({ access: () => ({ principals: [], basic_auth_roles: {}, public_status: false }), basicAuthUsers: () => undefined, webhookToken: () => options.token }),
+    new Authenticator({
+      access: () => ({ principals: [], basic_auth_roles: {}, public_status: false }),
+      basicAuthUsers: () => undefined,
+      webhookToken: () => options.token,
+    }),
     registry,
     silentLogger,
   );

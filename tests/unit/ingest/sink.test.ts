@@ -139,7 +139,15 @@ describe('IngestSink: observations to metrics', () => {
 
   it('computes the gauges at scrape time: an expired instance vanishes, its server stays 0 for the retention', async () => {
     const { apply, clock, samples } = setup();
-    apply(batchOf([{ kind: 'lsp_server', server: 'gopls', event: 'start' }, { ...EXAMPLES.lsp_state, server: 'gopls' }], 'proxy-1'));
+    apply(
+      batchOf(
+        [
+          { kind: 'lsp_server', server: 'gopls', event: 'start' },
+          { ...EXAMPLES.lsp_state, server: 'gopls' },
+        ],
+        'proxy-1',
+      ),
+    );
     apply(batchOf([{ ...EXAMPLES.lsp_state, server: 'gopls' }], 'proxy-2'));
     let s = await samples();
     expect(s['ide_lsp_server_starts_total{server="gopls"}']).toBe(1);
@@ -165,7 +173,12 @@ describe('IngestSink: observations to metrics', () => {
     apply(batchOf([EXAMPLES.lsp_state]));
     expect((await samples())['ide_lsp_server_up{server="tsserver"}']).toBe(1);
     // As the proxy sends its last batch: the exit, then its final state.
-    apply(batchOf([{ kind: 'lsp_server', server: 'tsserver', event: 'exit', code: 0 }, { ...EXAMPLES.lsp_state, up: false }]));
+    apply(
+      batchOf([
+        { kind: 'lsp_server', server: 'tsserver', event: 'exit', code: 0 },
+        { ...EXAMPLES.lsp_state, up: false },
+      ]),
+    );
     const s = await samples();
     expect(s['ide_lsp_server_exits_total{server="tsserver",code="0"}']).toBe(1);
     expect(s['ide_lsp_server_up{server="tsserver"}']).toBeUndefined();
@@ -185,7 +198,15 @@ describe('IngestSink: version 2 (control channel)', () => {
   it('counts an exit after the editor went away as a client disconnect: not an exit, and the server is not down', async () => {
     const { apply, samples } = setup();
     apply(batchOf([{ kind: 'lsp_server', server: 'ts', event: 'start' }], 'p'));
-    apply(batchOf([{ kind: 'lsp_server', server: 'ts', event: 'exit', code: 1, cause: 'client_disconnect' }, { ...state(), up: false }], 'p'));
+    apply(
+      batchOf(
+        [
+          { kind: 'lsp_server', server: 'ts', event: 'exit', code: 1, cause: 'client_disconnect' },
+          { ...state(), up: false },
+        ],
+        'p',
+      ),
+    );
     const s = await samples();
     expect(s['ide_lsp_server_client_disconnects_total{server="ts"}']).toBe(1);
     expect(s['ide_lsp_server_exits_total{server="ts",code="1"}']).toBeUndefined();
@@ -194,7 +215,12 @@ describe('IngestSink: version 2 (control channel)', () => {
 
   it('counts restarts by reason and exports open breakers per pattern, summed over live proxies', async () => {
     const { apply, samples, clock } = setup();
-    apply(batchOf([{ kind: 'lsp_restart', server: 'ts', reason: 'command' }, { kind: 'lsp_restart', server: 'ts', reason: 'crash' }, state(['textDocument/*'])], 'p1'));
+    apply(
+      batchOf(
+        [{ kind: 'lsp_restart', server: 'ts', reason: 'command' }, { kind: 'lsp_restart', server: 'ts', reason: 'crash' }, state(['textDocument/*'])],
+        'p1',
+      ),
+    );
     apply(batchOf([state(['textDocument/*', 'workspace/symbol'])], 'p2'));
     let s = await samples();
     expect(s['ide_lsp_proxy_restarts_total{server="ts",reason="command"}']).toBe(1);

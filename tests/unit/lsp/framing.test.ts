@@ -50,7 +50,9 @@ describe('MessageFramer', () => {
   it('yields the same messages for any split of a valid stream (headers and bodies cut anywhere)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(bodyArb, fc.boolean()), { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 20 }), (messages, cuts) => {
-        const stream = Buffer.concat(messages.map(([body, withType]) => frame(body, withType ? 'Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n' : '')));
+        const stream = Buffer.concat(
+          messages.map(([body, withType]) => frame(body, withType ? 'Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n' : '')),
+        );
         const whole = collect([stream]);
         const pieces = collect(split(stream, cuts));
         const bytewise = collect([...stream].map((b) => Buffer.from([b])));
@@ -96,7 +98,10 @@ describe('MessageFramer', () => {
   it('hands over only the head of a body over the inspection limit, once the whole body has passed', () => {
     const big = `{"jsonrpc":"2.0","id":7,"result":"${'x'.repeat(HEAD_BYTES * 2)}"}`;
     const heads: [string, number, boolean][] = [];
-    const framer = new MessageFramer({ onMessage: (body, length, truncated) => heads.push([body.toString('latin1', 0, 30), length, truncated]), onProblem: () => {} }, 1000);
+    const framer = new MessageFramer(
+      { onMessage: (body, length, truncated) => heads.push([body.toString('latin1', 0, 30), length, truncated]), onProblem: () => {} },
+      1000,
+    );
     for (const piece of split(Buffer.concat([frame(big), frame('{"id":3}')]), [10, 500, 900, HEAD_BYTES + 5, HEAD_BYTES * 2])) framer.push(piece);
     expect(heads).toEqual([
       [big.slice(0, 30), big.length, true],

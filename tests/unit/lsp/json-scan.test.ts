@@ -12,7 +12,13 @@ const objectArb = fc
       id: idArb,
       method: fc.oneof(fc.string(), fc.jsonValue()),
       result: fc.jsonValue(),
-      error: fc.oneof(fc.record({ code: fc.oneof(fc.integer(), fc.double({ noNaN: true }), fc.jsonValue()), message: fc.string(), data: fc.jsonValue() }, { requiredKeys: [] }), fc.jsonValue()),
+      error: fc.oneof(
+        fc.record(
+          { code: fc.oneof(fc.integer(), fc.double({ noNaN: true }), fc.jsonValue()), message: fc.string(), data: fc.jsonValue() },
+          { requiredKeys: [] },
+        ),
+        fc.jsonValue(),
+      ),
       params: fc.jsonValue(),
     },
     { requiredKeys: [] },
@@ -55,7 +61,11 @@ describe('scanMessage', () => {
       fc.record({ jsonrpc: fc.constant('2.0'), id: fc.oneof(fc.integer(), fc.string()), method: fc.string(), params: fc.jsonValue() }),
       fc.record({ jsonrpc: fc.constant('2.0'), method: fc.string(), params: fc.jsonValue() }),
       fc.record({ jsonrpc: fc.constant('2.0'), result: fc.jsonValue(), id: fc.oneof(fc.integer(), fc.string()) }),
-      fc.record({ jsonrpc: fc.constant('2.0'), id: fc.oneof(fc.integer(), fc.string(), fc.constant(null)), error: fc.record({ code: fc.integer(), message: fc.string() }) }),
+      fc.record({
+        jsonrpc: fc.constant('2.0'),
+        id: fc.oneof(fc.integer(), fc.string(), fc.constant(null)),
+        error: fc.record({ code: fc.integer(), message: fc.string() }),
+      }),
     );
     fc.assert(
       fc.property(message, (value) => {
@@ -75,7 +85,11 @@ describe('scanMessage', () => {
     expect(scanMessage(Buffer.from('{"id":"1","result":null}'))?.id).toBe('1');
     expect(scanMessage(Buffer.from('{"\\u0069d":"a\\"b","result":null}'))?.id).toBe('a"b');
     expect(scanMessage(Buffer.from(' { "result" : {"id":9,"x":["}"]} , "id" : -7 } '))).toMatchObject({ id: -7, hasResult: true });
-    expect(scanMessage(Buffer.from('{"jsonrpc":"2.0","id":4,"error":{"message":"x","code":-32800}}'))).toMatchObject({ id: 4, hasError: true, errorCode: -32800 });
+    expect(scanMessage(Buffer.from('{"jsonrpc":"2.0","id":4,"error":{"message":"x","code":-32800}}'))).toMatchObject({
+      id: 4,
+      hasError: true,
+      errorCode: -32800,
+    });
   });
 
   it('stops before a large result once the message is classified', () => {

@@ -20,12 +20,16 @@ function run(chunks: readonly Buffer[], decide: (head: string) => Route = () => 
   const out: Buffer[] = [];
   const collected: string[] = [];
   let writingAtBoundary = false;
-  const stream: MessageStream = new MessageStream({
-    route: (head) => decide(head.toString('utf8')),
-    forward: (b) => out.push(Buffer.from(b)),
-    collected: (b) => collected.push(b === undefined ? '(too large)' : b.toString('utf8')),
-    boundary: () => (writingAtBoundary ||= stream.writing),
-  }, undefined, eager);
+  const stream: MessageStream = new MessageStream(
+    {
+      route: (head) => decide(head.toString('utf8')),
+      forward: (b) => out.push(Buffer.from(b)),
+      collected: (b) => collected.push(b === undefined ? '(too large)' : b.toString('utf8')),
+      boundary: () => (writingAtBoundary ||= stream.writing),
+    },
+    undefined,
+    eager,
+  );
   for (const c of chunks) stream.push(c);
   stream.finish();
   return { out: Buffer.concat(out), collected, writingAtBoundary, writes: out.length };
@@ -65,7 +69,12 @@ describe('MessageStream', () => {
   });
 
   it('drops and collects whole messages, and forwards the rest in order', () => {
-    const messages = [{ id: 1, method: 'a' }, { id: 2, method: 'drop' }, { id: 3, method: 'mine' }, { id: 4, method: 'b' }];
+    const messages = [
+      { id: 1, method: 'a' },
+      { id: 2, method: 'drop' },
+      { id: 3, method: 'mine' },
+      { id: 4, method: 'b' },
+    ];
     const stream = Buffer.concat(messages.map(frameMessage));
     const decide = (head: string): Route => (head.includes('drop') ? 'drop' : head.includes('mine') ? 'collect' : 'forward');
     for (const chunks of [[stream], [...stream].map((b) => Buffer.from([b]))]) {

@@ -69,7 +69,18 @@ describe('IngestReporter', () => {
   it('attaches the state to every batch and sends it alone as a heartbeat', async () => {
     const s = await sink();
     let n = 0;
-    const r = reporter({ url: s.url, flushIntervalMs: 20, heartbeatMs: 150, state: () => ({ kind: 'lsp_state', server: 'ts', up: true, in_flight: { client_to_server: n++, server_to_client: 0 }, diagnostics: { error: 0, warning: 0, information: 0, hint: 0 } }) });
+    const r = reporter({
+      url: s.url,
+      flushIntervalMs: 20,
+      heartbeatMs: 150,
+      state: () => ({
+        kind: 'lsp_state',
+        server: 'ts',
+        up: true,
+        in_flight: { client_to_server: n++, server_to_client: 0 },
+        diagnostics: { error: 0, warning: 0, information: 0, hint: 0 },
+      }),
+    });
     r.record(op('x'));
     await waitFor('two heartbeats after the first batch', async () => s.batches.length >= 3, 3000, 10);
     expect(s.batches[0]!.body.observations.map((o) => o['kind'])).toEqual(['operation', 'lsp_state']);
@@ -81,8 +92,17 @@ describe('IngestReporter', () => {
     const s = await sink();
     const r = reporter({ url: s.url, flushIntervalMs: 60_000 });
     expect(r.timeOperation('sync', () => 42)).toBe(42);
-    expect(() => r.timeOperation('sync', () => { throw new Error('no'); })).toThrow('no');
-    await expect(r.timeOperation('async', async () => { await new Promise((x) => setTimeout(x, 30)); return 'v'; })).resolves.toBe('v');
+    expect(() =>
+      r.timeOperation('sync', () => {
+        throw new Error('no');
+      }),
+    ).toThrow('no');
+    await expect(
+      r.timeOperation('async', async () => {
+        await new Promise((x) => setTimeout(x, 30));
+        return 'v';
+      }),
+    ).resolves.toBe('v');
     await expect(r.timeOperation('async', () => Promise.reject(new Error('late')))).rejects.toThrow('late');
     r.recordCache('symbols', true);
     r.recordCache('symbols', false);
@@ -168,7 +188,7 @@ describe('IngestReporter control channel and refusals', () => {
     expect(warnings[0]).toMatch(/refused a batch with HTTP 401.*IDE_MONITOR_INGEST_TOKEN.*not logged again/);
   });
 
-  it('sends version 2 with onCommands, hands the answer\'s commands over and acks in the next batch', async () => {
+  it("sends version 2 with onCommands, hands the answer's commands over and acks in the next batch", async () => {
     const s = await sink();
     s.control([{ id: 'c1', command: 'breaker_open', methods: ['textDocument/hover'], expires_in_ms: 1000 }]);
     const received: string[] = [];

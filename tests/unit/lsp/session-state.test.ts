@@ -51,15 +51,22 @@ describe('SessionState', () => {
 
   it('agrees with a naive line/column splice for any edit on ASCII text', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: fc.constantFrom('a', 'b', ' ') }), { minLength: 1, maxLength: 5 }), fc.nat(), fc.nat(), fc.nat(), fc.string(), (lines, l, c, len, insert) => {
-        const text = lines.join('\n');
-        const line = l % lines.length;
-        const character = c % (lines[line]!.length + 1);
-        const startOffset = lines.slice(0, line).reduce((n, x) => n + x.length + 1, 0) + character;
-        const endChar = Math.min(character + (len % 3), lines[line]!.length);
-        const expected = text.slice(0, startOffset) + insert + text.slice(startOffset + endChar - character);
-        expect(applyEdit(text, { line, character }, { line, character: endChar }, insert)).toBe(expected);
-      }),
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'b', ' ') }), { minLength: 1, maxLength: 5 }),
+        fc.nat(),
+        fc.nat(),
+        fc.nat(),
+        fc.string(),
+        (lines, l, c, len, insert) => {
+          const text = lines.join('\n');
+          const line = l % lines.length;
+          const character = c % (lines[line]!.length + 1);
+          const startOffset = lines.slice(0, line).reduce((n, x) => n + x.length + 1, 0) + character;
+          const endChar = Math.min(character + (len % 3), lines[line]!.length);
+          const expected = text.slice(0, startOffset) + insert + text.slice(startOffset + endChar - character);
+          expect(applyEdit(text, { line, character }, { line, character: endChar }, insert)).toBe(expected);
+        },
+      ),
     );
   });
 

@@ -5,7 +5,11 @@ const WIN_ENV = { PATH: 'C:\\Tools;C:\\Users\\me\\AppData\\Roaming\\npm', PATHEX
 
 describe('spawnPlan', () => {
   it('spawns directly, without a shell, off Windows', () => {
-    expect(spawnPlan('typescript-language-server', ['--stdio'], { platform: 'linux' })).toEqual({ file: 'typescript-language-server', args: ['--stdio'], windowsVerbatimArguments: false });
+    expect(spawnPlan('typescript-language-server', ['--stdio'], { platform: 'linux' })).toEqual({
+      file: 'typescript-language-server',
+      args: ['--stdio'],
+      windowsVerbatimArguments: false,
+    });
   });
 
   it('finds the npm .cmd launcher on PATH and runs it through cmd.exe with every argument quoted', () => {
@@ -19,7 +23,11 @@ describe('spawnPlan', () => {
 
   it('spawns an .exe directly, also on Windows', () => {
     const exists = (f: string) => f === 'C:\\Tools\\clangd.EXE';
-    expect(spawnPlan('clangd', ['--log=error'], { platform: 'win32', env: WIN_ENV, exists })).toEqual({ file: 'C:\\Tools\\clangd.EXE', args: ['--log=error'], windowsVerbatimArguments: false });
+    expect(spawnPlan('clangd', ['--log=error'], { platform: 'win32', env: WIN_ENV, exists })).toEqual({
+      file: 'C:\\Tools\\clangd.EXE',
+      args: ['--log=error'],
+      windowsVerbatimArguments: false,
+    });
   });
 
   it('uses a command with an extension or a path as given', () => {

@@ -76,8 +76,21 @@ describe('TrafficMonitor request pairing', () => {
     const sent = (...messages: unknown[]) => messages.reduce<number>((n, m) => n + frame(m).length, 0);
     const didChange = { jsonrpc: '2.0', method: 'textDocument/didChange', params: {} };
     expect(drained.filter((o) => o.kind === 'lsp_bytes')).toEqual([
-      { kind: 'lsp_bytes', server: 'test', direction: 'client_to_server', bytes: sent({ jsonrpc: '2.0', id: 9, method: 'textDocument/definition' }, didChange, didChange) },
-      { kind: 'lsp_bytes', server: 'test', direction: 'server_to_client', bytes: sent({ jsonrpc: '2.0', id: 9, error: { code: -32603, message: 'boom' } }, { jsonrpc: '2.0', method: 'window/logMessage', params: { type: 3, message: 'hi' } }) },
+      {
+        kind: 'lsp_bytes',
+        server: 'test',
+        direction: 'client_to_server',
+        bytes: sent({ jsonrpc: '2.0', id: 9, method: 'textDocument/definition' }, didChange, didChange),
+      },
+      {
+        kind: 'lsp_bytes',
+        server: 'test',
+        direction: 'server_to_client',
+        bytes: sent(
+          { jsonrpc: '2.0', id: 9, error: { code: -32603, message: 'boom' } },
+          { jsonrpc: '2.0', method: 'window/logMessage', params: { type: 3, message: 'hi' } },
+        ),
+      },
     ]);
     expect(monitor.drainAggregates()).toEqual([]); // deltas, not totals
   });
@@ -110,7 +123,11 @@ describe('TrafficMonitor request pairing', () => {
   it('pairs a response larger than the inspection limit from its head (a 20 MB documentSymbol answer)', () => {
     const { recorded, c2s, monitor } = setup();
     c2s({ jsonrpc: '2.0', id: 9, method: 'textDocument/documentSymbol', params: { textDocument: { uri: 'file:///big.css' } } });
-    const result = Array.from({ length: 200_000 }, (_, i) => ({ name: `.rule-${i}`, kind: 5, range: { start: { line: i, character: 0 }, end: { line: i, character: 80 } } }));
+    const result = Array.from({ length: 200_000 }, (_, i) => ({
+      name: `.rule-${i}`,
+      kind: 5,
+      range: { start: { line: i, character: 0 }, end: { line: i, character: 80 } },
+    }));
     const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 9, result }));
     expect(body.length).toBeGreaterThan(16 * 1024 * 1024);
     const framed = Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]);
@@ -123,7 +140,11 @@ describe('TrafficMonitor request pairing', () => {
   it('tracks diagnostics from publishDiagnostics and didClose into lsp_state', () => {
     const { c2s, s2c, monitor } = setup();
     const publish = (uri: string, severities: (number | undefined)[]) =>
-      s2c({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri, diagnostics: severities.map((severity) => ({ severity, message: 'm', range: {} })) } });
+      s2c({
+        jsonrpc: '2.0',
+        method: 'textDocument/publishDiagnostics',
+        params: { uri, diagnostics: severities.map((severity) => ({ severity, message: 'm', range: {} })) },
+      });
     publish('file:///a.ts', [1, 1, 2]);
     publish('file:///b.ts', [3, 4, undefined]);
     expect(monitor.state(true)).toMatchObject({ kind: 'lsp_state', up: true, diagnostics: { error: 3, warning: 1, information: 1, hint: 1 } });

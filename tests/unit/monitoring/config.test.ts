@@ -78,7 +78,10 @@ describe('monitoring config', () => {
     expect(message).toContain('bad-many.yml:3 _config.thresholds.hostCpuHighUsge: unknown setting');
     expect(message).toContain('bad-many.yml:5 _config.thresholds.hostMemoryHighUsage.levels.0.severity: ');
     expect(message).toContain('bad-many.yml:5 _config.thresholds.hostMemoryHighUsage.levels.0.for: expected a Prometheus duration');
-    const duplicate = file('duplicate.yml', '_config:\n  thresholds:\n    hostLoadHigh:\n      levels: [{ severity: high, value: 2, for: 5m }, { severity: high, value: 3, for: 5m }]\n');
+    const duplicate = file(
+      'duplicate.yml',
+      '_config:\n  thresholds:\n    hostLoadHigh:\n      levels: [{ severity: high, value: 2, for: 5m }, { severity: high, value: 3, for: 5m }]\n',
+    );
     expect(errorOf(duplicate)).toContain('_config.thresholds.hostLoadHigh.levels: each severity may appear once');
   });
 

@@ -76,7 +76,10 @@ describe.each(boards)('dashboard $key', ({ json }) => {
 
   it('has the datasource, job and instance variables (template-*-rule)', () => {
     expect(variable('datasource')).toMatchObject({ type: 'datasource', label: 'Data source', query: 'prometheus' });
-    for (const [name, label] of [['job', 'Job'], ['instance', 'Instance']] as const) {
+    for (const [name, label] of [
+      ['job', 'Job'],
+      ['instance', 'Instance'],
+    ] as const) {
       expect(variable(name)).toMatchObject({
         type: 'query',
         label,
@@ -160,6 +163,9 @@ describe('dashboard thresholds come from the alert thresholds', () => {
     expect(stepsOf(DEFAULT_CONFIG, 'app', 'Cache hit ratio')).toEqual([null, 0.6]);
     const board = dashboards(DEFAULT_CONFIG).find((b) => b.key === 'app');
     const panel = leaves(asJson(board?.dashboard).panels).find((p) => p.title === 'Cache hit ratio');
-    expect(panel?.fieldConfig?.defaults?.thresholds?.steps).toEqual([{ value: null, color: 'yellow' }, { value: 0.6, color: 'green' }]);
+    expect(panel?.fieldConfig?.defaults?.thresholds?.steps).toEqual([
+      { value: null, color: 'yellow' },
+      { value: 0.6, color: 'green' },
+    ]);
   });
 });

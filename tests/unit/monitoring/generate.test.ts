@@ -41,7 +41,12 @@ describe('generate', () => {
     expect(list('prometheus/tests')).toEqual(['app.yml', 'clusters.yml', 'host.yml', 'lsp.yml', 'predictive-weekly.yml', 'predictive.yml', 'self.yml']);
     expect(list('grafana/dashboards')).toHaveLength(6);
     expect(list('deploy/kubernetes')).toContain('prometheus-rule.yaml');
-    for (const path of ['prometheus/prometheus.yml', 'grafana/provisioning/datasources/prometheus.yml', 'grafana/provisioning/dashboards/ide-monitor.yml', 'docs/alerts.md']) {
+    for (const path of [
+      'prometheus/prometheus.yml',
+      'grafana/provisioning/datasources/prometheus.yml',
+      'grafana/provisioning/dashboards/ide-monitor.yml',
+      'docs/alerts.md',
+    ]) {
       expect(existsSync(join(out, path)), path).toBe(true);
     }
   });
@@ -112,12 +117,19 @@ describe('generate', () => {
     const files = ruleAreas(DEFAULT_CONFIG).map((area) => `prometheus/rules/${area.file}.yml`);
     expect(rule.kind).toBe('PrometheusRule');
     expect(rule.spec.groups).toEqual(files.flatMap((f) => (readYaml(out, f) as { groups: unknown[] }).groups));
-    const map = readYaml(out, 'deploy/kubernetes/grafana-dashboard-host.yaml') as { metadata: { labels: Record<string, string> }; data: Record<string, string> };
+    const map = readYaml(out, 'deploy/kubernetes/grafana-dashboard-host.yaml') as {
+      metadata: { labels: Record<string, string> };
+      data: Record<string, string>;
+    };
     expect(map.metadata.labels['grafana_dashboard']).toBe('1');
     expect(map.data['ide-monitor-host.json']).toBe(readFileSync(join(out, 'grafana/dashboards/ide-monitor-host.json'), 'utf8'));
     const kustomization = readYaml(out, 'deploy/kubernetes/kustomization.yaml') as { resources: string[] };
     // bridge/ is its own kustomization (a Deployment needing a Secret and PostgreSQL), applied on purpose only.
-    expect([...kustomization.resources, 'kustomization.yaml'].sort()).toEqual(readdirSync(join(out, 'deploy/kubernetes')).filter((f) => f !== 'bridge').sort());
+    expect([...kustomization.resources, 'kustomization.yaml'].sort()).toEqual(
+      readdirSync(join(out, 'deploy/kubernetes'))
+        .filter((f) => f !== 'bridge')
+        .sort(),
+    );
   });
 
   it('renders the bridge as a 2-replica Deployment with a PDB, a Service, Secret references and readiness on its store', () => {
@@ -161,7 +173,12 @@ describe('generate', () => {
     expect(sm.spec.endpoints[0].relabelings).toEqual([{ action: 'replace', sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'instance' }]);
     // node_exporter's shape: the host's pid namespace and network, /proc and / read-only, flags pointing at them.
     expect(pod.spec).toMatchObject({ hostPID: true, hostNetwork: true, automountServiceAccountToken: false, serviceAccountName: 'ide-monitor' });
-    expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'proc', hostPath: { path: '/proc' } }, { name: 'root', hostPath: { path: '/' } }]));
+    expect(pod.spec.volumes).toEqual(
+      expect.arrayContaining([
+        { name: 'proc', hostPath: { path: '/proc' } },
+        { name: 'root', hostPath: { path: '/' } },
+      ]),
+    );
     expect(container.volumeMounts).toEqual(
       expect.arrayContaining([
         { name: 'proc', mountPath: '/host/proc', readOnly: true },

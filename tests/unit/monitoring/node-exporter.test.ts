@@ -37,9 +37,18 @@ describe('_config.hostMetrics', () => {
 describe('node_exporter mode rules', () => {
   it('keep every alert\u2019s name, severity, for, summary, description and runbook', () => {
     const shape = (rules: typeof ideRules) =>
-      rules.map(({ rule }) => [rule.alert, rule.labels.severity, rule.for, rule.annotations.summary, rule.annotations.description, rule.annotations.runbook_url]);
+      rules.map(({ rule }) => [
+        rule.alert,
+        rule.labels.severity,
+        rule.for,
+        rule.annotations.summary,
+        rule.annotations.description,
+        rule.annotations.runbook_url,
+      ]);
     expect(shape(nodeRules)).toEqual(shape(ideRules));
-    expect(ruleAreas(NODE).flatMap((a) => a.recording.map((r) => r.record))).toEqual(ruleAreas(DEFAULT_CONFIG).flatMap((a) => a.recording.map((r) => r.record)));
+    expect(ruleAreas(NODE).flatMap((a) => a.recording.map((r) => r.record))).toEqual(
+      ruleAreas(DEFAULT_CONFIG).flatMap((a) => a.recording.map((r) => r.record)),
+    );
   });
 
   it('change only the host rules', () => {
@@ -49,7 +58,9 @@ describe('node_exporter mode rules', () => {
   });
 
   const hostExprs = [
-    ...ruleAreas(NODE).filter((a) => a.file === 'host').flatMap((a) => a.recording.map((r) => [r.record, r.expr] as const)),
+    ...ruleAreas(NODE)
+      .filter((a) => a.file === 'host')
+      .flatMap((a) => a.recording.map((r) => [r.record, r.expr] as const)),
     ...nodeRules.filter(({ rule }) => isHost(rule)).map(({ rule }) => [`${rule.alert}/${rule.labels.severity}`, rule.expr] as const),
   ];
 
@@ -100,7 +111,14 @@ describe('node_exporter mode dashboards', () => {
   it('name no ide_host_ series and keep every panel', () => {
     for (const [key, board] of node) {
       expect(JSON.stringify(board.panels), key).not.toMatch(/[^:]ide_host_/);
-      expect(leaves(board.panels).map((p) => p.title), key).toEqual(leaves(ide.get(key)?.panels ?? []).map((p) => p.title).filter((t) => t !== 'Event loop lag' || key !== 'host'));
+      expect(
+        leaves(board.panels).map((p) => p.title),
+        key,
+      ).toEqual(
+        leaves(ide.get(key)?.panels ?? [])
+          .map((p) => p.title)
+          .filter((t) => t !== 'Event loop lag' || key !== 'host'),
+      );
     }
   });
 
@@ -145,8 +163,14 @@ describe('node_exporter mode promtool tests', () => {
     '%s (%s) fires and stays quiet on node_* series',
     (alert, severity) => {
       const mine = checks.filter((c) => c.alert === alert);
-      expect(mine.some((c) => c.expect.some((e) => e.severity === severity && e.labels['job'] === 'node')), 'no case where it fires').toBe(true);
-      expect(mine.some((c) => !c.expect.some((e) => e.severity === severity)), 'no case where it stays quiet').toBe(true);
+      expect(
+        mine.some((c) => c.expect.some((e) => e.severity === severity && e.labels['job'] === 'node')),
+        'no case where it fires',
+      ).toBe(true);
+      expect(
+        mine.some((c) => !c.expect.some((e) => e.severity === severity)),
+        'no case where it stays quiet',
+      ).toBe(true);
     },
   );
 

@@ -43,16 +43,40 @@ describe('alert rules follow the mixtool guidelines', () => {
 
   it('covers the areas the issue asks for', () => {
     for (const name of [
-      'IdeHostCpuHighUsage', 'IdeHostMemoryHighUsage', 'IdeHostFilesystemAlmostFull', 'IdeHostFilesystemFillingUp',
-      'IdeHostFilesystemFilesAlmostExhausted', 'IdeHostFilesystemFilesFillingUp', 'IdeExporterTargetMissing',
-      'IdeHostDiskIoSaturated', 'IdeHostLoadHigh', 'IdeHostFileDescriptorsNearLimit',
-      'IdeLspCompletionSlow', 'IdeLspHoverSlow', 'IdeLspDefinitionSlow', 'IdeLspReferencesSlow', 'IdeLspWorkspaceSymbolSlow',
-      'IdeLspErrorRatioHigh', 'IdeLspServerDown', 'IdeLspServerRestarting', 'IdeLspRequestsStuck',
-      'IdeAppCacheHitRatioLow', 'IdeAppUiRefreshSlow', 'IdeProcessGroupGone', 'IdeProcessMemoryLeak', 'IdeProcessRestartLoop',
-      'IdeHostMemoryExhaustionPredicted', 'IdeLspLatencyAnomaly', 'IdeLspLatencyRegression',
-      'IdeExporterDown', 'IdeExporterCollectorFailing', 'IdeBridgeDeliveryFailing', 'IdeBridgeOutboxBacklogGrowing',
+      'IdeHostCpuHighUsage',
+      'IdeHostMemoryHighUsage',
+      'IdeHostFilesystemAlmostFull',
+      'IdeHostFilesystemFillingUp',
+      'IdeHostFilesystemFilesAlmostExhausted',
+      'IdeHostFilesystemFilesFillingUp',
+      'IdeExporterTargetMissing',
+      'IdeHostDiskIoSaturated',
+      'IdeHostLoadHigh',
+      'IdeHostFileDescriptorsNearLimit',
+      'IdeLspCompletionSlow',
+      'IdeLspHoverSlow',
+      'IdeLspDefinitionSlow',
+      'IdeLspReferencesSlow',
+      'IdeLspWorkspaceSymbolSlow',
+      'IdeLspErrorRatioHigh',
+      'IdeLspServerDown',
+      'IdeLspServerRestarting',
+      'IdeLspRequestsStuck',
+      'IdeAppCacheHitRatioLow',
+      'IdeAppUiRefreshSlow',
+      'IdeProcessGroupGone',
+      'IdeProcessMemoryLeak',
+      'IdeProcessRestartLoop',
+      'IdeHostMemoryExhaustionPredicted',
+      'IdeLspLatencyAnomaly',
+      'IdeLspLatencyRegression',
+      'IdeExporterDown',
+      'IdeExporterCollectorFailing',
+      'IdeBridgeDeliveryFailing',
+      'IdeBridgeOutboxBacklogGrowing',
       'IdeLspProxyDroppingObservations',
-    ]) expect(alertNames).toContain(name);
+    ])
+      expect(alertNames).toContain(name);
     // node-mixin's severity policy: utilisation is information after 15 minutes, never a page.
     expect(alerts.filter((a) => a.alert === 'IdeHostCpuHighUsage').map((a) => [a.labels.severity, a.expr, a.for])).toEqual([
       ['low', 'instance:ide_host_cpu_busy:ratio_rate5m > 0.9', '15m'],
@@ -128,8 +152,14 @@ describe('promtool tests', () => {
   // A rule without a test is a rule nobody has seen fire.
   it.each(alerts.map((a) => [a.alert, a.labels.severity] as const))('%s (%s) has a firing and a not-firing case', (alert, severity) => {
     const mine = checks.filter((c) => c.alert === alert);
-    expect(mine.some((c) => c.expect.some((e) => e.severity === severity)), 'no case where it fires').toBe(true);
-    expect(mine.some((c) => !c.expect.some((e) => e.severity === severity)), 'no case where it stays quiet').toBe(true);
+    expect(
+      mine.some((c) => c.expect.some((e) => e.severity === severity)),
+      'no case where it fires',
+    ).toBe(true);
+    expect(
+      mine.some((c) => !c.expect.some((e) => e.severity === severity)),
+      'no case where it stays quiet',
+    ).toBe(true);
   });
 });
 

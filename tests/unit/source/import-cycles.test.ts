@@ -19,7 +19,13 @@ describe('src/ import graph', () => {
   it('finds a cycle and names its edges, type-only ones marked', () => {
     const graph: ImportGraph = new Map([
       ['a.ts', [{ to: 'b.ts', typeOnly: false }]],
-      ['b.ts', [{ to: 'c.ts', typeOnly: true }, { to: 'd.ts', typeOnly: false }]],
+      [
+        'b.ts',
+        [
+          { to: 'c.ts', typeOnly: true },
+          { to: 'd.ts', typeOnly: false },
+        ],
+      ],
       ['c.ts', [{ to: 'a.ts', typeOnly: false }]],
       ['d.ts', []],
       ['e.ts', [{ to: 'e.ts', typeOnly: false }]],

@@ -37,9 +37,13 @@ function matches(matcher: string, labels: Record<string, string>): boolean {
   return m[2] === '=' ? value === m[3] : new RegExp(`^(?:${m[3]})$`).test(value);
 }
 function inhibited(rules: readonly Inhibit[], target: Record<string, string>, firing: readonly Record<string, string>[]): boolean {
-  return rules.some((rule) =>
-    rule.target_matchers.every((m) => matches(m, target)) &&
-    firing.some((source) => source !== target && rule.source_matchers.every((m) => matches(m, source)) && rule.equal.every((l) => (source[l] ?? '') === (target[l] ?? ''))),
+  return rules.some(
+    (rule) =>
+      rule.target_matchers.every((m) => matches(m, target)) &&
+      firing.some(
+        (source) =>
+          source !== target && rule.source_matchers.every((m) => matches(m, source)) && rule.equal.every((l) => (source[l] ?? '') === (target[l] ?? '')),
+      ),
   );
 }
 
@@ -72,7 +76,13 @@ describe('alertmanager/alertmanager.yml', () => {
 
   it('inhibits each lower severity of the same alert and instance, and never a higher one', () => {
     const rules = render().inhibit_rules;
-    const alert = (severity: string, extra: Record<string, string> = {}) => ({ alertname: 'IdeHostCpuHighUsage', job: 'ide-monitor', instance: 'a:10451', severity, ...extra });
+    const alert = (severity: string, extra: Record<string, string> = {}) => ({
+      alertname: 'IdeHostCpuHighUsage',
+      job: 'ide-monitor',
+      instance: 'a:10451',
+      severity,
+      ...extra,
+    });
     for (const [i, higher] of SEVERITIES.entries()) {
       for (const lower of SEVERITIES.slice(i + 1)) {
         expect(inhibited(rules, alert(lower), [alert(higher)]), `${higher} inhibits ${lower}`).toBe(true);
@@ -86,7 +96,9 @@ describe('alertmanager/alertmanager.yml', () => {
   it('keeps alerts that differ in a label their description names apart (mountpoint, server, method, …)', () => {
     const equal = identityLabels(areas, DEFAULT_CONFIG.clusterLabel);
     expect(equal).toContain(DEFAULT_CONFIG.clusterLabel);
-    const described = new Set(areas.flatMap((a) => a.alerts.flatMap(({ rule }) => [...rule.annotations.description.matchAll(/\$labels\.(\w+)/g)].map((m) => m[1]!))));
+    const described = new Set(
+      areas.flatMap((a) => a.alerts.flatMap(({ rule }) => [...rule.annotations.description.matchAll(/\$labels\.(\w+)/g)].map((m) => m[1]!))),
+    );
     expect(described.has('mountpoint') && described.has('server')).toBe(true);
     for (const label of described) expect(equal, label).toContain(label);
     const rules = render().inhibit_rules;
@@ -99,7 +111,10 @@ describe('alertmanager/alertmanager.yml', () => {
   });
 
   it('follows _config overrides for the webhook, credentials file and grouping', () => {
-    const config = resolveConfig({ alertmanager: { webhookUrl: 'https://bridge.example.com/api/v1/alertmanager/webhook', credentialsFile: '/etc/am/token', groupBy: ['alertname'] } }, 'test.yml');
+    const config = resolveConfig(
+      { alertmanager: { webhookUrl: 'https://bridge.example.com/api/v1/alertmanager/webhook', credentialsFile: '/etc/am/token', groupBy: ['alertname'] } },
+      'test.yml',
+    );
     const rendered = render(config);
     expect(rendered.route.group_by).toEqual(['alertname']);
     expect(rendered.receivers[0]?.webhook_configs[0]?.url).toBe('https://bridge.example.com/api/v1/alertmanager/webhook');

@@ -46,13 +46,20 @@ function inContainer(name: string, file: string): string | undefined {
   }
   return undefined;
 }
-const flag = (name: string, flagName: string) => service(name).command?.find((a) => a.startsWith(`--${flagName}=`))?.split('=')[1];
+const flag = (name: string, flagName: string) =>
+  service(name)
+    .command?.find((a) => a.startsWith(`--${flagName}=`))
+    ?.split('=')[1];
 
 describe('docker-compose.yml mounts what the generator writes, where the generated files expect it', () => {
   it('Grafana: exactly the two provisioning directories and the dashboards directory, read-only', () => {
     const dirs = new Set(generated.filter((f) => f.startsWith('grafana/')).map((f) => posix.dirname(f)));
     expect([...dirs].sort()).toEqual(['grafana/dashboards', 'grafana/provisioning/dashboards', 'grafana/provisioning/datasources']);
-    expect(binds('grafana').map((m) => m.source).sort()).toEqual([...dirs].sort());
+    expect(
+      binds('grafana')
+        .map((m) => m.source)
+        .sort(),
+    ).toEqual([...dirs].sort());
     for (const m of binds('grafana')) expect(m.options, m.source).toBe('ro');
     expect(inContainer('grafana', 'grafana/provisioning/datasources')).toBe('/etc/grafana/provisioning/datasources');
     expect(inContainer('grafana', 'grafana/provisioning/dashboards')).toBe('/etc/grafana/provisioning/dashboards');
@@ -74,13 +81,18 @@ describe('docker-compose.yml mounts what the generator writes, where the generat
   });
 
   it('Prometheus: the config and the rules directory; rule_files resolve inside the rules mount', () => {
-    expect(binds('prometheus').map((m) => m.source).sort()).toEqual(['prometheus/prometheus.yml', 'prometheus/rules']);
+    expect(
+      binds('prometheus')
+        .map((m) => m.source)
+        .sort(),
+    ).toEqual(['prometheus/prometheus.yml', 'prometheus/rules']);
     const configFile = flag('prometheus', 'config.file');
     expect(configFile).toBe(inContainer('prometheus', 'prometheus/prometheus.yml'));
     const config = load(read('prometheus/prometheus.yml')) as { rule_files: string[] };
     const rulesDir = inContainer('prometheus', 'prometheus/rules')!;
     for (const glob of config.rule_files) expect(posix.dirname(posix.resolve(posix.dirname(configFile!), glob))).toBe(rulesDir);
-    for (const file of generated.filter((f) => f.startsWith('prometheus/rules/'))) expect(inContainer('prometheus', file)).toMatch(/^\/etc\/prometheus\/rules\/\w+\.yml$/);
+    for (const file of generated.filter((f) => f.startsWith('prometheus/rules/')))
+      expect(inContainer('prometheus', file)).toMatch(/^\/etc\/prometheus\/rules\/\w+\.yml$/);
   });
 
   it('Prometheus scrapes and alerts the compose services on the ports they listen on', () => {
@@ -121,11 +133,13 @@ describe('docker-compose.yml mounts what the generator writes, where the generat
   it('ide-monitor: host /proc and / read-only, pid namespace of the host, outbox in a named volume', () => {
     const ide = service('ide-monitor');
     expect(ide.pid).toBe('host');
-    expect(mounts('ide-monitor')).toEqual(expect.arrayContaining([
-      { source: '/proc', target: '/host/proc', options: 'ro' },
-      { source: '/', target: '/host/root', options: 'ro,rslave' },
-      { source: 'volume:ide-monitor-data', target: ide.environment?.['IDE_MONITOR_DATA_DIR'], options: '' },
-    ]));
+    expect(mounts('ide-monitor')).toEqual(
+      expect.arrayContaining([
+        { source: '/proc', target: '/host/proc', options: 'ro' },
+        { source: '/', target: '/host/root', options: 'ro,rslave' },
+        { source: 'volume:ide-monitor-data', target: ide.environment?.['IDE_MONITOR_DATA_DIR'], options: '' },
+      ]),
+    );
     expect(flag('ide-monitor', 'path.procfs')).toBe('/host/proc');
     expect(flag('ide-monitor', 'path.rootfs')).toBe('/host/root');
     expect(Object.keys(compose.volumes).sort()).toEqual(['alertmanager-data', 'grafana-data', 'ide-monitor-data', 'prometheus-data']);
@@ -155,12 +169,17 @@ describe('Dockerfile', () => {
     const argv = JSON.parse(healthcheck ?? '[]') as string[];
     expect(argv[0]).toBe('node');
     expect(argv.join(' ')).toContain("fetch('http://127.0.0.1:10451/-/healthy')");
-    const instructions = dockerfile.split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n');
+    const instructions = dockerfile
+      .split('\n')
+      .filter((l) => !l.trimStart().startsWith('#'))
+      .join('\n');
     expect(instructions).not.toMatch(/curl|wget/);
   });
 
   it('.dockerignore keeps secrets and host builds out of the context (allowlist)', () => {
-    const lines = read('.dockerignore').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    const lines = read('.dockerignore')
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'));
     expect(lines[0]).toBe('*');
     expect(lines.slice(1).every((l) => l.startsWith('!'))).toBe(true);
     expect(lines).not.toContain('!.env');

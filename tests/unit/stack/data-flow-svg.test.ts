@@ -15,11 +15,26 @@ describe('docs/data-flow.svg', () => {
   });
 
   it('names every part of the chain the README describes', () => {
-    const texts = allElements(parseXml(source)).filter((e) => e.name === 'text').map((e) => e.text);
+    const texts = allElements(parseXml(source))
+      .filter((e) => e.name === 'text')
+      .map((e) => e.text);
     const expected = [
-      'Editor / IDE', 'ide-monitor lsp-proxy', 'Language server', 'IDE backend', 'POST /api/v1/ingest', '/metrics',
-      'status page /', 'POST /api/v1/alertmanager/webhook', 'outbox (SQLite, WAL)', 'Prometheus', 'Alertmanager',
-      'Grafana', 'Slack', 'PagerDuty Events v2', 'outgoing webhook', 'actions (http / exec)',
+      'Editor / IDE',
+      'ide-monitor lsp-proxy',
+      'Language server',
+      'IDE backend',
+      'POST /api/v1/ingest',
+      '/metrics',
+      'status page /',
+      'POST /api/v1/alertmanager/webhook',
+      'outbox (SQLite, WAL)',
+      'Prometheus',
+      'Alertmanager',
+      'Grafana',
+      'Slack',
+      'PagerDuty Events v2',
+      'outgoing webhook',
+      'actions (http / exec)',
     ];
     for (const label of expected) expect(texts, label).toContain(label);
   });
@@ -27,7 +42,10 @@ describe('docs/data-flow.svg', () => {
   it('refers only to ids it defines (arrow markers, title, description)', () => {
     const elements = allElements(parseXml(source));
     const ids = new Set(elements.map((e) => e.attributes['id']).filter((id) => id !== undefined));
-    const style = elements.filter((e) => e.name === 'style').map((e) => e.text).join('\n');
+    const style = elements
+      .filter((e) => e.name === 'style')
+      .map((e) => e.text)
+      .join('\n');
     const refs = [...style.matchAll(/url\(#([\w-]+)\)/g)].map((m) => m[1]);
     for (const e of elements) for (const value of Object.values(e.attributes)) refs.push(...[...value.matchAll(/url\(#([\w-]+)\)/g)].map((m) => m[1]));
     refs.push(...(elements[0]?.attributes['aria-labelledby']?.split(' ') ?? []));

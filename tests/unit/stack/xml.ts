@@ -34,7 +34,7 @@ export function parseXml(source: string): XmlElement {
   const skipSpace = () => void match(/\s*/y);
   const decode = (raw: string): string => {
     let out = '';
-    for (let i = 0; i < raw.length; ) {
+    for (let i = 0; i < raw.length;) {
       if (raw[i] !== '&') {
         out += raw[i++];
         continue;
@@ -43,7 +43,11 @@ export function parseXml(source: string): XmlElement {
       const m = ENTITY.exec(raw);
       if (m === null) fail(`bare "&" (write &amp;) in ${JSON.stringify(raw.slice(i, i + 20))}`);
       const body = m![0].slice(1, -1);
-      out += body.startsWith('#x') ? String.fromCodePoint(parseInt(body.slice(2), 16)) : body.startsWith('#') ? String.fromCodePoint(Number(body.slice(1))) : ENTITIES[body];
+      out += body.startsWith('#x')
+        ? String.fromCodePoint(parseInt(body.slice(2), 16))
+        : body.startsWith('#')
+          ? String.fromCodePoint(Number(body.slice(1)))
+          : ENTITIES[body];
       i += m![0].length;
     }
     return out;
@@ -107,7 +111,8 @@ export function parseXml(source: string): XmlElement {
         return { name, attributes, children, text };
       }
       if (comment()) continue;
-      if (source.startsWith('<![CDATA[', pos) || source.startsWith('<!', pos) || source.startsWith('<?', pos)) fail('CDATA, DTD and processing instructions are not expected here');
+      if (source.startsWith('<![CDATA[', pos) || source.startsWith('<!', pos) || source.startsWith('<?', pos))
+        fail('CDATA, DTD and processing instructions are not expected here');
       if (source[pos] === '<') {
         children.push(element());
         continue;

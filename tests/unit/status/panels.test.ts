@@ -19,7 +19,13 @@ function processFamilies(group: string, p: { count: number; rss: number; user: n
 describe('the status page panels from one minute of samples', () => {
   it('application operations, caches, process groups and language servers, as windows over the last minute', async () => {
     const registry = new Registry();
-    const ops = new Histogram({ name: 'ide_app_operation_duration_seconds', help: 'h', labelNames: ['operation', 'outcome'], buckets: [0.01, 0.05, 0.1, 1], registers: [registry] });
+    const ops = new Histogram({
+      name: 'ide_app_operation_duration_seconds',
+      help: 'h',
+      labelNames: ['operation', 'outcome'],
+      buckets: [0.01, 0.05, 0.1, 1],
+      registers: [registry],
+    });
     const caches = new Counter({ name: 'ide_app_cache_requests_total', help: 'c', labelNames: ['cache', 'result'], registers: [registry] });
     const starts = new Counter({ name: 'ide_lsp_server_starts_total', help: 's', labelNames: ['server'], registers: [registry] });
     // Before the window: history the last-minute figures must leave out (but "since start" keeps).

@@ -43,7 +43,12 @@ describe('status sampler as serve wires it', () => {
     const feature = createStatusFeature({
       config,
       registry,
-      access: createAccessGuard(() => config, () => ({ headers: {} }), registry, silentLogger),
+      access: createAccessGuard(
+        () => config,
+        () => ({ headers: {} }),
+        registry,
+        silentLogger,
+      ),
       build: { version: '9.9.9', revision: 'abc123', nodeVersion: process.version },
       logger: silentLogger,
       runner,
@@ -66,12 +71,18 @@ describe('status sampler as serve wires it', () => {
   it('colours the bars by the thresholds of the generate config file it is given, and follows a reload', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ide-monitor-status-thresholds-'));
     const file = join(dir, 'monitoring.yml');
-    writeFileSync(file, "_config:\n  thresholds:\n    hostCpuHighUsage:\n      levels: [{ severity: high, value: 0.2, for: 5m }]\n");
+    writeFileSync(file, '_config:\n  thresholds:\n    hostCpuHighUsage:\n      levels: [{ severity: high, value: 0.2, for: 5m }]\n');
     const runs: string[] = [];
     const cpu = recording('cpu', runs, (n) => hostFamilies({ busy: n * 0.5, idle: n * 1.5 }).filter((f) => f.name.startsWith('ide_host_cpu_')));
     const config = configSchema.parse({ status: { monitoring_config_file: file } });
     const runner = new ScrapeRunner([cpu], { timeoutMs: 1000, paths: config.paths, logger: silentLogger });
-    const feature = createStatusFeature({ config, registry: new Registry(), build: { version: '1', revision: 'r', nodeVersion: process.version }, logger: silentLogger, runner });
+    const feature = createStatusFeature({
+      config,
+      registry: new Registry(),
+      build: { version: '1', revision: 'r', nodeVersion: process.version },
+      logger: silentLogger,
+      runner,
+    });
     await feature.sampler.tick();
     await feature.sampler.tick();
     // 25 % busy: green by the defaults (75 % is their lowest level), red by this file's 20 % high level.

@@ -97,7 +97,8 @@ describe('snapshot and history', () => {
     // 3 minutes at 1 s: completion gets slower in the last minute, with errors.
     for (let t = 0; t <= 180; t += 1) {
       const slow = t > 120;
-      for (let i = 0; i < 10; i += 1) h.observe({ server: 'ts', method: 'textDocument/completion', outcome: slow && i === 0 ? 'error' : 'ok' }, slow ? 0.8 : 0.1);
+      for (let i = 0; i < 10; i += 1)
+        h.observe({ server: 'ts', method: 'textDocument/completion', outcome: slow && i === 0 ? 'error' : 'ok' }, slow ? 0.8 : 0.1);
       const families = [...hostFamilies({ busy: t * 1.94, idle: t * 0.06 }), ...(await registryFamilies(registry))];
       ring.push(makeEntry(extractSample(t * 1000, families), ring));
     }
@@ -111,7 +112,14 @@ describe('snapshot and history', () => {
         counts: { critical: 1, page: 1 },
         items: [
           { fingerprint: 'a', alertname: 'IdeHostCpuHighUsage', severity: 'critical', summary: 'CPU usage is high.', startsAt: '2026-01-01T00:00:00Z' },
-          { fingerprint: 'b', alertname: 'Custom', severity: 'page', summary: 'x', startsAt: '2026-01-01T00:00:00Z', acknowledged: { by: 'alice', at: '2026-01-01T00:10:00Z' } },
+          {
+            fingerprint: 'b',
+            alertname: 'Custom',
+            severity: 'page',
+            summary: 'x',
+            startsAt: '2026-01-01T00:00:00Z',
+            acknowledged: { by: 'alice', at: '2026-01-01T00:10:00Z' },
+          },
         ],
       }),
     };

@@ -55,7 +55,8 @@ export function buildDiscordMessage(notification: GroupNotification): DiscordMes
     embeds.push(embed);
   }
   const notes: string[] = [];
-  if (ordered.length > embeds.length) notes.push(`${ordered.length - embeds.length} more alert${ordered.length - embeds.length === 1 ? '' : 's'} not shown (Discord message limits)`);
+  if (ordered.length > embeds.length)
+    notes.push(`${ordered.length - embeds.length} more alert${ordered.length - embeds.length === 1 ? '' : 's'} not shown (Discord message limits)`);
   if (notification.truncatedAlerts > 0) notes.push(`${notification.truncatedAlerts} truncated by Alertmanager (max_alerts)`);
   const summary = notification.commonAnnotations['summary'] ?? ordered[0]?.annotations['summary'];
   const lines = [`**${groupTitle(notification)}**${summary === undefined ? '' : `: ${summary}`}`];
@@ -85,7 +86,9 @@ function alertEmbed(alert: NotifiedAlert, notification: GroupNotification, budge
   const fixed = title.length + footer.text.length + fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
   const room = Math.min(DISCORD_LIMITS.description, budget - fixed);
   if (room < MIN_DESCRIPTION) return undefined;
-  const links = alertLinks(alert, notification.externalURL, 512).map((l) => `[${l.text}](${l.url})`).join(' · ');
+  const links = alertLinks(alert, notification.externalURL, 512)
+    .map((l) => `[${l.text}](${l.url})`)
+    .join(' · ');
   const resolution = alert.status === 'resolved' && alert.resolution !== undefined ? `**Resolution:** ${alert.resolution}` : '';
   const description = alert.annotations['description'] ?? alert.annotations['message'] ?? '';
   // Links go last and are kept whole: the text before them is what gets cut.
@@ -93,10 +96,22 @@ function alertEmbed(alert: NotifiedAlert, notification: GroupNotification, budge
   const linkLine = links.length + 1 <= room / 2 ? links : '';
   const text = linkLine === '' ? truncate(head, room) : `${truncate(head, room - linkLine.length - 1)}${head === '' ? '' : '\n'}${linkLine}`;
   const colour = alert.status === 'resolved' ? RESOLVED_COLOUR : (COLOURS[alert.labels['severity'] ?? ''] ?? GREY);
-  return { title, ...(text !== '' && { description: text }), color: colour, ...(fields.length > 0 && { fields }), footer, timestamp: alert.status === 'firing' ? alert.startsAt : alert.endsAt };
+  return {
+    title,
+    ...(text !== '' && { description: text }),
+    color: colour,
+    ...(fields.length > 0 && { fields }),
+    footer,
+    timestamp: alert.status === 'firing' ? alert.startsAt : alert.endsAt,
+  };
 }
 
 /** The characters Discord counts towards the 6000 of a message. */
 export function embedLength(embed: DiscordEmbed): number {
-  return embed.title.length + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0) + (embed.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+  return (
+    embed.title.length +
+    (embed.description?.length ?? 0) +
+    (embed.footer?.text.length ?? 0) +
+    (embed.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0)
+  );
 }

@@ -46,7 +46,12 @@ const schema = z
     }
     const hasUser = config.username !== undefined;
     const hasPassword = config.password !== undefined || config.password_file !== undefined;
-    if (hasUser !== hasPassword) ctx.addIssue({ code: 'custom', path: [hasUser ? 'password' : 'username'], message: 'set both username and password (or password_file) for SMTP AUTH, or neither' });
+    if (hasUser !== hasPassword)
+      ctx.addIssue({
+        code: 'custom',
+        path: [hasUser ? 'password' : 'username'],
+        message: 'set both username and password (or password_file) for SMTP AUTH, or neither',
+      });
   })
   .prefault({});
 
@@ -64,7 +69,12 @@ export const email = defineChannel<EmailConfig>({
   schema,
   settings: [
     { name: 'email.smtp-host', path: ['bridge', 'channels', 'email', 'smtp_host'], kind: 'string', help: 'SMTP server host name for the email channel.' },
-    { name: 'email.smtp-port', path: ['bridge', 'channels', 'email', 'smtp_port'], kind: 'string', help: 'SMTP server port (587 for STARTTLS; 465 with bridge.channels.email.secure: true).' },
+    {
+      name: 'email.smtp-port',
+      path: ['bridge', 'channels', 'email', 'smtp_port'],
+      kind: 'string',
+      help: 'SMTP server port (587 for STARTTLS; 465 with bridge.channels.email.secure: true).',
+    },
     { name: 'email.username', path: ['bridge', 'channels', 'email', 'username'], kind: 'string', help: 'SMTP AUTH user name.' },
     { name: 'email.password', path: ['bridge', 'channels', 'email', 'password'], kind: 'string', secret: true, help: 'SMTP AUTH password.' },
     { name: 'email.from', path: ['bridge', 'channels', 'email', 'from'], kind: 'string', help: 'From address of alert emails.' },
@@ -100,14 +110,24 @@ export const email = defineChannel<EmailConfig>({
         if (notification.kind === 'alert') return { outcome: 'give_up', reason: 'email sends group notifications, not single alerts' };
         const message = notification.kind === 'ack' ? buildAckEmail(notification) : buildEmail(notification);
         const { to, cc } = recipientsOf(config, notification);
-        if (to.length === 0 && cc.length === 0) return { outcome: 'give_up', reason: 'no recipients for this severity (bridge.channels.email.to / recipients_by_severity)' };
+        if (to.length === 0 && cc.length === 0)
+          return { outcome: 'give_up', reason: 'no recipients for this severity (bridge.channels.email.to / recipients_by_severity)' };
         let timer: NodeJS.Timeout | undefined;
         // nodemailer's timeouts bound each step; this bounds the whole exchange, as the HTTP channels' deadline does.
         const deadline = new Promise<DeliveryResult>((resolve) => {
           timer = setTimeout(() => resolve({ outcome: 'retry', reason: `SMTP: no complete answer within ${config.timeout} ms` }), config.timeout);
         });
         const send = transport
-          .sendMail({ from, to, cc, subject: message.subject, text: message.text, html: message.html, references: message.references, inReplyTo: message.references })
+          .sendMail({
+            from,
+            to,
+            cc,
+            subject: message.subject,
+            text: message.text,
+            html: message.html,
+            references: message.references,
+            inReplyTo: message.references,
+          })
           .then((): DeliveryResult => ({ outcome: 'delivered' }), classifySmtpError);
         try {
           return await Promise.race([send, deadline]);

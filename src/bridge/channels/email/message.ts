@@ -43,7 +43,12 @@ export function buildEmail(notification: GroupNotification): EmailMessage {
   if (ordered.length > blocks.length) notes.push(`${ordered.length - blocks.length} more alerts not shown`);
   if (notification.truncatedAlerts > 0) notes.push(`${notification.truncatedAlerts} truncated by Alertmanager (max_alerts)`);
   const title = groupTitle(notification);
-  const textParts = [title, ...(notification.note === undefined ? [] : [notification.note]), ...blocks.map((b) => b.text), ...(notes.length > 0 ? [`…${notes.join('; ')}.`] : [])];
+  const textParts = [
+    title,
+    ...(notification.note === undefined ? [] : [notification.note]),
+    ...blocks.map((b) => b.text),
+    ...(notes.length > 0 ? [`…${notes.join('; ')}.`] : []),
+  ];
   const htmlParts = [
     `<h2>${html(title)}</h2>`,
     ...(notification.note === undefined ? [] : [`<p><em>${html(notification.note)}</em></p>`]),

@@ -25,7 +25,14 @@ export const log = defineChannel<z.output<typeof schema>>({
   unit: 'alert',
   ack: 'message',
   schema,
-  settings: [{ name: 'log-channel.enabled', path: ['bridge', 'channels', 'log', 'enabled'], kind: 'boolean', help: 'Log routed alerts as structured log lines (the log channel).' }],
+  settings: [
+    {
+      name: 'log-channel.enabled',
+      path: ['bridge', 'channels', 'log', 'enabled'],
+      kind: 'boolean',
+      help: 'Log routed alerts as structured log lines (the log channel).',
+    },
+  ],
   onByDefault: true,
   configureHint: 'bridge.channels.log.enabled',
   create(config, context): Notifier | undefined {
@@ -48,7 +55,12 @@ export const log = defineChannel<z.output<typeof schema>>({
 function logCounter(registry: Registry): Counter<'kind' | 'severity'> {
   const existing = registry.getSingleMetric(METRIC);
   if (existing !== undefined) return existing as Counter<'kind' | 'severity'>;
-  return new Counter({ name: METRIC, help: 'Alert notifications written by the log channel, by kind (firing, resolved, acknowledged, unacknowledged) and severity.', labelNames: ['kind', 'severity'], registers: [registry] });
+  return new Counter({
+    name: METRIC,
+    help: 'Alert notifications written by the log channel, by kind (firing, resolved, acknowledged, unacknowledged) and severity.',
+    labelNames: ['kind', 'severity'],
+    registers: [registry],
+  });
 }
 
 export interface LogLine {
@@ -62,7 +74,11 @@ export function logLine(notification: Exclude<Notification, { kind: 'group' }>):
   const severity = alert.labels['severity'] ?? '';
   const base = { alertname: alert.labels['alertname'] ?? '', severity, fingerprint: alert.fingerprint, where: alertPlace(alert), starts_at: alert.startsAt };
   if (notification.kind === 'ack') {
-    return { level: 'info', fields: { ...base, event: notification.action, by: notification.by, comment: notification.comment }, message: `alert ${notification.action}` };
+    return {
+      level: 'info',
+      fields: { ...base, event: notification.action, by: notification.by, comment: notification.comment },
+      message: `alert ${notification.action}`,
+    };
   }
   const status = alert.status;
   return {

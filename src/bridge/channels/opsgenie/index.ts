@@ -26,8 +26,19 @@ export const opsgenie = defineChannel<z.output<typeof schema>>({
   ack: 'native',
   schema,
   settings: [
-    { name: 'opsgenie.api-key', path: ['bridge', 'channels', 'opsgenie', 'api_key'], kind: 'string', secret: true, help: 'OpsGenie API integration key (sent as Authorization: GenieKey KEY).' },
-    { name: 'opsgenie.api-url', path: ['bridge', 'channels', 'opsgenie', 'api_url'], kind: 'string', help: 'OpsGenie API base URL: https://api.opsgenie.com (US) or https://api.eu.opsgenie.com (EU).' },
+    {
+      name: 'opsgenie.api-key',
+      path: ['bridge', 'channels', 'opsgenie', 'api_key'],
+      kind: 'string',
+      secret: true,
+      help: 'OpsGenie API integration key (sent as Authorization: GenieKey KEY).',
+    },
+    {
+      name: 'opsgenie.api-url',
+      path: ['bridge', 'channels', 'opsgenie', 'api_url'],
+      kind: 'string',
+      help: 'OpsGenie API base URL: https://api.opsgenie.com (US) or https://api.eu.opsgenie.com (EU).',
+    },
   ],
   configureHint: 'bridge.channels.opsgenie.api_key or IDE_MONITOR_OPSGENIE_API_KEY',
   create(config): Notifier | undefined {

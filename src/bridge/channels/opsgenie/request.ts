@@ -2,7 +2,18 @@ import type { AckNotification, AlertNotification } from '../../notification.js';
 import { alertLinks, alertPlace, truncate } from '../format.js';
 
 /** OpsGenie's documented field limits (Alert API v2). */
-export const OPSGENIE_LIMITS = { message: 130, alias: 512, description: 15_000, tags: 20, tag: 50, details: 8000, entity: 512, source: 100, user: 100, note: 25_000 } as const;
+export const OPSGENIE_LIMITS = {
+  message: 130,
+  alias: 512,
+  description: 15_000,
+  tags: 20,
+  tag: 50,
+  details: 8000,
+  entity: 512,
+  source: 100,
+  user: 100,
+  note: 25_000,
+} as const;
 
 /** critical → P1, high/warning → P2, medium → P3, low → P4, info → P5; anything else P3 (OpsGenie's own default). */
 const PRIORITY: Record<string, OpsGeniePriority> = { critical: 'P1', high: 'P2', warning: 'P2', medium: 'P3', low: 'P4', info: 'P5' };
@@ -32,7 +43,11 @@ export function buildOpsGenieRequest(notification: AlertNotification | AckNotifi
     const action = notification.action === 'acknowledged' ? 'acknowledge' : 'unacknowledge';
     return {
       path: `${target}/${action}?identifierType=alias`,
-      body: { user: truncate(notification.by, OPSGENIE_LIMITS.user), source: SOURCE, ...(notification.comment !== '' && { note: truncate(notification.comment, OPSGENIE_LIMITS.note) }) },
+      body: {
+        user: truncate(notification.by, OPSGENIE_LIMITS.user),
+        source: SOURCE,
+        ...(notification.comment !== '' && { note: truncate(notification.comment, OPSGENIE_LIMITS.note) }),
+      },
     };
   }
   if (alert.status === 'resolved') {
@@ -51,7 +66,9 @@ function createBody(notification: AlertNotification): Record<string, unknown> {
   const parts = [
     alert.annotations['description'] ?? alert.annotations['message'],
     notification.note,
-    alertLinks(alert, notification.externalURL).map((l) => `${l.text}: ${l.url}`).join('\n'),
+    alertLinks(alert, notification.externalURL)
+      .map((l) => `${l.text}: ${l.url}`)
+      .join('\n'),
   ].filter((p): p is string => p !== undefined && p !== '');
   const tags = [severity, name, alert.labels['job']]
     .filter((t): t is string => t !== undefined && t !== '')

@@ -71,7 +71,11 @@ function triggerEvent(base: Omit<PagerDutyEvent, 'event_action'>, notification: 
     // A link is whole or absent: a cut URL is a broken one.
     .filter((l) => isHttpUrl(l.href) && l.href.length <= 2048);
   const cap = (values: Record<string, string>, skip: readonly string[]) =>
-    Object.fromEntries(Object.entries(values).filter(([k]) => !skip.includes(k)).map(([k, v]) => [k, truncateBytes(v, VALUE_MAX_BYTES)]));
+    Object.fromEntries(
+      Object.entries(values)
+        .filter(([k]) => !skip.includes(k))
+        .map(([k, v]) => [k, truncateBytes(v, VALUE_MAX_BYTES)]),
+    );
   const description = alert.annotations['description'] ?? alert.annotations['message'];
   // The description is sent once (not again inside the annotations).
   const details: Record<string, unknown> = {

@@ -26,7 +26,13 @@ export const pagerduty = defineChannel<z.output<typeof schema>>({
   ack: 'native',
   schema,
   settings: [
-    { name: 'pagerduty.routing-key', path: ['bridge', 'channels', 'pagerduty', 'routing_key'], kind: 'string', secret: true, help: 'PagerDuty Events API v2 routing (integration) key.' },
+    {
+      name: 'pagerduty.routing-key',
+      path: ['bridge', 'channels', 'pagerduty', 'routing_key'],
+      kind: 'string',
+      secret: true,
+      help: 'PagerDuty Events API v2 routing (integration) key.',
+    },
     { name: 'pagerduty.events-url', path: ['bridge', 'channels', 'pagerduty', 'events_url'], kind: 'string', help: 'PagerDuty Events API v2 enqueue URL.' },
   ],
   configureHint: 'bridge.channels.pagerduty.routing_key or IDE_MONITOR_PAGERDUTY_ROUTING_KEY',

@@ -56,7 +56,8 @@ export function buildSlackMessage(notification: GroupNotification): SlackMessage
   const assemble = (count: number): Block[] => {
     const blocks = [...head, ...perAlert.slice(0, count).flat()];
     const parts: string[] = [];
-    if (perAlert.length > count) parts.push(`${perAlert.length - count} more alert${perAlert.length - count === 1 ? '' : 's'} not shown (Slack message limits)`);
+    if (perAlert.length > count)
+      parts.push(`${perAlert.length - count} more alert${perAlert.length - count === 1 ? '' : 's'} not shown (Slack message limits)`);
     if (hiddenByAlertmanager > 0) parts.push(`${hiddenByAlertmanager} truncated by Alertmanager (max_alerts)`);
     if (parts.length > 0) blocks.push(context([`_…${parts.join('; ')}._`]));
     return blocks;

@@ -34,8 +34,14 @@ const schema = z
   .superRefine((config, ctx) => {
     const hasToken = config.auth_token !== undefined || config.auth_token_file !== undefined;
     if (config.account_sid === undefined && !hasToken) return;
-    if (config.account_sid === undefined || !hasToken) ctx.addIssue({ code: 'custom', path: [config.account_sid === undefined ? 'account_sid' : 'auth_token'], message: 'set both account_sid and auth_token (or auth_token_file)' });
-    if (config.from === undefined && config.messaging_service_sid === undefined) ctx.addIssue({ code: 'custom', path: ['from'], message: 'set from (a Twilio number, E.164) or messaging_service_sid' });
+    if (config.account_sid === undefined || !hasToken)
+      ctx.addIssue({
+        code: 'custom',
+        path: [config.account_sid === undefined ? 'account_sid' : 'auth_token'],
+        message: 'set both account_sid and auth_token (or auth_token_file)',
+      });
+    if (config.from === undefined && config.messaging_service_sid === undefined)
+      ctx.addIssue({ code: 'custom', path: ['from'], message: 'set from (a Twilio number, E.164) or messaging_service_sid' });
     if (config.to.length === 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'set the recipients (E.164 numbers)' });
   })
   .prefault({});
@@ -66,7 +72,10 @@ export const sms = defineChannel<SmsConfig>({
       Authorization: `Basic ${Buffer.from(`${config.account_sid}:${token}`).toString('base64')}`,
       'Content-Type': 'application/x-www-form-urlencoded',
     };
-    const sender = { ...(config.from !== undefined && { from: config.from }), ...(config.messaging_service_sid !== undefined && { messagingServiceSid: config.messaging_service_sid }) };
+    const sender = {
+      ...(config.from !== undefined && { from: config.from }),
+      ...(config.messaging_service_sid !== undefined && { messagingServiceSid: config.messaging_service_sid }),
+    };
     const http = createChannelHttp(config.timeout);
     // A retry after a partial failure must not text the recipients who already got it.
     const texted = new Map<string, Set<string>>();

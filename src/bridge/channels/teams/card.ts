@@ -40,7 +40,8 @@ export function buildTeamsMessage(notification: GroupNotification): TeamsMessage
   const assemble = (count: number): TeamsMessage => {
     const body = [...head, ...perAlert.slice(0, count)];
     const notes: string[] = [];
-    if (perAlert.length > count) notes.push(`${perAlert.length - count} more alert${perAlert.length - count === 1 ? '' : 's'} not shown (Teams message size limit)`);
+    if (perAlert.length > count)
+      notes.push(`${perAlert.length - count} more alert${perAlert.length - count === 1 ? '' : 's'} not shown (Teams message size limit)`);
     if (notification.truncatedAlerts > 0) notes.push(`${notification.truncatedAlerts} truncated by Alertmanager (max_alerts)`);
     if (notes.length > 0) body.push({ type: 'TextBlock', text: `…${notes.join('; ')}.`, isSubtle: true, wrap: true });
     return envelope(body);
@@ -70,10 +71,12 @@ function alertContainer(alert: NotifiedAlert, notification: GroupNotification): 
     { type: 'TextBlock', text: truncate(`${alert.status === 'firing' ? '🔴' : '🟢'} ${summary}`, 500), weight: 'Bolder', wrap: true },
     { type: 'TextBlock', text: since, isSubtle: true, size: 'Small', spacing: 'None', wrap: true },
   ];
-  if (alert.status === 'resolved' && alert.resolution !== undefined) items.push({ type: 'TextBlock', text: truncate(`Resolution: ${alert.resolution}`, TEXT_MAX), wrap: true });
+  if (alert.status === 'resolved' && alert.resolution !== undefined)
+    items.push({ type: 'TextBlock', text: truncate(`Resolution: ${alert.resolution}`, TEXT_MAX), wrap: true });
   if (description !== undefined) items.push({ type: 'TextBlock', text: truncate(description, TEXT_MAX), wrap: true });
   const own = Object.entries(alert.labels).filter(([label, value]) => label !== 'alertname' && notification.commonLabels[label] !== value);
-  if (own.length > 0) items.push({ type: 'FactSet', facts: own.slice(0, 20).map(([title, value]) => ({ title: truncate(title, 100), value: truncate(value, FACT_MAX) })) });
+  if (own.length > 0)
+    items.push({ type: 'FactSet', facts: own.slice(0, 20).map(([title, value]) => ({ title: truncate(title, 100), value: truncate(value, FACT_MAX) })) });
   const links = alertLinks(alert, notification.externalURL);
   if (links.length > 0) items.push({ type: 'ActionSet', actions: links.map((l) => ({ type: 'Action.OpenUrl', title: l.text, url: l.url })) });
   return { type: 'Container', separator: true, items };

@@ -25,7 +25,15 @@ export const webhook = defineChannel<z.output<typeof schema>>({
   unit: 'group',
   ack: 'message',
   schema,
-  settings: [{ name: 'outgoing-webhook.url', path: ['bridge', 'channels', 'webhook', 'url'], kind: 'string', secret: true, help: 'URL the generic outgoing webhook channel POSTs JSON to.' }],
+  settings: [
+    {
+      name: 'outgoing-webhook.url',
+      path: ['bridge', 'channels', 'webhook', 'url'],
+      kind: 'string',
+      secret: true,
+      help: 'URL the generic outgoing webhook channel POSTs JSON to.',
+    },
+  ],
   configureHint: 'bridge.channels.webhook.url or IDE_MONITOR_OUTGOING_WEBHOOK_URL',
   create(config): Notifier | undefined {
     const raw = resolveSecret('bridge.channels.webhook.url', config.url, config.url_file);

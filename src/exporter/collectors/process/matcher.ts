@@ -42,8 +42,7 @@ export class GroupMatcher {
     const argv0Name = process.argv0 === '' ? '' : path.basename(process.argv0);
     const matches: number[] = [];
     this.groups.forEach((group, index) => {
-      const byName =
-        group.names.has(process.comm) || group.truncatedNames.has(process.comm) || (argv0Name !== '' && group.names.has(argv0Name));
+      const byName = group.names.has(process.comm) || group.truncatedNames.has(process.comm) || (argv0Name !== '' && group.names.has(argv0Name));
       // Kernel threads and zombies have no command line; a pattern such as `.*` must not sweep them in.
       const byCmdline = group.cmdline !== undefined && process.cmdline !== '' && group.cmdline.test(process.cmdline);
       if (byName || byCmdline) matches.push(index);

@@ -6,7 +6,6 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, statfsSync, s
 import { arch, endianness } from 'node:os';
 import path from 'node:path';
 
-
 /** The fields of /proc/<pid>/stat the collector uses. */
 export interface PidStat {
   readonly comm: string;
@@ -201,7 +200,9 @@ export function systemPageSize(): number {
     const at = (offset: number): number =>
       word === 8
         ? Number(little ? auxv.readBigUInt64LE(offset) : auxv.readBigUInt64BE(offset))
-        : little ? auxv.readUInt32LE(offset) : auxv.readUInt32BE(offset);
+        : little
+          ? auxv.readUInt32LE(offset)
+          : auxv.readUInt32BE(offset);
     for (let offset = 0; offset + 2 * word <= auxv.length; offset += 2 * word) {
       const key = at(offset);
       const value = at(offset + word);

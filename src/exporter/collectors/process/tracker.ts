@@ -2,16 +2,7 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { ProcessGroupConfig } from './groups.js';
 import { firstGroup, GroupMatcher } from './matcher.js';
 import { USER_HZ } from '../parse.js';
-import {
-  isDenied,
-  isGone,
-  joinCmdline,
-  listPids,
-  readPidStat,
-  readWholeFile,
-  type FdCount,
-  type PidStat,
-} from './pid-files.js';
+import { isDenied, isGone, joinCmdline, listPids, readPidStat, readWholeFile, type FdCount, type PidStat } from './pid-files.js';
 
 /**
  * A process younger than this may still be between fork and exec (a child of node or a shell still shows

@@ -7,7 +7,7 @@ import { BROKEN_URI, PROJECT, uriOf, type LspClient } from './lsp-session.js';
 
 /** broken.ts as opened, then two incremental edits (a fixed error, a new one): what the replay must carry. */
 const BROKEN_OPENED = "export const n: number = 'not a number';\n";
-export const BROKEN_EDITED = "export const n: number = 42;\nexport const s: string = n;\n";
+export const BROKEN_EDITED = 'export const n: number = 42;\nexport const s: string = n;\n';
 export const MAIN_URI = uriOf('src/main.ts');
 const SHAPES_URI = uriOf('src/shapes.ts');
 const MAIN = () => readFileSync(path.join(PROJECT, 'src/main.ts'), 'utf8');
@@ -59,5 +59,8 @@ export function hoverArea(client: LspClient): Promise<Hover | null> {
   const text = MAIN();
   const index = text.indexOf('shape.area') + 7;
   const before = text.slice(0, index).split('\n');
-  return client.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: MAIN_URI }, position: { line: before.length - 1, character: before.at(-1)!.length } });
+  return client.connection.sendRequest<Hover | null>('textDocument/hover', {
+    textDocument: { uri: MAIN_URI },
+    position: { line: before.length - 1, character: before.at(-1)!.length },
+  });
 }

@@ -84,7 +84,14 @@ export async function runSession(client: LspClient): Promise<SessionResults> {
     processId: process.pid,
     rootUri: pathToFileURL(PROJECT).href,
     workspaceFolders: [{ uri: pathToFileURL(PROJECT).href, name: 'lsp-project' }],
-    capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true }, hover: { contentFormat: ['markdown', 'plaintext'] }, documentSymbol: { hierarchicalDocumentSymbolSupport: true }, completion: { completionItem: { snippetSupport: false } } } },
+    capabilities: {
+      textDocument: {
+        publishDiagnostics: { relatedInformation: true },
+        hover: { contentFormat: ['markdown', 'plaintext'] },
+        documentSymbol: { hierarchicalDocumentSymbolSupport: true },
+        completion: { completionItem: { snippetSupport: false } },
+      },
+    },
   });
   await c.sendNotification('initialized', {});
   const open = (uri: string, text: string) => c.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
@@ -106,8 +113,14 @@ export async function runSession(client: LspClient): Promise<SessionResults> {
     position: at(shapes, 'class Circle', 7),
     context: { includeDeclaration: true },
   });
-  const memberCompletion = await c.sendRequest<CompletionList | null>('textDocument/completion', { textDocument: mainDoc, position: at(main, 'shape.area', 6) });
-  const globalCompletion = await c.sendRequest<CompletionList | null>('textDocument/completion', { textDocument: mainDoc, position: at(main, 'export const total') });
+  const memberCompletion = await c.sendRequest<CompletionList | null>('textDocument/completion', {
+    textDocument: mainDoc,
+    position: at(main, 'shape.area', 6),
+  });
+  const globalCompletion = await c.sendRequest<CompletionList | null>('textDocument/completion', {
+    textDocument: mainDoc,
+    position: at(main, 'export const total'),
+  });
   const symbolsMain = await c.sendRequest<DocumentSymbol[] | null>('textDocument/documentSymbol', { textDocument: mainDoc });
   const symbolsShapes = await c.sendRequest<DocumentSymbol[] | null>('textDocument/documentSymbol', { textDocument: { uri: uriOf('src/shapes.ts') } });
 

@@ -56,7 +56,7 @@ describe('exec actions', () => {
         trigger: { exec: { argv: [process.execPath, join(FIXTURES, 'record-invocation.mjs'), out, 'static-arg'], working_dir: work, env: { MODE: 'safe' } } },
       }),
       'trigger',
-      alert({ labels: { alertname: 'IdeIndexerStuck', 'instance': 'ide-1', ...hostile }, annotations: { summary: hostile.subshell } }),
+      alert({ labels: { alertname: 'IdeIndexerStuck', instance: 'ide-1', ...hostile }, annotations: { summary: hostile.subshell } }),
     );
     expect(record).toMatchObject({ action: 'restart-indexer', kind: 'exec', outcome: 'succeeded', exitCode: 0, alertname: 'IdeIndexerStuck' });
     expect(existsSync(sideEffect)).toBe(false);
@@ -65,7 +65,13 @@ describe('exec actions', () => {
     expect(seen.argv).toEqual(['static-arg']);
     expect(realpathSync(seen.cwd)).toBe(realpathSync(work));
     for (const [label, text] of Object.entries(hostile)) expect(seen.env[alertVariableName(label)]).toBe(text);
-    expect(seen.env).toMatchObject({ ALERT_STATUS: 'firing', ALERT_FINGERPRINT: 'fp-1', ALERT_PHASE: 'trigger', ALERT_ALERTNAME: 'IdeIndexerStuck', MODE: 'safe' });
+    expect(seen.env).toMatchObject({
+      ALERT_STATUS: 'firing',
+      ALERT_FINGERPRINT: 'fp-1',
+      ALERT_PHASE: 'trigger',
+      ALERT_ALERTNAME: 'IdeIndexerStuck',
+      MODE: 'safe',
+    });
     // Minimal environment: nothing of ours leaks beyond PATH, HOME, LANG and the configured variables.
     const allowed = new Set(['PATH', 'HOME', 'LANG', 'MODE']);
     expect(Object.keys(seen.env).filter((name) => !name.startsWith('ALERT_') && !allowed.has(name))).toEqual([]);
@@ -82,7 +88,7 @@ describe('exec actions', () => {
     const record = await runner().run(
       definition({ name: 'r', trigger: step, rollback: step }),
       'rollback',
-      alert({ status: 'resolved', labels: { phase: 'trigger', 'Status': 'firing', 'team-name': 'lsp' } }),
+      alert({ status: 'resolved', labels: { phase: 'trigger', Status: 'firing', 'team-name': 'lsp' } }),
     );
     expect(record.outcome).toBe('succeeded');
     const seen = JSON.parse(readFileSync(out, 'utf8')) as Invocation;

@@ -99,7 +99,10 @@ describe('http actions', () => {
       },
     }).trigger;
     if (!('http' in step)) throw new Error('expected an http step');
-    const result = await sendHttp(prepareHttp(step.http, { alert: alert({ labels: { instance: hostile }, annotations: { summary: hostile } }), phase: 'trigger' }), 5000);
+    const result = await sendHttp(
+      prepareHttp(step.http, { alert: alert({ labels: { instance: hostile }, annotations: { summary: hostile } }), phase: 'trigger' }),
+      5000,
+    );
     expect(result.outcome).toBe('succeeded');
     expect(result.httpStatus).toBe(200);
     expect(result.outputExcerpt).toBe('{"accepted":true}');
@@ -123,7 +126,10 @@ describe('http actions', () => {
   });
 
   it('shows method and URL without credentials or query in the audit target', () => {
-    const step = definition({ name: 't', trigger: { http: { method: 'PUT', url: 'https://user:secret@breaker.internal:8443/open/{{ labels.job }}?token=abc#x' } } }).trigger;
+    const step = definition({
+      name: 't',
+      trigger: { http: { method: 'PUT', url: 'https://user:secret@breaker.internal:8443/open/{{ labels.job }}?token=abc#x' } },
+    }).trigger;
     if (!('http' in step)) throw new Error('expected an http step');
     const prepared = prepareHttp(step.http, { alert: alert({ labels: { job: 'ide lsp' } }), phase: 'trigger' });
     expect(prepared.target).toBe('PUT https://breaker.internal:8443/open/ide%20lsp');
@@ -133,14 +139,21 @@ describe('http actions', () => {
   it.each(['.', '..'])('refuses %j as a URL value instead of letting it walk the path', async (value) => {
     const runner = new ActionRunner({ definitions: [], dryRun: false, maxConcurrent: 1, logger: silentLogger });
     const before = received.length;
-    const record = await runner.run(definition({ name: 'walk', trigger: { http: { url: `${base}/breakers/{{ labels.server }}/open` } } }), 'trigger', alert({ labels: { server: value } }));
+    const record = await runner.run(
+      definition({ name: 'walk', trigger: { http: { url: `${base}/breakers/{{ labels.server }}/open` } } }),
+      'trigger',
+      alert({ labels: { server: value } }),
+    );
     expect(record).toMatchObject({ outcome: 'failed', target: `POST ${base}/breakers/{{ labels.server }}/open` });
     expect(record.error).toBe(`refusing to insert ${JSON.stringify(value)} into the url: it would change the path`);
     expect(received.length).toBe(before);
   });
 
   it('sends configured headers and no body when none is configured', async () => {
-    const step = definition({ name: 'h', trigger: { http: { method: 'DELETE', url: `${base}/cache`, headers: { Authorization: 'Bearer t0k', 'X-Reason': 'alert' } } } }).trigger;
+    const step = definition({
+      name: 'h',
+      trigger: { http: { method: 'DELETE', url: `${base}/cache`, headers: { Authorization: 'Bearer t0k', 'X-Reason': 'alert' } } },
+    }).trigger;
     if (!('http' in step)) throw new Error('expected an http step');
     const result = await sendHttp(prepareHttp(step.http, { alert: alert(), phase: 'trigger' }), 5000);
     expect(result.outcome).toBe('succeeded');
@@ -154,7 +167,14 @@ describe('http actions', () => {
   it('records a non-2xx answer as failed with its status and a bounded body excerpt', async () => {
     const runner = new ActionRunner({ definitions: [], dryRun: false, maxConcurrent: 1, logger: silentLogger });
     const record = await runner.run(definition({ name: 'scale', trigger: { http: { url: `${base}/fail` } } }), 'trigger', alert());
-    expect(record).toMatchObject({ action: 'scale', kind: 'http', outcome: 'failed', httpStatus: 503, error: 'HTTP 503 Service Unavailable', target: `POST ${base}/fail` });
+    expect(record).toMatchObject({
+      action: 'scale',
+      kind: 'http',
+      outcome: 'failed',
+      httpStatus: 503,
+      error: 'HTTP 503 Service Unavailable',
+      target: `POST ${base}/fail`,
+    });
     expect(record.outputExcerpt.startsWith('autoscaler unavailable: xxx')).toBe(true);
     expect(Buffer.byteLength(record.outputExcerpt)).toBeLessThan(4200);
     expect(record.outputExcerpt).toContain('bytes omitted');

@@ -36,7 +36,13 @@ describe('ActionRunner.applicable', () => {
   });
 
   it('offers only actions with a rollback for a resolved alert', () => {
-    expect(names({ alertname: 'IdeLspCompletionSlow', severity: 'critical', instance: 'ide-1:1' }, 'firing')).toEqual(['exact', 'regex', 'both', 'absent', 'everything']);
+    expect(names({ alertname: 'IdeLspCompletionSlow', severity: 'critical', instance: 'ide-1:1' }, 'firing')).toEqual([
+      'exact',
+      'regex',
+      'both',
+      'absent',
+      'everything',
+    ]);
     expect(names({ alertname: 'IdeLspCompletionSlow', severity: 'critical', instance: 'ide-1:1' }, 'resolved')).toEqual(['exact']);
   });
 });

@@ -26,7 +26,12 @@ describe('ActionRunner cooldown', () => {
     expect((await runner.run(scale, 'trigger', alert({ fingerprint: 'a' }))).outcome).toBe('succeeded');
     clock.advance(60_000);
     const skipped = await runner.run(scale, 'trigger', alert({ fingerprint: 'a' }));
-    expect(skipped).toMatchObject({ outcome: 'skipped_cooldown', durationMs: 0, error: 'triggered 60s ago for this alert; cooldown is 300s', startedAt: '2024-05-01T10:01:00.000Z' });
+    expect(skipped).toMatchObject({
+      outcome: 'skipped_cooldown',
+      durationMs: 0,
+      error: 'triggered 60s ago for this alert; cooldown is 300s',
+      startedAt: '2024-05-01T10:01:00.000Z',
+    });
     expect((await runner.run(scale, 'trigger', alert({ fingerprint: 'b' }))).outcome).toBe('succeeded');
     clock.advance(240_000); // exactly 5m after the first trigger
     expect((await runner.run(scale, 'trigger', alert({ fingerprint: 'a' }))).outcome).toBe('succeeded');
@@ -73,7 +78,10 @@ describe('ActionRunner concurrency', () => {
 
   it('close() waits for the running action and fails the queued ones with a record', async () => {
     const out = join(work, 'close.txt');
-    const write = definition({ name: 'write', trigger: { exec: { argv: [process.execPath, '-e', `setTimeout(() => require('fs').writeFileSync(${JSON.stringify(out)}, 'done'), 300)`] } } });
+    const write = definition({
+      name: 'write',
+      trigger: { exec: { argv: [process.execPath, '-e', `setTimeout(() => require('fs').writeFileSync(${JSON.stringify(out)}, 'done'), 300)`] } },
+    });
     const runner = new ActionRunner({ definitions: [write], dryRun: false, maxConcurrent: 1, logger: silentLogger });
     const first = runner.run(write, 'trigger', alert({ fingerprint: 'c-1' }));
     const queued = runner.run(write, 'trigger', alert({ fingerprint: 'c-2' }));
@@ -82,7 +90,10 @@ describe('ActionRunner concurrency', () => {
     expect(readFileSync(out, 'utf8')).toBe('done');
     expect((await first).outcome).toBe('succeeded');
     expect(await queued).toMatchObject({ outcome: 'failed', error: 'not run: the action runner shut down before this action could start' });
-    expect(await runner.run(write, 'trigger', alert({ fingerprint: 'c-3' }))).toMatchObject({ outcome: 'failed', error: 'not run: the action runner is shutting down' });
+    expect(await runner.run(write, 'trigger', alert({ fingerprint: 'c-3' }))).toMatchObject({
+      outcome: 'failed',
+      error: 'not run: the action runner is shutting down',
+    });
   });
 });
 
@@ -92,7 +103,13 @@ describe('ActionRunner dry run', () => {
     const definitions = [
       definition({
         name: 'breaker',
-        trigger: { http: { method: 'PUT', url: 'http://user:pw@breaker.internal/breakers/{{ labels.job }}/open?token=s3cret', body: { reason: '{{ annotations.summary }}', job: '{{ labels.job }}' } } },
+        trigger: {
+          http: {
+            method: 'PUT',
+            url: 'http://user:pw@breaker.internal/breakers/{{ labels.job }}/open?token=s3cret',
+            body: { reason: '{{ annotations.summary }}', job: '{{ labels.job }}' },
+          },
+        },
       }),
       definition({ name: 'touch', trigger: { exec: { argv: ['touch', marker], working_dir: '/tmp', env: { TOKEN: 'secret' } } } }),
     ];
@@ -109,7 +126,14 @@ describe('ActionRunner dry run', () => {
     });
     expect(exec).toMatchObject({ action: 'touch', kind: 'exec', outcome: 'dry_run', target: `touch ${marker}` });
     expect(exec?.outputExcerpt).toBe(
-      ['working_dir=/tmp', 'ALERT_ALERTNAME="IdeLspErrors"', 'ALERT_JOB="ide lsp/1"', 'ALERT_STATUS="firing"', 'ALERT_FINGERPRINT="fp-1"', 'ALERT_PHASE="trigger"'].join('\n'),
+      [
+        'working_dir=/tmp',
+        'ALERT_ALERTNAME="IdeLspErrors"',
+        'ALERT_JOB="ide lsp/1"',
+        'ALERT_STATUS="firing"',
+        'ALERT_FINGERPRINT="fp-1"',
+        'ALERT_PHASE="trigger"',
+      ].join('\n'),
     );
     expect(exec?.outputExcerpt).not.toContain('secret');
     expect(() => readFileSync(marker)).toThrow();
@@ -118,6 +142,10 @@ describe('ActionRunner dry run', () => {
   it('records a rollback of an action without one as failed, without throwing', async () => {
     const only = definition({ name: 'restart', trigger: noop });
     const runner = new ActionRunner({ definitions: [only], dryRun: false, maxConcurrent: 1, logger: silentLogger });
-    expect(await runner.run(only, 'rollback', alert({ status: 'resolved' }))).toMatchObject({ outcome: 'failed', kind: 'exec', error: 'action "restart" has no rollback step' });
+    expect(await runner.run(only, 'rollback', alert({ status: 'resolved' }))).toMatchObject({
+      outcome: 'failed',
+      kind: 'exec',
+      error: 'action "restart" has no rollback step',
+    });
   });
 });

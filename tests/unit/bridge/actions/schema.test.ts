@@ -14,7 +14,12 @@ function problems(input: unknown): string[] {
 describe('actionDefinitionSchema', () => {
   it('applies defaults: POST, 30s timeout, 5m cooldown', () => {
     const parsed = actionDefinitionSchema.parse({ name: 'scale-up', trigger: { http: { url: 'http://autoscaler:8080/scale' } } });
-    expect(parsed).toEqual({ name: 'scale-up', trigger: { http: { method: 'POST', url: 'http://autoscaler:8080/scale' } }, timeout: 30_000, cooldown: 300_000 });
+    expect(parsed).toEqual({
+      name: 'scale-up',
+      trigger: { http: { method: 'POST', url: 'http://autoscaler:8080/scale' } },
+      timeout: 30_000,
+      cooldown: 300_000,
+    });
   });
 
   it('keeps exec steps and parses durations', () => {
@@ -32,11 +37,7 @@ describe('actionDefinitionSchema', () => {
   });
 
   it('names the path of a bad regex, an empty argv and a bad duration', () => {
-    expect(
-      problems([
-        { name: 'a', match_re: { instance: 'ide-(' }, trigger: { exec: { argv: [] } }, timeout: 'soon' },
-      ]),
-    ).toEqual([
+    expect(problems([{ name: 'a', match_re: { instance: 'ide-(' }, trigger: { exec: { argv: [] } }, timeout: 'soon' }])).toEqual([
       '0.match_re.instance: invalid regular expression "ide-(": Unterminated group',
       '0.trigger.exec.argv: argv needs at least the program to run, e.g. ["/usr/local/bin/restart-indexer"]',
       '0.timeout: invalid duration "soon": use a number and a unit, e.g. 500ms, 5s, 1m',
@@ -110,10 +111,16 @@ describe('an http action url: scheme, host and port fixed at config time', () =>
     'http://{{ labels.user }}@ops.example/x',
     'http://ops.example:{{ labels.port }}/x',
   ])('refuses %s', (url) => {
-    expect(problems([{ name: 'a', trigger: { http: { url } } }])).toEqual(['0.trigger.http.url: placeholders may appear only in the path or query of url, never in the scheme, host or port']);
+    expect(problems([{ name: 'a', trigger: { http: { url } } }])).toEqual([
+      '0.trigger.http.url: placeholders may appear only in the path or query of url, never in the scheme, host or port',
+    ]);
   });
 
-  it.each(['https://ops.example:8443/scale/{{ labels.job }}?reason={{ annotations.summary }}', 'http://127.0.0.1/{{ labels.host }}:8080/x', 'http:ops.example/{{ labels.job }}'])('accepts %s', (url) => {
+  it.each([
+    'https://ops.example:8443/scale/{{ labels.job }}?reason={{ annotations.summary }}',
+    'http://127.0.0.1/{{ labels.host }}:8080/x',
+    'http:ops.example/{{ labels.job }}',
+  ])('accepts %s', (url) => {
     expect(actionDefinitionsSchema.safeParse([{ name: 'a', trigger: { http: { url } } }]).success).toBe(true);
   });
 });

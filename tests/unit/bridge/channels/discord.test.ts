@@ -7,7 +7,7 @@ import { ackNotification, group, hugeAlert, payload } from '../fixtures.js';
 import { expectWholeCodePoints, notifierOf } from './helpers.js';
 
 describe('the Discord message builder', () => {
-  it('renders real Alertmanager groups and an ack as the golden files show, within Discord\'s checks', () => {
+  it("renders real Alertmanager groups and an ack as the golden files show, within Discord's checks", () => {
     for (const name of ['firing-single', 'firing-and-resolved', 'resolved-group']) {
       const message = buildDiscordMessage(group(payload(name)));
       golden(`discord-${name}`, message);
@@ -44,7 +44,7 @@ describe('the Discord notifier against a Discord webhook sink', () => {
   afterAll(() => sink.stop());
   const notification = () => group(payload('firing-single'));
 
-  it('delivers (204), waits as long as a 429\'s fractional retry_after says, retries 5xx, gives up on 401/404 with the reason', async () => {
+  it("delivers (204), waits as long as a 429's fractional retry_after says, retries 5xx, gives up on 401/404 with the reason", async () => {
     const notifier = notifierOf(discord, { webhook_url: sink.url });
     expect(await notifier.notify(notification(), 'k1')).toEqual({ outcome: 'delivered', status: 204 });
     sink.failNext(1, 429, 1.25);

@@ -18,7 +18,7 @@ describe('the email builder', () => {
     golden('email-ack', ack);
   });
 
-  it('titles the subject like Alertmanager\'s, threads a group\'s messages, and escapes alert text in HTML', () => {
+  it("titles the subject like Alertmanager's, threads a group's messages, and escapes alert text in HTML", () => {
     const p = payload('firing-and-resolved');
     expect(buildEmail(group(p)).subject).toBe('[FIRING:2, 1 resolved] IdeHostCpuHighUsage (critical)');
     expect(buildEmail(group(p, p.alerts.slice(0, 1))).subject).toBe('[FIRING:1] IdeHostCpuHighUsage (critical)');
@@ -49,18 +49,37 @@ describe('the email builder', () => {
   });
 
   it('reads SMTP replies: 4xx retried, 5xx given up with the reason, no reply retried', () => {
-    expect(classifySmtpError({ responseCode: 451, code: 'EENVELOPE', response: '451 4.3.0 try later' })).toEqual({ outcome: 'retry', reason: 'SMTP 451 (EENVELOPE): 451 4.3.0 try later' });
-    expect(classifySmtpError({ responseCode: 535, code: 'EAUTH', response: '535 5.7.8 Authentication credentials invalid' })).toMatchObject({ outcome: 'give_up' });
-    expect(classifySmtpError({ code: 'ECONNECTION', message: 'connect ECONNREFUSED 127.0.0.1:1' })).toMatchObject({ outcome: 'retry', reason: 'SMTP ECONNECTION: connect ECONNREFUSED 127.0.0.1:1' });
+    expect(classifySmtpError({ responseCode: 451, code: 'EENVELOPE', response: '451 4.3.0 try later' })).toEqual({
+      outcome: 'retry',
+      reason: 'SMTP 451 (EENVELOPE): 451 4.3.0 try later',
+    });
+    expect(classifySmtpError({ responseCode: 535, code: 'EAUTH', response: '535 5.7.8 Authentication credentials invalid' })).toMatchObject({
+      outcome: 'give_up',
+    });
+    expect(classifySmtpError({ code: 'ECONNECTION', message: 'connect ECONNREFUSED 127.0.0.1:1' })).toMatchObject({
+      outcome: 'retry',
+      reason: 'SMTP ECONNECTION: connect ECONNREFUSED 127.0.0.1:1',
+    });
   });
 
   it('refuses half a configuration when it is read, naming the setting', () => {
     const problems = (section: Record<string, unknown>) => email.schema.safeParse(section).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(problems({ smtp_host: 'mail.example' })).toEqual(['from: set the sender address along with smtp_host', 'to: set recipients (to, cc or recipients_by_severity) along with smtp_host']);
-    expect(problems({ smtp_host: 'mail.example', from: 'a@example.org', to: 'b@example.org', username: 'u' })).toEqual(['password: set both username and password (or password_file) for SMTP AUTH, or neither']);
+    expect(problems({ smtp_host: 'mail.example' })).toEqual([
+      'from: set the sender address along with smtp_host',
+      'to: set recipients (to, cc or recipients_by_severity) along with smtp_host',
+    ]);
+    expect(problems({ smtp_host: 'mail.example', from: 'a@example.org', to: 'b@example.org', username: 'u' })).toEqual([
+      'password: set both username and password (or password_file) for SMTP AUTH, or neither',
+    ]);
     expect(problems({ to: 'b@example.org' })).toBeUndefined();
-    expect(() => notifierOf(email, { smtp_host: 'mail.example', from: 'a@example.org', to: 'b@example.org', ca_file: '/nonexistent/ca.pem' })).toThrow('config bridge.channels.email.ca_file: cannot read /nonexistent/ca.pem: ENOENT');
-    expect(email.schema.parse({ to: 'a@example.org, b@example.org' })).toMatchObject({ to: ['a@example.org', 'b@example.org'], smtp_port: 587, require_tls: true });
+    expect(() => notifierOf(email, { smtp_host: 'mail.example', from: 'a@example.org', to: 'b@example.org', ca_file: '/nonexistent/ca.pem' })).toThrow(
+      'config bridge.channels.email.ca_file: cannot read /nonexistent/ca.pem: ENOENT',
+    );
+    expect(email.schema.parse({ to: 'a@example.org, b@example.org' })).toMatchObject({
+      to: ['a@example.org', 'b@example.org'],
+      smtp_port: 587,
+      require_tls: true,
+    });
   });
 });
 
@@ -82,7 +101,7 @@ describe.skipIf(!hasAiosmtpd())('the email notifier against a real SMTP server (
     ...extra,
   });
 
-  it('sends one multipart (text + HTML) message over STARTTLS with AUTH, to the severity\'s recipients', async () => {
+  it("sends one multipart (text + HTML) message over STARTTLS with AUTH, to the severity's recipients", async () => {
     const notifier = notifierOf(email, section());
     const p = payload('firing-and-resolved');
     expect(await notifier.notify(group(p), 'k')).toEqual({ outcome: 'delivered' });
@@ -91,8 +110,20 @@ describe.skipIf(!hasAiosmtpd())('the email notifier against a real SMTP server (
     expect(await notifier.notify(ackNotification(p.alerts[0]!), 'k3')).toEqual({ outcome: 'delivered' });
     notifier.close?.();
     const [critical, other, ack] = smtp.messages();
-    expect(critical).toMatchObject({ tls: true, authenticated: true, login: SMTP_USER, mail_from: 'alerts@example.org', rcpt_tos: ['oncall@example.org', 'dev@example.org'], content_type: 'multipart/alternative' });
-    expect(critical!.headers).toMatchObject({ Subject: '[FIRING:2, 1 resolved] IdeHostCpuHighUsage (critical)', From: 'ide-monitor <alerts@example.org>', To: 'oncall@example.org', Cc: 'dev@example.org' });
+    expect(critical).toMatchObject({
+      tls: true,
+      authenticated: true,
+      login: SMTP_USER,
+      mail_from: 'alerts@example.org',
+      rcpt_tos: ['oncall@example.org', 'dev@example.org'],
+      content_type: 'multipart/alternative',
+    });
+    expect(critical!.headers).toMatchObject({
+      Subject: '[FIRING:2, 1 resolved] IdeHostCpuHighUsage (critical)',
+      From: 'ide-monitor <alerts@example.org>',
+      To: 'oncall@example.org',
+      Cc: 'dev@example.org',
+    });
     const expected = buildEmail(group(p));
     expect(critical!.parts.map((part) => part.content_type)).toEqual(['text/plain', 'text/html']);
     expect(critical!.parts[0]!.content.replace(/\r\n/g, '\n').trimEnd()).toBe(expected.text.trimEnd());
@@ -127,7 +158,7 @@ describe.skipIf(!hasAiosmtpd())('the email notifier against a real SMTP server (
     expect(received.raw.split('\r\n\r\n')[0]).not.toMatch(/^Bcc:/m);
   });
 
-  it('gives up on 535 (bad password) and 550 (unknown mailbox) with the server\'s reason; retries 451 and a refused connection', async () => {
+  it("gives up on 535 (bad password) and 550 (unknown mailbox) with the server's reason; retries 451 and a refused connection", async () => {
     const n = group(payload('firing-single'));
     const badPassword = notifierOf(email, section({ password: 'wrong' }));
     expect(await badPassword.notify(n, 'a')).toMatchObject({ outcome: 'give_up', reason: expect.stringMatching(/^SMTP 535 \(EAUTH\)/) });

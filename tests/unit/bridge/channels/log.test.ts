@@ -21,7 +21,7 @@ describe('the log channel', () => {
     });
   });
 
-  it('logs at the severity\'s level through the bridge logger (JSON) and counts each line', async () => {
+  it("logs at the severity's level through the bridge logger (JSON) and counts each line", async () => {
     const lines: Array<Record<string, unknown>> = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -34,7 +34,8 @@ describe('the log channel', () => {
     const notifier = log.create(config, { logger: createLogger({ level: 'info', format: 'json' }, sink), registry })!;
     const alert = mixed.alerts[0]!;
     const severities = ['critical', 'high', 'medium', 'low'];
-    for (const severity of severities) expect(await notifier.notify(alertNotification({ ...alert, labels: { ...alert.labels, severity } }), severity)).toEqual({ outcome: 'delivered' });
+    for (const severity of severities)
+      expect(await notifier.notify(alertNotification({ ...alert, labels: { ...alert.labels, severity } }), severity)).toEqual({ outcome: 'delivered' });
     expect(await notifier.notify(alertNotification({ ...alert, status: 'resolved' }), 'r')).toEqual({ outcome: 'delivered' });
     expect(await notifier.notify(ackNotification(alert), 'a')).toEqual({ outcome: 'delivered' });
     expect(await notifier.notify(group(mixed), 'g')).toMatchObject({ outcome: 'give_up' });
@@ -54,9 +55,16 @@ describe('the log channel', () => {
     expect(metrics).toContain('ide_bridge_log_notifications_total{kind="acknowledged",severity="critical"} 1');
   });
 
-  it('is not reported as unrouted when a config\'s own routes leave it out (that turns it off for them)', () => {
+  it("is not reported as unrouted when a config's own routes leave it out (that turns it off for them)", () => {
     const config = bridgeSchema.parse({ routes: [{ match: { severity: 'critical' }, channels: ['email'] }] });
-    const problems = routingProblems(compileRoutes(config.routes), new Map([['log', {}], ['teams', {}]]), config);
+    const problems = routingProblems(
+      compileRoutes(config.routes),
+      new Map([
+        ['log', {}],
+        ['teams', {}],
+      ]),
+      config,
+    );
     expect(problems).toEqual([
       'channel email is routed to but not configured; set bridge.channels.email.smtp_host, from and to (IDE_MONITOR_EMAIL_SMTP_HOST, IDE_MONITOR_EMAIL_FROM, IDE_MONITOR_EMAIL_TO). Its notifications are skipped',
       "channel teams is configured but no route sends to it (bridge.routes); add it to a route's channels or it receives nothing",
@@ -66,6 +74,8 @@ describe('the log channel', () => {
   it('is on by default and off with enabled: false', () => {
     expect(log.onByDefault).toBe(true);
     expect(() => notifierOf(log, {})).not.toThrow();
-    expect(log.create(log.schema.parse({ enabled: false }), { logger: createLogger({ level: 'info', format: 'json' }), registry: new Registry() })).toBeUndefined();
+    expect(
+      log.create(log.schema.parse({ enabled: false }), { logger: createLogger({ level: 'info', format: 'json' }), registry: new Registry() }),
+    ).toBeUndefined();
   });
 });

@@ -26,7 +26,7 @@ describe('the OpsGenie request builder', () => {
     expect(['critical', 'high', 'warning', 'medium', 'low', 'info', 'page'].map(priority)).toEqual(['P1', 'P2', 'P2', 'P3', 'P4', 'P5', 'P3']);
   });
 
-  it('keeps a huge emoji alert within OpsGenie\'s limits, cut on code points', () => {
+  it("keeps a huge emoji alert within OpsGenie's limits, cut on code points", () => {
     const big = buildOpsGenieRequest(alertNotification(hugeAlert(mixed.alerts[0]!)));
     expect(opsGenieProblems(big.body)).toEqual([]);
     expect(String(big.body['message']).length).toBeLessThanOrEqual(OPSGENIE_LIMITS.message);
@@ -53,7 +53,10 @@ describe('the OpsGenie notifier against an Alert API sink', () => {
     expect(sink.accepted().map((r) => r.key)).toEqual([`create|${alert.fingerprint}`, `acknowledge|${alert.fingerprint}`, `close|${alert.fingerprint}`]);
     expect(sink.accepted()[0]!.headers['authorization']).toBe(`GenieKey ${OPSGENIE_KEY}`);
     const wrongKey = notifierOf(opsgenie, { api_key: 'not-the-key', api_url: sink.url });
-    expect(await wrongKey.notify(alertNotification(alert), 'd')).toMatchObject({ outcome: 'give_up', reason: expect.stringMatching(/^HTTP 401: .*Could not authenticate/) });
+    expect(await wrongKey.notify(alertNotification(alert), 'd')).toMatchObject({
+      outcome: 'give_up',
+      reason: expect.stringMatching(/^HTTP 401: .*Could not authenticate/),
+    });
     notifier.close?.();
     wrongKey.close?.();
   });

@@ -18,7 +18,7 @@ describe('the SMS text builder', () => {
     });
   });
 
-  it('cuts at the configured length (never past Twilio\'s 1600) on code points', () => {
+  it("cuts at the configured length (never past Twilio's 1600) on code points", () => {
     const huge = alertNotification(hugeAlert(mixed.alerts[0]!));
     for (const max of [160, 320, 1600, 5000]) {
       const body = buildSmsBody(huge, max);
@@ -37,7 +37,14 @@ describe('the SMS notifier against a Twilio Messages API sink', () => {
   let sink: Sink;
   beforeAll(async () => (sink = await startTwilioSink()));
   afterAll(() => sink.stop());
-  const section = (extra: Record<string, unknown> = {}) => ({ account_sid: TWILIO_SID, auth_token: TWILIO_TOKEN, from: '+15550001111', to: ['+15550000001', '+15550000002'], api_url: sink.url.replace(/\/2010-04-01.*$/, ''), ...extra });
+  const section = (extra: Record<string, unknown> = {}) => ({
+    account_sid: TWILIO_SID,
+    auth_token: TWILIO_TOKEN,
+    from: '+15550001111',
+    to: ['+15550000001', '+15550000002'],
+    api_url: sink.url.replace(/\/2010-04-01.*$/, ''),
+    ...extra,
+  });
 
   it('texts every recipient once (form-encoded, basic auth); after a 429 the retry texts only those still missing', async () => {
     const notifier = notifierOf(sms, section());
@@ -52,14 +59,22 @@ describe('the SMS notifier against a Twilio Messages API sink', () => {
     const other = alertNotification({ ...alert.alert, fingerprint: '2222222222222222', labels: { ...alert.alert.labels, instance: 'dev-2' } });
     const from = sink.requests.length;
     sink.failNext(1, 429, 1, 1);
-    expect(await notifier.notify(other, 'two')).toMatchObject({ outcome: 'retry', retryAfterMs: 1000, reason: expect.stringMatching(/^to …0002: HTTP 429: .*20429/) });
+    expect(await notifier.notify(other, 'two')).toMatchObject({
+      outcome: 'retry',
+      retryAfterMs: 1000,
+      reason: expect.stringMatching(/^to …0002: HTTP 429: .*20429/),
+    });
     expect(await notifier.notify(other, 'two')).toEqual({ outcome: 'delivered', status: 201 });
-    expect(sink.requests.slice(from).map((r) => `${r.status} ${(r.body as { To: string }).To}`)).toEqual(['201 +15550000001', '429 +15550000002', '201 +15550000002']);
+    expect(sink.requests.slice(from).map((r) => `${r.status} ${(r.body as { To: string }).To}`)).toEqual([
+      '201 +15550000001',
+      '429 +15550000002',
+      '201 +15550000002',
+    ]);
     expect(sink.duplicates()).toBe(0);
     notifier.close?.();
   });
 
-  it('gives up with Twilio\'s reason on a bad token (401) or an invalid number (400 21211)', async () => {
+  it("gives up with Twilio's reason on a bad token (401) or an invalid number (400 21211)", async () => {
     const alert = alertNotification(payload('firing-single').alerts[0]!);
     const badToken = notifierOf(sms, section({ auth_token: 'wrong' }));
     expect(await badToken.notify(alert, 'x')).toMatchObject({ outcome: 'give_up', reason: expect.stringMatching(/HTTP 401: .*20003/) });
@@ -73,7 +88,11 @@ describe('the SMS notifier against a Twilio Messages API sink', () => {
 
   it('refuses half a configuration when it is read, naming the setting', () => {
     const problems = (section: Record<string, unknown>) => sms.schema.safeParse(section).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(problems({ account_sid: TWILIO_SID })).toEqual(['auth_token: set both account_sid and auth_token (or auth_token_file)', 'from: set from (a Twilio number, E.164) or messaging_service_sid', 'to: set the recipients (E.164 numbers)']);
+    expect(problems({ account_sid: TWILIO_SID })).toEqual([
+      'auth_token: set both account_sid and auth_token (or auth_token_file)',
+      'from: set from (a Twilio number, E.164) or messaging_service_sid',
+      'to: set the recipients (E.164 numbers)',
+    ]);
     expect(problems({ account_sid: TWILIO_SID, auth_token: 't', to: ['+15550000001'], messaging_service_sid: 'MG1' })).toBeUndefined();
     expect(sms.create(sms.schema.parse({}), { logger: silentLogger, registry: new Registry() })).toBeUndefined();
   });

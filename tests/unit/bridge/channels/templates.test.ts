@@ -9,7 +9,10 @@ import { notifierOf } from './helpers.js';
 
 describe('per-channel title and body templates', () => {
   const p = payload('firing-and-resolved');
-  const templates = { title_template: '{{ labels.alertname }} on {{ labels.instance }} is {{ status }}', body_template: 'Runbook step for {{ labels.instance }} ({{ phase }}, {{ fingerprint }})' };
+  const templates = {
+    title_template: '{{ labels.alertname }} on {{ labels.instance }} is {{ status }}',
+    body_template: 'Runbook step for {{ labels.instance }} ({{ phase }}, {{ fingerprint }})',
+  };
 
   it('every channel takes them, and refuses unknown placeholders when the config is read', () => {
     for (const channel of CHANNELS) {
@@ -20,10 +23,14 @@ describe('per-channel title and body templates', () => {
     }
   });
 
-  it('render each alert\'s headline and text; alert data is inserted as text and never expanded again', () => {
+  it("render each alert's headline and text; alert data is inserted as text and never expanded again", () => {
     const rendered = applyTemplates(group(p), templates);
     if (rendered.kind !== 'group') throw new Error('expected a group');
-    expect(rendered.alerts.map((a) => a.annotations['summary'])).toEqual(['IdeHostCpuHighUsage on dev-1:10451 is firing', 'IdeHostCpuHighUsage on dev-2:10451 is resolved', 'IdeHostCpuHighUsage on dev-3:10451 is firing']);
+    expect(rendered.alerts.map((a) => a.annotations['summary'])).toEqual([
+      'IdeHostCpuHighUsage on dev-1:10451 is firing',
+      'IdeHostCpuHighUsage on dev-2:10451 is resolved',
+      'IdeHostCpuHighUsage on dev-3:10451 is firing',
+    ]);
     expect(rendered.alerts[1]!.annotations['description']).toBe(`Runbook step for dev-2:10451 (rollback, ${p.alerts[1]!.fingerprint})`);
     expect(rendered.commonAnnotations['summary']).toBeUndefined();
     const sneaky = { ...p.alerts[0]!, labels: { ...p.alerts[0]!.labels, instance: '{{ fingerprint }}' } };

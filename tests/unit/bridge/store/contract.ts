@@ -56,7 +56,12 @@ export function describeStoreContract(name: string, make: () => Promise<StoreUnd
     it('records events once and enqueues a planned delivery only when one of its events is new', async () => {
       const a = event('a1', 'firing');
       const b = event('b1', 'firing');
-      const [first] = await store.intake([batch([a, b], [delivery('slack', 'g1', 'group-1', [eventKey(a), eventKey(b)], ['a1', 'b1']), delivery('pagerduty', eventKey(a), 'a1', [eventKey(a)], ['a1'])])]);
+      const [first] = await store.intake([
+        batch(
+          [a, b],
+          [delivery('slack', 'g1', 'group-1', [eventKey(a), eventKey(b)], ['a1', 'b1']), delivery('pagerduty', eventKey(a), 'a1', [eventKey(a)], ['a1'])],
+        ),
+      ]);
       expect([...first!.newEvents].sort()).toEqual([eventKey(a), eventKey(b)].sort());
       expect(Object.fromEntries(first!.enqueued)).toEqual({ slack: 1, pagerduty: 1 });
       // The same payload again (a re-send, an HA peer's copy): nothing new, nothing enqueued, even under a new key.
@@ -76,7 +81,10 @@ export function describeStoreContract(name: string, make: () => Promise<StoreUnd
 
     it('keeps each batch of one intake call separate, in order', async () => {
       const a = event('a2', 'firing');
-      const outcomes = await store.intake([batch([a], [delivery('slack', 'k1', 'g', [eventKey(a)])]), batch([a], [delivery('slack', 'k2', 'g', [eventKey(a)])])]);
+      const outcomes = await store.intake([
+        batch([a], [delivery('slack', 'k1', 'g', [eventKey(a)])]),
+        batch([a], [delivery('slack', 'k2', 'g', [eventKey(a)])]),
+      ]);
       expect(outcomes.map((o) => o.newEvents.size)).toEqual([1, 0]);
       expect(outcomes.map((o) => o.enqueued.get('slack') ?? 0)).toEqual([1, 0]);
     });
@@ -153,7 +161,13 @@ export function describeStoreContract(name: string, make: () => Promise<StoreUnd
 
     it('acknowledges an episode once: a second ack returns the first, a withdrawn one can be made again', async () => {
       await store.intake([batch([event('e1', 'firing')], [])]);
-      const first = await store.putAck({ fingerprint: 'e1', startsAt: '2024-05-01T12:00:00Z', by: 'alice', at: '2024-05-01T12:01:00.000Z', comment: 'looking' });
+      const first = await store.putAck({
+        fingerprint: 'e1',
+        startsAt: '2024-05-01T12:00:00Z',
+        by: 'alice',
+        at: '2024-05-01T12:01:00.000Z',
+        comment: 'looking',
+      });
       expect(first.created).toBe(true);
       await store.setAckSilence('e1', '2024-05-01T12:00:00Z', 'silence-1');
       const second = await store.putAck({ fingerprint: 'e1', startsAt: '2024-05-01T12:00:00Z', by: 'bob', at: '2024-05-01T12:02:00.000Z', comment: 'me too' });
@@ -191,7 +205,15 @@ export function describeStoreContract(name: string, make: () => Promise<StoreUnd
     it('hands each due escalation out once, and never an acknowledged or resolved one', async () => {
       const due = T0 + 60_000;
       await store.intake([
-        batch([event('g1', 'firing', undefined, { escalateAt: due }), event('g2', 'firing', undefined, { escalateAt: due }), event('g3', 'firing', undefined, { escalateAt: due }), event('g4', 'firing', undefined, { escalateAt: due + 60_000 })], []),
+        batch(
+          [
+            event('g1', 'firing', undefined, { escalateAt: due }),
+            event('g2', 'firing', undefined, { escalateAt: due }),
+            event('g3', 'firing', undefined, { escalateAt: due }),
+            event('g4', 'firing', undefined, { escalateAt: due + 60_000 }),
+          ],
+          [],
+        ),
       ]);
       await store.putAck({ fingerprint: 'g2', startsAt: '2024-05-01T12:00:00Z', by: 'alice', at: '2024-05-01T12:00:30.000Z', comment: 'ok' });
       await store.intake([batch([event('g3', 'resolved')], [])]);
@@ -232,13 +254,23 @@ export function describeStoreContract(name: string, make: () => Promise<StoreUnd
 
     it('summarises firing alerts by severity with only the newest few listed', async () => {
       const events = Array.from({ length: 15 }, (_, i) =>
-        event(`j${i.toString().padStart(2, '0')}`, 'firing', new Date(T0 + i * 1000).toISOString(), { severity: i % 3 === 0 ? 'critical' : 'high', annotations: { summary: `s${i}`, description: 'x'.repeat(10_000) } }),
+        event(`j${i.toString().padStart(2, '0')}`, 'firing', new Date(T0 + i * 1000).toISOString(), {
+          severity: i % 3 === 0 ? 'critical' : 'high',
+          annotations: { summary: `s${i}`, description: 'x'.repeat(10_000) },
+        }),
       );
       await store.intake([batch(events, [])]);
       const summary = await store.firingSummary(10);
       expect(summary.counts).toEqual({ critical: 5, high: 10 });
       expect(summary.items).toHaveLength(10);
-      expect(summary.items[0]).toEqual({ fingerprint: 'j14', alertname: 'Alertj14', severity: 'high', summary: 's14', startsAt: new Date(T0 + 14_000).toISOString(), acknowledged: null });
+      expect(summary.items[0]).toEqual({
+        fingerprint: 'j14',
+        alertname: 'Alertj14',
+        severity: 'high',
+        summary: 's14',
+        startsAt: new Date(T0 + 14_000).toISOString(),
+        acknowledged: null,
+      });
     });
 
     it('prunes what is finished and old, and nothing that is pending or firing', async () => {

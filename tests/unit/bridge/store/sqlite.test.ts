@@ -57,7 +57,9 @@ describe('the SQLite store on disk', () => {
     mkdirSync(target, { mode: 0o700 });
     writeFileSync(path.join(target, 'bridge.sqlite'), 'precious');
     symlinkSync(target, path.join(parent, 'data'));
-    expect(() => new SqliteStore(path.join(parent, 'data'))).toThrow(/^bridge\.data_dir: .*\/data is a symbolic link; set bridge\.data_dir \(flag --data-dir, env IDE_MONITOR_DATA_DIR\)/);
+    expect(() => new SqliteStore(path.join(parent, 'data'))).toThrow(
+      /^bridge\.data_dir: .*\/data is a symbolic link; set bridge\.data_dir \(flag --data-dir, env IDE_MONITOR_DATA_DIR\)/,
+    );
     expect(readFileSync(path.join(target, 'bridge.sqlite'), 'utf8')).toBe('precious');
   });
 
@@ -96,7 +98,9 @@ describe('the SQLite store on disk', () => {
     const store = new SqliteStore(dir);
     await store.intake([{ events: [], deliveries: [{ channel: 'slack', dedupKey: 'k', orderKey: 'g', body: '{}', fingerprints: [], ifNew: [] }] }]);
     // Back to what release 1 wrote: version 1 and without the lifecycle tables and columns.
-    store.db.exec('DROP TABLE acks; DROP TABLE action_triggers; DROP INDEX alerts_firing; DROP INDEX alerts_escalation; ALTER TABLE outbox DROP COLUMN lease_until; ALTER TABLE alerts DROP COLUMN escalate_at; ALTER TABLE alerts DROP COLUMN escalated_at; ALTER TABLE alerts DROP COLUMN resolution; PRAGMA user_version = 1');
+    store.db.exec(
+      'DROP TABLE acks; DROP TABLE action_triggers; DROP INDEX alerts_firing; DROP INDEX alerts_escalation; ALTER TABLE outbox DROP COLUMN lease_until; ALTER TABLE alerts DROP COLUMN escalate_at; ALTER TABLE alerts DROP COLUMN escalated_at; ALTER TABLE alerts DROP COLUMN resolution; PRAGMA user_version = 1',
+    );
     await store.close();
     const migrated = new SqliteStore(dir);
     expect(migrated.db.pragma('user_version', { simple: true })).toBe(2);
