@@ -251,11 +251,13 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
       const bridge = next.bridge;
       const unapplied = unappliedChanges('bridge', config, bridge, LIVE_SETTINGS);
       auth.token = tokenOf(bridge);
-      // An endpoint whose settings did not change keeps its notifier (and its connections).
+      // An endpoint whose settings did not change keeps its notifier (and its connections), unless it reads
+      // a secret from a file: rotating that file and reloading is how its secret changes.
       const replaced: ConfiguredChannel[] = [];
       const kept = new Map<string, ConfiguredChannel>();
       for (const [name, channel] of channels) {
-        if (JSON.stringify(applied.channels[name]) === JSON.stringify(bridge.channels[name])) kept.set(name, channel);
+        const section = bridge.channels[name];
+        if (JSON.stringify(applied.channels[name]) === JSON.stringify(section) && !readsSecretFile(section)) kept.set(name, channel);
         else replaced.push(channel);
       }
       channels = createChannels(bridge, logger, ctx.registry, kept);
@@ -288,6 +290,11 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
  * is wired into long-lived parts at start and is named in the reload's "changes only on restart" line.
  */
 const LIVE_SETTINGS = ['routes', 'channels', 'actions', 'webhook.token', 'webhook.token_file'];
+
+/** Whether a channel section names a `*_file` secret (read when its notifier is made). */
+function readsSecretFile(section: object | undefined): boolean {
+  return Object.entries(section ?? {}).some(([key, value]) => key.endsWith('_file') && value !== undefined);
+}
 
 /** Deliveries waiting for a channel a reload removed stay in the outbox; say how many, so nobody wonders. */
 async function reportStranded(store: BridgeStore, channels: ReadonlyMap<string, unknown>, logger: Logger): Promise<void> {

@@ -19,7 +19,7 @@ describe('the bridge reloading its configuration', () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
-  it('sends to the new Slack endpoint and runs the new actions after a reload, and accepts only the new token', async () => {
+  it('sends to the rotated Slack URL file and runs the new actions after a reload, and accepts only the new token', async () => {
     const [slackA, slackB, autoscaler] = await Promise.all([startSlackSink(), startSlackSink(), startWebhookSink()]);
     for (const sink of [slackA, slackB, autoscaler]) cleanup.push(() => sink.stop());
     const dir = mkdtempSync(path.join(tmpdir(), 'ide-monitor-bridge-reload-'));
@@ -31,7 +31,10 @@ describe('the bridge reloading its configuration', () => {
         dump({ collectors: { hostinfo: { enabled: false } }, status: { enabled: false }, bridge: { data_dir: path.join(dir, 'data'), ...bridge } }),
       );
     const routes = [{ match: { severity: 'critical' }, channels: ['slack'], actions: true }];
-    write({ webhook: { token: 'first-token-0001' }, channels: { slack: { webhook_url: slackA.url } }, routes });
+    // The Slack URL is a secret in a file: the file is rotated, the config text stays the same.
+    const slackUrlFile = path.join(dir, 'slack-url');
+    writeFileSync(slackUrlFile, `${slackA.url}\n`, { mode: 0o600 });
+    write({ webhook: { token: 'first-token-0001' }, channels: { slack: { webhook_url_file: slackUrlFile } }, routes });
     const exporter: RunningExporter = await startExporter({ args: [`--config.file=${file}`] });
     cleanup.push(() => exporter.stop());
     /** The captured critical alert, or the same on another instance (another alert, its own fingerprint). */
@@ -52,9 +55,10 @@ describe('the bridge reloading its configuration', () => {
     expect((await send('first-token-0001')).status).toBe(200);
     await waitFor('the firing on the first Slack', async () => slackA.accepted().length === 1);
 
+    writeFileSync(slackUrlFile, `${slackB.url}\n`);
     write({
       webhook: { token: 'second-token-0002' },
-      channels: { slack: { webhook_url: slackB.url } },
+      channels: { slack: { webhook_url_file: slackUrlFile } },
       routes,
       actions: { definitions: [{ name: 'scale-up', trigger: { http: { url: autoscaler.url } } }] },
       retention: '1d',
