@@ -4,7 +4,7 @@ import { resolveEndpoints } from './endpoints.js';
 import { createRemoteWriteMetrics, forgetEndpoint, initialiseEndpoint } from './metrics.js';
 import type { RemoteWriter } from './writer.js';
 
-/** Remote write as a `serve` feature; a reload that changes `remote_write:` or `global:` starts new queues. */
+/** Remote write as a `serve` feature; a reload that changes `remote_write:`, `global:` or a secret file they name starts new queues. */
 export function createRemoteWriteFeature(ctx: FeatureContext): ServeFeature {
   const metrics = createRemoteWriteMetrics(ctx.registry);
   /** The endpoint labels whose series exist. */
@@ -29,7 +29,9 @@ export function createRemoteWriteFeature(ctx: FeatureContext): ServeFeature {
       metrics,
     });
   };
-  const settingsOf = (config: Config) => JSON.stringify([config.remote_write, config.global]);
+  // The endpoints as resolved (secrets and certificates read from their files) are part of the comparison:
+  // a rotated password file or renewed certificate behind the same path is a change a reload applies.
+  const settingsOf = (config: Config) => JSON.stringify([config.remote_write, config.global, resolveEndpoints(config.remote_write)]);
   let current = settingsOf(ctx.config);
   let writer: RemoteWriter | undefined;
   return {

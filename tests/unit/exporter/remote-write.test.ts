@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -229,6 +231,43 @@ describe('remote write as a serve feature, across reloads', () => {
     } finally {
       await feature.stop!();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('remote write reloading a rotated secret file', () => {
+  it('sends the new bearer token after the file behind the same path changed and serve reloaded', async () => {
+    const tokens: string[] = [];
+    const server = createServer((req, res) => {
+      tokens.push(req.headers.authorization ?? '');
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const dir = mkdtempSync(path.join(tmpdir(), 'rw-token-'));
+    const tokenFile = path.join(dir, 'token');
+    writeFileSync(tokenFile, 'first-token\n');
+    const config = configSchema.parse({
+      global: { remote_write_interval: '100ms' },
+      remote_write: [{ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/w`, bearer_token_file: tokenFile }],
+    });
+    const feature = createRemoteWriteFeature({
+      config,
+      registry: new Registry(),
+      build: { version: '1', revision: 'r', nodeVersion: process.version },
+      logger,
+      runner: new ScrapeRunner([], { timeoutMs: 1000, paths: config.paths, logger }),
+    });
+    try {
+      await feature.start!();
+      await waitFor('a push with the first token', async () => tokens.includes('Bearer first-token'), 5000, 10);
+      writeFileSync(tokenFile, 'second-token\n');
+      await feature.reload!(config);
+      await waitFor('a push with the second token', async () => tokens.includes('Bearer second-token'), 5000, 10);
+    } finally {
+      await feature.stop!();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
