@@ -98,9 +98,10 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
     })),
     actionHandler(runner, bridge.actions.definitions, store, metrics, bridge.actions.max_concurrent),
   ];
-  // A claim must outlive the slowest delivery, or a live replica's work would be taken over (a reload
-  // with slower actions needs a restart for a longer lease: see LIVE_SETTINGS).
-  const slowestAction = Math.max(0, ...config.actions.definitions.map((d) => d.timeout + 5000));
+  // A claim must outlive the slowest delivery, or a live replica's work would be taken over (the lease is
+  // set here, at start: a reload with slower actions is told to restart, see `reload`).
+  const slowestOf = (bridge: BridgeConfig) => Math.max(0, ...bridge.actions.definitions.map((d) => d.timeout + 5000));
+  const slowestAction = slowestOf(config);
   const dispatcher = new Dispatcher(handlersOf(config), {
     store,
     metrics,
@@ -250,6 +251,8 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
     async reload(next) {
       const bridge = next.bridge;
       const unapplied = unappliedChanges('bridge', config, bridge, LIVE_SETTINGS);
+      if (slowestOf(bridge) > Math.max(config.database.lease, slowestAction))
+        unapplied.push('bridge.actions.definitions[].timeout (longer than the claim lease set at start)');
       auth.token = tokenOf(bridge);
       // An endpoint whose settings did not change keeps its notifier (and its connections), unless it reads
       // a secret from a file: rotating that file and reloading is how its secret changes.
