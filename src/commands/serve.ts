@@ -102,12 +102,11 @@ const RESTART_ONLY: readonly (readonly string[])[] = [
   ['web', 'max_connections'],
   ['web', 'disable_exporter_metrics'],
   ['log', 'format'],
+  // Turning a feature on or off: a feature that is not running cannot name its own section. The rest of
+  // a feature's start-time settings are named by its `reload` (src/serve/unapplied.ts).
   ['ingest', 'enabled'],
   ['bridge', 'enabled'],
   ['status', 'enabled'],
-  ['status', 'interval'],
-  ['status', 'history'],
-  ['status', 'max_clients'],
 ];
 
 function logConfigWarnings(logger: Logger, warnings: readonly ConfigProblem[]): void {

@@ -14,4 +14,8 @@ describe('the settings a reload cannot apply', () => {
     expect(unappliedChanges('bridge', started, { ...started, routes: [], webhook: { token: 'c', max_body: 10 } }, live)).toEqual([]);
     expect(unappliedChanges('bridge', started, { ...started, database: { url: 'postgres://x' } }, live)).toEqual(['bridge.database']);
   });
+
+  it("leaves the section's enabled to serve, which names it once for running and stopped features alike", () => {
+    expect(unappliedChanges('status', { enabled: true, interval: 1000 }, { enabled: false, interval: 2000 }, [])).toEqual(['status.interval']);
+  });
 });
