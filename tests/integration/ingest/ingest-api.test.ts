@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExporter, type RunningExporter } from '../../support/exporter.js';
 import { parseSamples, type ParsedSample } from '../../support/exposition.js';
+import { waitFor } from '../../support/ports.mjs';
 
 const PATH = '/api/v1/ingest';
 /** The alert bridge keeps a SQLite outbox in ./data; these tests are about ingestion only. */
@@ -158,5 +162,29 @@ describe('POST /api/v1/ingest with a token from the environment', () => {
     expect(value(s, 'ide_ingest_batches_total', { outcome: 'accepted' })).toBe(1);
     expect(value(s, 'ide_app_cache_requests_total', { cache: 'symbols', result: 'hit' })).toBe(1);
     expect(exporter.process.output()).not.toContain('integration-secret');
+  });
+});
+
+describe('the ingest token across a reload', () => {
+  it('accepts only the token in the file after the file is rotated and serve gets SIGHUP', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ingest-token-'));
+    const tokenFile = path.join(dir, 'token');
+    writeFileSync(tokenFile, 'first-ingest-token\n', { mode: 0o600 });
+    const configFile = path.join(dir, 'config.yml');
+    writeFileSync(configFile, `ingest: { token_file: ${tokenFile} }\n`);
+    const exporter = await startExporter({ args: [NO_BRIDGE, '--no-status.enabled', `--config.file=${configFile}`] });
+    const batch = { version: 1, observations: [{ kind: 'cache', cache: 'symbols', result: 'hit' }] };
+    const withToken = (token: string) => post(exporter, batch, { ...JSON_TYPE, authorization: `Bearer ${token}` });
+    try {
+      expect((await withToken('first-ingest-token')).status).toBe(204);
+      writeFileSync(tokenFile, 'second-ingest-token\n');
+      exporter.process.child.kill('SIGHUP');
+      await waitFor('the reload', async () => exporter.process.output().includes('msg="configuration reloaded" trigger=SIGHUP'));
+      expect((await withToken('first-ingest-token')).status).toBe(401);
+      expect((await withToken('second-ingest-token')).status).toBe(204);
+    } finally {
+      expect(await exporter.stop()).toBe(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
