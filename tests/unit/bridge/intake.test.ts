@@ -240,6 +240,36 @@ describe('the dispatcher', () => {
     for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 10));
   };
 
+  it('replaces a handler on reload only after the delivery the old one has in flight ends, and sends later ones with the new', async () => {
+    const t = dispatcherWith([]);
+    let release: () => void = () => {};
+    const oldSeen: number[] = [];
+    const slowOld = { channel: 'pagerduty', concurrency: 1, minIntervalMs: 0, oneShot: false } as const;
+    await t.dispatcher.replaceHandlers([
+      { ...slowOld, deliver: async (item) => (oldSeen.push(item.id), await new Promise<void>((r) => (release = r)), { outcome: 'delivered' as const }) },
+    ]);
+    t.dispatcher.start();
+    await t.intake.submit(payload('firing-single'));
+    t.dispatcher.wake(['pagerduty']);
+    await settle(() => oldSeen.length === 1);
+    const newSeen: number[] = [];
+    let replaced = false;
+    const replacing = t.dispatcher
+      .replaceHandlers([{ ...slowOld, deliver: async (item) => (newSeen.push(item.id), { outcome: 'delivered' as const }) }])
+      .then(() => (replaced = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(replaced).toBe(false);
+    release();
+    await replacing;
+    await t.intake.submit(payload('resolved-group'));
+    t.dispatcher.wake(['pagerduty']);
+    await settle(() => newSeen.length > 0);
+    expect(oldSeen).toEqual([1]);
+    expect(newSeen.length).toBeGreaterThan(0);
+    expect(newSeen).not.toContain(1);
+    await t.dispatcher.stop(1000);
+  });
+
   it('retries a retryable failure with backoff and delivers it, counting each outcome', async () => {
     const t = dispatcherWith([{ outcome: 'retry', reason: 'HTTP 500' }]);
     t.dispatcher.start();
