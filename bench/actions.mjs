@@ -144,30 +144,22 @@ export async function run({ progress = () => {}, rounds = 3 } = {}) {
     overhead('http action p50, runner vs bare POST', 'runnerHttpP50', 'bareHttpP50'),
     { figure: 'dry-run records', unit: 'records/s', digits: 0, ours: c('dryPerS'), better: 'higher' },
   ];
+  /** One operation's row: bare and runner latencies (`bare<Kind>P50` …) and their p50 ratio. */
+  const latencyRow = (label, kind) => [
+    label,
+    spread(c(`bare${kind}P50`), 2),
+    spread(c(`runner${kind}P50`), 2),
+    ratio(`runner${kind}P50`, `bare${kind}P50`),
+    spread(c(`bare${kind}P99`), 2),
+    spread(c(`runner${kind}P99`), 2),
+  ];
   const markdown = [
     `In-process, sequential (one at a time), ${OPS_PER_ROUND} operations per kind per round, ${rounds} rounds; bare and`,
     'runner versions interleaved. Latency in ms, median (min–max) over rounds; ratio = runner / bare, per round.',
     '',
     table(
       ['operation', 'bare p50', 'runner p50', 'ratio p50', 'bare p99', 'runner p99'],
-      [
-        [
-          'exec `true`',
-          spread(c('bareExecP50'), 2),
-          spread(c('runnerExecP50'), 2),
-          ratio('runnerExecP50', 'bareExecP50'),
-          spread(c('bareExecP99'), 2),
-          spread(c('runnerExecP99'), 2),
-        ],
-        [
-          'http POST (loopback)',
-          spread(c('bareHttpP50'), 2),
-          spread(c('runnerHttpP50'), 2),
-          ratio('runnerHttpP50', 'bareHttpP50'),
-          spread(c('bareHttpP99'), 2),
-          spread(c('runnerHttpP99'), 2),
-        ],
-      ],
+      [latencyRow('exec `true`', 'Exec'), latencyRow('http POST (loopback)', 'Http')],
     ),
     '',
     `Dry run (match + template + record, nothing runs): ${spread(c('dryPerS'), 0)} records/s.`,
