@@ -1,6 +1,6 @@
 import type { MonitoringConfig } from '../config.js';
 import { COLLECTOR_DESCRIPTIONS } from '../../config/collector-descriptions.js';
-import { KUBERNETES_DIR } from './kubernetes.js';
+import { KUBERNETES_DIR, kustomized } from './kubernetes.js';
 import { yaml } from './yaml.js';
 
 export const BRIDGE_KUBERNETES_DIR = `${KUBERNETES_DIR}/bridge`;
@@ -133,13 +133,5 @@ export function renderBridgeKubernetes(config: MonitoringConfig): Map<string, st
     }),
   );
 
-  files.set(
-    'kustomization.yaml',
-    yaml({
-      apiVersion: 'kustomize.config.k8s.io/v1beta1',
-      kind: 'Kustomization',
-      resources: [...files.keys()],
-    }),
-  );
-  return new Map([...files].map(([name, text]) => [`${BRIDGE_KUBERNETES_DIR}/${name}`, text]));
+  return kustomized(files, BRIDGE_KUBERNETES_DIR);
 }

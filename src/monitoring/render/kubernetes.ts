@@ -105,15 +105,14 @@ export function renderKubernetes(
       }),
     );
   }
-  files.set(
-    'kustomization.yaml',
-    yaml({
-      apiVersion: 'kustomize.config.k8s.io/v1beta1',
-      kind: 'Kustomization',
-      resources: [...files.keys()],
-    }),
-  );
-  return new Map([...files].map(([name, text]) => [`${KUBERNETES_DIR}/${name}`, text]));
+  return kustomized(files, KUBERNETES_DIR);
+}
+
+/** A manifest directory: its files plus a kustomization.yaml listing them, every path under `dir`. */
+export function kustomized(files: ReadonlyMap<string, string>, dir: string): Map<string, string> {
+  const all = new Map(files);
+  all.set('kustomization.yaml', yaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...files.keys()] }));
+  return new Map([...all].map(([name, text]) => [`${dir}/${name}`, text]));
 }
 
 /** node_exporter's DaemonSet (prometheus-community chart) with ide-monitor's flags and its outbox directory. */
