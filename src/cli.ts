@@ -1,10 +1,12 @@
 #!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=50
 // Resident memory: the smaller young generation (default 16 MB per semi-space) and a slower-growing old
 // generation (V8 lets it reach several times the live heap before a full collection) keep a scraped
-// exporter near 87 MB after 500 scrapes instead of 100-135 MB sawing, at +0.2 ms median scrape latency (see bench/README.md).
+// exporter's RSS after 500 scrapes steady instead of sawing between 100 and 135 MB, at +0.2 ms median scrape
+// latency (see bench/README.md).
 // Each statfs stuck on a dead network mount holds one libuv threadpool thread until it returns; with the
 // default 4 threads, four dead mounts would stall every /proc read. The pool starts on first use, after this.
 process.env['UV_THREADPOOL_SIZE'] ??= '16';
+import { setFlagsFromString } from 'node:v8';
 import { UsageError } from './cli/parse-flags.js';
 import { ConfigError } from './config/problems.js';
 import { SecretFileError } from './config/secret-file.js';
@@ -27,7 +29,14 @@ type Command = (argv: readonly string[]) => number | Promise<number>;
 
 // Commands load on demand: `serve` should not carry the generator's Grafana SDK in memory, nor the reverse.
 const COMMANDS: Record<string, Command> = {
-  serve: async (argv) => (await import('./commands/serve.js')).serve(argv),
+  serve: async (argv) => {
+    // serve spends its life waiting between scrapes and webhooks; TurboFan's optimised code, its compiler
+    // zones and the 4 MB of the node binary's compiler pages it touches cost ≈ 9 MB of RSS (84 → 75 MB
+    // after 500 scrapes) for scrapes that stay at half node_exporter's CPU without it (bench/README.md).
+    // Set here, not in the shebang, because lsp-proxy is in the editor's keystroke path and keeps it.
+    setFlagsFromString('--no-opt');
+    return (await import('./commands/serve.js')).serve(argv);
+  },
   'check-config': async (argv) => (await import('./commands/check-config.js')).checkConfig(argv),
   'lsp-proxy': async (argv) => (await import('./commands/lsp-proxy.js')).lspProxy(argv),
   generate: async (argv) => (await import('./commands/generate.js')).generate(argv),

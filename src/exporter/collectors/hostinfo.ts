@@ -22,11 +22,16 @@ async function hostFacts(source: HostFactsSource): Promise<MetricFamily[]> {
   ];
 }
 
-const systeminformation = lazy<typeof import('systeminformation')>('systeminformation');
+type SiPackage = typeof import('systeminformation');
+// Its two modules this collector reads, not the package's index: the index loads all 20 of its modules
+// (docker, wifi, bluetooth, printers…), ≈ 3 MB of resident source and code an exporter never calls.
+// The package has no `exports` map, so these paths are public; the types are the index's own.
+const osinfoModule = lazy<Pick<SiPackage, 'osInfo'>>('systeminformation/lib/osinfo.js');
+const cpuModule = lazy<Pick<SiPackage, 'cpu'>>('systeminformation/lib/cpu.js');
 /** Loaded on first collect, so `--no-collector.hostinfo` keeps systeminformation out of memory. */
 const defaultSource: HostFactsSource = {
-  osInfo: () => systeminformation().osInfo(),
-  cpu: () => systeminformation().cpu(),
+  osInfo: () => osinfoModule().osInfo(),
+  cpu: () => cpuModule().cpu(),
 };
 
 export function createHostinfoCollector(source: HostFactsSource = defaultSource): Collector {

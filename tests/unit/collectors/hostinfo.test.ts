@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHostinfoCollector, type HostFactsSource } from '../../../src/exporter/collectors/hostinfo.js';
 import { fixtureContext } from './support.js';
@@ -58,5 +61,19 @@ describe('hostinfo collector', () => {
     await expect(collector.collect(fixtureContext('crafted'))).rejects.toThrow('lsb_release exploded');
     expect((await collector.collect(fixtureContext('crafted'))).map((f) => f.name)).toEqual(['ide_host_os_info', 'ide_host_cpu_info']);
     expect(calls.osInfo).toBe(2);
+  });
+
+  it('reads this machine through only the two systeminformation modules it needs', async () => {
+    // The package's index would load all 20 of its modules (≈ 3 MB resident, docker/wifi/printers…);
+    // nothing else in the program loads systeminformation, so the cache shows what this collector did.
+    const families = await createHostinfoCollector().collect(fixtureContext('crafted'));
+    expect(families[0]?.samples[0]?.labels['kernel']).toBe(os.release());
+    const loaded = Object.keys(createRequire(import.meta.url).cache)
+      .filter((file) => file.includes(`${path.sep}systeminformation${path.sep}`))
+      .map((file) => path.basename(file))
+      .sort();
+    expect(loaded).toEqual(expect.arrayContaining(['cpu.js', 'osinfo.js', 'util.js']));
+    // osInfo() itself requires network.js on hosts with a masked MAC address.
+    expect(loaded.filter((file) => !['cpu.js', 'osinfo.js', 'util.js', 'network.js'].includes(file))).toEqual([]);
   });
 });
