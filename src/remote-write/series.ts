@@ -1,5 +1,6 @@
 import type { MetricFamily } from '../exporter/metric-family.js';
 import type { PromLabel, PromTimeSeries } from './prompb.js';
+import { byCodeUnit } from '../compare-text.js';
 
 /**
  * One gather of `/metrics` as remote-write series: each sample becomes a series named as the classic
@@ -19,7 +20,7 @@ export function familiesToSeries(families: readonly MetricFamily[], timestampMs:
         if (value !== undefined && value !== '') labels.push({ name, value });
       }
       for (const [name, value] of external) if (!(name in s.labels)) labels.push({ name, value });
-      labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      labels.sort((a, b) => byCodeUnit(a.name, b.name));
       series.push({ labels, samples: [{ value: s.value, timestamp: timestampMs }] });
     }
   }

@@ -4,6 +4,7 @@ import { lspBar, resourceBar, severityOf, type HealthBar } from './health.js';
 import type { RingBuffer } from './ring-buffer.js';
 import type { RawSample } from './sample.js';
 import { appWindows, cacheWindows, cpuBusy, lspWindows, processWindows, type LspWindow } from './window.js';
+import { byCodeUnit } from '../compare-text.js';
 
 /** The window of the per-operation table, and of the LSP bar; the trend compares it with the one before. */
 const TABLE_WINDOW_MS = 60_000;
@@ -174,10 +175,10 @@ function appBlocks(latest: Entry | undefined, windowStart: Entry | undefined): P
   const applications = [...appWindows(raw, windowStart?.raw)]
     .filter(([, w]) => w.requests > 0 || windowStart === undefined)
     .map(([operation, w]) => ({ operation, p95: w.p95, rate: w.rate, errorRatio: w.errorRatio }))
-    .sort((a, b) => b.rate - a.rate || a.operation.localeCompare(b.operation));
+    .sort((a, b) => b.rate - a.rate || byCodeUnit(a.operation, b.operation));
   const caches = [...cacheWindows(raw, windowStart?.raw)]
     .map(([cache, w]) => ({ cache, ...w }))
-    .sort((a, b) => b.rate - a.rate || a.cache.localeCompare(b.cache));
+    .sort((a, b) => b.rate - a.rate || byCodeUnit(a.cache, b.cache));
   const windows = processWindows(raw, windowStart?.raw);
   const processes =
     raw.processes === undefined
@@ -192,7 +193,7 @@ function appBlocks(latest: Entry | undefined, windowStart: Entry | undefined): P
         }));
   const servers = [...raw.servers]
     .map(([server, s]) => ({ server, up: s.up, starts: s.starts, exits: s.exits, residentBytes: raw.processes?.get(server)?.residentBytes ?? null }))
-    .sort((a, b) => a.server.localeCompare(b.server));
+    .sort((a, b) => byCodeUnit(a.server, b.server));
   return { applications, caches, processes, servers };
 }
 
@@ -215,7 +216,7 @@ function operations(current: ReadonlyMap<string, LspWindow>, previous: ReadonlyM
     });
   }
   // Busiest first: what most users feel.
-  return rows.sort((a, b) => b.rate - a.rate || a.method.localeCompare(b.method));
+  return rows.sort((a, b) => b.rate - a.rate || byCodeUnit(a.method, b.method));
 }
 
 export function trend(now: number | null, before: number | null): OperationRow['trend'] {
