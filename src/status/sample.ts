@@ -28,8 +28,12 @@ export const SAMPLED_COLLECTORS: ReadonlySet<string> = new Set(['cpu', 'memory',
 export interface LspCumulative {
   /** Bucket upper bounds, ascending, the last `+Inf`. */
   readonly bounds: readonly number[];
-  /** Cumulative bucket counts of served requests (not cancelled, not short-circuited), as the p95 rule uses. */
-  readonly served: Float64Array;
+  /**
+   * Cumulative bucket counts of served requests (not cancelled, not short-circuited), as the p95 rule uses.
+   * A plain array: a Float64Array of 15 buckets costs twice the bytes (its buffer lives outside the heap,
+   * with a tracking record), and the page keeps one per method per second of history.
+   */
+  readonly served: number[];
   /** Every request, whatever its outcome: throughput. */
   requests: number;
   /** Requests that reached the server (all but short-circuited): the error ratio's denominator. */
@@ -155,9 +159,9 @@ const LSP_OUTCOMES: OutcomeRules = { notServed: NOT_SERVED, notAnswered: new Set
 const APP_OUTCOMES: OutcomeRules = { notServed: new Set(), notAnswered: new Set() };
 
 /** A latency histogram as cumulative counts per value of `key` (method, operation), summed over the other labels. */
-function extractHistogram(family: MetricFamily | undefined, key: string, rules: OutcomeRules): Map<string, LspCumulative> {
+function extractHistogram(family: MetricFamily | undefined, key: string, rules: OutcomeRules): ReadonlyMap<string, LspCumulative> {
   const out = new Map<string, LspCumulative>();
-  if (family === undefined) return out;
+  if (family === undefined) return NONE;
   const bucketName = `${family.name}_bucket`;
   const countName = `${family.name}_count`;
   // Per series (server, method, outcome): its buckets, so bounds are read from the data, not assumed.
@@ -189,21 +193,27 @@ function extractHistogram(family: MetricFamily | undefined, key: string, rules: 
   for (const b of buckets.values()) {
     if (!b.served) continue;
     b.les.sort((x, y) => x[0] - y[0]);
-    const bounds = b.les.map(([le]) => le);
+    const bounds = internBounds(b.les.map(([le]) => le));
     let entry = out.get(b.method);
     if (entry === undefined || entry.bounds.length === 0) {
       const prior = entry;
-      entry = { bounds, served: new Float64Array(bounds.length), requests: prior?.requests ?? 0, answered: prior?.answered ?? 0, errors: prior?.errors ?? 0 };
+      entry = {
+        bounds,
+        served: new Array<number>(bounds.length).fill(0),
+        requests: prior?.requests ?? 0,
+        answered: prior?.answered ?? 0,
+        errors: prior?.errors ?? 0,
+      };
       out.set(b.method, entry);
     }
     // Servers of one method share the histogram's buckets; a mismatch would be a different metric.
     if (!sameBounds(entry.bounds, bounds)) continue;
     b.les.forEach(([, count], i) => (entry.served[i]! += count));
   }
-  return out;
+  return shared(out);
 }
 
-function extractCaches(family: MetricFamily | undefined): Map<string, CacheCumulative> {
+function extractCaches(family: MetricFamily | undefined): ReadonlyMap<string, CacheCumulative> {
   const out = new Map<string, CacheCumulative>();
   for (const s of family?.samples ?? []) {
     const cache = s.labels['cache'];
@@ -213,7 +223,7 @@ function extractCaches(family: MetricFamily | undefined): Map<string, CacheCumul
     if (s.labels['result'] === 'hit') entry.hits += s.value;
     else if (s.labels['result'] === 'miss') entry.misses += s.value;
   }
-  return out;
+  return shared(out);
 }
 
 function extractProcesses(byName: ReadonlyMap<string, MetricFamily>): Map<string, ProcessGroupSample> | undefined {
@@ -233,7 +243,7 @@ function extractProcesses(byName: ReadonlyMap<string, MetricFamily>): Map<string
   return out;
 }
 
-function extractServers(byName: ReadonlyMap<string, MetricFamily>): Map<string, ServerSample> {
+function extractServers(byName: ReadonlyMap<string, MetricFamily>): ReadonlyMap<string, ServerSample> {
   const out = new Map<string, ServerSample>();
   const entry = (server: string) => {
     let e = out.get(server);
@@ -244,13 +254,35 @@ function extractServers(byName: ReadonlyMap<string, MetricFamily>): Map<string, 
     if (s.labels['server'] !== undefined) entry(s.labels['server']).up = Math.max(entry(s.labels['server']).up ?? 0, s.value);
   for (const s of byName.get(SERVER_STARTS)?.samples ?? []) if (s.labels['server'] !== undefined) entry(s.labels['server']).starts += s.value;
   for (const s of byName.get(SERVER_EXITS)?.samples ?? []) if (s.labels['server'] !== undefined) entry(s.labels['server']).exits += s.value;
-  return out;
+  return shared(out);
 }
 
 function lspEntry(out: Map<string, LspCumulative>, method: string): LspCumulative | undefined {
   let entry = out.get(method);
-  if (entry === undefined) out.set(method, (entry = { bounds: [], served: new Float64Array(0), requests: 0, answered: 0, errors: 0 }));
+  if (entry === undefined) out.set(method, (entry = { bounds: NO_BOUNDS, served: [], requests: 0, answered: 0, errors: 0 }));
   return entry;
+}
+
+const NO_BOUNDS: readonly number[] = Object.freeze([]);
+/** One empty map for every sample without applications, caches or servers (a Map costs ≈ 150 bytes empty). */
+const NONE: ReadonlyMap<string, never> = new Map<string, never>();
+const shared = <V>(map: ReadonlyMap<string, V>): ReadonlyMap<string, V> => (map.size === 0 ? NONE : map);
+/** Bucket layouts seen so far (a histogram has one; a few at most), bounded in case something churns them. */
+const boundsSeen = new Map<string, readonly number[]>();
+const MAX_BOUNDS_SEEN = 64;
+
+/**
+ * The one frozen copy of a bucket layout: every sample of a method shares it instead of holding its own
+ * 15-number array per second of history.
+ */
+function internBounds(bounds: number[]): readonly number[] {
+  const key = bounds.join(' ');
+  const seen = boundsSeen.get(key);
+  if (seen !== undefined) return seen;
+  if (boundsSeen.size >= MAX_BOUNDS_SEEN) boundsSeen.clear();
+  const frozen = Object.freeze(bounds);
+  boundsSeen.set(key, frozen);
+  return frozen;
 }
 
 function sameBounds(a: readonly number[], b: readonly number[]): boolean {

@@ -99,9 +99,9 @@ function lspWindow(now: LspCumulative, before: LspCumulative | undefined, second
   };
 }
 
-function bucketDelta(now: LspCumulative, before: LspCumulative | undefined): Float64Array {
+function bucketDelta(now: LspCumulative, before: LspCumulative | undefined): readonly number[] {
   if (before === undefined || before.bounds.length !== now.bounds.length || before.bounds.some((b, i) => b !== now.bounds[i])) return now.served;
-  const delta = new Float64Array(now.served.length);
+  const delta = new Array<number>(now.served.length);
   for (let i = 0; i < delta.length; i += 1) {
     const d = now.served[i]! - before.served[i]!;
     if (d < 0) return now.served;

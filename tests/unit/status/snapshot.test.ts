@@ -69,6 +69,25 @@ describe('LSP windows from the prom-client histogram', () => {
   });
 });
 
+describe('what a sample keeps', () => {
+  // The page keeps one sample per second of history (900 by default): what repeats is shared, not copied.
+  it('shares one bucket layout between samples, and one empty map for what a scrape lacks', async () => {
+    const registry = new Registry();
+    const h = lspHistogram(registry);
+    h.observe({ server: 'ts', method: 'textDocument/hover', outcome: 'ok' }, 0.02);
+    const a = extractSample(0, await registryFamilies(registry));
+    h.observe({ server: 'ts', method: 'textDocument/hover', outcome: 'ok' }, 0.3);
+    const b = extractSample(1000, await registryFamilies(registry));
+    expect(b.lsp.get('textDocument/hover')!.bounds).toBe(a.lsp.get('textDocument/hover')!.bounds);
+    expect(Object.isFrozen(a.lsp.get('textDocument/hover')!.bounds)).toBe(true);
+    // Counts stay per sample.
+    expect(a.lsp.get('textDocument/hover')!.served).not.toEqual(b.lsp.get('textDocument/hover')!.served);
+    expect(a.apps.size).toBe(0);
+    expect(b.apps).toBe(a.apps);
+    expect(b.caches).toBe(a.apps);
+  });
+});
+
 describe('health colours follow the alert thresholds', () => {
   const cpu = DEFAULT_THRESHOLDS.hostCpuHighUsage.levels; // low 0.9, medium 0.95
   const memory = DEFAULT_THRESHOLDS.hostMemoryHighUsage.levels; // medium 0.9, high 0.95
