@@ -23,6 +23,30 @@ export function slopePerHour(points) {
   return (num / den) * 3_600_000;
 }
 
+/** Minima are taken over windows this long: several collections of a busy serve fall in each. */
+export const FLOOR_WINDOW_MS = 5 * 60_000;
+
+/**
+ * Slope per hour of the lowest value in each FLOOR_WINDOW_MS window (at its time). RSS saws by ~10 MB
+ * between garbage collections, and a slope through every sample moves with where the run's ends fall on
+ * the saw; the floors are what is left after collection, so their slope is what keeps growing.
+ */
+export function floorSlopePerHour(points) {
+  const usable = points.filter((p) => Number.isFinite(p.value));
+  if (usable.length === 0) return NaN;
+  const t0 = usable[0].t;
+  // Whole windows only: a short last window holds a few samples, and its minimum is wherever they fell.
+  const whole = Math.floor((usable.at(-1).t - t0) / FLOOR_WINDOW_MS);
+  const floors = new Map();
+  for (const p of usable) {
+    const w = Math.floor((p.t - t0) / FLOOR_WINDOW_MS);
+    if (w >= whole) break;
+    const floor = floors.get(w);
+    if (floor === undefined || p.value < floor.value) floors.set(w, p);
+  }
+  return slopePerHour([...floors.values()]);
+}
+
 /** The steady phase's figures: memory growth after the warm-up, event-loop lag, scrape and editor latency. */
 export function steadyFigures({ samples, scrapes, roundTrips, steadyMs }) {
   // The first minute (or first fifth of a short run) is warm-up: JIT, caches and pools filling.
@@ -31,6 +55,7 @@ export function steadyFigures({ samples, scrapes, roundTrips, steadyMs }) {
   const t0 = steadySamples[0]?.t ?? 0;
   const measured = steadySamples.filter((s) => s.t - t0 >= warmupMs);
   const growth = (key) => slopePerHour(measured.map((s) => ({ t: s.t, value: s[key] })));
+  const floorGrowth = (key) => floorSlopePerHour(measured.map((s) => ({ t: s.t, value: s[key] })));
   const steadyScrapes = scrapes.filter((s) => s.phase === 'steady' && s.t - t0 >= warmupMs - 10_000);
   const ok = steadyScrapes.filter((s) => s.ok);
   const lags = ok.map((s) => s.lagP99Ms).filter(Number.isFinite);
@@ -43,6 +68,8 @@ export function steadyFigures({ samples, scrapes, roundTrips, steadyMs }) {
     heapTotalGrowth: growth('heapTotalMb'),
     anonGrowth: growth('exporterAnonMb'),
     proxyRssGrowth: growth('proxyRssMb'),
+    exporterRssFloorGrowth: floorGrowth('exporterRssMb'),
+    proxyRssFloorGrowth: floorGrowth('proxyRssMb'),
     exporterRss: [measured[0]?.exporterRssMb, measured.at(-1)?.exporterRssMb],
     heap: [measured[0]?.heapMb, measured.at(-1)?.heapMb],
     heapTotal: [measured[0]?.heapTotalMb, measured.at(-1)?.heapTotalMb],
@@ -91,6 +118,7 @@ export function markdown({ startedAt, minutes, options, figures, faults, final, 
           `${fmt(f.exporterRssGrowth, 1)} (${range(f.exporterRss)} MB)`,
           `< ${TARGETS.rssGrowthMbPerHour}: ${judged(f.exporterRssGrowth, TARGETS.rssGrowthMbPerHour, minutes)}`,
         ],
+        ['exporter RSS floor growth (MB/h)', fmt(f.exporterRssFloorGrowth, 1), ''],
         ['exporter anonymous RSS growth (MB/h)', `${fmt(f.anonGrowth, 1)} (${range(f.anon)} MB)`, ''],
         ['exporter V8 heap used growth (MB/h)', `${fmt(f.heapGrowth, 1)} (${range(f.heap)} MB)`, ''],
         ['exporter V8 heap committed growth (MB/h)', `${fmt(f.heapTotalGrowth, 1)} (${range(f.heapTotal)} MB)`, ''],
@@ -99,6 +127,7 @@ export function markdown({ startedAt, minutes, options, figures, faults, final, 
           `${fmt(f.proxyRssGrowth, 1)} (${range(f.proxyRss)} MB)`,
           `< ${TARGETS.rssGrowthMbPerHour}: ${judged(f.proxyRssGrowth, TARGETS.rssGrowthMbPerHour, minutes)}`,
         ],
+        ['proxy RSS floor growth (MB/h)', fmt(f.proxyRssFloorGrowth, 1), ''],
         [
           'exporter event-loop lag p99 (ms)',
           `${fmt(f.loopLagP99, 1)} (max ${fmt(f.loopLagMax, 1)})`,
@@ -111,7 +140,8 @@ export function markdown({ startedAt, minutes, options, figures, faults, final, 
       ],
     ),
     '',
-    `Growth is the least-squares slope of the ${f.samples} samples (every 10 s) after the warm-up, per hour. ` +
+    `Growth is the least-squares slope of the ${f.samples} samples (every 10 s) after the warm-up, per hour; ` +
+      `floor growth is the slope of the lowest sample of each ${FLOOR_WINDOW_MS / 60_000}-minute window (what stays after garbage collection). ` +
       "Event-loop lag is prom-client's `nodejs_eventloop_lag_p99_seconds` less its 10 ms sampling interval (an idle process reads 10.1 ms); each scrape resets it, so it covers the second since the previous scrape, and the row gives the 99th percentile of those per-second values after the warm-up.",
     '',
     '## Faults',
