@@ -179,4 +179,15 @@ describe.skipIf(amBinary === undefined || amtool === undefined)('the bridge behi
     expect(log).toContain('notification failed; will retry');
     for (const secret of [TOKEN, ROUTING_KEY, new URL(slack.url).pathname]) expect(log).not.toContain(secret);
   });
+
+  it('shows no secret on its pages, APIs or /metrics', async () => {
+    const secrets = [TOKEN, ROUTING_KEY, new URL(slack.url).pathname];
+    const paths = ['/metrics', '/', '/api/v1/snapshot', '/api/v1/history', '/api/v1/alerts', '/api/v1/alerts/history', '/api/v1/audit'];
+    for (const path of paths) {
+      const res = await fetch(`${bridge.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(res.status, path).toBe(200);
+      const text = await res.text();
+      for (const secret of secrets) expect(text.includes(secret), `${path} shows ${secret}`).toBe(false);
+    }
+  });
 });

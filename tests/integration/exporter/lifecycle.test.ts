@@ -16,7 +16,7 @@ describe('the ide-monitor program', () => {
   it('answers a scrape that was under way when SIGTERM came, then exits 0 within 5 s', async () => {
     // A procfs whose loadavg is a FIFO: a scrape blocks reading it until the test writes a line. The read
     // is synchronous, so the signal is handled only after it: this proves the signal path end to end
-    // (answer not lost, exit code, time); that stop() itself waits is proven in server-stop.test.ts.
+    // (answer not lost, exit code, time); that stop() itself waits is proven in unit/exporter/server.test.ts.
     const procfs = mkdtempSync(path.join(tmpdir(), 'ide-monitor-procfs-'));
     const fifo = path.join(procfs, 'loadavg');
     spawnSync('mkfifo', [fifo]);

@@ -4,21 +4,28 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertmanagerFingerprint } from '../../../src/bridge/fingerprint.js';
 import { startExporter, type RunningExporter } from '../../support/exporter.js';
+import { batchOf, EXAMPLES } from '../../unit/ingest/examples.js';
 
 // A self-signed certificate for 127.0.0.1, committed so the test needs no openssl at run time.
 const TLS_DIR = path.resolve('tests/fixtures/tls');
 const CA = readFileSync(path.join(TLS_DIR, 'server.crt'));
 
-function httpsGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function httpsGet(
+  url: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { ca: CA, headers }, (res) => {
+    const method = body === undefined ? 'GET' : 'POST';
+    const req = request(url, { ca: CA, method, headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' } }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -55,6 +62,29 @@ describe('--web.config.file (exporter-toolkit format): TLS and basic auth', () =
     expect(wrong.headers['www-authenticate']).toBe('Basic realm="ide-monitor"');
     expect((await httpsGet(url, basic('nobody', 's3cret'))).status).toBe(401);
     expect((await httpsGet(url)).status).toBe(401);
+  });
+
+  it('leaves the webhook and ingest to their own auth: a loopback caller without a scrape password gets 200 and 204', async () => {
+    const labels = { alertname: 'WebConfigProbe', severity: 'low' };
+    const alert = { status: 'firing', labels, annotations: {}, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '' };
+    const payload = {
+      version: '4',
+      groupKey: '{}:{}',
+      status: 'firing',
+      receiver: 'bridge',
+      groupLabels: {},
+      commonLabels: labels,
+      commonAnnotations: {},
+      externalURL: '',
+    };
+    const webhook = await httpsGet(
+      `https://127.0.0.1:${exporter.port}/api/v1/alertmanager/webhook`,
+      {},
+      JSON.stringify({ ...payload, alerts: [{ ...alert, fingerprint: alertmanagerFingerprint(labels) }] }),
+    );
+    expect(webhook.status, webhook.body).toBe(200);
+    const ingest = await httpsGet(`https://127.0.0.1:${exporter.port}/api/v1/ingest`, {}, JSON.stringify(batchOf([EXAMPLES.cache])));
+    expect(ingest.status, ingest.body).toBe(204);
   });
 
   it('refuses plain HTTP on the TLS port', async () => {

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../../support/ports.mjs';
 import { Teardown } from '../../support/teardown.js';
@@ -21,7 +22,47 @@ async function sink(port?: number): Promise<IngestSink> {
 
 const kinds = (s: IngestSink, kind: string) => s.observations().filter((o) => o['kind'] === kind);
 
+/** Inodes of the listening TCP and Unix sockets among `pid`'s open descriptors (from /proc, no lsof). */
+function listeningSockets(pid: number): string[] {
+  const mine = new Set(
+    readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => {
+        try {
+          return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        } catch {
+          return undefined; // closed while we looked
+        }
+      })
+      .filter((inode) => inode !== undefined),
+  );
+  const listening: string[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    // Columns: sl local rem st … inode (10th); st 0A is LISTEN.
+    for (const line of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[3] === '0A' && cols[9] !== undefined && mine.has(cols[9])) listening.push(`${table} ${cols[1]}`);
+    }
+  }
+  // Columns: Num RefCount Protocol Flags Type St Inode Path; flags 00010000 is __SO_ACCEPTCON (listening).
+  for (const line of readFileSync(`/proc/${pid}/net/unix`, 'utf8').split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols[3] === '00010000' && cols[6] !== undefined && mine.has(cols[6])) listening.push(`unix ${cols[7] ?? ''}`);
+  }
+  return listening;
+}
+
 describe('lsp-proxy with the echo server', () => {
+  it('listens on nothing: it is only a client of the exporter (SECURITY.md)', async () => {
+    const s = await sink();
+    const p = proxy(['--server-name', 'echo', '--exporter', s.url]);
+    expect(await p.request(0, 'initialize', { capabilities: {} })).toMatchObject({ result: { serverInfo: { name: 'echo-server' } } });
+    // After a report has gone out, so the reporter's client sockets exist too.
+    await waitFor('a report at the sink', () => s.observations().length > 0, 10_000);
+    expect(listeningSockets(p.child.pid!)).toEqual([]);
+    // The check sees listeners: the sink in this process has one.
+    expect(listeningSockets(process.pid).length).toBeGreaterThan(0);
+  });
+
   it('relays and reports a session: requests both ways with colliding ids, errors, notifications, bytes, start/exit', async () => {
     const s = await sink();
     const p = proxy(['--server-name', 'echo', '--exporter', s.url]);

@@ -89,4 +89,33 @@ describe('which answers are retried', () => {
     expect(answer(429, {}, '{"retry_after": 1.5}')).toEqual({ outcome: 'retry', reason: 'HTTP 429: {"retry_after": 1.5}' });
     expect(classifyResponse({ status: 429, headers: {}, body: '' }, 1500)).toEqual({ outcome: 'retry', reason: 'HTTP 429', retryAfterMs: 1500 });
   });
+
+  it('honours HTTP_PROXY and NO_PROXY from the environment, as SECURITY.md says', async () => {
+    const names = ['http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY', 'npm_config_http_proxy', 'npm_config_proxy', 'all_proxy', 'ALL_PROXY'];
+    const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+    const seen: string[] = [];
+    const proxy = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.end('via proxy');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const client = createOutboundClient({ timeoutMs: 2000 });
+    try {
+      for (const n of names) delete process.env[n];
+      process.env['HTTP_PROXY'] = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      // A name that resolves nowhere: only the proxy can answer it.
+      const viaProxy = await client.request({ method: 'GET', url: 'http://ide-monitor-proxy-test.invalid/x' });
+      expect(viaProxy.body.toString()).toBe('via proxy');
+      expect(seen).toEqual(['http://ide-monitor-proxy-test.invalid/x']);
+      process.env['NO_PROXY'] = '127.0.0.1';
+      expect((await client.request({ method: 'GET', url: `${base}/ok` })).body.toString()).toBe('ok');
+      expect(seen).toHaveLength(1);
+    } finally {
+      for (const n of names)
+        if (saved[n] === undefined) delete process.env[n];
+        else process.env[n] = saved[n];
+      client.close();
+      proxy.close();
+    }
+  });
 });

@@ -116,6 +116,19 @@ describe('POST /api/v1/ingest', () => {
     expect(await outcomes()).toMatchObject({ accepted: 0, unauthorized: 1 });
   });
 
+  it('takes loopback from the socket only: X-Forwarded-For naming loopback does not let a remote caller in', async () => {
+    const { post, outcomes } = await serve({ remoteAddress: '192.0.2.10' });
+    for (const forwarded of ['127.0.0.1', '::1', '127.0.0.1, 192.0.2.10']) {
+      const res = await post(JSON.stringify(batchOf([EXAMPLES.cache])), {
+        'content-type': 'application/json',
+        'x-forwarded-for': forwarded,
+        forwarded: 'for=127.0.0.1',
+      });
+      expect(res.status, forwarded).toBe(403);
+    }
+    expect(await outcomes()).toMatchObject({ accepted: 0, unauthorized: 3 });
+  });
+
   it('answers 405 with Allow: POST to other methods', async () => {
     const { url } = await serve();
     const res = await fetch(url);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ScrapeRunner, type Collector } from '../../../src/exporter/collector.js';
 import { gauge, sample } from '../../../src/exporter/metric-family.js';
 import { DEFAULT_HOST_PATHS } from '../../../src/exporter/procfs.js';
-import { ExporterServer } from '../../../src/exporter/server.js';
+import { ExporterServer, type ServerExtension } from '../../../src/exporter/server.js';
 import { silentLogger } from '../../../src/log.js';
 
 /** A collector that answers only when the test says so: a scrape the test can hold in flight. */
@@ -36,7 +36,7 @@ function get(port: number, path: string): Promise<{ status: number; body: string
   });
 }
 
-async function startWith(collector: Collector) {
+async function startWith(collector: Collector, extensions: ServerExtension[] = []) {
   const runner = new ScrapeRunner([collector], { timeoutMs: 10_000, paths: DEFAULT_HOST_PATHS, logger: silentLogger });
   const server = new ExporterServer({
     listenAddress: { host: '127.0.0.1', port: 0 },
@@ -46,6 +46,7 @@ async function startWith(collector: Collector) {
     registry: new Registry(),
     build: { version: 'test', revision: 'test', nodeVersion: process.version },
     logger: silentLogger,
+    extensions,
   });
   const { port } = await server.start();
   return { server, port };
@@ -82,5 +83,26 @@ describe('ExporterServer.stop', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     await expect(scrape).rejects.toThrow(/socket hang up|ECONNRESET/);
     held.release();
+  });
+});
+
+describe('ExporterServer errors (SECURITY.md: no stack to the caller)', () => {
+  it('answers a failing route with 500 and a fixed text, not the error or its stack', async () => {
+    const failing: ServerExtension = {
+      name: 'failing',
+      mountPages(app) {
+        app.get('/boom', () => {
+          throw new Error('db password hunter2 rejected at /srv/secret/path.ts:12');
+        });
+      },
+    };
+    const { server, port } = await startWith({ name: 'none', collect: async () => [] }, [failing]);
+    try {
+      const res = await get(port, '/boom');
+      expect(res.status).toBe(500);
+      expect(res.body).toBe('internal error; see the exporter log\n');
+    } finally {
+      await server.stop();
+    }
   });
 });
