@@ -102,7 +102,7 @@ describe('ExporterServer errors (SECURITY.md: no stack to the caller)', () => {
       expect(res.status).toBe(500);
       expect(res.body).toBe('internal error; see the exporter log\n');
     } finally {
-      await server.stop();
+      await server.stop(1_000);
     }
   });
 });
