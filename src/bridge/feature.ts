@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Registry } from 'prom-client';
 import { accessOf } from '../access/create.js';
 import type { ActiveAlertsView, ActiveAlertSummary, FeatureContext, ServeFeature } from '../serve/feature.js';
@@ -52,6 +53,8 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
   // reader (intake, escalator, reminders, alert API, dispatcher) reads them through these variables.
   let applied = config;
   let channels = createChannels(config, logger, ctx.registry);
+  /** Each channel's settings with the files they name, as its notifier was made from them. */
+  let channelForms = formsOf(config);
   let routes = compileRoutes(config.routes);
   warnAboutUnusableRoutes(routes, channels, config, logger);
   const routing = <T extends object>(deps: T): T & { readonly routes: readonly Route[]; readonly channels: ReadonlyMap<string, ConfiguredChannel> } =>
@@ -101,12 +104,12 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
   // A claim must outlive the slowest delivery, or a live replica's work would be taken over (the lease is
   // set here, at start: a reload with slower actions is told to restart, see `reload`).
   const slowestOf = (bridge: BridgeConfig) => Math.max(0, ...bridge.actions.definitions.map((d) => d.timeout + 5000));
-  const slowestAction = slowestOf(config);
+  const leaseMs = Math.max(config.database.lease, slowestOf(config));
   const dispatcher = new Dispatcher(handlersOf(config), {
     store,
     metrics,
     logger,
-    leaseMs: Math.max(config.database.lease, slowestAction),
+    leaseMs,
     policy: {
       initialBackoffMs: config.retry.initial_backoff,
       maxBackoffMs: config.retry.max_backoff,
@@ -251,18 +254,18 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
     async reload(next) {
       const bridge = next.bridge;
       const unapplied = unappliedChanges('bridge', config, bridge, LIVE_SETTINGS);
-      if (slowestOf(bridge) > Math.max(config.database.lease, slowestAction))
-        unapplied.push('bridge.actions.definitions[].timeout (longer than the claim lease set at start)');
+      if (slowestOf(bridge) > leaseMs) unapplied.push('bridge.actions.definitions[].timeout (longer than the claim lease set at start)');
       auth.token = tokenOf(bridge);
-      // An endpoint whose settings did not change keeps its notifier (and its connections), unless it reads
-      // a secret from a file: rotating that file and reloading is how its secret changes.
+      // An endpoint whose settings and files did not change keeps its notifier (and its connections); a
+      // rotated secret file or renewed CA behind the same path is a change (rotating it is how it changes).
+      const nextForms = formsOf(bridge);
       const replaced: ConfiguredChannel[] = [];
       const kept = new Map<string, ConfiguredChannel>();
       for (const [name, channel] of channels) {
-        const section = bridge.channels[name];
-        if (JSON.stringify(applied.channels[name]) === JSON.stringify(section) && !readsSecretFile(section)) kept.set(name, channel);
+        if (channelForms.get(name) === nextForms.get(name)) kept.set(name, channel);
         else replaced.push(channel);
       }
+      channelForms = nextForms;
       channels = createChannels(bridge, logger, ctx.registry, kept);
       routes = compileRoutes(bridge.routes);
       warnAboutUnusableRoutes(routes, channels, bridge, logger);
@@ -294,9 +297,27 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
  */
 const LIVE_SETTINGS = ['routes', 'channels', 'actions', 'webhook.token', 'webhook.token_file'];
 
-/** Whether a channel section names a `*_file` secret (read when its notifier is made). */
-function readsSecretFile(section: object | undefined): boolean {
-  return Object.entries(section ?? {}).some(([key, value]) => key.endsWith('_file') && value !== undefined);
+/**
+ * Each configured channel's section with the text of every `*_file` it names (secrets, a CA), as one
+ * string to compare. An unreadable file compares as its error code; making the notifier then says why.
+ */
+function formsOf(bridge: BridgeConfig): Map<string, string> {
+  const forms = new Map<string, string>();
+  for (const [name, section] of Object.entries(bridge.channels)) {
+    const files = Object.entries(section ?? {})
+      .filter((entry): entry is [string, string] => entry[0].endsWith('_file') && typeof entry[1] === 'string')
+      .map(([key, file]) => [key, readOrCode(file)]);
+    forms.set(name, JSON.stringify([section, files]));
+  }
+  return forms;
+}
+
+function readOrCode(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    return `unreadable: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+  }
 }
 
 /** Deliveries waiting for a channel a reload removed stay in the outbox; say how many, so nobody wonders. */
