@@ -193,12 +193,12 @@ function extractHistogram(family: MetricFamily | undefined, key: string, rules: 
   for (const b of buckets.values()) {
     if (!b.served) continue;
     b.les.sort((x, y) => x[0] - y[0]);
-    const bounds = internBounds(b.les.map(([le]) => le));
+    const bounds = b.les.map(([le]) => le);
     let entry = out.get(b.method);
     if (entry === undefined || entry.bounds.length === 0) {
       const prior = entry;
       entry = {
-        bounds,
+        bounds: internBounds(bounds),
         served: new Array<number>(bounds.length).fill(0),
         requests: prior?.requests ?? 0,
         answered: prior?.answered ?? 0,
@@ -285,8 +285,9 @@ function internBounds(bounds: number[]): readonly number[] {
   return frozen;
 }
 
-function sameBounds(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+/** Whether two bucket layouts are the same (interned ones are usually the same array). */
+export function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
 }
 
 function clampRatio(x: number): number {

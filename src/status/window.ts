@@ -1,5 +1,5 @@
 import { histogramQuantile } from './quantile.js';
-import type { LspCumulative, RawSample } from './sample.js';
+import { sameBounds, type LspCumulative, type RawSample } from './sample.js';
 
 /** What one LSP method did between two samples. */
 export interface LspWindow {
@@ -100,7 +100,7 @@ function lspWindow(now: LspCumulative, before: LspCumulative | undefined, second
 }
 
 function bucketDelta(now: LspCumulative, before: LspCumulative | undefined): readonly number[] {
-  if (before === undefined || before.bounds.length !== now.bounds.length || before.bounds.some((b, i) => b !== now.bounds[i])) return now.served;
+  if (before === undefined || !sameBounds(before.bounds, now.bounds)) return now.served;
   const delta = new Array<number>(now.served.length);
   for (let i = 0; i < delta.length; i += 1) {
     const d = now.served[i]! - before.served[i]!;
