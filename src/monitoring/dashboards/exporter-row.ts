@@ -5,6 +5,8 @@ import { UP_STEPS } from './steps.js';
 interface WatchedExporter {
   /** How descriptions name it: "the exporter", "node_exporter". */
   readonly called: string;
+  /** How they name its process. */
+  readonly process: string;
   /** Its per-collector metrics: `<prefix>_success`, `<prefix>_duration_seconds`. */
   readonly collectorMetrics: string;
   readonly failingText: string;
@@ -17,6 +19,7 @@ interface WatchedExporter {
 
 const IDE_MONITOR: WatchedExporter = {
   called: 'the exporter',
+  process: 'the exporter process',
   collectorMetrics: 'ide_exporter_collector',
   failingText: 'Collectors that failed or timed out on the last scrape; their metrics are missing until they recover.',
   durationText: 'Time each collector took on the last scrape; collectors run concurrently, so the slowest sets the pace.',
@@ -27,6 +30,7 @@ const IDE_MONITOR: WatchedExporter = {
 /** node_exporter in the same place, for the host dashboard in node_exporter mode (its variables pick it). */
 const NODE_EXPORTER: WatchedExporter = {
   called: 'node_exporter',
+  process: 'the node_exporter process',
   collectorMetrics: 'node_scrape_collector',
   failingText: 'node_exporter collectors that failed on the last scrape; their metrics are missing until they recover.',
   durationText: 'Time each node_exporter collector took on the last scrape.',
@@ -45,7 +49,6 @@ export function nodeExporterHealthRow(board: Board): Board {
 
 function healthRow(board: Board, exporter: WatchedExporter): Board {
   const d = board.selector;
-  const processName = exporter.called === 'node_exporter' ? 'the node_exporter process' : 'the exporter process';
   // The second line's three or four panels share its 24 columns.
   const width = exporter.eventLoop ? 6 : 8;
   let row = board
@@ -95,14 +98,14 @@ function healthRow(board: Board, exporter: WatchedExporter): Board {
   return row
     .timeseries({
       title: 'Exporter CPU',
-      description: `CPU time ${processName} uses, as a fraction of one core${exporter.processNote}.`,
+      description: `CPU time ${exporter.process} uses, as a fraction of one core${exporter.processNote}.`,
       unit: 'percentunit',
       queries: [q(`rate(${d('process_cpu_seconds_total')}[$__rate_interval])`, '{{instance}}')],
       width,
     })
     .timeseries({
       title: 'Exporter memory',
-      description: `Resident memory of ${processName}${exporter.processNote}.`,
+      description: `Resident memory of ${exporter.process}${exporter.processNote}.`,
       unit: 'bytes',
       queries: [q(d('process_resident_memory_bytes'), '{{instance}}')],
       width,
