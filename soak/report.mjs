@@ -54,8 +54,9 @@ export function steadyFigures({ samples, scrapes, roundTrips, steadyMs }) {
   const steadySamples = samples.filter((s) => s.phase === 'steady');
   const t0 = steadySamples[0]?.t ?? 0;
   const measured = steadySamples.filter((s) => s.t - t0 >= warmupMs);
-  const growth = (key) => slopePerHour(measured.map((s) => ({ t: s.t, value: s[key] })));
-  const floorGrowth = (key) => floorSlopePerHour(measured.map((s) => ({ t: s.t, value: s[key] })));
+  const points = (key) => measured.map((s) => ({ t: s.t, value: s[key] }));
+  const growth = (key) => slopePerHour(points(key));
+  const floorGrowth = (key) => floorSlopePerHour(points(key));
   const steadyScrapes = scrapes.filter((s) => s.phase === 'steady' && s.t - t0 >= warmupMs - 10_000);
   const ok = steadyScrapes.filter((s) => s.ok);
   const lags = ok.map((s) => s.lagP99Ms).filter(Number.isFinite);

@@ -152,14 +152,14 @@ async function main() {
     const ok = faults.every((x) => x.ok !== false) && final.missing.length === 0;
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'latest.md'), report);
-    // The steady phase's samples too, one line each: the growth figures are fits to this curve, and a
-    // sawing GC or a buffer still filling shows in the curve where a single slope hides it.
-    const curve = ctx.monitor.samples
-      .filter((s) => s.phase === 'steady')
-      .map((s) => JSON.stringify([s.t, ...['exporterRssMb', 'exporterAnonMb', 'heapMb', 'heapTotalMb', 'proxyRssMb'].map((k) => Math.round(s[k] * 10) / 10)]));
-    const summary = JSON.stringify({ ok, minutes, figures, faults, final }, null, 2).replace(/\n}$/, '');
-    const samplesJson = `  "samples_columns": ["t", "exporterRssMb", "exporterAnonMb", "heapMb", "heapTotalMb", "proxyRssMb"],\n  "samples": [\n    ${curve.join(',\n    ')}\n  ]`;
-    writeFileSync(path.join(dir, 'latest.json'), `${summary},\n${samplesJson}\n}\n`);
+    // The steady phase's samples too: the growth figures are fits to this curve, and a sawing GC or a
+    // buffer still filling shows in the curve where a single slope hides it.
+    const columns = ['exporterRssMb', 'exporterAnonMb', 'heapMb', 'heapTotalMb', 'proxyRssMb'];
+    const samples = ctx.monitor.samples.filter((s) => s.phase === 'steady').map((s) => [s.t, ...columns.map((k) => Math.round(s[k] * 10) / 10)]);
+    writeFileSync(
+      path.join(dir, 'latest.json'),
+      `${JSON.stringify({ ok, minutes, figures, faults, final, samples_columns: ['t', ...columns], samples }, null, 2)}\n`,
+    );
     console.log(report);
     log(`written to ${path.join(dir, 'latest.md')} and latest.json; ${ok ? 'every check passed' : 'SOME CHECKS FAILED'}`);
     process.exitCode = ok ? 0 : 1;
