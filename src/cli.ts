@@ -31,8 +31,8 @@ type Command = (argv: readonly string[]) => number | Promise<number>;
 const COMMANDS: Record<string, Command> = {
   serve: async (argv) => {
     // serve spends its life waiting between scrapes and webhooks; TurboFan's optimised code, its compiler
-    // zones and the 4 MB of the node binary's compiler pages it touches cost ≈ 9 MB of RSS (84 → 75 MB
-    // after 500 scrapes) for scrapes that stay at half node_exporter's CPU without it (bench/README.md).
+    // memory and the node binary's compiler pages it touches cost 6–9 MB of RSS after 500 scrapes, for
+    // scrapes that stay at half node_exporter's CPU without it (bench/README.md).
     // Set here, not in the shebang, because lsp-proxy is in the editor's keystroke path and keeps it.
     setFlagsFromString('--no-opt');
     return (await import('./commands/serve.js')).serve(argv);

