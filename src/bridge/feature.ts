@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Registry } from 'prom-client';
 import { accessOf } from '../access/create.js';
 import type { ActiveAlertsView, ActiveAlertSummary, FeatureContext, ServeFeature } from '../serve/feature.js';
@@ -11,6 +10,7 @@ import { ActionRunner } from './actions/runner.js';
 import { AlertmanagerClient } from './alertmanager-client.js';
 import { mountAlertsApi } from './alerts-api.js';
 import { channelNamed, CHANNELS } from './channels/registry.js';
+import { formsOf } from './channel-forms.js';
 import type { Notifier } from './channels/notifier.js';
 import { Dispatcher, type ChannelHandler } from './dispatcher.js';
 import { Escalator } from './escalator.js';
@@ -296,29 +296,6 @@ export async function createBridgeFeature(ctx: FeatureContext): Promise<BridgeFe
  * is wired into long-lived parts at start and is named in the reload's "changes only on restart" line.
  */
 const LIVE_SETTINGS = ['routes', 'channels', 'actions', 'webhook.token', 'webhook.token_file'];
-
-/**
- * Each configured channel's section with the text of every `*_file` it names (secrets, a CA), as one
- * string to compare. An unreadable file compares as its error code; making the notifier then says why.
- */
-function formsOf(bridge: BridgeConfig): Map<string, string> {
-  const forms = new Map<string, string>();
-  for (const [name, section] of Object.entries(bridge.channels)) {
-    const files = Object.entries(section ?? {})
-      .filter((entry): entry is [string, string] => entry[0].endsWith('_file') && typeof entry[1] === 'string')
-      .map(([key, file]) => [key, readOrCode(file)]);
-    forms.set(name, JSON.stringify([section, files]));
-  }
-  return forms;
-}
-
-function readOrCode(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    return `unreadable: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
-  }
-}
 
 /** Deliveries waiting for a channel a reload removed stay in the outbox; say how many, so nobody wonders. */
 async function reportStranded(store: BridgeStore, channels: ReadonlyMap<string, unknown>, logger: Logger): Promise<void> {
