@@ -1,48 +1,37 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamHub, sseFrame } from '../../../src/status/stream.js';
 import { waitFor } from '../../support/ports.mjs';
+import { Teardown } from '../../support/teardown.js';
+import { recordingLogger } from '../collectors/support.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+const teardown = new Teardown();
+afterEach(() => teardown.run());
 
 /** A hub behind a real HTTP server, with its warnings captured. */
 async function hubOnServer(maxBufferedBytes: number) {
-  const warnings: string[] = [];
-  const logger = pino(
-    { level: 'warn' },
-    new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        warnings.push((JSON.parse(chunk.toString('utf8')) as { msg: string }).msg);
-        callback();
-      },
-    }),
-  );
+  const { logger, records } = recordingLogger();
   const hub = new StreamHub({ maxClients: 10, maxBufferedBytes, retryMs: 1000, logger });
   const app = express();
   app.get('/stream', (req, res) => hub.open(req, res, sseFrame(0, '{}')));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
-  cleanups.push(() => {
+  teardown.add(() => {
     hub.closeAll();
     server.close();
     server.closeAllConnections();
   });
-  return { hub, warnings, port: (server.address() as AddressInfo).port };
+  return { hub, records, port: (server.address() as AddressInfo).port };
 }
 
 describe('status stream hub (SECURITY.md: a reader more than maxBufferedBytes behind is cut)', () => {
   it('cuts a client that stops reading once its unsent bytes pass the bound, and logs it once', async () => {
-    const { hub, warnings, port } = await hubOnServer(1024 * 1024);
+    const { hub, records, port } = await hubOnServer(1024 * 1024);
     // A client that sends its request and then never reads: the kernel's buffers fill, then Node's.
     const socket = net.connect(port, '127.0.0.1');
-    cleanups.push(() => socket.destroy());
+    teardown.add(() => socket.destroy());
     socket.write('GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     socket.pause();
     await waitFor('the stream to open', () => hub.size === 1, 2000);
@@ -54,7 +43,7 @@ describe('status stream hub (SECURITY.md: a reader more than maxBufferedBytes be
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(hub.size).toBe(0);
-    expect(warnings).toEqual(['status stream client fell behind; disconnected (it will reconnect)']);
+    expect(records.map((r) => [r.level, r.msg])).toEqual([[40, 'status stream client fell behind; disconnected (it will reconnect)']]);
     socket.resume();
     await closed;
   });
